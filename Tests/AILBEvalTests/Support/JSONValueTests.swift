@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@testable import AILBEval
+
+@Suite struct JSONValueTests {
+    @Test func keepsIntegersDistinctFromFloats() throws {
+        let value = try JSONValue(parsing: #"{"a": 1, "b": 1.0, "c": 1e2, "d": -0}"#)
+        #expect(value["a"] == .int(1))
+        #expect(value["b"] == .double(1.0))
+        #expect(value["c"] == .double(100.0))
+        #expect(value.canonicalText == #"{"a":1,"b":1.0,"c":100.0,"d":0}"#)
+    }
+
+    @Test func duplicateKeysResolveToTheLast() throws {
+        #expect(try JSONValue(parsing: #"{"a": 1, "a": 2}"#) == ["a": 2])
+    }
+
+    @Test(arguments: [
+        (1.0, "1.0"), (0.5, "0.5"), (100000.0, "100000.0"), (1e16, "1e+16"), (1e15, "1000000000000000.0"),
+        (0.0001, "0.0001"), (0.00001, "1e-05"), (1.5e-7, "1.5e-07"), (-2.5, "-2.5"), (123.456, "123.456"),
+        (1e300, "1e+300"), (5e-324, "5e-324"), (0.1 + 0.2, "0.30000000000000004"), (-0.0, "-0.0"),
+    ])
+    func floatsArePrintedLikePythonRepr(value: Double, expected: String) {
+        #expect(PythonFloat.repr(value) == expected)
+    }
+
+    @Test func canonicalFormEscapesNonASCIIAndSortsByCodePoint() throws {
+        let value = try JSONValue(parsing: #"{"é": "café 🙂", "z": "\n", "B": 1}"#)
+        #expect(value.canonicalText == #"{"B":1,"z":"\n","\u00e9":"caf\u00e9 \ud83d\ude42"}"#)
+    }
+
+    @Test func rejectsMalformedInput() {
+        for text in ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"abc", "tru", "[1] 2", "{\"a\":1,}"] {
+            #expect(throws: JSONParseError.self, "\(text)") { try JSONValue(parsing: text) }
+        }
+    }
+
+    @Test func boundsNestingDepth() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: deep) }
+    }
+}
