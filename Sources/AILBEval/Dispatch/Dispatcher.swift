@@ -1,0 +1,111 @@
+import Foundation
+
+/// One request of a plan: a repeat of a case sent to a backend.
+public struct WorkItem: Sendable, Hashable {
+    public var casePosition: Int
+    public var repeatIndex: Int
+    public var backendIndex: Int
+}
+
+/// What a backend answered to one work item.
+public struct WorkResult: Sendable {
+    public var item: WorkItem
+    public var response: BackendResponse
+}
+
+/// Sends a plan's requests concurrently: at most `concurrency` in flight overall and at most a
+/// backend's `max_concurrency` to that backend, replicas used round-robin.
+public struct Dispatcher: Sendable {
+    public var plan: RunPlan
+    public var defaults: RunDefaults
+    public var client: ChatClient
+    /// Environment for `api_key_env` lookups.
+    public var environment: [String: String]
+
+    public init(plan: RunPlan, defaults: RunDefaults, client: ChatClient, environment: [String: String]) {
+        self.plan = plan
+        self.defaults = defaults
+        self.client = client
+        self.environment = environment
+    }
+
+    /// Sends every item of `items` (default: the whole plan) and hands each result to `deliver` as it arrives.
+    /// Returns when all are done or the task is cancelled (in-flight requests then end as `cancelled`).
+    public func run(items: [WorkItem]? = nil, deliver: @escaping @Sendable (WorkResult) -> Void) async {
+        let allItems = items ?? planItems()
+        let slots = AsyncSemaphore(permits: max(1, defaults.concurrency))
+        await withTaskGroup(of: Void.self) { group in
+            for (backendIndex, backend) in plan.backends.enumerated() {
+                let queue = WorkQueue(items: allItems.filter { $0.backendIndex == backendIndex })
+                let workers = min(backend.maxConcurrency ?? defaults.concurrency, defaults.concurrency, queue.count)
+                let headers = requestHeaders(for: backend)
+                for _ in 0..<max(0, workers) {
+                    group.addTask {
+                        while !Task.isCancelled, let (item, replica) = queue.next() {
+                            await slots.acquire()
+                            let response = await send(item, backend: backend, replica: replica, headers: headers)
+                            await slots.release()
+                            deliver(WorkResult(item: item, response: response))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every item of the plan, case by case so that verdicts complete early.
+    public func planItems() -> [WorkItem] {
+        var items: [WorkItem] = []
+        items.reserveCapacity(plan.totalRequests)
+        for planned in plan.cases {
+            for repeatIndex in 0..<planned.repeats {
+                for backendIndex in plan.backends.indices {
+                    items.append(WorkItem(casePosition: planned.position, repeatIndex: repeatIndex, backendIndex: backendIndex))
+                }
+            }
+        }
+        return items
+    }
+
+    func requestHeaders(for backend: BackendConfig) -> [String: String] {
+        var headers = backend.headers
+        if let variable = backend.apiKeyEnv, let key = environment[variable] {
+            headers["Authorization"] = "Bearer \(key)"
+        }
+        return headers
+    }
+
+    func send(_ item: WorkItem, backend: BackendConfig, replica: Int, headers: [String: String]) async -> BackendResponse {
+        guard !backend.urls.isEmpty else {
+            return BackendResponse(errorClass: .connect, errorMessage: "backend has no URL", latencyMs: 0)
+        }
+        var body = plan.cases[item.casePosition].requestBody
+        body["model"] = .string(backend.model)
+        let request = ChatRequest(
+            baseURL: backend.urls[replica % backend.urls.count], body: .object(body), headers: headers,
+            stream: defaults.stream, timeout: backend.timeout ?? defaults.timeout,
+            retry: RetryPolicy(maxRetries: defaults.retries))
+        return await client.send(request)
+    }
+}
+
+/// A thread-safe cursor over one backend's items, which also hands out replica indices round-robin.
+final class WorkQueue: @unchecked Sendable {
+    private let items: [WorkItem]
+    private var nextIndex = 0
+    private let lock = NSLock()
+
+    init(items: [WorkItem]) {
+        self.items = items
+    }
+
+    var count: Int { items.count }
+
+    func next() -> (WorkItem, Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextIndex < items.count else { return nil }
+        defer { nextIndex += 1 }
+        return (items[nextIndex], nextIndex)
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+/// Why a run could not be carried out at all (exit code 3).
+public struct RunFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The result of a finished run.
+public struct RunOutcome: Sendable {
+    public var runID: Int64
+    public var status: RunStatus
+    public var report: RunReportData
+    public var elapsedSeconds: Double
+}
+
+/// Carries out a prepared run: serves mock backends, dispatches every request, stores each response as
+/// it arrives, judges each repeat of a case as soon as all its responses are in, and finishes the run.
+public struct EvalRun: Sendable {
+    public var prepared: PreparedRun
+    public var store: ResultStore
+    public var progress: ProgressReporter?
+
+    public init(prepared: PreparedRun, store: ResultStore, progress: ProgressReporter?) {
+        self.prepared = prepared
+        self.store = store
+        self.progress = progress
+    }
+
+    enum Event: Sendable {
+        case result(WorkResult)
+        case tick
+    }
+
+    /// Runs to completion (or until the task is cancelled, which marks the run interrupted).
+    public func execute() async throws -> RunOutcome {
+        let started = Date()
+        var plan = prepared.plan
+        let mockServer = try await startMockServerIfNeeded(&plan)
+        defer { if let mockServer { Task { await mockServer.stop() } } }
+
+        let runID = try createRun(plan)
+        let client = ChatClient(
+            maxConnectionsPerHost: max(prepared.config.defaults.concurrency, 8),
+            maxResponseBytes: prepared.config.limits.maxResponseBytes)
+        defer { client.invalidate() }
+        let dispatcher = Dispatcher(
+            plan: plan, defaults: prepared.config.defaults, client: client, environment: prepared.environment)
+
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        let dispatch = Task {
+            await dispatcher.run { continuation.yield(.result($0)) }
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                continuation.yield(.tick)
+            }
+        }
+        let finisher = Task {
+            await dispatch.value
+            ticker.cancel()
+            continuation.finish()
+        }
+
+        var collector = ResultCollector(
+            plan: plan, mode: prepared.config.defaults.mode,
+            assessor: CaseAssessor(threshold: prepared.config.consensus.threshold))
+        var status = RunStatus.completed
+        do {
+            try await withTaskCancellationHandler {
+                var lastFlush = Date()
+                for await event in events {
+                    if case .result(let result) = event {
+                        collector.add(result)
+                        progress?.update(done: collector.done, total: plan.totalRequests, errors: collector.errors)
+                    }
+                    if collector.pendingWrites >= 256 || Date().timeIntervalSince(lastFlush) >= 0.1 {
+                        try collector.flush(to: store, runID: runID)
+                        lastFlush = Date()
+                    }
+                }
+                try collector.flush(to: store, runID: runID)
+            } onCancel: {
+                dispatch.cancel()
+            }
+            _ = await finisher.value
+            if Task.isCancelled || collector.done < plan.totalRequests { status = .interrupted }
+        } catch {
+            dispatch.cancel()
+            try? store.finishRun(runID, status: .failed)
+            throw error
+        }
+        progress?.finish(done: collector.done, total: plan.totalRequests, errors: collector.errors)
+        try store.finishRun(runID, status: status)
+        let report = try RunReportData.load(store: store, runID: runID, profile: prepared.config.consensus.profile)
+        return RunOutcome(runID: runID, status: status, report: report, elapsedSeconds: Date().timeIntervalSince(started))
+    }
+
+    func startMockServerIfNeeded(_ plan: inout RunPlan) async throws -> MockServer? {
+        let inProcess = plan.backends.filter { $0.kind == .mock && $0.urls.isEmpty }
+        guard !inProcess.isEmpty else { return nil }
+        let server = MockServer(backends: inProcess, suites: prepared.suites)
+        _ = try await server.start(port: 0)
+        for index in plan.backends.indices where plan.backends[index].kind == .mock && plan.backends[index].urls.isEmpty {
+            if let url = server.baseURL(for: plan.backends[index].name) { plan.backends[index].urls = [url] }
+        }
+        return server
+    }
+
+    func createRun(_ plan: RunPlan) throws -> Int64 {
+        let snapshot = prepared.configSnapshot.compactText
+        let suites = JSONValue.array(
+            prepared.suites.map {
+                ["name": .string($0.name), "path": .string($0.path), "sha256": .string($0.contentHash), "cases": .int($0.cases.count)]
+            })
+        let backends = plan.backends.enumerated().map { position, b in
+            BackendRecord(
+                position: position, name: b.name, kind: b.kind, urls: b.urls.map(\.absoluteString), model: b.model,
+                family: b.family, quant: b.quant)
+        }
+        let cases = plan.cases.map { planned in
+            CaseRecord(
+                position: planned.position, suite: planned.suiteName, caseID: planned.suiteCase.id,
+                prompt: planned.suiteCase.promptText, requestJSON: JSONValue.object(planned.requestBody).compactText,
+                expectJSON: planned.suiteCase.expect.map { ExpectationJSON.encode($0).compactText },
+                tags: planned.suiteCase.tags, repeats: planned.repeats)
+        }
+        return try store.createRun(
+            mode: prepared.config.defaults.mode, profile: prepared.config.consensus.profile,
+            threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,
+            configJSON: snapshot, configHash: sha256Hex(snapshot), suitesJSON: suites.compactText,
+            plannedRequests: plan.totalRequests, backends: backends, cases: cases)
+    }
+}
+
+/// Gathers results, builds rows, judges each repeat of a case once all its backends have answered,
+/// and holds rows until the next flush.
+struct ResultCollector {
+    let plan: RunPlan
+    let mode: RunMode
+    let assessor: CaseAssessor
+    var pendingResponses: [ResponseRecord] = []
+    var pendingVerdicts: [VerdictRecord] = []
+    var waiting: [WorkKey: [BackendResponse?]] = [:]
+    var done = 0
+    var errors = 0
+
+    struct WorkKey: Hashable {
+        var casePosition: Int
+        var repeatIndex: Int
+    }
+
+    init(plan: RunPlan, mode: RunMode, assessor: CaseAssessor) {
+        self.plan = plan
+        self.mode = mode
+        self.assessor = assessor
+    }
+
+    var pendingWrites: Int { pendingResponses.count + pendingVerdicts.count }
+
+    mutating func add(_ result: WorkResult) {
+        done += 1
+        if !result.response.isSuccess { errors += 1 }
+        let planned = plan.cases[result.item.casePosition]
+        let backend = plan.backends[result.item.backendIndex].name
+        pendingResponses.append(
+            assessor.record(
+                for: result.response, item: result.item, backend: backend, expect: planned.suiteCase.expect,
+                receivedAt: ResultStore.timestamp()))
+        guard mode == .consensus else { return }
+        let key = WorkKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex)
+        var slots = waiting[key] ?? Array(repeating: nil, count: plan.backends.count)
+        slots[result.item.backendIndex] = result.response
+        if slots.allSatisfy({ $0 != nil }) {
+            waiting[key] = nil
+            let responses = zip(plan.backends, slots).map { (backend: $0.name, response: $1!) }
+            pendingVerdicts += assessor.verdicts(
+                casePosition: key.casePosition, repeatIndex: key.repeatIndex, responses: responses,
+                expect: planned.suiteCase.expect)
+        } else {
+            waiting[key] = slots
+        }
+    }
+
+    mutating func flush(to store: ResultStore, runID: Int64) throws {
+        try store.write(runID: runID, responses: pendingResponses, verdicts: pendingVerdicts)
+        pendingResponses.removeAll(keepingCapacity: true)
+        pendingVerdicts.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// A run that passed every check and is ready to start: config, suites and plan, nothing written yet.
+public struct PreparedRun: Sendable {
+    public var config: EvalConfig
+    public var suites: [Suite]
+    public var plan: RunPlan
+    public var options: RunOptions
+    public var environment: [String: String]
+
+    /// The database path after `--db` and `storage.path`.
+    public var databasePath: String { options.databasePath ?? config.storagePath }
+
+    /// Loads and validates config and suites and applies the options. Throws `InputError` for any bad input,
+    /// before anything is written.
+    public static func prepare(_ options: RunOptions, environment: [String: String]) throws(InputError) -> PreparedRun {
+        var config = try loadConfig(options.configPath, environment: environment)
+        guard !options.suitePaths.isEmpty else {
+            throw InputError(location: nil, message: "no suite given (try: ailb-eval suites/tools.yaml)")
+        }
+        var suites: [Suite] = []
+        for path in options.suitePaths { suites.append(try SuiteLoader.load(path: path)) }
+        var seenNames: [String: String] = [:]
+        for suite in suites {
+            if let other = seenNames[suite.name] {
+                throw InputError(
+                    location: nil, message: "suites \(other) and \(suite.path) have the same name '\(suite.name)'")
+            }
+            seenNames[suite.name] = suite.path
+        }
+        if !options.tags.isEmpty {
+            let wanted = Set(options.tags)
+            suites = suites.map { suite in
+                var filtered = suite
+                filtered.cases = suite.cases.filter { !wanted.isDisjoint(with: $0.tags) }
+                return filtered
+            }
+            if suites.allSatisfy({ $0.cases.isEmpty }) {
+                throw InputError(location: nil, message: "no case carries any of the tags \(options.tags.joined(separator: ", "))")
+            }
+        }
+        if !options.backendNames.isEmpty {
+            let known = config.backends.map(\.name)
+            for name in options.backendNames where !known.contains(name) {
+                let hint = suggestion(for: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+                throw InputError(
+                    location: nil,
+                    message: "unknown backend '\(name)'\(hint); config has: \(known.joined(separator: ", "))")
+            }
+            config.backends = config.backends.filter { options.backendNames.contains($0.name) }
+        }
+        try applyOverrides(options, to: &config)
+        for backend in config.backends {
+            if backend.kind == .ailb {
+                throw InputError(
+                    location: backend.location,
+                    message: "backend '\(backend.name)': kind ailb (delegating to a load balancer) is not supported yet")
+            }
+            if let variable = backend.apiKeyEnv, environment[variable] == nil {
+                throw InputError(
+                    location: backend.location,
+                    message: "backend '\(backend.name)': environment variable \(variable) (api_key_env) is not set")
+            }
+        }
+        let plan = RunPlan(suites: suites, backends: config.backends, defaults: config.defaults, repeatsOverride: options.repeats)
+        return PreparedRun(config: config, suites: suites, plan: plan, options: options, environment: environment)
+    }
+
+    /// Reads the config file, or the embedded default when none is named and `config.yaml` does not exist.
+    public static func loadConfig(_ path: String?, environment: [String: String]) throws(InputError) -> EvalConfig {
+        if let path { return try ConfigLoader.load(path: path, environment: environment) }
+        if FileManager.default.fileExists(atPath: "config.yaml") {
+            return try ConfigLoader.load(path: "config.yaml", environment: environment)
+        }
+        return try ConfigLoader.parse(
+            yaml: ConfigLoader.embeddedDefaultYAML, file: "(embedded default config.yaml)", environment: environment)
+    }
+
+    static func applyOverrides(_ options: RunOptions, to config: inout EvalConfig) throws(InputError) {
+        func check(_ value: Double?, _ flag: String, range: ClosedRange<Double>) throws(InputError) {
+            if let value, !range.contains(value) {
+                throw InputError(location: nil, message: "\(flag) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            }
+        }
+        try check(options.threshold, "--threshold", range: 0...1)
+        try check(options.minAgreement, "--min-agreement", range: 0...1)
+        try check(options.minAccuracy, "--min-accuracy", range: 0...1)
+        if let c = options.concurrency, c < 1 { throw InputError(location: nil, message: "--concurrency must be at least 1, got \(c)") }
+        if let r = options.repeats, r < 1 { throw InputError(location: nil, message: "--repeat must be at least 1, got \(r)") }
+        if let t = options.timeout, t <= 0 { throw InputError(location: nil, message: "--timeout must be positive, got \(t)") }
+        if let r = options.retries, r < 0 { throw InputError(location: nil, message: "--retries must be 0 or more, got \(r)") }
+        if let mode = options.mode { config.defaults.mode = mode }
+        if let profile = options.profile { config.consensus.profile = profile }
+        if let threshold = options.threshold { config.consensus.threshold = threshold }
+        if let concurrency = options.concurrency { config.defaults.concurrency = concurrency }
+        if let timeout = options.timeout { config.defaults.timeout = timeout }
+        if let retries = options.retries { config.defaults.retries = retries }
+        if let stream = options.stream { config.defaults.stream = stream }
+        if let minAgreement = options.minAgreement { config.gates.minAgreement = minAgreement }
+        if let minAccuracy = options.minAccuracy { config.gates.minAccuracy = minAccuracy }
+    }
+
+    /// The config as stored with the run: everything but secrets (header values are masked; API keys are
+    /// never read into it, only the names of their variables).
+    public var configSnapshot: JSONValue {
+        let backends = config.backends.map { b -> JSONValue in
+            var object: [String: JSONValue] = [
+                "name": .string(b.name), "kind": .string(b.kind.rawValue), "model": .string(b.model),
+                "family": .string(b.family), "quant": .string(b.quant),
+                "urls": .array(b.urls.map { .string($0.absoluteString) }),
+                "headers": .array(b.headers.keys.sorted().map { .string($0) }),
+            ]
+            if let m = b.maxConcurrency { object["max_concurrency"] = .int(m) }
+            if let t = b.timeout { object["timeout"] = .double(t) }
+            if let k = b.apiKeyEnv { object["api_key_env"] = .string(k) }
+            if let mock = b.mock {
+                object["mock"] = [
+                    "seed": .int(Int(truncatingIfNeeded: mock.seed)), "drift": .double(mock.drift),
+                    "noise": .double(mock.noise), "latency_ms": .double(mock.latencyMs),
+                    "error_rate": .double(mock.errorRate),
+                ]
+            }
+            return .object(object)
+        }
+        let d = config.defaults
+        return [
+            "backends": .array(backends),
+            "defaults": [
+                "mode": .string(d.mode.rawValue), "temperature": d.temperature.map { .double($0) } ?? .null,
+                "max_tokens": d.maxTokens.map { .int($0) } ?? .null, "seed": d.seed.map { .int($0) } ?? .null,
+                "stream": .bool(d.stream), "repeat": .int(options.repeats ?? d.repeats),
+                "concurrency": .int(d.concurrency), "timeout": .double(d.timeout), "retries": .int(d.retries),
+            ],
+            "consensus": [
+                "threshold": .double(config.consensus.threshold), "profile": .string(config.consensus.profile.rawValue),
+            ],
+            "tags": .array(options.tags.map { .string($0) }),
+        ]
+    }
+}

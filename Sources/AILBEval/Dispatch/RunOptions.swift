@@ -1,0 +1,27 @@
+/// What the user asked for on the command line; nil fields fall back to config.yaml.
+public struct RunOptions: Sendable {
+    public var suitePaths: [String]
+    /// nil: `config.yaml` if it exists, else the embedded default.
+    public var configPath: String?
+    public var databasePath: String?
+    public var mode: RunMode?
+    public var profile: EquivalenceProfile?
+    public var threshold: Double?
+    public var concurrency: Int?
+    public var repeats: Int?
+    public var timeout: Double?
+    public var retries: Int?
+    public var stream: Bool?
+    /// Only these backends (by name); empty means all.
+    public var backendNames: [String] = []
+    /// Only cases carrying one of these tags; empty means all.
+    public var tags: [String] = []
+    public var minAgreement: Double?
+    public var minAccuracy: Double?
+    /// Where CSV files go; nil: `<reports dir>/run-<id>`.
+    public var outputDirectory: String?
+
+    public init(suitePaths: [String]) {
+        self.suitePaths = suitePaths
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Writes a stored run as CSV files: `responses.csv`, `verdicts.csv`, `backends.csv`, `by_family.csv`,
+/// `by_quant.csv`. Responses are streamed from the database, never all held in memory.
+public enum CSVExport {
+    /// Writes the files into `directory` (created if needed) and returns their paths.
+    @discardableResult
+    public static func write(report: RunReportData, store: ResultStore, to directory: String) throws -> [String] {
+        let dir = URL(fileURLWithPath: directory, isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let runID = report.run.id
+        let casesByPosition = Dictionary(uniqueKeysWithValues: report.cases.map { ($0.position, $0) })
+        let backendsByName = Dictionary(uniqueKeysWithValues: report.backends.map { ($0.name, $0) })
+        func number(_ value: Double?) -> String? { value.map { String(format: "%.3f", $0) } }
+        func flag(_ value: Bool?) -> String? { value.map { $0 ? "true" : "false" } }
+        var paths: [String] = []
+
+        let responsesURL = dir.appendingPathComponent("responses.csv")
+        let responses = try CSVWriter(
+            url: responsesURL,
+            header: [
+                "run_id", "suite", "case_id", "repeat", "backend", "model", "family", "quant", "success", "error_class",
+                "error_message", "http_status", "latency_ms", "ttft_ms", "prompt_tokens", "completion_tokens",
+                "attempts", "text", "tool_calls", "finish_reason", "correct",
+            ])
+        try store.forEachResponse(runID: runID, includeRawBody: false) { r in
+            let c = casesByPosition[r.casePosition]
+            let b = backendsByName[r.backend]
+            responses.writeRow([
+                String(runID), c?.suite, c?.caseID, String(r.repeatIndex), r.backend, b?.model, b?.family, b?.quant,
+                flag(r.success), r.errorClass?.rawValue, r.errorMessage, r.httpStatus.map(String.init),
+                number(r.latencyMs), number(r.ttftMs), r.promptTokens.map(String.init),
+                r.completionTokens.map(String.init), String(r.attempts), r.text, r.toolCalls, r.finishReason,
+                flag(r.correct),
+            ])
+        }
+        try responses.close()
+        paths.append(responsesURL.path)
+
+        let verdictsURL = dir.appendingPathComponent("verdicts.csv")
+        let verdicts = try CSVWriter(
+            url: verdictsURL,
+            header: [
+                "run_id", "suite", "case_id", "repeat", "profile", "comparison_type", "winner", "agreement_count",
+                "successes", "disagreement", "groups", "consensus_correct", "spurious_causes",
+            ])
+        for v in try store.verdicts(runID: runID) {
+            let c = casesByPosition[v.casePosition]
+            verdicts.writeRow([
+                String(runID), c?.suite, c?.caseID, String(v.repeatIndex), v.profile.rawValue,
+                v.verdict.comparisonType.rawValue, v.verdict.winner, String(v.verdict.agreementCount),
+                String(v.verdict.successes), flag(v.verdict.disagreement),
+                v.verdict.groups.map { $0.joined(separator: "+") }.joined(separator: " | "), flag(v.consensusCorrect),
+                v.spuriousCauses.joined(separator: ";"),
+            ])
+        }
+        try verdicts.close()
+        paths.append(verdictsURL.path)
+
+        let backendsURL = dir.appendingPathComponent("backends.csv")
+        let backends = try CSVWriter(
+            url: backendsURL,
+            header: [
+                "run_id", "backend", "kind", "model", "family", "quant", "requests", "successes", "errors",
+                "latency_p50_ms", "latency_p95_ms", "ttft_p50_ms", "ttft_p95_ms", "with_majority", "judged",
+                "agreement_with_majority", "correct", "scored", "accuracy",
+            ])
+        for b in report.statistics.backends {
+            backends.writeRow([
+                String(runID), b.name, b.kind.rawValue, b.model, b.family, b.quant, String(b.requests),
+                String(b.successes), String(b.errorCount), number(b.latencyP50), number(b.latencyP95),
+                number(b.ttftP50), number(b.ttftP95), String(b.withMajority.successes), String(b.withMajority.trials),
+                number(b.withMajority.value), String(b.accuracy.successes), String(b.accuracy.trials),
+                number(b.accuracy.value),
+            ])
+        }
+        try backends.close()
+        paths.append(backendsURL.path)
+
+        for (file, groups) in [("by_family.csv", report.statistics.perFamily), ("by_quant.csv", report.statistics.perQuant)] {
+            let url = dir.appendingPathComponent(file)
+            let writer = try CSVWriter(
+                url: url,
+                header: ["run_id", "group", "backends", "with_majority", "judged", "agreement", "ci95_low", "ci95_high"])
+            for g in groups {
+                let ci = g.withMajority.wilson()
+                writer.writeRow([
+                    String(runID), g.key, g.backends.joined(separator: ";"), String(g.withMajority.successes),
+                    String(g.withMajority.trials), number(g.withMajority.value), number(ci.lower), number(ci.upper),
+                ])
+            }
+            try writer.close()
+            paths.append(url.path)
+        }
+        return paths
+    }
+}

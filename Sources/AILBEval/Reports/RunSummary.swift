@@ -1,0 +1,87 @@
+import Foundation
+
+/// The end-of-run summary printed to the terminal: per backend, then agreement overall, per family
+/// and per quantization.
+public enum RunSummary {
+    /// The summary text for a run.
+    public static func render(_ report: RunReportData) -> String {
+        let stats = report.statistics
+        let run = report.run
+        var out: [String] = []
+        out.append(
+            "Run \(run.id) · \(run.status.rawValue) · mode \(run.mode.rawValue) · profile \(stats.profile.rawValue) · "
+                + "\(report.cases.count) cases · \(stats.totalResponses) responses")
+        out.append("")
+        var backends = TextTable(
+            header: ["backend", "model", "quant", "ok", "errors", "p50 ms", "p95 ms", "TTFT p50", "with majority", "accuracy"],
+            rightAligned: [3, 4, 5, 6, 7, 8, 9])
+        for b in stats.backends {
+            let name = b.kind == .mock ? "\(b.name) (mock)" : b.name
+            backends.add([
+                name, b.model, b.quant.isEmpty ? "-" : b.quant, String(b.successes), errorText(b), ms(b.latencyP50),
+                ms(b.latencyP95), ms(b.ttftP50), percent(b.withMajority), percent(b.accuracy),
+            ])
+        }
+        out.append(backends.render())
+        out.append("")
+        if run.mode == .all {
+            out.append("Mode all: responses stored without verdicts (run with --mode consensus to judge agreement).")
+            return out.joined(separator: "\n")
+        }
+        let a = stats.agreement
+        out.append(
+            "Agreement: \(a.successes)/\(a.trials) judged case repeats agree = \(percent(a)) \(interval(a))"
+                + (stats.notComparable > 0 ? " · \(stats.notComparable) with fewer than 2 answers not judged" : ""))
+        if stats.consensusAccuracy.trials > 0 {
+            out.append("Consensus accuracy: \(percent(stats.consensusAccuracy)) \(interval(stats.consensusAccuracy))")
+        }
+        if stats.spurious.trials > 0 {
+            let causes = stats.spuriousCauses.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }
+            out.append(
+                "Spurious disagreements (ailb disagrees, semantic agrees): \(stats.spurious.successes) = \(percent(stats.spurious))"
+                    + (causes.isEmpty ? "" : " (\(causes.joined(separator: ", ")))"))
+        }
+        for (title, groups) in [("family", stats.perFamily), ("quant", stats.perQuant)] where !groups.isEmpty {
+            out.append("")
+            var table = TextTable(header: [title, "backends", "with majority", "95% CI"], rightAligned: [2])
+            for g in groups.sorted(by: { ($0.withMajority.value ?? 1) < ($1.withMajority.value ?? 1) }) {
+                table.add([g.key, g.backends.joined(separator: ", "), percent(g.withMajority), interval(g.withMajority)])
+            }
+            out.append(table.render())
+        }
+        return out.joined(separator: "\n")
+    }
+
+    static func errorText(_ b: BackendStatistics) -> String {
+        guard b.errorCount > 0 else { return "0" }
+        let parts = b.errors.sorted { $0.value > $1.value }.map { "\($0.key.rawValue) \($0.value)" }
+        return "\(b.errorCount) (\(parts.joined(separator: ", ")))"
+    }
+
+    static func ms(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "-" }
+
+    static func percent(_ p: Proportion) -> String {
+        p.value.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+    }
+
+    static func interval(_ p: Proportion) -> String {
+        guard p.trials > 0 else { return "" }
+        let ci = p.wilson()
+        return String(format: "[%.1f–%.1f]", ci.lower * 100, ci.upper * 100)
+    }
+
+    /// The `ailb-eval runs` listing.
+    public static func renderRuns(_ runs: [RunRecord], responseCounts: [Int64: (Int, Int)]) -> String {
+        var table = TextTable(header: ["run", "started", "status", "mode", "responses", "suites"], rightAligned: [0, 4])
+        for run in runs {
+            let suites = (try? JSONValue(parsing: run.suitesJSON))?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+            let counts = responseCounts[run.id] ?? (0, 0)
+            table.add([
+                String(run.id), String(run.startedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
+                run.status.rawValue, run.mode.rawValue, "\(counts.0)/\(run.plannedRequests)",
+                suites.joined(separator: ", "),
+            ])
+        }
+        return table.render()
+    }
+}

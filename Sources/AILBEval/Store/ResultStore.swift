@@ -1,0 +1,286 @@
+import Foundation
+import GRDB
+
+/// Why the store could not do what was asked.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// The SQLite file holding runs, responses and verdicts.
+///
+/// Responses are written in short batched transactions as they arrive, so a crash loses at most
+/// what was in flight. The file is created with mode 0600: it holds model output and prompts.
+public final class ResultStore: Sendable {
+    let queue: DatabaseQueue
+    /// The file path.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_CREAT | O_WRONLY, 0o600)
+            guard fd >= 0 else {
+                throw StoreError(message: "\(path): cannot create the database: \(String(cString: strerror(errno)))")
+            }
+            close(fd)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try StoreSchema.migrator.migrate(queue)
+        } catch let error as DatabaseError {
+            throw StoreError(message: "\(path): not a usable ailb-eval database: \(error.message ?? "\(error)")")
+        }
+    }
+
+    static func timestamp(_ date: Date = Date()) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true))
+    }
+
+    // MARK: Writing
+
+    /// Records a new run with its backends and cases, status `running`; returns its id.
+    public func createRun(
+        mode: RunMode, profile: EquivalenceProfile, threshold: Double, configPath: String?, configJSON: String,
+        configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: [CaseRecord]
+    ) throws -> Int64 {
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (started_at, status, tool_version, mode, profile, threshold, config_path,
+                        config_json, config_hash, suites_json, planned_requests, pid)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    Self.timestamp(), ToolInfo.version, mode.rawValue, profile.rawValue, threshold, configPath,
+                    configJSON, configHash, suitesJSON, plannedRequests, Int(getpid()),
+                ])
+            let runID = db.lastInsertedRowID
+            let backendInsert = try db.cachedStatement(
+                sql: "INSERT INTO backends (run_id, position, name, kind, urls, model, family, quant) VALUES (?,?,?,?,?,?,?,?)")
+            for b in backends {
+                try backendInsert.execute(arguments: [
+                    runID, b.position, b.name, b.kind.rawValue, JSONValue.array(b.urls.map { .string($0) }).compactText,
+                    b.model, b.family, b.quant,
+                ])
+            }
+            let caseInsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO cases (run_id, position, suite, case_id, prompt, request_json, expect_json, tags, repeats)
+                    VALUES (?,?,?,?,?,?,?,?,?)
+                    """)
+            for c in cases {
+                try caseInsert.execute(arguments: [
+                    runID, c.position, c.suite, c.caseID, c.prompt, c.requestJSON, c.expectJSON,
+                    JSONValue.array(c.tags.map { .string($0) }).compactText, c.repeats,
+                ])
+            }
+            return runID
+        }
+    }
+
+    /// Writes a batch of responses and verdicts in one transaction (replacing rows with the same key).
+    public func write(runID: Int64, responses: [ResponseRecord], verdicts: [VerdictRecord]) throws {
+        guard !responses.isEmpty || !verdicts.isEmpty else { return }
+        try queue.write { db in
+            let responseInsert = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO responses (run_id, case_position, repeat, backend, success, error_class,
+                        error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, url,
+                        raw_body, text, tool_calls, finish_reason, correct, received_at)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    """)
+            for r in responses {
+                let arguments: StatementArguments = [
+                    runID, r.casePosition, r.repeatIndex, r.backend, r.success, r.errorClass?.rawValue, r.errorMessage,
+                    r.httpStatus, r.latencyMs, r.ttftMs, r.promptTokens, r.completionTokens, r.attempts, r.url,
+                    r.rawBody, r.text, r.toolCalls, r.finishReason, r.correct, r.receivedAt,
+                ]
+                responseInsert.setUncheckedArguments(arguments)
+                try responseInsert.execute()
+            }
+            let verdictInsert = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO verdicts (run_id, case_position, repeat, profile, comparison_type, winner,
+                        agreement_count, successes, disagreement, groups_json, consensus_correct, spurious_causes)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+                    """)
+            for v in verdicts {
+                let groups = JSONValue.array(v.verdict.groups.map { .array($0.map { .string($0) }) }).compactText
+                let causes = v.spuriousCauses.isEmpty ? nil : v.spuriousCauses.joined(separator: ",")
+                let arguments: StatementArguments = [
+                    runID, v.casePosition, v.repeatIndex, v.profile.rawValue, v.verdict.comparisonType.rawValue,
+                    v.verdict.winner, v.verdict.agreementCount, v.verdict.successes, v.verdict.disagreement, groups,
+                    v.consensusCorrect, causes,
+                ]
+                verdictInsert.setUncheckedArguments(arguments)
+                try verdictInsert.execute()
+            }
+        }
+    }
+
+    /// Marks a run finished with `status`.
+    public func finishRun(_ runID: Int64, status: RunStatus) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE runs SET status = ?, finished_at = ?, pid = NULL WHERE id = ?",
+                arguments: [status.rawValue, Self.timestamp(), runID])
+        }
+    }
+
+    // MARK: Reading
+
+    /// All runs, newest first. A run still marked running whose process is gone is reported (and stored)
+    /// as interrupted.
+    public func runs() throws -> [RunRecord] {
+        try markOrphanedRunsInterrupted()
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC").map(Self.runRecord)
+        }
+    }
+
+    /// The run named by `reference`: a run id, or `latest`.
+    public func run(_ reference: String) throws -> RunRecord {
+        try markOrphanedRunsInterrupted()
+        let row: Row? = try queue.read { db in
+            if reference == "latest" {
+                return try Row.fetchOne(db, sql: "SELECT * FROM runs ORDER BY id DESC LIMIT 1")
+            }
+            guard let id = Int64(reference) else { return nil }
+            return try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])
+        }
+        guard let row else {
+            if reference == "latest" { throw StoreError(message: "\(path): no runs yet") }
+            throw StoreError(message: "\(path): no run '\(reference)' (see `ailb-eval runs`)")
+        }
+        return Self.runRecord(row)
+    }
+
+    func markOrphanedRunsInterrupted() throws {
+        let running: [(Int64, Int?)] = try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, pid FROM runs WHERE status = 'running'").map { ($0["id"], $0["pid"]) }
+        }
+        for (id, pid) in running {
+            let alive = pid.map { $0 == Int(getpid()) || kill(pid_t($0), 0) == 0 } ?? false
+            if !alive { try finishRun(id, status: .interrupted) }
+        }
+    }
+
+    static func runRecord(_ row: Row) -> RunRecord {
+        RunRecord(
+            id: row["id"], startedAt: row["started_at"], finishedAt: row["finished_at"],
+            status: RunStatus(rawValue: row["status"]) ?? .failed, toolVersion: row["tool_version"],
+            mode: RunMode(rawValue: row["mode"]) ?? .consensus,
+            profile: EquivalenceProfile(rawValue: row["profile"]) ?? .ailb, threshold: row["threshold"],
+            configPath: row["config_path"], configJSON: row["config_json"], configHash: row["config_hash"],
+            suitesJSON: row["suites_json"], plannedRequests: row["planned_requests"])
+    }
+
+    /// The backends of a run, in config order.
+    public func backends(runID: Int64) throws -> [BackendRecord] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM backends WHERE run_id = ? ORDER BY position", arguments: [runID]).map {
+                row in
+                let urls = (try? JSONValue(parsing: row["urls"] as String))?.arrayValue?.compactMap(\.stringValue) ?? []
+                return BackendRecord(
+                    position: row["position"], name: row["name"], kind: BackendKind(rawValue: row["kind"]) ?? .openai,
+                    urls: urls, model: row["model"], family: row["family"], quant: row["quant"])
+            }
+        }
+    }
+
+    /// The cases of a run, in plan order.
+    public func cases(runID: Int64) throws -> [CaseRecord] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM cases WHERE run_id = ? ORDER BY position", arguments: [runID]).map {
+                row in
+                let tags = (try? JSONValue(parsing: row["tags"] as String))?.arrayValue?.compactMap(\.stringValue) ?? []
+                return CaseRecord(
+                    position: row["position"], suite: row["suite"], caseID: row["case_id"], prompt: row["prompt"],
+                    requestJSON: row["request_json"], expectJSON: row["expect_json"], tags: tags, repeats: row["repeats"])
+            }
+        }
+    }
+
+    /// Calls `body` for each response of a run in (case, repeat, backend) order, without loading them all.
+    public func forEachResponse(runID: Int64, includeRawBody: Bool = true, _ body: (ResponseRecord) throws -> Void) throws {
+        let columns = includeRawBody ? "*" : "run_id, case_position, repeat, backend, success, error_class, error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, url, '' AS raw_body, text, tool_calls, finish_reason, correct, received_at"
+        try queue.read { db in
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT \(columns) FROM responses WHERE run_id = ? ORDER BY case_position, repeat, backend",
+                arguments: [runID])
+            while let row = try cursor.next() {
+                try body(Self.responseRecord(row))
+            }
+        }
+    }
+
+    static func responseRecord(_ row: Row) -> ResponseRecord {
+        ResponseRecord(
+            casePosition: row["case_position"], repeatIndex: row["repeat"], backend: row["backend"],
+            success: row["success"], errorClass: (row["error_class"] as String?).flatMap(ErrorClass.init(rawValue:)),
+            errorMessage: row["error_message"], httpStatus: row["http_status"], latencyMs: row["latency_ms"],
+            ttftMs: row["ttft_ms"], promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
+            attempts: row["attempts"], url: row["url"], rawBody: row["raw_body"], text: row["text"],
+            toolCalls: row["tool_calls"], finishReason: row["finish_reason"], correct: row["correct"],
+            receivedAt: row["received_at"])
+    }
+
+    /// The verdicts of a run under `profile`, in (case, repeat) order.
+    public func verdicts(runID: Int64, profile: EquivalenceProfile? = nil) throws -> [VerdictRecord] {
+        try queue.read { db in
+            var sql = "SELECT * FROM verdicts WHERE run_id = ?"
+            var arguments: StatementArguments = [runID]
+            if let profile {
+                sql += " AND profile = ?"
+                arguments += [profile.rawValue]
+            }
+            sql += " ORDER BY case_position, repeat, profile"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.verdictRecord)
+        }
+    }
+
+    static func verdictRecord(_ row: Row) -> VerdictRecord {
+        let groups = (try? JSONValue(parsing: row["groups_json"] as String))?.arrayValue?.map {
+            $0.arrayValue?.compactMap(\.stringValue) ?? []
+        } ?? []
+        let verdict = Verdict(
+            comparisonType: ComparisonType(rawValue: row["comparison_type"]) ?? .none, winner: row["winner"],
+            agreementCount: row["agreement_count"], disagreement: row["disagreement"], groups: groups,
+            successes: row["successes"])
+        let causes = (row["spurious_causes"] as String?)?.split(separator: ",").map(String.init) ?? []
+        return VerdictRecord(
+            casePosition: row["case_position"], repeatIndex: row["repeat"],
+            profile: EquivalenceProfile(rawValue: row["profile"]) ?? .ailb, verdict: verdict,
+            consensusCorrect: row["consensus_correct"], spuriousCauses: causes)
+    }
+
+    /// Number of responses stored for a run, and how many of them succeeded.
+    public func responseCounts(runID: Int64) throws -> (total: Int, successes: Int) {
+        try queue.read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(success), 0) AS ok FROM responses WHERE run_id = ?",
+                arguments: [runID])!
+            return (row["n"], row["ok"])
+        }
+    }
+
+    /// Runs `body` inside a read transaction, for callers that issue several queries that must agree.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.read(body)
+    }
+}
+
+/// Facts about this build of the tool.
+public enum ToolInfo {
+    /// The version written into every run.
+    public static let version = "0.1.0"
+}

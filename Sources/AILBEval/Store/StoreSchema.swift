@@ -1,0 +1,93 @@
+import GRDB
+
+/// The database layout, as versioned migrations: a database written by an older version is upgraded
+/// in place, and each migration runs once.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        status TEXT NOT NULL CHECK (status IN ('running','completed','interrupted','failed')),
+                        tool_version TEXT NOT NULL,
+                        mode TEXT NOT NULL,
+                        profile TEXT NOT NULL,
+                        threshold REAL NOT NULL,
+                        config_path TEXT,
+                        config_json TEXT NOT NULL,
+                        config_hash TEXT NOT NULL,
+                        suites_json TEXT NOT NULL,
+                        planned_requests INTEGER NOT NULL,
+                        pid INTEGER
+                    );
+                    CREATE TABLE backends (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        urls TEXT NOT NULL,
+                        model TEXT NOT NULL,
+                        family TEXT NOT NULL,
+                        quant TEXT NOT NULL,
+                        PRIMARY KEY (run_id, name)
+                    );
+                    CREATE TABLE cases (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        suite TEXT NOT NULL,
+                        case_id TEXT NOT NULL,
+                        prompt TEXT NOT NULL,
+                        request_json TEXT NOT NULL,
+                        expect_json TEXT,
+                        tags TEXT NOT NULL,
+                        repeats INTEGER NOT NULL,
+                        PRIMARY KEY (run_id, position),
+                        UNIQUE (run_id, suite, case_id)
+                    );
+                    CREATE TABLE responses (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        case_position INTEGER NOT NULL,
+                        repeat INTEGER NOT NULL,
+                        backend TEXT NOT NULL,
+                        success INTEGER NOT NULL,
+                        error_class TEXT,
+                        error_message TEXT,
+                        http_status INTEGER,
+                        latency_ms REAL NOT NULL,
+                        ttft_ms REAL,
+                        prompt_tokens INTEGER,
+                        completion_tokens INTEGER,
+                        attempts INTEGER NOT NULL,
+                        url TEXT NOT NULL,
+                        raw_body TEXT NOT NULL,
+                        text TEXT,
+                        tool_calls TEXT,
+                        finish_reason TEXT,
+                        correct INTEGER,
+                        received_at TEXT NOT NULL,
+                        PRIMARY KEY (run_id, case_position, repeat, backend)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE verdicts (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        case_position INTEGER NOT NULL,
+                        repeat INTEGER NOT NULL,
+                        profile TEXT NOT NULL,
+                        comparison_type TEXT NOT NULL,
+                        winner TEXT NOT NULL,
+                        agreement_count INTEGER NOT NULL,
+                        successes INTEGER NOT NULL,
+                        disagreement INTEGER NOT NULL,
+                        groups_json TEXT NOT NULL,
+                        consensus_correct INTEGER,
+                        spurious_causes TEXT,
+                        PRIMARY KEY (run_id, case_position, repeat, profile)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}

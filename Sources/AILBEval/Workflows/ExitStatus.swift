@@ -1,0 +1,11 @@
+/// The process exit codes, documented in the README.
+public enum ExitStatus: Int32, Sendable {
+    /// Everything passed.
+    case success = 0
+    /// A gate threshold failed (or `compare --fail-on-regression` found a regression).
+    case gateFailed = 1
+    /// Bad usage, config or suite; nothing was written.
+    case badInput = 2
+    /// The run could not be carried out: no backend answered at all, or the database is unusable.
+    case runImpossible = 3
+}

@@ -1,0 +1,24 @@
+import AILBEval
+import ArgumentParser
+
+/// The root command: `ailb-eval SUITE…` runs suites; the subcommands inspect what runs stored.
+struct AILBEvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ailb-eval",
+        abstract: "Run prompt suites against several LLM servers and measure whether they agree.",
+        discussion: """
+            Examples:
+              ailb-eval suites/tools.yaml                   run a suite against every backend in config.yaml
+              ailb-eval runs                                list stored runs
+              ailb-eval export latest --format csv --out reports/latest
+              ailb-eval gate latest --min-agreement 0.9     exit 1 below the bar
+              ailb-eval verdict --explain < responses.jsonl judge captured responses offline
+              ailb-eval mock --port 9100                    serve the config's mock backends
+
+            Exit codes: 0 success, 1 a gate failed, 2 bad usage, config or suite, 3 the run could not be carried out.
+            """,
+        version: ToolInfo.version,
+        subcommands: [RunCommand.self, RunsCommand.self, ExportCommand.self, GateCommand.self, VerdictCommand.self, MockCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+}

@@ -1,0 +1,42 @@
+import AILBEval
+import ArgumentParser
+import Foundation
+
+/// Maps every error to its message and exit code, in one place.
+enum CommandErrors {
+    static func report(_ error: Error) -> Int32 {
+        switch error {
+        case let error as InputError:
+            printError("ailb-eval: \(error)")
+            return ExitStatus.badInput.rawValue
+        case let error as StoreError:
+            printError("ailb-eval: \(error)")
+            return ExitStatus.runImpossible.rawValue
+        case let error as RunFailure:
+            printError("ailb-eval: \(error)")
+            return ExitStatus.runImpossible.rawValue
+        case let error as GateFailed:
+            for failure in error.failures { printError("gate failed: \(failure)") }
+            return ExitStatus.gateFailed.rawValue
+        default:
+            let code = AILBEvalCommand.exitCode(for: error)
+            let message = AILBEvalCommand.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                return 0
+            }
+            if let exitCode = error as? ExitCode { return exitCode.rawValue }
+            printError(message)
+            return code == .validationFailure ? ExitStatus.badInput.rawValue : code.rawValue
+        }
+    }
+
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// Thrown when a run or a stored run fails its gate (exit 1).
+struct GateFailed: Error {
+    var failures: [GateFailure]
+}

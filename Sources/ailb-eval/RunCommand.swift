@@ -1,0 +1,118 @@
+import AILBEval
+import ArgumentParser
+import Foundation
+
+/// `ailb-eval [run] SUITE…`: the main job.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run suites against every backend of the config, store everything, print a summary, apply the gate.",
+        discussion: """
+            Without --config, ./config.yaml is used, or the embedded default (three mock backends) if there is none.
+            CSV files are written to <reports.dir>/run-<id>/ unless --out says otherwise.
+            """
+    )
+
+    @Argument(help: "Suite files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var suites: [String] = []
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "all: collect every answer; consensus: also judge agreement.")
+    var mode: RunMode?
+
+    @Option(help: "Equivalence profile for the summary and gate (both are stored): ailb or semantic.")
+    var profile: EquivalenceProfile?
+
+    @Option(help: "Text similarity threshold (0…1).")
+    var threshold: Double?
+
+    @Option(help: "Requests in flight at once, over all backends.")
+    var concurrency: Int?
+
+    @Option(name: .customLong("repeat"), help: "Ask each case this many times.")
+    var repeats: Int?
+
+    @Option(help: "Request timeout in seconds.")
+    var timeout: Double?
+
+    @Option(help: "Retries on connect errors, 429 and 5xx.")
+    var retries: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Stream responses (server-sent events; measures time to first token).")
+    var stream: Bool?
+
+    @Option(name: .customLong("backend"), help: "Only this backend (repeatable).")
+    var backends: [String] = []
+
+    @Option(name: .customLong("tag"), help: "Only cases with this tag (repeatable).")
+    var tags: [String] = []
+
+    @Option(help: "Fail (exit 1) when agreement is below this (0…1); overrides gates.min_agreement.")
+    var minAgreement: Double?
+
+    @Option(help: "Fail (exit 1) when consensus accuracy is below this (0…1); overrides gates.min_accuracy.")
+    var minAccuracy: Double?
+
+    @Option(help: "Directory for the CSV files (default: <reports.dir>/run-<id>).")
+    var out: String?
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
+    func run() async throws { try await execute() }
+
+    /// The work of the command (called by name: the inherited synchronous `run()` would win overload resolution).
+    func execute() async throws {
+        var options = RunOptions(suitePaths: suites)
+        options.configPath = common.config
+        options.databasePath = common.db
+        options.mode = mode
+        options.profile = profile
+        options.threshold = threshold
+        options.concurrency = concurrency
+        options.repeats = repeats
+        options.timeout = timeout
+        options.retries = retries
+        options.stream = stream
+        options.backendNames = backends
+        options.tags = tags
+        options.minAgreement = minAgreement
+        options.minAccuracy = minAccuracy
+        options.outputDirectory = out
+        let prepared = try PreparedRun.prepare(options, environment: ProcessInfo.processInfo.environment)
+        let store = try ResultStore(path: prepared.databasePath)
+        let run = EvalRun(prepared: prepared, store: store, progress: quiet ? nil : ProgressReporter())
+        let outcome = try await run.execute()
+
+        print(RunSummary.render(outcome.report))
+        let directory = out ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
+        let files = try CSVExport.write(report: outcome.report, store: store, to: directory)
+        print("")
+        print("Stored in \(prepared.databasePath) as run \(outcome.runID); CSV in \(directory)/ (\(files.count) files).")
+        guard outcome.report.statistics.totalSuccesses > 0 else {
+            throw RunFailure(message: "no backend answered at all (see the errors above; is the server running?)")
+        }
+        let failures = Gate.evaluate(outcome.report.statistics, thresholds: prepared.config.gates)
+        if !failures.isEmpty { throw GateFailed(failures: failures) }
+    }
+}
+
+/// Options shared by the commands that read config or database.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Config file (default: ./config.yaml, else the embedded default).", completion: .file(extensions: ["yaml"]))
+    var config: String?
+
+    @Option(help: "SQLite database (default: storage.path of the config).", completion: .file())
+    var db: String?
+
+    /// The database path: --db, else the config's storage.path.
+    func databasePath() throws -> String {
+        if let db { return db }
+        return try PreparedRun.loadConfig(config, environment: ProcessInfo.processInfo.environment).storagePath
+    }
+}
+
+extension RunMode: ExpressibleByArgument {}
+extension EquivalenceProfile: ExpressibleByArgument {}
+extension GateBasis: ExpressibleByArgument {}

@@ -1,0 +1,126 @@
+import AILBEval
+import ArgumentParser
+import Foundation
+
+/// `ailb-eval runs`: the stored runs, newest first.
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List stored runs.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let store = try ResultStore(path: try common.databasePath())
+        let runs = try store.runs()
+        guard !runs.isEmpty else {
+            print("No runs in \(store.path) yet.")
+            return
+        }
+        var counts: [Int64: (Int, Int)] = [:]
+        for run in runs { counts[run.id] = try store.responseCounts(runID: run.id) }
+        print(RunSummary.renderRuns(runs, responseCounts: counts))
+    }
+}
+
+/// `ailb-eval export RUN --format csv --out DIR`.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write a stored run's responses, verdicts and summaries as files.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv }
+
+    @Argument(help: "A run id, or latest.")
+    var runReference: String = "latest"
+
+    @Option(help: "Output format.")
+    var format: Format = .csv
+
+    @Option(help: "Output directory (default: <reports.dir>/run-<id>).")
+    var out: String?
+
+    @Option(help: "Profile for the summaries: ailb or semantic (default: the run's).")
+    var profile: EquivalenceProfile?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let store = try ResultStore(path: try common.databasePath())
+        let record = try store.run(runReference)
+        let report = try RunReportData.load(store: store, runID: record.id, profile: profile)
+        let reportsDir = (try? PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment))?.reportsDir ?? "reports"
+        let directory = out ?? "\(reportsDir)/run-\(record.id)"
+        for path in try CSVExport.write(report: report, store: store, to: directory) { print(path) }
+    }
+}
+
+/// `ailb-eval gate RUN`: apply thresholds to a stored run.
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate", abstract: "Check a stored run against agreement thresholds (exit 1 when one fails).",
+        discussion: "Thresholds come from the config's gates: section; flags override them.")
+
+    @Argument(help: "A run id, or latest.")
+    var runReference: String = "latest"
+
+    @Option(help: "Minimum share of judged case repeats where all backends agree (0…1).")
+    var minAgreement: Double?
+
+    @Option(help: "Minimum consensus accuracy where cases have expect (0…1).")
+    var minAccuracy: Double?
+
+    @Option(help: "Maximum share of spurious disagreements (0…1).")
+    var maxSpurious: Double?
+
+    @Option(help: "point: test the observed rate; lower-bound: test the Wilson 95% bound.")
+    var on: GateBasis = .point
+
+    @Option(help: "Profile: ailb or semantic (default: the run's).")
+    var profile: EquivalenceProfile?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        for (name, value) in [("--min-agreement", minAgreement), ("--min-accuracy", minAccuracy), ("--max-spurious", maxSpurious)] {
+            if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be between 0 and 1, got \(value)") }
+        }
+    }
+
+    func run() throws {
+        let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
+        let store = try ResultStore(path: common.db ?? config.storagePath)
+        let record = try store.run(runReference)
+        let report = try RunReportData.load(store: store, runID: record.id, profile: profile)
+        var thresholds = config.gates
+        if let minAgreement { thresholds.minAgreement = minAgreement }
+        if let minAccuracy { thresholds.minAccuracy = minAccuracy }
+        if let maxSpurious { thresholds.maxSpurious = maxSpurious }
+        let failures = Gate.evaluate(report.statistics, thresholds: thresholds, basis: on)
+        if !failures.isEmpty { throw GateFailed(failures: failures) }
+        let a = report.statistics.agreement
+        print(String(format: "gate passed: run %lld agreement %.3f (%d/%d)", record.id, a.value ?? 0, a.successes, a.trials))
+    }
+}
+
+/// `ailb-eval verdict`: judge captured responses offline.
+struct VerdictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verdict", abstract: "Read response sets as JSON Lines on stdin; write one verdict per line.",
+        discussion: """
+            Input line: {"id": "...", "threshold": 0.9, "profile": "ailb", "responses": [{"backend": "b0", "success": true, \
+            "latency_ms": 12.5, "body": {...chat completion...}}, ...]}
+            A line that is not valid gets an output line with an "error" field; the command goes on.
+            """)
+
+    @Flag(help: "Add the pairwise similarities and equalities behind each verdict.")
+    var explain = false
+
+    @Option(help: "Profile for lines that name none: ailb or semantic.")
+    var profile: EquivalenceProfile = .ailb
+
+    @Option(help: "Threshold for lines that name none.")
+    var threshold: Double = 0.9
+
+    func run() throws {
+        let processor = VerdictLineProcessor(defaultProfile: profile, defaultThreshold: threshold, explain: explain)
+        VerdictStream.run(input: .standardInput, output: .standardOutput, processor: processor)
+    }
+}
