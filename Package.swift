@@ -32,7 +32,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AILBEvalTests",
-            dependencies: ["AILBEval"],
+            dependencies: ["AILBEval", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
         ),
     ]

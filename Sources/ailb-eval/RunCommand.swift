@@ -83,13 +83,26 @@ struct RunCommand: AsyncParsableCommand {
         let prepared = try PreparedRun.prepare(options, environment: ProcessInfo.processInfo.environment)
         let store = try ResultStore(path: prepared.databasePath)
         let run = EvalRun(prepared: prepared, store: store, progress: quiet ? nil : ProgressReporter())
-        let outcome = try await run.execute()
+        let task = Task { try await run.execute() }
+        // First Ctrl-C: no new requests, in-flight ones cancelled, run marked interrupted. Second: exit now.
+        let interrupts = InterruptFlag()
+        let signals = TerminationSignals { _ in
+            if interrupts.record() > 1 { Foundation.exit(ExitStatus.interrupted.rawValue) }
+            FileHandle.standardError.write(Data("\nInterrupted: stopping (Ctrl-C again to quit at once)…\n".utf8))
+            task.cancel()
+        }
+        let outcome = try await task.value
+        signals.restoreDefault()
 
         print(RunSummary.render(outcome.report))
         let directory = out ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
         let files = try CSVExport.write(report: outcome.report, store: store, to: directory)
         print("")
         print("Stored in \(prepared.databasePath) as run \(outcome.runID); CSV in \(directory)/ (\(files.count) files).")
+        if outcome.status == .interrupted {
+            print("Run \(outcome.runID) was interrupted; its results so far are stored.")
+            throw ExitCode(ExitStatus.interrupted.rawValue)
+        }
         guard outcome.report.statistics.totalSuccesses > 0 else {
             throw RunFailure(message: "no backend answered at all (see the errors above; is the server running?)")
         }

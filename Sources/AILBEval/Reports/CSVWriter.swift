@@ -42,10 +42,11 @@ public final class CSVWriter {
     public func close() throws {
         flushBuffer()
         try handle.close()
-        if FileManager.default.fileExists(atPath: finalURL.path) {
-            _ = try FileManager.default.replaceItemAt(finalURL, withItemAt: temporaryURL)
-        } else {
-            try FileManager.default.moveItem(at: temporaryURL, to: finalURL)
+        // rename(2) replaces the target atomically: a reader sees the old file or the new one, never half.
+        guard rename(temporaryURL.path, finalURL.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporaryURL)
+            throw StoreError(message: "\(finalURL.path): cannot write: \(reason)")
         }
     }
 

@@ -8,4 +8,6 @@ public enum ExitStatus: Int32, Sendable {
     case badInput = 2
     /// The run could not be carried out: no backend answered at all, or the database is unusable.
     case runImpossible = 3
+    /// The run was interrupted (Ctrl-C or SIGTERM); what was done is stored and the run is marked interrupted.
+    case interrupted = 130
 }
