@@ -79,6 +79,27 @@ extension ConsensusTests {
             #expect(value.objectValue?.count == 2)
         }
 
+        @Test func survivesTruncatedAndMutatedLines() throws {
+            let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/vectors/consensus.jsonl")
+            let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").prefix(40).map(Array.init)
+            let replacements: [Character] = ["\"", "{", "]", "0", "-", "\\", "é", " ", "n"]
+            var produced = 0
+            for (n, line) in lines.enumerated() {
+                for step in 1..<12 {
+                    let cut = line.count * step / 12
+                    var mutated = line
+                    mutated[(cut * 7 + n) % line.count] = replacements[(n + step) % replacements.count]
+                    for candidate in [String(line[..<cut]), String(mutated)] {
+                        let output = try #require(VerdictLineProcessor(explain: true).process(candidate))
+                        let value = try JSONValue(parsing: output)
+                        #expect(value["error"] != nil || value["winner"] != nil)
+                        produced += 1
+                    }
+                }
+            }
+            #expect(produced == 40 * 11 * 2)
+        }
+
         @Test func emptyResponsesAreANoneVerdictNotAnError() throws {
             let output = try #require(VerdictLineProcessor().process(#"{"id": "e", "responses": []}"#))
             #expect(
