@@ -1,0 +1,191 @@
+/// Decides whether a case's responses agree, and which one wins, by the rules of CONSENSUS.md.
+///
+/// With the `ailb` profile it reproduces ai-lb's `compute_consensus` verdicts exactly
+/// (`vectors/consensus.jsonl`); `semantic` adds the equivalences a careful person would accept.
+public struct ConsensusJudge: Sendable {
+    /// The equivalence profile.
+    public let profile: EquivalenceProfile
+    /// Text similarity at or above which two texts agree.
+    public let threshold: Double
+    /// Whether string arguments are trimmed and case-folded (semantic profile only).
+    public let foldStrings: Bool
+    let rules: EquivalenceRules
+
+    /// A judge for `profile`; `foldStrings` only has an effect with `.semantic`.
+    public init(profile: EquivalenceProfile = .ailb, threshold: Double = 0.9, foldStrings: Bool = false) {
+        self.init(rules: EquivalenceRules(profile: profile, foldStrings: foldStrings), threshold: threshold)
+    }
+
+    /// A judge with an explicit set of equivalences (profile reported as the nearest named one).
+    init(rules: EquivalenceRules, threshold: Double) {
+        self.rules = rules
+        self.threshold = threshold
+        self.profile = rules == .ailb ? .ailb : .semantic
+        self.foldStrings = rules.foldStrings
+    }
+
+    /// A successful response, normalised once for every comparison.
+    struct Candidate {
+        let index: Int
+        let backend: String
+        let latencyMs: Double
+        let text: String
+        let callsKey: String
+        let hasToolCalls: Bool
+    }
+
+    /// True when the response counts as a success: the request succeeded and the body is a non-empty object.
+    public static func isSuccess(_ response: CandidateResponse) -> Bool {
+        guard response.success, case .object(let members)? = response.body else { return false }
+        return !members.isEmpty
+    }
+
+    /// The verdict over `responses` (in config order), following rules 1–6 of CONSENSUS.md.
+    public func verdict(_ responses: [CandidateResponse]) -> Verdict {
+        let candidates = successes(responses)
+        let count = candidates.count
+        if count == 0 {
+            return Verdict(
+                comparisonType: .none, winner: responses.first?.backend ?? "", agreementCount: 0, disagreement: true,
+                groups: [], successes: 0)
+        }
+        if count == 1 {
+            let only = candidates[0]
+            return Verdict(
+                comparisonType: .single, winner: only.backend, agreementCount: 1, disagreement: false,
+                groups: [[only.backend]], successes: 1)
+        }
+        let majority = count / 2 + 1
+        let type: ComparisonType
+        var groups: [[Candidate]]
+        let withCalls = candidates.filter(\.hasToolCalls)
+        if withCalls.count >= majority {
+            type = .toolCalls
+            groups = groupByKey(withCalls) { $0.callsKey }
+            groups += candidates.filter { !$0.hasToolCalls }.map { [$0] }
+        } else {
+            let hashed = groupByKey(candidates) { HashKey(text: $0.text, calls: $0.callsKey) }
+            if let largest = hashed.map(\.count).max(), largest >= majority {
+                type = .hash
+                groups = hashed
+            } else {
+                type = .text
+                groups = clusterByText(candidates)
+            }
+        }
+        let winningIndex = Self.largestFirstFormed(groups)
+        let winningGroup = groups[winningIndex]
+        var winner = winningGroup[0]
+        for member in winningGroup.dropFirst() where member.latencyMs < winner.latencyMs { winner = member }
+        groups.insert(groups.remove(at: winningIndex), at: 0)
+        return Verdict(
+            comparisonType: type, winner: winner.backend, agreementCount: winningGroup.count,
+            disagreement: winningGroup.count < count, groups: groups.map { $0.map(\.backend) }, successes: count)
+    }
+
+    /// Every two successful responses compared as the rules do: text similarity, tool-call and hash equality.
+    public func pairs(_ responses: [CandidateResponse]) -> [PairComparison] {
+        let candidates = successes(responses)
+        var result: [PairComparison] = []
+        for i in candidates.indices {
+            for j in candidates.indices where j > i {
+                let (a, b) = (candidates[i], candidates[j])
+                result.append(
+                    PairComparison(
+                        a: a.backend, b: b.backend, similarity: similarity(a, b),
+                        toolCallsEqual: a.callsKey == b.callsKey,
+                        hashEqual: a.callsKey == b.callsKey && a.text == b.text))
+            }
+        }
+        return result
+    }
+
+    /// The successful responses, normalised.
+    func successes(_ responses: [CandidateResponse]) -> [Candidate] {
+        responses.enumerated().compactMap { index, response in
+            guard Self.isSuccess(response) else { return nil }
+            let answer = ExtractedAnswer(body: response.body)
+            return Candidate(
+                index: index, backend: response.backend, latencyMs: response.latencyMs,
+                text: TextNormalizer.normalize(answer.text, rules: rules),
+                callsKey: ToolCallNormalizer.key(answer.toolCalls, rules: rules),
+                hasToolCalls: !answer.toolCalls.isEmpty)
+        }
+    }
+
+    /// The text similarity the text rule uses: on already normalised texts, which the reference
+    /// normalises once more inside the comparison.
+    func similarity(_ a: Candidate, _ b: Candidate) -> Double {
+        SequenceSimilarity.textSimilarity(a.text, b.text, rules: rules)
+    }
+
+    /// Rule 5: greedy clustering against each group's first member.
+    func clusterByText(_ candidates: [Candidate]) -> [[Candidate]] {
+        var used = [Bool](repeating: false, count: candidates.count)
+        var groups: [[Candidate]] = []
+        for i in candidates.indices where !used[i] {
+            used[i] = true
+            var group = [candidates[i]]
+            for j in candidates.indices where j > i && !used[j] {
+                if similarity(candidates[i], candidates[j]) >= threshold {
+                    used[j] = true
+                    group.append(candidates[j])
+                }
+            }
+            groups.append(group)
+        }
+        return groups
+    }
+
+    /// Groups by equal keys, groups in order of their first member.
+    func groupByKey<Key: Hashable>(_ candidates: [Candidate], key: (Candidate) -> Key) -> [[Candidate]] {
+        var slot: [Key: Int] = [:]
+        var groups: [[Candidate]] = []
+        for candidate in candidates {
+            let k = key(candidate)
+            if let at = slot[k] {
+                groups[at].append(candidate)
+            } else {
+                slot[k] = groups.count
+                groups.append([candidate])
+            }
+        }
+        return groups
+    }
+
+    /// The position of the largest group, the first formed on a tie.
+    static func largestFirstFormed<T>(_ groups: [[T]]) -> Int {
+        var best = 0
+        for (index, group) in groups.enumerated() where group.count > groups[best].count { best = index }
+        return best
+    }
+
+    /// The hash rule's identity: normalised text and normalised tool calls.
+    struct HashKey: Hashable {
+        let text: String
+        let calls: String
+    }
+}
+
+/// How two successful backends compare, for `--explain`: why they were grouped or split.
+public struct PairComparison: Sendable, Hashable {
+    /// The earlier backend in config order.
+    public var a: String
+    /// The later backend.
+    public var b: String
+    /// Similarity of their normalised texts, as the text rule computes it.
+    public var similarity: Double
+    /// Whether their normalised tool calls are equal.
+    public var toolCallsEqual: Bool
+    /// Whether normalised text and tool calls are both equal (the hash rule's identity).
+    public var hashEqual: Bool
+
+    /// A comparison from its parts.
+    public init(a: String, b: String, similarity: Double, toolCallsEqual: Bool, hashEqual: Bool) {
+        self.a = a
+        self.b = b
+        self.similarity = similarity
+        self.toolCallsEqual = toolCallsEqual
+        self.hashEqual = hashEqual
+    }
+}

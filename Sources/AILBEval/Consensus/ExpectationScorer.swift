@@ -1,0 +1,55 @@
+import Foundation
+
+/// Scores one answer against a case's expected answer.
+///
+/// Uses the semantic rules, because correctness is about what was meant, not how it was spelled.
+public enum ExpectationScorer {
+    /// True when every field the expectation sets holds for `answer`.
+    public static func isCorrect(_ answer: ExtractedAnswer, expect: Expectation) -> Bool {
+        let rules = EquivalenceRules.semantic()
+        if let expected = expect.toolCalls, !toolCallsMatch(answer.toolCalls, expected: expected, rules: rules) {
+            return false
+        }
+        if let text = expect.text,
+            TextNormalizer.normalize(answer.text, rules: rules) != TextNormalizer.normalize(text, rules: rules)
+        {
+            return false
+        }
+        let visibleText = TextNormalizer.removingThinking(answer.text, rules: rules)
+        for needle in expect.contains where visibleText.range(of: needle, options: .caseInsensitive) == nil {
+            return false
+        }
+        if let pattern = expect.regex {
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { return false }
+            let range = NSRange(visibleText.startIndex..., in: visibleText)
+            if regex.firstMatch(in: visibleText, range: range) == nil { return false }
+        }
+        return true
+    }
+
+    /// Tool calls as a multiset: every expected call paired with a distinct actual call of the same name and,
+    /// when the expectation gives them, the same arguments; no actual call left over.
+    static func toolCallsMatch(_ actual: [JSONValue], expected: [ExpectedToolCall], rules: EquivalenceRules) -> Bool {
+        guard actual.count == expected.count else { return false }
+        let calls = actual.map { ToolCallNormalizer.normalizeCall($0, rules: rules) }
+        let wanted = expected.map { call -> (name: String, arguments: JSONValue?) in
+            (call.name, call.arguments.map { ToolCallNormalizer.normalizeArguments($0, rules: rules) })
+        }
+        // Calls with specific arguments first, so a wildcard never takes the only call a specific one fits.
+        let order = wanted.indices.sorted {
+            (wanted[$0].arguments == nil ? 1 : 0) < (wanted[$1].arguments == nil ? 1 : 0)
+        }
+        var taken = [Bool](repeating: false, count: calls.count)
+        for w in order {
+            let want = wanted[w]
+            let match = calls.indices.first { c in
+                guard !taken[c], calls[c]["name"]?.stringValue == want.name else { return false }
+                guard let arguments = want.arguments else { return true }
+                return calls[c]["arguments"]?.canonicalText == arguments.canonicalText
+            }
+            guard let found = match else { return false }
+            taken[found] = true
+        }
+        return true
+    }
+}
