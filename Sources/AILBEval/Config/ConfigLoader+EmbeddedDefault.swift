@@ -1,0 +1,1 @@
+extension ConfigLoader { public static let embeddedDefaultYAML: String = "" }
