@@ -154,7 +154,8 @@ private struct ConfigParser {
         if let value = map["mock"] {
             guard kind == .mock else {
                 throw reader.error(
-                    map.keyNode("mock") ?? value, "'mock' is only allowed for kind: mock, but backend '\(name)' is kind: \(kind.rawValue)")
+                    map.keyNode("mock") ?? value,
+                    "'mock' is only allowed for kind: mock, but backend '\(name)' is kind: \(kind.rawValue)")
             }
             backend.mock = try parseMock(value)
         } else if kind == .mock {
@@ -164,17 +165,17 @@ private struct ConfigParser {
             backend.ailbOptions = try parseAILB(map)
         } else if let key = Self.ailbOnlyKeys.first(where: { map.has($0) }) {
             throw reader.error(
-                map.keyNode(key)!, "'\(key)' is only allowed for kind: ailb, but backend '\(name)' is kind: \(kind.rawValue)")
+                map.keyNode(key)!,
+                "'\(key)' is only allowed for kind: ailb, but backend '\(name)' is kind: \(kind.rawValue)")
         }
         return (backend, nameNode)
     }
 
     func parseURLs(_ map: YAMLMapping, kind: BackendKind, backend: String) throws(InputError) -> [URL] {
         var nodes: [Node] = []
-        if let url = map["url"], let urls = map["urls"] {
-            _ = url
+        if map.has("url"), let urlsKey = map.keyNode("urls") {
             throw reader.error(
-                map.keyNode("urls") ?? urls, "backend '\(backend)' has both 'url' and 'urls'; use one of them")
+                urlsKey, "backend '\(backend)' has both 'url' and 'urls'; use one of them")
         }
         if let url = map["url"] {
             nodes = [url]
@@ -189,11 +190,13 @@ private struct ConfigParser {
         var result: [URL] = []
         for node in nodes {
             let text = try reader.string(node, key: "url")
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+                ["http", "https"].contains(scheme),
                 let host = url.host, !host.isEmpty
             else {
                 throw reader.error(
-                    node, "invalid URL \"\(text)\"; expected http:// or https:// and a host, like http://localhost:1234/v1")
+                    node,
+                    "invalid URL \"\(text)\"; expected http:// or https:// and a host, like http://localhost:1234/v1")
             }
             result.append(url)
         }
@@ -226,13 +229,16 @@ private struct ConfigParser {
         if let value = map["target_backends"] {
             options.targetBackends = try reader.stringList(value, key: "target_backends")
         }
-        if let value = map["max_backends"] { options.maxBackends = try reader.int(value, key: "max_backends", atLeast: 1) }
+        if let value = map["max_backends"] {
+            options.maxBackends = try reader.int(value, key: "max_backends", atLeast: 1)
+        }
         if let value = map["execution_timeout"] {
             options.executionTimeout = try reader.positiveDouble(value, key: "execution_timeout")
         }
         if let value = map["members"] {
             for entry in try reader.anyMapping(value, context: "members").entries {
-                let member = try reader.mapping(entry.value, allowed: ["family", "quant"], context: "member '\(entry.key)'")
+                let member = try reader.mapping(
+                    entry.value, allowed: ["family", "quant"], context: "member '\(entry.key)'")
                 var result = AILBMember()
                 if let family = member["family"] { result.family = try reader.nonEmptyString(family, key: "family") }
                 if let quant = member["quant"] { result.quant = try reader.string(quant, key: "quant") }
@@ -263,7 +269,9 @@ private struct ConfigParser {
         if let value = map["seed"] { defaults.seed = reader.isNull(value) ? nil : try reader.int(value, key: "seed") }
         if let value = map["stream"] { defaults.stream = try reader.bool(value, key: "stream") }
         if let value = map["repeat"] { defaults.repeats = try reader.int(value, key: "repeat", atLeast: 1) }
-        if let value = map["concurrency"] { defaults.concurrency = try reader.int(value, key: "concurrency", atLeast: 1) }
+        if let value = map["concurrency"] {
+            defaults.concurrency = try reader.int(value, key: "concurrency", atLeast: 1)
+        }
         if let value = map["timeout"] { defaults.timeout = try reader.positiveDouble(value, key: "timeout") }
         if let value = map["retries"] { defaults.retries = try reader.int(value, key: "retries", atLeast: 0) }
         return defaults
@@ -287,15 +295,23 @@ private struct ConfigParser {
     func parseGates(_ node: Node, backends: [BackendConfig]) throws(InputError) -> GateThresholds {
         let map = try reader.mapping(node, allowed: Self.gatesKeys, context: "gates")
         var gates = GateThresholds()
-        if let value = map["min_agreement"] { gates.minAgreement = try reader.double(value, key: "min_agreement", in: 0...1) }
-        if let value = map["min_accuracy"] { gates.minAccuracy = try reader.double(value, key: "min_accuracy", in: 0...1) }
-        if let value = map["max_spurious"] { gates.maxSpurious = try reader.double(value, key: "max_spurious", in: 0...1) }
-        let families = orderedUnique(backends.flatMap { backend in
-            [backend.family] + (backend.ailbOptions?.members.values.compactMap(\.family) ?? [])
-        })
-        let quants = orderedUnique(backends.flatMap { backend in
-            [backend.quant] + (backend.ailbOptions?.members.values.compactMap(\.quant) ?? [])
-        }.filter { !$0.isEmpty })
+        if let value = map["min_agreement"] {
+            gates.minAgreement = try reader.double(value, key: "min_agreement", in: 0...1)
+        }
+        if let value = map["min_accuracy"] {
+            gates.minAccuracy = try reader.double(value, key: "min_accuracy", in: 0...1)
+        }
+        if let value = map["max_spurious"] {
+            gates.maxSpurious = try reader.double(value, key: "max_spurious", in: 0...1)
+        }
+        let families = orderedUnique(
+            backends.flatMap { backend in
+                [backend.family] + (backend.ailbOptions?.members.values.compactMap(\.family) ?? [])
+            })
+        let quants = orderedUnique(
+            backends.flatMap { backend in
+                [backend.quant] + (backend.ailbOptions?.members.values.compactMap(\.quant) ?? [])
+            }.filter { !$0.isEmpty })
         if let value = map["per_family"] {
             gates.perFamily = try thresholdMap(value, key: "per_family", what: "family", known: families)
         }

@@ -171,7 +171,9 @@ struct YAMLReader {
         let value = try double(node, key: key)
         guard range.contains(value) else {
             throw error(
-                node, "'\(key)' must be between \(format(range.lowerBound)) and \(format(range.upperBound)), found \(format(value))")
+                node,
+                "'\(key)' must be between \(format(range.lowerBound)) and \(format(range.upperBound)), found \(format(value))"
+            )
         }
         return value
     }
@@ -239,7 +241,8 @@ struct YAMLReader {
                 throw error(keyNode, "expected a string key in \(context), found \(describe(keyNode))")
             }
             if let first = seen[scalar.string] {
-                throw error(keyNode, "duplicate key '\(scalar.string)' in \(context) (first at line \(location(first).line))")
+                throw error(
+                    keyNode, "duplicate key '\(scalar.string)' in \(context) (first at line \(location(first).line))")
             }
             seen[scalar.string] = keyNode
             entries.append(YAMLMapping.Entry(key: scalar.string, keyNode: keyNode, value: value))
@@ -303,7 +306,8 @@ struct YAMLReader {
                 rest = after.dropFirst(2)
             } else if after.hasPrefix("{") {
                 guard let close = after.firstIndex(of: "}") else {
-                    throw error(node, "unterminated '${' in \"\(text)\"; expected '${NAME}' (write '$${' for a literal '${')")
+                    throw error(
+                        node, "unterminated '${' in \"\(text)\"; expected '${NAME}' (write '$${' for a literal '${')")
                 }
                 let name = String(after[after.index(after: after.startIndex)..<close])
                 guard name.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil else {
@@ -330,6 +334,9 @@ struct YAMLReader {
         switch yamlError {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
+            if problem == "but found another document" {
+                return InputError(at: at(mark), "expected a single YAML document, found a second one ('---')")
+            }
             var message = "invalid YAML: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
             return InputError(at: at(mark), message)
@@ -337,8 +344,10 @@ struct YAMLReader {
             let prefix = offset.map { yaml.prefix($0) } ?? ""
             let line = prefix.count(where: { $0 == "\n" }) + 1
             let column = prefix.split(separator: "\n", omittingEmptySubsequences: false).last.map { $0.count + 1 } ?? 1
-            return InputError(at: offset == nil ? nil : SourceLocation(file: file, line: line, column: column),
-                "invalid YAML: \(problem)").withFile(file)
+            return InputError(
+                at: offset == nil ? nil : SourceLocation(file: file, line: line, column: column),
+                "invalid YAML: \(problem)"
+            ).withFile(file)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let key = duplicates.first ?? ""
             let first = context.mark
@@ -367,7 +376,7 @@ struct YAMLReader {
         while column < firstLine.count {
             let rest = Substring(String(String.UnicodeScalarView(firstLine[column...])))
             let previous = firstLine[column - 1]
-            if (previous == "{" || previous == "," || previous == " "), keyStarts(rest) {
+            if previous == "{" || previous == "," || previous == " ", keyStarts(rest) {
                 return (first.line, column + 1)
             }
             column += 1

@@ -38,7 +38,9 @@ private struct SuiteParser {
     let reader: YAMLReader
 
     static let suiteKeys = ["name", "description", "system", "tools", "tool_choice", "parameters", "cases"]
-    static let caseKeys = ["id", "prompt", "messages", "tools", "tool_choice", "parameters", "expect", "tags", "repeat"]
+    static let caseKeys = [
+        "id", "prompt", "messages", "tools", "tool_choice", "parameters", "expect", "tags", "repeat",
+    ]
     static let expectKeys = ["tool_call", "tool_calls", "no_tool", "text", "contains", "regex"]
     static let toolCallKeys = ["name", "arguments"]
     static let messageKeys = ["role", "content", "name", "tool_calls", "tool_call_id"]
@@ -56,7 +58,8 @@ private struct SuiteParser {
 
     func parse(_ root: Node) throws(InputError) -> Suite {
         let top = try reader.mapping(root, allowed: Self.suiteKeys, context: "the suite")
-        let name = try top["name"].map { node throws(InputError) in try reader.nonEmptyString(node, key: "name") }
+        let name =
+            try top["name"].map { node throws(InputError) in try reader.nonEmptyString(node, key: "name") }
             ?? SuiteLoader.defaultName(for: reader.file)
         var shared = Shared()
         if let node = top["system"] { shared.system = try reader.string(node, key: "system") }
@@ -119,11 +122,13 @@ private struct SuiteParser {
         var toolChoice = shared.toolChoice
         if let choiceNode = map["tool_choice"] {
             toolChoice = try parseToolChoice(choiceNode, toolNames: toolNames)
-        } else if map["tools"] != nil, let inherited = shared.toolChoice, let name = inherited["function"]?["name"]?.stringValue,
+        } else if map["tools"] != nil, let inherited = shared.toolChoice,
+            let name = inherited["function"]?["name"]?.stringValue,
             !(toolNames ?? []).contains(name)
         {
             throw reader.error(
-                map.keyNode("tools")!, "the suite's tool_choice names function '\(name)', which is not in this case's tools")
+                map.keyNode("tools")!,
+                "the suite's tool_choice names function '\(name)', which is not in this case's tools")
         }
         var parameters = shared.parameters
         if let paramsNode = map["parameters"] {
@@ -202,7 +207,8 @@ private struct SuiteParser {
                 throw reader.error(nameNode, "duplicate tool '\(name)' (first at line \(firstLine))")
             }
             if let parameters = function["parameters"], case .scalar = parameters {
-                throw reader.error(parameters, "expected a JSON schema mapping for 'parameters', found \(reader.describe(parameters))")
+                throw reader.error(
+                    parameters, "expected a JSON schema mapping for 'parameters', found \(reader.describe(parameters))")
             }
             nameLines[name] = reader.location(nameNode).line
             names.append(name)
@@ -222,8 +228,11 @@ private struct SuiteParser {
         if case .scalar = node {
             let word = try reader.string(node, key: "tool_choice")
             guard Self.toolChoiceWords.contains(word) else {
-                var message = "unknown tool_choice '\(word)'; expected auto, required, none or {type: function, function: {name: …}}"
-                if let close = suggestion(for: word, among: Self.toolChoiceWords) { message += " (did you mean '\(close)'?)" }
+                var message =
+                    "unknown tool_choice '\(word)'; expected auto, required, none or {type: function, function: {name: …}}"
+                if let close = suggestion(for: word, among: Self.toolChoiceWords) {
+                    message += " (did you mean '\(close)'?)"
+                }
                 throw reader.error(node, message)
             }
             if word != "none", toolNames == nil {
@@ -236,10 +245,13 @@ private struct SuiteParser {
             throw reader.error(node, "tool_choice has no 'function'; expected {type: function, function: {name: …}}")
         }
         let function = try reader.mapping(functionNode, allowed: ["name"], context: "tool_choice function")
-        guard let nameNode = function["name"] else { throw reader.error(functionNode, "tool_choice function has no 'name'") }
+        guard let nameNode = function["name"] else {
+            throw reader.error(functionNode, "tool_choice function has no 'name'")
+        }
         let name = try reader.nonEmptyString(nameNode, key: "name")
         guard let toolNames, toolNames.contains(name) else {
-            throw reader.error(nameNode, unknownTool(name, toolNames: toolNames ?? [], what: "tool_choice names function"))
+            throw reader.error(
+                nameNode, unknownTool(name, toolNames: toolNames ?? [], what: "tool_choice names function"))
         }
         return ["type": "function", "function": ["name": .string(name)]]
     }
@@ -256,7 +268,8 @@ private struct SuiteParser {
     func parseExpect(_ node: Node, toolNames: [String]?, caseID: String) throws(InputError) -> Expectation {
         let map = try reader.mapping(node, allowed: Self.expectKeys, context: "expect")
         guard !map.entries.isEmpty else {
-            throw reader.error(node, "'expect' has no field; expected one of: \(Self.expectKeys.joined(separator: ", "))")
+            throw reader.error(
+                node, "'expect' has no field; expected one of: \(Self.expectKeys.joined(separator: ", "))")
         }
         let callKeys = ["tool_call", "tool_calls", "no_tool"].filter { map.has($0) }
         if callKeys.count > 1 {
@@ -303,7 +316,9 @@ private struct SuiteParser {
 
     func parseExpectedCall(_ node: Node, toolNames: [String]?) throws(InputError) -> ExpectedToolCall {
         let map = try reader.mapping(node, allowed: Self.toolCallKeys, context: "expected tool call")
-        guard let nameNode = map["name"] else { throw reader.error(node, "missing required key 'name' in expected tool call") }
+        guard let nameNode = map["name"] else {
+            throw reader.error(node, "missing required key 'name' in expected tool call")
+        }
         let name = try reader.nonEmptyString(nameNode, key: "name")
         guard let toolNames else {
             throw reader.error(nameNode, "expects a call to '\(name)', but the case has no tools")
@@ -314,7 +329,8 @@ private struct SuiteParser {
         var call = ExpectedToolCall(name: name)
         if let argumentsNode = map["arguments"] {
             guard case .mapping = argumentsNode else {
-                throw reader.error(argumentsNode, "expected a mapping for 'arguments', found \(reader.describe(argumentsNode))")
+                throw reader.error(
+                    argumentsNode, "expected a mapping for 'arguments', found \(reader.describe(argumentsNode))")
             }
             call.arguments = try reader.json(argumentsNode, key: "arguments")
         }

@@ -58,7 +58,9 @@ func configFixture(_ name: String) -> String {
             lb.ailbOptions
                 == AILBOptions(
                     targetBackends: ["m2", "gentoo"], maxBackends: 3, executionTimeout: 45.5,
-                    members: ["m2": AILBMember(family: "llama-3.1-8b", quant: "fp16"), "gentoo": AILBMember(quant: "Q8_0")]))
+                    members: [
+                        "m2": AILBMember(family: "llama-3.1-8b", quant: "fp16"), "gentoo": AILBMember(quant: "Q8_0"),
+                    ]))
 
         #expect(config.defaults.mode == .all)
         #expect(config.defaults.temperature == 0.2)
@@ -114,7 +116,8 @@ func configFixture(_ name: String) -> String {
         let path = packageRoot.appendingPathComponent("config.yaml").path
         let config = try ConfigLoader.load(path: path, environment: [:])
         #expect(config.backends.map(\.name) == ["mac-studio-8bit", "macbook-4bit", "gentoo-ollama"])
-        #expect(config.backends.allSatisfy { $0.kind == .mock && $0.urls.isEmpty && $0.family == "qwen2.5-7b-instruct" })
+        #expect(
+            config.backends.allSatisfy { $0.kind == .mock && $0.urls.isEmpty && $0.family == "qwen2.5-7b-instruct" })
         #expect(config.backends.map(\.quant) == ["8bit", "4bit", "Q4_K_M"])
         #expect(config.backends.map { $0.mock?.drift } == [0.03, 0.15, 0.06])
         #expect(config.backends.map { $0.mock?.noise } == [0.02, 0.08, 0.05])
@@ -179,7 +182,12 @@ func configFixture(_ name: String) -> String {
             message: "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 2)"),
         BadConfig(
             name: "tab indentation", yaml: "backends:\n\t- name: a\n", line: 2, column: 1,
-            message: "invalid YAML: found character that cannot start any token (while scanning for the next token at line 2)"),
+            message:
+                "invalid YAML: found character that cannot start any token (while scanning for the next token at line 2)"
+        ),
+        BadConfig(
+            name: "two documents", yaml: backend + "---\nbackends: []\n", line: 5, column: 1,
+            message: "expected a single YAML document, found a second one ('---')"),
         BadConfig(
             name: "not a mapping", yaml: "- a\n- b\n", line: 1, column: 1,
             message: "expected a mapping for the config, found a list"),
@@ -231,11 +239,14 @@ func configFixture(_ name: String) -> String {
         BadConfig(
             name: "url without scheme", yaml: "backends:\n  - name: b\n    url: localhost:1234/v1\n    model: m\n",
             line: 3, column: 10,
-            message: "invalid URL \"localhost:1234/v1\"; expected http:// or https:// and a host, like http://localhost:1234/v1"),
+            message:
+                "invalid URL \"localhost:1234/v1\"; expected http:// or https:// and a host, like http://localhost:1234/v1"
+        ),
         BadConfig(
             name: "url without host", yaml: "backends:\n  - name: b\n    urls: [\"http:///v1\"]\n    model: m\n",
             line: 3, column: 12,
-            message: "invalid URL \"http:///v1\"; expected http:// or https:// and a host, like http://localhost:1234/v1"),
+            message:
+                "invalid URL \"http:///v1\"; expected http:// or https:// and a host, like http://localhost:1234/v1"),
         BadConfig(
             name: "url and urls", yaml: backend + "    urls: [http://h2/v1]\n", line: 5, column: 5,
             message: "backend 'b' has both 'url' and 'urls'; use one of them"),

@@ -24,7 +24,10 @@ import Testing
         let calculatorTool: JSONValue = ["type": "function", "function": ["name": "calculator"]]
 
         let weather = suite.cases[0]
-        #expect(weather.messages == [["role": "system", "content": "Be brief."], ["role": "user", "content": "Weather in Paris?"]])
+        #expect(
+            weather.messages == [
+                ["role": "system", "content": "Be brief."], ["role": "user", "content": "Weather in Paris?"],
+            ])
         #expect(weather.promptText == "Weather in Paris?")
         #expect(weather.tools == [weatherTool, calculatorTool])
         #expect(weather.toolChoice == "auto")
@@ -51,7 +54,8 @@ import Testing
         #expect(
             suite.cases[2].expect
                 == Expectation(toolCalls: [
-                    ExpectedToolCall(name: "get_weather", arguments: ["city": "A"]), ExpectedToolCall(name: "calculator"),
+                    ExpectedToolCall(name: "get_weather", arguments: ["city": "A"]),
+                    ExpectedToolCall(name: "calculator"),
                 ]))
         #expect(suite.cases[3].expect == Expectation(toolCalls: [], contains: ["a", "b"]))
     }
@@ -130,7 +134,8 @@ import Testing
             name: "missing id", yaml: "cases:\n  - prompt: x\n", line: 2, column: 5,
             message: "missing required key 'id' in case"),
         BadSuite(
-            name: "duplicate id", yaml: "cases:\n  - id: a\n    prompt: x\n  - id: b\n    prompt: y\n  - id: a\n    prompt: z\n",
+            name: "duplicate id",
+            yaml: "cases:\n  - id: a\n    prompt: x\n  - id: b\n    prompt: y\n  - id: a\n    prompt: z\n",
             line: 6, column: 9, message: "duplicate case id 'a' (first used at line 2)"),
         BadSuite(
             name: "duplicate key", yaml: "cases:\n  - id: a\n    prompt: x\n    prompt: y\n", line: 4, column: 5,
@@ -151,7 +156,8 @@ import Testing
         BadSuite(
             name: "unknown role", yaml: "cases:\n  - id: a\n    messages:\n      - {role: usr, content: x}\n", line: 4,
             column: 16,
-            message: "unknown role 'usr'; expected one of: system, developer, user, assistant, tool (did you mean 'user'?)"),
+            message:
+                "unknown role 'usr'; expected one of: system, developer, user, assistant, tool (did you mean 'user'?)"),
         BadSuite(
             name: "message without content", yaml: "cases:\n  - id: a\n    messages:\n      - {role: user}\n", line: 4,
             column: 9, message: "missing required key 'content' in user message"),
@@ -159,12 +165,16 @@ import Testing
             name: "tool_choice naming an unknown function",
             yaml: tools + "  - id: a\n    prompt: x\n    tool_choice: {type: function, function: {name: get_wether}}\n",
             line: 6, column: 52,
-            message: "tool_choice names function 'get_wether', which is not in the case's tools; did you mean 'get_weather'?"),
+            message:
+                "tool_choice names function 'get_wether', which is not in the case's tools; did you mean 'get_weather'?"
+        ),
         BadSuite(
-            name: "tool_choice required without tools", yaml: "cases:\n  - id: a\n    prompt: x\n    tool_choice: required\n",
+            name: "tool_choice required without tools",
+            yaml: "cases:\n  - id: a\n    prompt: x\n    tool_choice: required\n",
             line: 4, column: 18, message: "tool_choice 'required' needs tools, but there are none"),
         BadSuite(
-            name: "unknown tool_choice word", yaml: tools + "  - id: a\n    prompt: x\n    tool_choice: requred\n", line: 6,
+            name: "unknown tool_choice word", yaml: tools + "  - id: a\n    prompt: x\n    tool_choice: requred\n",
+            line: 6,
             column: 18,
             message:
                 "unknown tool_choice 'requred'; expected auto, required, none or {type: function, function: {name: …}} (did you mean 'required'?)"
@@ -182,22 +192,27 @@ import Testing
             yaml: tools + "  - id: a\n    prompt: x\n    expect: {tool_call: {name: search}}\n", line: 6, column: 32,
             message: "expects a call to 'search', which is not in the case's tools (get_weather)"),
         BadSuite(
-            name: "expected call without tools", yaml: "cases:\n  - id: a\n    prompt: x\n    expect: {tool_call: {name: f}}\n",
+            name: "expected call without tools",
+            yaml: "cases:\n  - id: a\n    prompt: x\n    expect: {tool_call: {name: f}}\n",
             line: 4, column: 32, message: "expects a call to 'f', but the case has no tools"),
         BadSuite(
-            name: "invalid regex", yaml: "cases:\n  - id: a\n    prompt: x\n    expect:\n      regex: \"([a-z\"\n", line: 5,
+            name: "invalid regex", yaml: "cases:\n  - id: a\n    prompt: x\n    expect:\n      regex: \"([a-z\"\n",
+            line: 5,
             column: 14, message: "invalid regular expression \"([a-z\""),
         BadSuite(
             name: "repeat below 1", yaml: "cases:\n  - id: a\n    prompt: x\n    repeat: 0\n", line: 4, column: 13,
             message: "'repeat' must be at least 1, found 0"),
         BadSuite(
-            name: "tool without function name", yaml: "tools:\n  - type: function\n    function: {description: d}\ncases:\n  - {id: a, prompt: x}\n",
+            name: "tool without function name",
+            yaml: "tools:\n  - type: function\n    function: {description: d}\ncases:\n  - {id: a, prompt: x}\n",
             line: 3, column: 15, message: "tool function has no 'name'"),
         BadSuite(
-            name: "tool without function", yaml: "tools:\n  - {type: function, name: f}\ncases:\n  - {id: a, prompt: x}\n",
+            name: "tool without function",
+            yaml: "tools:\n  - {type: function, name: f}\ncases:\n  - {id: a, prompt: x}\n",
             line: 2, column: 5, message: "tool has no 'function'; expected {type: function, function: {name: …}}"),
         BadSuite(
-            name: "no_tool false", yaml: "cases:\n  - id: a\n    prompt: x\n    expect: {no_tool: false}\n", line: 4, column: 23,
+            name: "no_tool false", yaml: "cases:\n  - id: a\n    prompt: x\n    expect: {no_tool: false}\n", line: 4,
+            column: 23,
             message: "'no_tool' only takes true; leave it out to not check tool calls"),
         BadSuite(
             name: "repeat as text", yaml: "cases:\n  - id: a\n    prompt: x\n    repeat: twice\n", line: 4, column: 13,
@@ -224,11 +239,14 @@ import Testing
     @Test func convertsYAMLScalarsToJSONByTheCoreSchema() throws {
         let reader = YAMLReader(file: "f", environment: nil)
         let node = try reader.root(
-            of: "{i: 1, neg: -3, hex: 0x1F, f: 1.5, e: 1e3, s: \"1\", t: '2.0', yes: yes, on: off, b: false, n: ~, d: 2025-01-02, l: [1, a]}")
+            of:
+                "{i: 1, neg: -3, hex: 0x1F, f: 1.5, e: 1e3, s: \"1\", t: '2.0', yes: yes, on: off, b: false, n: ~, d: 2025-01-02, l: [1, a]}"
+        )
         let value = try reader.json(node, key: "x")
         #expect(
             value == [
-                "i": 1, "neg": -3, "hex": 31, "f": 1.5, "e": .double(1000), "s": "1", "t": "2.0", "yes": "yes", "on": "off",
+                "i": 1, "neg": -3, "hex": 31, "f": 1.5, "e": .double(1000), "s": "1", "t": "2.0", "yes": "yes",
+                "on": "off",
                 "b": false, "n": nil, "d": "2025-01-02", "l": [1, "a"],
             ])
     }
