@@ -68,6 +68,8 @@ public struct BackendConfig: Sendable, Hashable {
     public var headers: [String: String]
     /// Behaviour of a mock backend.
     public var mock: MockBehavior?
+    /// Delegation settings of an ai-lb backend (`kind: ailb`).
+    public var ailbOptions: AILBOptions?
     /// Where in the config file this backend was declared (for messages).
     public var location: SourceLocation?
 

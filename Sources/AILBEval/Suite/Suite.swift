@@ -8,6 +8,8 @@ public struct Suite: Sendable {
     /// SHA-256 (hex) of the file's bytes, so a resumed run can tell the suite changed.
     public var contentHash: String
     public var cases: [SuiteCase]
+    /// What the suite is for (`description:` in the file), if given.
+    public var summary: String?
 
     public init(name: String, path: String, contentHash: String, cases: [SuiteCase]) {
         self.name = name
