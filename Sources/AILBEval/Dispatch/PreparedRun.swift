@@ -16,15 +16,14 @@ public struct PreparedRun: Sendable {
     public static func prepare(_ options: RunOptions, environment: [String: String]) throws(InputError) -> PreparedRun {
         var config = try loadConfig(options.configPath, environment: environment)
         guard !options.suitePaths.isEmpty else {
-            throw InputError(location: nil, message: "no suite given (try: ailb-eval suites/tools.yaml)")
+            throw InputError("no suite given (try: ailb-eval suites/tools.yaml)")
         }
         var suites: [Suite] = []
         for path in options.suitePaths { suites.append(try SuiteLoader.load(path: path)) }
         var seenNames: [String: String] = [:]
         for suite in suites {
             if let other = seenNames[suite.name] {
-                throw InputError(
-                    location: nil, message: "suites \(other) and \(suite.path) have the same name '\(suite.name)'")
+                throw InputError("suites \(other) and \(suite.path) have the same name '\(suite.name)'")
             }
             seenNames[suite.name] = suite.path
         }
@@ -36,30 +35,24 @@ public struct PreparedRun: Sendable {
                 return filtered
             }
             if suites.allSatisfy({ $0.cases.isEmpty }) {
-                throw InputError(location: nil, message: "no case carries any of the tags \(options.tags.joined(separator: ", "))")
+                throw InputError("no case carries any of the tags \(options.tags.joined(separator: ", "))")
             }
         }
         if !options.backendNames.isEmpty {
             let known = config.backends.map(\.name)
             for name in options.backendNames where !known.contains(name) {
                 let hint = suggestion(for: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
-                throw InputError(
-                    location: nil,
-                    message: "unknown backend '\(name)'\(hint); config has: \(known.joined(separator: ", "))")
+                throw InputError("unknown backend '\(name)'\(hint); config has: \(known.joined(separator: ", "))")
             }
             config.backends = config.backends.filter { options.backendNames.contains($0.name) }
         }
         try applyOverrides(options, to: &config)
         for backend in config.backends {
             if backend.kind == .ailb {
-                throw InputError(
-                    location: backend.location,
-                    message: "backend '\(backend.name)': kind ailb (delegating to a load balancer) is not supported yet")
+                throw InputError(at: backend.location, "backend '\(backend.name)': kind ailb (delegating to a load balancer) is not supported yet")
             }
             if let variable = backend.apiKeyEnv, environment[variable] == nil {
-                throw InputError(
-                    location: backend.location,
-                    message: "backend '\(backend.name)': environment variable \(variable) (api_key_env) is not set")
+                throw InputError(at: backend.location, "backend '\(backend.name)': environment variable \(variable) (api_key_env) is not set")
             }
         }
         let plan = RunPlan(suites: suites, backends: config.backends, defaults: config.defaults, repeatsOverride: options.repeats)
@@ -68,27 +61,22 @@ public struct PreparedRun: Sendable {
 
     /// Reads the config file, or the embedded default when none is named and `config.yaml` does not exist.
     public static func loadConfig(_ path: String?, environment: [String: String]) throws(InputError) -> EvalConfig {
-        if let path { return try ConfigLoader.load(path: path, environment: environment) }
-        if FileManager.default.fileExists(atPath: "config.yaml") {
-            return try ConfigLoader.load(path: "config.yaml", environment: environment)
-        }
-        return try ConfigLoader.parse(
-            yaml: ConfigLoader.embeddedDefaultYAML, file: "(embedded default config.yaml)", environment: environment)
+        try ConfigLoader.resolve(path: path, environment: environment)
     }
 
     static func applyOverrides(_ options: RunOptions, to config: inout EvalConfig) throws(InputError) {
         func check(_ value: Double?, _ flag: String, range: ClosedRange<Double>) throws(InputError) {
             if let value, !range.contains(value) {
-                throw InputError(location: nil, message: "\(flag) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+                throw InputError("\(flag) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
             }
         }
         try check(options.threshold, "--threshold", range: 0...1)
         try check(options.minAgreement, "--min-agreement", range: 0...1)
         try check(options.minAccuracy, "--min-accuracy", range: 0...1)
-        if let c = options.concurrency, c < 1 { throw InputError(location: nil, message: "--concurrency must be at least 1, got \(c)") }
-        if let r = options.repeats, r < 1 { throw InputError(location: nil, message: "--repeat must be at least 1, got \(r)") }
-        if let t = options.timeout, t <= 0 { throw InputError(location: nil, message: "--timeout must be positive, got \(t)") }
-        if let r = options.retries, r < 0 { throw InputError(location: nil, message: "--retries must be 0 or more, got \(r)") }
+        if let c = options.concurrency, c < 1 { throw InputError("--concurrency must be at least 1, got \(c)") }
+        if let r = options.repeats, r < 1 { throw InputError("--repeat must be at least 1, got \(r)") }
+        if let t = options.timeout, t <= 0 { throw InputError("--timeout must be positive, got \(t)") }
+        if let r = options.retries, r < 0 { throw InputError("--retries must be 0 or more, got \(r)") }
         if let mode = options.mode { config.defaults.mode = mode }
         if let profile = options.profile { config.consensus.profile = profile }
         if let threshold = options.threshold { config.consensus.threshold = threshold }
