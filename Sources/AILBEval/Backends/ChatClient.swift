@@ -152,11 +152,8 @@ public final class ChatClient: Sendable {
             task.cancel()
         }
         let latency = elapsedMs()
-        var response = transfer.result(
+        let response = transfer.result(
             cancelled: Task.isCancelled, timedOut: timedOut.read { $0 }, timeout: timeout, latencyMs: latency)
-        if response.errorClass == .timeout, response.latencyMs < timeout * 1000 {
-            response.latencyMs = timeout * 1000
-        }
         return Outcome(response: response, retryAfter: transfer.retryAfter)
     }
 

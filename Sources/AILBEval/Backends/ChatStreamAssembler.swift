@@ -6,6 +6,7 @@ public struct StreamAssemblyError: Error, Sendable, Hashable, CustomStringConver
     public var message: String
     /// An error with this explanation.
     public init(_ message: String) { self.message = message }
+    /// The explanation, for string interpolation.
     public var description: String { message }
 }
 
