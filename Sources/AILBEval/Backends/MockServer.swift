@@ -1,0 +1,389 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+
+/// The built-in simulated OpenAI-compatible server (`kind: mock` backends), served in-process on
+/// 127.0.0.1 only. Answers come from `MockResponder`; faults from `MockFault`.
+///
+/// Routes: `POST /mock/<name>/v1/chat/completions` (JSON, or SSE when `"stream": true`) and
+/// `GET /mock/<name>/v1/models`; with exactly one backend also `/v1/…`.
+public final class MockServer: Sendable {
+    private let core: MockServerCore
+    private let state = BackendLockedState<RunningServer?>(nil)
+
+    private struct RunningServer: Sendable {
+        var server: HTTPServer
+        var task: Task<Void, any Error>
+        var port: UInt16
+    }
+
+    /// A server for these backends (their `mock` behaviour is used; nil means always the expected answer)
+    /// that knows the cases of `suites`. `faults` makes a backend fail on every request (tests).
+    public init(backends: [BackendConfig], suites: [Suite], faults: [String: MockFault] = [:]) {
+        core = MockServerCore(backends: backends, responder: MockResponder(suites: suites), faults: faults)
+    }
+
+    /// Starts listening on 127.0.0.1 (port 0: any free port) and returns the port.
+    public func start(port: UInt16 = 0) async throws -> UInt16 {
+        if let running = state.read({ $0 }) { return running.port }
+        let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: port)
+        // The handler timeout is FlyingFox's, not ours: the `timeout` fault must be able to hang for as
+        // long as any client is willing to wait.
+        let config = HTTPServer.Configuration(address: address, timeout: 24 * 3600, logger: .disabled)
+        let core = self.core
+        let server = HTTPServer(config: config, handler: ClosureHTTPHandler { request in await core.handle(request) })
+        let task = Task { try await server.run() }
+        do {
+            try await server.waitUntilListening(timeout: 10)
+        } catch {
+            task.cancel()
+            if case .failure(let runError) = await task.result { throw runError }
+            throw error
+        }
+        guard case .ip4(_, let boundPort)? = await server.listeningAddress else {
+            await server.stop()
+            task.cancel()
+            throw SocketError.unsupportedAddress
+        }
+        state.write { $0 = RunningServer(server: server, task: task, port: boundPort) }
+        return boundPort
+    }
+
+    /// The port while running.
+    public var port: UInt16? { state.read { $0?.port } }
+
+    /// The OpenAI base URL of a mock backend (`http://127.0.0.1:PORT/mock/<name>/v1`), or nil when the
+    /// server is not running or the backend is unknown.
+    public func baseURL(for backend: String) -> URL? {
+        guard let port, core.backends[backend] != nil,
+            let escaped = backend.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"]))
+        else { return nil }
+        return URL(string: "http://127.0.0.1:\(port)/mock/\(escaped)/v1")
+    }
+
+    /// Stops listening and drops open connections (hanging `timeout` requests included).
+    public func stop() async {
+        guard let running = state.write({ value -> RunningServer? in
+            defer { value = nil }
+            return value
+        }) else { return }
+        await running.server.stop(timeout: 0)
+        running.task.cancel()
+        _ = await running.task.result
+    }
+}
+
+/// The request handling, separate from the lifecycle so the handler closure captures only immutable data.
+struct MockServerCore: Sendable {
+    let backends: [String: BackendConfig]
+    let responder: MockResponder
+    let faults: [String: MockFault]
+    let soleBackend: String?
+
+    init(backends: [BackendConfig], responder: MockResponder, faults: [String: MockFault]) {
+        var byName: [String: BackendConfig] = [:]
+        for backend in backends where byName[backend.name] == nil { byName[backend.name] = backend }
+        self.backends = byName
+        self.responder = responder
+        self.faults = faults
+        soleBackend = byName.count == 1 ? byName.keys.first : nil
+    }
+
+    static let jsonHeaders: HTTPHeaders = [.contentType: "application/json"]
+    static let sseHeaders: HTTPHeaders = [.contentType: "text/event-stream", HTTPHeader("Cache-Control"): "no-cache"]
+
+    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map { String($0) }
+        let name: String
+        let rest: ArraySlice<String>
+        if parts.count >= 2, parts[0] == "mock" {
+            name = parts[1].removingPercentEncoding ?? parts[1]
+            rest = parts[2...]
+        } else if let sole = soleBackend, parts.first == "v1" {
+            name = sole
+            rest = parts[...]
+        } else {
+            return Self.error(404, "no such route: \(request.path)")
+        }
+        guard let backend = backends[name] else { return Self.error(404, "unknown mock backend '\(name)'") }
+        switch (request.method, Array(rest)) {
+        case (.GET, ["v1", "models"]):
+            return Self.json(200, Self.models(backend))
+        case (.POST, ["v1", "chat", "completions"]):
+            return await chat(request, backend: backend)
+        case (_, ["v1", "models"]), (_, ["v1", "chat", "completions"]):
+            return Self.error(405, "method \(request.method.rawValue) not allowed")
+        default:
+            return Self.error(404, "no such route: \(request.path)")
+        }
+    }
+
+    private func chat(_ request: HTTPRequest, backend: BackendConfig) async -> HTTPResponse {
+        let fault: MockFault
+        if let header = request.headers[HTTPHeader("X-Mock-Fault")] {
+            guard let parsed = MockFault(rawValue: header) else {
+                return Self.error(400, "unknown X-Mock-Fault '\(header)'; known: \(MockFault.allCases.map(\.rawValue))")
+            }
+            fault = parsed
+        } else {
+            fault = faults[backend.name] ?? .none
+        }
+        let body: JSONValue
+        do {
+            body = try JSONValue(parsing: try await request.bodyData)
+        } catch {
+            return Self.error(400, "request body is not JSON")
+        }
+        guard body.objectValue != nil else { return Self.error(400, "request body is not a JSON object") }
+        let stream = body["stream"]?.boolValue == true
+        let reply = responder.reply(to: body, backend: backend.name, behavior: backend.mock ?? MockBehavior())
+        if reply.delayMs > 0 { try? await Task.sleep(for: .milliseconds(reply.delayMs)) }
+
+        switch fault {
+        case .none, .dripBody, .resetMidBody:
+            if reply.status != 200 { return Self.json(reply.status, reply.body) }
+            let bytes = stream ? MockStream.events(for: reply.body) : Self.encode(reply.body)
+            let headers = stream ? Self.sseHeaders : Self.jsonHeaders
+            switch fault {
+            case .dripBody:
+                return Self.scripted(200, headers, MockStream.drip(bytes), length: stream ? nil : bytes.count)
+            case .resetMidBody:
+                let half = Array(bytes.prefix(bytes.count / 2))
+                return Self.scripted(200, headers, [.bytes(half), .fail], length: stream ? nil : bytes.count)
+            default:
+                return HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: headers, body: Data(bytes))
+            }
+        case .status500:
+            return Self.error(500, "simulated internal error")
+        case .status429:
+            var response = Self.error(429, "simulated rate limit")
+            response.headers[HTTPHeader("Retry-After")] = "1"
+            return response
+        case .timeout:
+            try? await Task.sleep(for: .seconds(24 * 3600))
+            return Self.error(503, "server stopped")
+        case .invalidJSON:
+            if stream {
+                return HTTPResponse(
+                    statusCode: HTTPStatusCode(200, phrase: "OK"), headers: Self.sseHeaders,
+                    body: Data("data: {\"id\": \"chatcmpl-broken\", \"choices\": [\n\ndata: [DONE]\n\n".utf8))
+            }
+            return HTTPResponse(
+                statusCode: HTTPStatusCode(200, phrase: "OK"), headers: Self.jsonHeaders,
+                body: Data(#"{"id": "chatcmpl-broken", "object": "chat.completion", "choices": [{"index": 0, "#.utf8))
+        case .noChoices:
+            var empty = reply.body.objectValue ?? [:]
+            empty["choices"] = []
+            if stream {
+                var chunk = empty
+                chunk["object"] = "chat.completion.chunk"
+                let text = "data: " + JSONValue.object(chunk).compactText + "\n\ndata: [DONE]\n\n"
+                return HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: Self.sseHeaders, body: Data(text.utf8))
+            }
+            return Self.json(200, .object(empty))
+        case .truncatedSSE:
+            let events = MockStream.events(for: reply.body, finish: false)
+            return HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: Self.sseHeaders, body: Data(events))
+        case .hugeBody:
+            if stream {
+                let piece = Array(("data: " + MockStream.contentChunk(String(repeating: "x", count: 4000)) + "\n\n").utf8)
+                let count = MockStream.hugeBytes / piece.count + 1
+                let done = Array(("data: " + MockStream.finishChunk + "\n\ndata: [DONE]\n\n").utf8)
+                return Self.scripted(200, Self.sseHeaders, [.repeated(piece, count), .bytes(done)], length: nil)
+            }
+            let head = Array(#"{"id":"chatcmpl-huge","object":"chat.completion","choices":[],"padding":""#.utf8)
+            let tail = Array("\"}".utf8)
+            let filler = [UInt8](repeating: UInt8(ascii: "a"), count: 64 * 1024)
+            let count = MockStream.hugeBytes / filler.count
+            return Self.scripted(
+                200, Self.jsonHeaders, [.bytes(head), .repeated(filler, count), .bytes(tail)],
+                length: head.count + filler.count * count + tail.count)
+        }
+    }
+
+    static func encode(_ value: JSONValue) -> [UInt8] {
+        Array(JSONWriter(sortKeys: false, asciiOnly: false, spaced: false).string(value).utf8)
+    }
+
+    static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse {
+        HTTPResponse(statusCode: statusCode(status), headers: jsonHeaders, body: Data(encode(value)))
+    }
+
+    static func error(_ status: Int, _ message: String) -> HTTPResponse {
+        json(status, MockResponder.errorBody(message: message, status: status))
+    }
+
+    static func statusCode(_ status: Int) -> HTTPStatusCode {
+        let phrases = [
+            200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests",
+            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+        ]
+        return HTTPStatusCode(status, phrase: phrases[status] ?? "Status \(status)")
+    }
+
+    static func scripted(_ status: Int, _ headers: HTTPHeaders, _ steps: [ScriptedBytes.Step], length: Int?) -> HTTPResponse {
+        let sequence = ScriptedBytes(steps: steps)
+        let body =
+            if let length { HTTPBodySequence(from: sequence, count: length, suggestedBufferSize: 64 * 1024) } else {
+                HTTPBodySequence(from: sequence, suggestedBufferSize: 64 * 1024)
+            }
+        return HTTPResponse(statusCode: statusCode(status), headers: headers, body: body)
+    }
+
+    static func models(_ backend: BackendConfig) -> JSONValue {
+        [
+            "object": "list",
+            "data": [["id": .string(backend.model), "object": "model", "created": 1_735_689_600, "owned_by": "ailb-eval-mock"]],
+        ]
+    }
+}
+
+/// Turns a `chat.completion` body into the `chat.completion.chunk` event stream a real server would send.
+enum MockStream {
+    /// Size of the `hugeBody` fault: beyond the client's default 8 MiB cap.
+    static let hugeBytes = 9 << 20
+
+    static let finishChunk = #"{"id":"chatcmpl-huge","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
+
+    static func contentChunk(_ text: String) -> String {
+        JSONValue.object([
+            "id": "chatcmpl-huge", "object": "chat.completion.chunk",
+            "choices": [["index": 0, "delta": ["content": .string(text)], "finish_reason": .null]],
+        ]).compactText
+    }
+
+    /// The SSE bytes of `completion`: a keep-alive comment, a role chunk, content in word-sized pieces,
+    /// each tool call as a header chunk and two argument pieces, a final chunk with finish_reason and
+    /// usage, and `[DONE]`. With `finish: false` it stops after the content (the `truncatedSSE` fault).
+    static func events(for completion: JSONValue, finish: Bool = true) -> [UInt8] {
+        let message = completion["choices"]?[0]?["message"] ?? [:]
+        var base = completion.objectValue ?? [:]
+        base["object"] = "chat.completion.chunk"
+        base.removeValue(forKey: "choices")
+        base.removeValue(forKey: "usage")
+        var out = ": mock keep-alive\n\n"
+        func emit(_ delta: JSONValue, finishReason: JSONValue = .null, usage: JSONValue? = nil) {
+            var chunk = base
+            chunk["choices"] = [["index": 0, "delta": delta, "logprobs": .null, "finish_reason": finishReason]]
+            if let usage { chunk["usage"] = usage }
+            out += "data: " + JSONWriter(sortKeys: false, asciiOnly: false, spaced: false).string(.object(chunk)) + "\n\n"
+        }
+        emit(["role": "assistant", "content": ""])
+        if let content = message["content"]?.stringValue {
+            for piece in wordPieces(content) { emit(["content": .string(piece)]) }
+        }
+        for (n, call) in (message["tool_calls"]?.arrayValue ?? []).enumerated() {
+            emit([
+                "tool_calls": [
+                    [
+                        "index": .int(n), "id": call["id"] ?? .null, "type": "function",
+                        "function": ["name": call["function"]?["name"] ?? .null, "arguments": ""],
+                    ]
+                ]
+            ])
+            switch call["function"]?["arguments"] {
+            case .string(let text)?:
+                let cut = text.index(text.startIndex, offsetBy: text.count / 2)
+                for piece in [String(text[..<cut]), String(text[cut...])] where !piece.isEmpty {
+                    emit(["tool_calls": [["index": .int(n), "function": ["arguments": .string(piece)]]]])
+                }
+            case let value?:
+                emit(["tool_calls": [["index": .int(n), "function": ["arguments": value]]]])
+            case nil:
+                break
+            }
+        }
+        if finish {
+            let reason = completion["choices"]?[0]?["finish_reason"] ?? "stop"
+            emit([:], finishReason: reason, usage: completion["usage"])
+            out += "data: [DONE]\n\n"
+        }
+        return Array(out.utf8)
+    }
+
+    /// Splits text after each space, so the pieces concatenate back to the text.
+    static func wordPieces(_ text: String) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for character in text {
+            current.append(character)
+            if character == " " {
+                pieces.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty || pieces.isEmpty { pieces.append(current) }
+        return pieces
+    }
+
+    /// The `dripBody` schedule: 16 pieces, 150 ms apart.
+    static func drip(_ bytes: [UInt8]) -> [ScriptedBytes.Step] {
+        let size = max(1, (bytes.count + 15) / 16)
+        var steps: [ScriptedBytes.Step] = []
+        var start = 0
+        while start < bytes.count {
+            if start > 0 { steps.append(.pause(0.15)) }
+            steps.append(.bytes(Array(bytes[start..<min(start + size, bytes.count)])))
+            start += size
+        }
+        return steps
+    }
+}
+
+/// A response body produced step by step: bytes, repeated bytes, pauses, and a failure that makes the
+/// server drop the connection mid-body.
+struct ScriptedBytes: AsyncBufferedSequence, Sendable {
+    typealias Element = UInt8
+
+    enum Step: Sendable {
+        case bytes([UInt8])
+        case repeated([UInt8], Int)
+        case pause(Double)
+        case fail
+    }
+
+    struct ResetError: Error {}
+
+    let steps: [Step]
+
+    func makeAsyncIterator() -> Iterator { Iterator(steps: steps) }
+
+    struct Iterator: AsyncBufferedIteratorProtocol {
+        let steps: [Step]
+        var step = 0
+        var offset = 0
+        var repeatsSent = 0
+
+        mutating func next() async throws -> UInt8? {
+            try await nextBuffer(suggested: 1)?.first
+        }
+
+        mutating func nextBuffer(suggested count: Int) async throws -> ArraySlice<UInt8>? {
+            while step < steps.count {
+                switch steps[step] {
+                case .bytes(let bytes):
+                    if offset < bytes.count {
+                        let end = Swift.min(bytes.count, offset + Swift.max(count, 1))
+                        defer { offset = end }
+                        return bytes[offset..<end]
+                    }
+                case .repeated(let bytes, let times):
+                    if repeatsSent < times, !bytes.isEmpty {
+                        repeatsSent += 1
+                        return bytes[...]
+                    }
+                case .pause(let seconds):
+                    step += 1
+                    try await Task.sleep(for: .seconds(seconds))
+                    continue
+                case .fail:
+                    throw ResetError()
+                }
+                step += 1
+                offset = 0
+                repeatsSent = 0
+            }
+            return nil
+        }
+    }
+}
