@@ -45,6 +45,7 @@ public final class MockServer: Sendable {
             task.cancel()
             throw SocketError.unsupportedAddress
         }
+        ListeningSocketTuning.disableNagle(onListenerAt: boundPort)
         state.write { $0 = RunningServer(server: server, task: task, port: boundPort) }
         return boundPort
     }
