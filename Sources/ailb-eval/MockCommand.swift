@@ -31,6 +31,7 @@ struct MockCommand: AsyncParsableCommand {
         for backend in backends {
             print("\(backend.name): http://127.0.0.1:\(bound)/mock/\(backend.name)/v1")
         }
+        fflush(nil)
         _ = await TerminationSignals.next()
         await server.stop()
     }
