@@ -121,6 +121,28 @@ struct VerdictCommand: ParsableCommand {
 
     func run() throws {
         let processor = VerdictLineProcessor(defaultProfile: profile, defaultThreshold: threshold, explain: explain)
-        VerdictStream.run(input: .standardInput, output: .standardOutput, processor: processor)
+        JSONLinesStream.run(input: .standardInput, output: .standardOutput, processor: processor)
+    }
+}
+
+/// `ailb-eval similarity`: difflib-exact similarity of text pairs.
+struct SimilarityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "similarity", abstract: "Read {\"id\", \"a\", \"b\"} JSON Lines on stdin; write each pair's similarity ratio.",
+        discussion: """
+            The ratio is Python's difflib.SequenceMatcher(None, a, b).ratio() on Unicode code points, autojunk \
+            included. With --normalize, both texts are normalised first, as the consensus text rule does.
+            """)
+
+    @Flag(help: "Normalise both texts as the consensus text rule does before comparing.")
+    var normalize = false
+
+    @Option(help: "Normalisation profile with --normalize: ailb or semantic.")
+    var profile: EquivalenceProfile = .ailb
+
+    func run() throws {
+        JSONLinesStream.run(
+            input: .standardInput, output: .standardOutput,
+            processor: SimilarityLineProcessor(normalize: normalize, profile: profile))
     }
 }

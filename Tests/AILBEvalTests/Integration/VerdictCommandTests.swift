@@ -28,3 +28,32 @@ import Testing
         #expect(explained.stdout.contains("\"pairs\""))
     }
 }
+
+@Suite struct SimilarityCommandTests {
+    @Test func printsTheExactRatioOfEveryPairAndFlagsBadLines() throws {
+        let cli = try CLIHarness(config: nil)
+        defer { cli.remove() }
+        let vectors = try String(contentsOf: try CLIHarness.fixture("vectors/similarity.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let result = try cli.run(["similarity"], stdin: vectors.joined(separator: "\n") + "\n{\"id\": 1, \"a\": 2}\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == vectors.count + 1)
+        for (line, vectorLine) in zip(lines, vectors) {
+            let output = try JSONValue(parsing: line)
+            let vector = try JSONValue(parsing: vectorLine)
+            #expect(output["id"] == vector["id"])
+            let expected = vector["ratio"]!.numberValue!
+            #expect(abs(output["ratio"]!.numberValue! - expected) <= 1e-12, "\(vector["id"]!)")
+        }
+        #expect(try JSONValue(parsing: lines.last!)["error"] != nil)
+    }
+
+    @Test func normalizeComparesTheTextsTheConsensusCompares() throws {
+        let cli = try CLIHarness(config: nil)
+        defer { cli.remove() }
+        let input = #"{"id": "x", "a": "  Paris  ", "b": "Paris"}"#
+        #expect(try cli.run(["similarity"], stdin: input).stdout.contains("\"ratio\":0.7142857142857143"))
+        #expect(try cli.run(["similarity", "--normalize"], stdin: input).stdout.contains("\"ratio\":1.0"))
+    }
+}

@@ -1,11 +1,11 @@
 import Foundation
 
-/// The `verdict` command's loop: JSON Lines in, one verdict line out per input line.
-public enum VerdictStream {
+/// The loop of the `verdict` and `similarity` commands: JSON Lines in, one output line per input line.
+public enum JSONLinesStream {
     /// Reads `input` to its end and writes one output line per non-blank input line. Returns the
     /// number of lines that carried an error.
     @discardableResult
-    public static func run(input: FileHandle, output: FileHandle, processor: VerdictLineProcessor) -> Int {
+    public static func run(input: FileHandle, output: FileHandle, processor: some LineProcessor) -> Int {
         var errors = 0
         var pending = Data()
         var out = ""
