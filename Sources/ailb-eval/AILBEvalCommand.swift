@@ -18,7 +18,7 @@ struct AILBEvalCommand: AsyncParsableCommand {
             Exit codes: 0 success, 1 a gate failed, 2 bad usage, config or suite, 3 the run could not be carried out.
             """,
         version: ToolInfo.version,
-        subcommands: [RunCommand.self, RunsCommand.self, ExportCommand.self, GateCommand.self, VerdictCommand.self, SimilarityCommand.self, MockCommand.self],
+        subcommands: [RunCommand.self, RunsCommand.self, ExportCommand.self, GateCommand.self, VerdictCommand.self, SimilarityCommand.self, MockCommand.self, BackendsCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -9,6 +9,7 @@ do {
     switch command {
     case let run as RunCommand: try await run.execute()
     case let mock as MockCommand: try await mock.execute()
+    case let backends as BackendsCommand: try await backends.execute()
     default: try command.run()
     }
 } catch {

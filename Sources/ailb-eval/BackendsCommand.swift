@@ -1,0 +1,47 @@
+import AILBEval
+import ArgumentParser
+import Foundation
+
+/// `ailb-eval backends`: is every configured backend usable?
+struct BackendsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backends",
+        abstract: "Probe each backend: reachable, /models latency, model listed, one-token chat, forced tool call.",
+        discussion: "Exit 0 only if every backend answers a chat request. Mock backends are served in-process for the probe.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(help: "Seconds to wait for each request.")
+    var timeout: Double = 30
+
+    func run() async throws { try await execute() }
+
+    /// The work of the command (called by name: the inherited synchronous `run()` would win overload resolution).
+    func execute() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var config = try PreparedRun.loadConfig(common.config, environment: environment)
+        let inProcess = config.backends.filter { $0.kind == .mock && $0.urls.isEmpty }
+        var server: MockServer?
+        if !inProcess.isEmpty {
+            let mock = MockServer(backends: inProcess, suites: [])
+            _ = try await mock.start()
+            for index in config.backends.indices where config.backends[index].kind == .mock && config.backends[index].urls.isEmpty {
+                config.backends[index].urls = mock.baseURL(for: config.backends[index].name).map { [$0] } ?? []
+            }
+            server = mock
+        }
+        let client = ChatClient(maxConnectionsPerHost: 16, maxResponseBytes: config.limits.maxResponseBytes)
+        let results = await BackendProbe(client: client, timeout: timeout, environment: environment).probe(config.backends)
+        client.invalidate()
+        await server?.stop()
+        if json {
+            print(BackendProbe.json(results).compactText)
+        } else {
+            print(BackendProbe.render(results))
+        }
+        if !results.allSatisfy(\.isUsable) { throw ExitCode(ExitStatus.runImpossible.rawValue) }
+    }
+}
