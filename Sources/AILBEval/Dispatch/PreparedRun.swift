@@ -105,7 +105,7 @@ public struct PreparedRun: Sendable {
                 object["mock"] = [
                     "seed": .int(Int(truncatingIfNeeded: mock.seed)), "drift": .double(mock.drift),
                     "noise": .double(mock.noise), "latency_ms": .double(mock.latencyMs),
-                    "error_rate": .double(mock.errorRate),
+                    "error_rate": .double(mock.errorRate), "fault": .string(mock.fault.rawValue),
                 ]
             }
             return .object(object)
