@@ -33,14 +33,7 @@ public enum ConfigLoader {
 
     /// The text of a file, or an error naming it.
     static func readText(path: String, what: String) throws(InputError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw InputError(file: path, exists ? "cannot read the \(what)" : "no such \(what)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, "the \(what) is not valid UTF-8")
-        }
-        return text
+        try InputFile.readText(path: path, what: what)
     }
 }
 
