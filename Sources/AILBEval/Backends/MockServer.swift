@@ -18,9 +18,14 @@ public final class MockServer: Sendable {
     }
 
     /// A server for these backends (their `mock` behaviour is used; nil means always the expected answer)
-    /// that knows the cases of `suites`. `faults` makes a backend fail on every request (tests).
-    public init(backends: [BackendConfig], suites: [Suite], faults: [String: MockFault] = [:]) {
-        core = MockServerCore(backends: backends, responder: MockResponder(suites: suites), faults: faults)
+    /// that knows the cases of `suites`. `faults` makes a backend fail on every request (tests). A backend
+    /// named in `apiKeys` behaves like a server started with an API key (vLLM's `--api-key`): requests
+    /// without `Authorization: Bearer <key>` get 401.
+    public init(
+        backends: [BackendConfig], suites: [Suite], faults: [String: MockFault] = [:], apiKeys: [String: String] = [:]
+    ) {
+        core = MockServerCore(
+            backends: backends, responder: MockResponder(suites: suites), faults: faults, apiKeys: apiKeys)
     }
 
     /// Starts listening on 127.0.0.1 (port 0: any free port) and returns the port.
@@ -79,9 +84,11 @@ struct MockServerCore: Sendable {
     let backends: [String: BackendConfig]
     let responder: MockResponder
     let faults: [String: MockFault]
+    let apiKeys: [String: String]
     let soleBackend: String?
 
-    init(backends: [BackendConfig], responder: MockResponder, faults: [String: MockFault]) {
+    init(backends: [BackendConfig], responder: MockResponder, faults: [String: MockFault], apiKeys: [String: String] = [:]) {
+        self.apiKeys = apiKeys
         var byName: [String: BackendConfig] = [:]
         for backend in backends where byName[backend.name] == nil { byName[backend.name] = backend }
         self.backends = byName
@@ -120,6 +127,10 @@ struct MockServerCore: Sendable {
     }
 
     private func chat(_ request: HTTPRequest, backend: BackendConfig) async -> HTTPResponse {
+        if let key = apiKeys[backend.name], request.headers[HTTPHeader("Authorization")] != "Bearer \(key)" {
+            // Like a real server, never echo the credential that was sent.
+            return Self.error(401, "invalid or missing API key")
+        }
         let fault: MockFault
         if let header = request.headers[HTTPHeader("X-Mock-Fault")] {
             guard let parsed = MockFault(rawValue: header) else {
@@ -261,7 +272,7 @@ struct MockServerCore: Sendable {
 
     static func statusCode(_ status: Int) -> HTTPStatusCode {
         let phrases = [
-            200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests",
+            200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests",
             500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
         ]
         return HTTPStatusCode(status, phrase: phrases[status] ?? "Status \(status)")

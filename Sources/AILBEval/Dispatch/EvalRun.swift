@@ -143,7 +143,12 @@ public struct EvalRun: Sendable {
     func startMockServerIfNeeded(_ plan: inout RunPlan) async throws -> MockServer? {
         let inProcess = plan.backends.filter { $0.kind == .mock && $0.urls.isEmpty }
         guard !inProcess.isEmpty else { return nil }
-        let server = MockServer(backends: inProcess, suites: prepared.suites)
+        // A mock backend with api_key_env checks the key, so a run proves the key was sent.
+        var keys: [String: String] = [:]
+        for backend in inProcess {
+            if let variable = backend.apiKeyEnv, let key = prepared.environment[variable] { keys[backend.name] = key }
+        }
+        let server = MockServer(backends: inProcess, suites: prepared.suites, apiKeys: keys)
         _ = try await server.start(port: 0)
         for index in plan.backends.indices where plan.backends[index].kind == .mock && plan.backends[index].urls.isEmpty {
             if let url = server.baseURL(for: plan.backends[index].name) { plan.backends[index].urls = [url] }
@@ -159,7 +164,7 @@ public struct EvalRun: Sendable {
             })
         let backends = plan.backends.enumerated().map { position, b in
             BackendRecord(
-                position: position, name: b.name, kind: b.kind, urls: b.urls.map(\.absoluteString), model: b.model,
+                position: position, name: b.name, kind: b.kind, urls: b.urls.map(ChatClient.redacted), model: b.model,
                 family: b.family, quant: b.quant)
         }
         let cases = plan.cases.map { planned in

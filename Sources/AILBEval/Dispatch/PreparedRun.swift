@@ -97,7 +97,7 @@ public struct PreparedRun: Sendable {
             var object: [String: JSONValue] = [
                 "name": .string(b.name), "kind": .string(b.kind.rawValue), "model": .string(b.model),
                 "family": .string(b.family), "quant": .string(b.quant),
-                "urls": .array(b.urls.map { .string($0.absoluteString) }),
+                "urls": .array(b.urls.map { .string(ChatClient.redacted($0)) }),
                 "headers": .array(b.headers.keys.sorted().map { .string($0) }),
             ]
             if let m = b.maxConcurrency { object["max_concurrency"] = .int(m) }

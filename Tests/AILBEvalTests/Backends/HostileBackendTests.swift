@@ -156,3 +156,30 @@ extension Backends {
         }
     }
 }
+
+extension Backends {
+    /// A mock backend with an API key behaves like a server started with one.
+    @Suite struct MockAPIKeyTests {
+        @Test func onlyTheRightBearerTokenIsServedAndNoneIsEchoed() async throws {
+            let key = "sk-right-\(UUID().uuidString)"
+            let server = MockServer(
+                backends: [BackendConfig(name: "a", kind: .mock, model: "m")], suites: [], apiKeys: ["a": key])
+            _ = try await server.start()
+            let client = ChatClient()
+            let url = try #require(server.baseURL(for: "a"))
+            let body = ChatClientTests.request("hello")
+            let right = await client.send(ChatRequest(baseURL: url, body: body, headers: ["Authorization": "Bearer \(key)"]))
+            let wrong = await client.send(
+                ChatRequest(baseURL: url, body: body, headers: ["Authorization": "Bearer \(key)-wrong"], retry: .none))
+            let missing = await client.send(ChatRequest(baseURL: url, body: body, retry: .none))
+            client.invalidate()
+            await server.stop()
+            #expect(right.isSuccess)
+            for refused in [wrong, missing] {
+                #expect(refused.errorClass == .http4xx && refused.httpStatus == 401)
+                #expect(refused.errorMessage == "HTTP 401: invalid or missing API key")
+                #expect(!refused.rawBody.contains(key))
+            }
+        }
+    }
+}
