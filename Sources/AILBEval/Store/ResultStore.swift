@@ -166,7 +166,7 @@ public final class ResultStore: Sendable {
         }
     }
 
-    /// Whether the process that owns a `running` run is still alive (so it must not be resumed twice).
+    /// The pid of another live process that owns this `running` run, if any (it must not be resumed twice).
     public func isRunningElsewhere(_ runID: Int64) throws -> Int? {
         let pid: Int? = try queue.read { db in
             try Int.fetchOne(db, sql: "SELECT pid FROM runs WHERE id = ? AND status = 'running'", arguments: [runID])
