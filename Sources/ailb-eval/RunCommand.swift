@@ -10,6 +10,10 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Without --config, ./config.yaml is used, or the embedded default (three mock backends) if there is none.
             CSV files are written to <reports.dir>/run-<id>/ unless --out says otherwise.
+
+            --resume RUN (or latest) finishes a run that was interrupted (Ctrl-C, a crash, a kill): the same run id,
+            only the requests with no answer yet, then every verdict recomputed. Suites, config and flags default to
+            the run's own; if the config or a suite changed since, it refuses unless --force is given.
             """
     )
 
@@ -60,6 +64,16 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @Option(help: "Finish this interrupted run (an id, or latest) instead of starting a new one.")
+    var resume: String?
+
+    @Flag(help: "With --resume: finish the run even though the config or a suite changed since it started.")
+    var force = false
+
+    func validate() throws {
+        if force && resume == nil { throw ValidationError("--force only applies with --resume") }
+    }
+
     func run() async throws { try await execute() }
 
     /// The work of the command (called by name: the inherited synchronous `run()` would win overload resolution).
@@ -80,8 +94,26 @@ struct RunCommand: AsyncParsableCommand {
         options.minAgreement = minAgreement
         options.minAccuracy = minAccuracy
         options.outputDirectory = out
-        let prepared = try PreparedRun.prepare(options, environment: ProcessInfo.processInfo.environment)
-        let store = try ResultStore(path: prepared.databasePath)
+        options.resume = resume
+        options.force = force
+        let environment = ProcessInfo.processInfo.environment
+        let prepared: PreparedRun
+        let store: ResultStore
+        if resume != nil {
+            let path = try common.db ?? PreparedRun.loadConfig(common.config, environment: environment).storagePath
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw InputError(file: path, "no database to resume from")
+            }
+            store = try ResultStore(path: path)
+            prepared = try PreparedRun.prepareResume(options, store: store, environment: environment)
+            if let resumption = prepared.resumption {
+                for note in resumption.notes { CommandErrors.printError("note: \(note)") }
+                print("Resuming run \(resumption.runID): \(resumption.missing.count) of \(resumption.planned) requests to go.")
+            }
+        } else {
+            prepared = try PreparedRun.prepare(options, environment: environment)
+            store = try ResultStore(path: prepared.databasePath)
+        }
         let run = EvalRun(prepared: prepared, store: store, progress: quiet ? nil : ProgressReporter())
         let task = Task { try await run.execute() }
         // First Ctrl-C: no new requests, in-flight ones cancelled, run marked interrupted. Second: exit now.
@@ -100,7 +132,10 @@ struct RunCommand: AsyncParsableCommand {
         print("")
         print("Stored in \(prepared.databasePath) as run \(outcome.runID); CSV in \(directory)/ (\(files.count) files).")
         if outcome.status == .interrupted {
-            print("Run \(outcome.runID) was interrupted; its results so far are stored.")
+            let answered = try store.answeredKeys(runID: outcome.runID).count
+            print(
+                "Run \(outcome.runID) was interrupted: \(answered) of \(outcome.report.run.plannedRequests) responses are stored."
+                    + " Finish it with: ailb-eval run --resume \(outcome.runID)")
             throw ExitCode(ExitStatus.interrupted.rawValue)
         }
         guard outcome.report.statistics.totalSuccesses > 0 else {

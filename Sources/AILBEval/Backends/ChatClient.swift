@@ -282,7 +282,9 @@ private struct Transfer {
                 for event in parser.finish() {
                     if try assembler.consume(event), ttftMs == nil { ttftMs = latencyMs }
                 }
-                response.body = try assembler.finish()
+                let assembled = try assembler.finish()
+                if let problem = Self.completionProblem(assembled) { return fail(.badJSON, "the stream's " + problem) }
+                response.body = assembled
                 response.ttftMs = ttftMs
                 return response
             } catch {
@@ -297,8 +299,19 @@ private struct Transfer {
             return fail(.badJSON, "HTTP \(status) body is not JSON: \(error.description)")
         }
         guard parsed.objectValue != nil else { return fail(.badJSON, "HTTP \(status) body is JSON but not an object") }
+        if let problem = Self.completionProblem(parsed) { return fail(.badJSON, "HTTP \(status) body: " + problem) }
         response.body = parsed
         return response
+    }
+
+    /// Why a JSON object is not a usable chat completion, or nil when it is one. Only `choices` is
+    /// required: without a choice there is no answer to compare, whatever else the server sent.
+    static func completionProblem(_ body: JSONValue) -> String? {
+        guard let choices = body["choices"] else { return "completion has no 'choices'" }
+        guard let list = choices.arrayValue else { return "'choices' is not a list" }
+        guard let first = list.first else { return "completion has an empty 'choices' list" }
+        guard first.objectValue != nil else { return "'choices[0]' is not an object" }
+        return nil
     }
 
     func classifyStatus(_ status: Int, _ response: inout BackendResponse) -> BackendResponse {

@@ -18,9 +18,14 @@ public final class MockServer: Sendable {
     }
 
     /// A server for these backends (their `mock` behaviour is used; nil means always the expected answer)
-    /// that knows the cases of `suites`. `faults` makes a backend fail on every request (tests).
-    public init(backends: [BackendConfig], suites: [Suite], faults: [String: MockFault] = [:]) {
-        core = MockServerCore(backends: backends, responder: MockResponder(suites: suites), faults: faults)
+    /// that knows the cases of `suites`. `faults` makes a backend fail on every request (tests). A backend
+    /// named in `apiKeys` behaves like a server started with an API key (vLLM's `--api-key`): requests
+    /// without `Authorization: Bearer <key>` get 401.
+    public init(
+        backends: [BackendConfig], suites: [Suite], faults: [String: MockFault] = [:], apiKeys: [String: String] = [:]
+    ) {
+        core = MockServerCore(
+            backends: backends, responder: MockResponder(suites: suites), faults: faults, apiKeys: apiKeys)
     }
 
     /// Starts listening on 127.0.0.1 (port 0: any free port) and returns the port.
@@ -79,9 +84,11 @@ struct MockServerCore: Sendable {
     let backends: [String: BackendConfig]
     let responder: MockResponder
     let faults: [String: MockFault]
+    let apiKeys: [String: String]
     let soleBackend: String?
 
-    init(backends: [BackendConfig], responder: MockResponder, faults: [String: MockFault]) {
+    init(backends: [BackendConfig], responder: MockResponder, faults: [String: MockFault], apiKeys: [String: String] = [:]) {
+        self.apiKeys = apiKeys
         var byName: [String: BackendConfig] = [:]
         for backend in backends where byName[backend.name] == nil { byName[backend.name] = backend }
         self.backends = byName
@@ -120,6 +127,10 @@ struct MockServerCore: Sendable {
     }
 
     private func chat(_ request: HTTPRequest, backend: BackendConfig) async -> HTTPResponse {
+        if let key = apiKeys[backend.name], request.headers[HTTPHeader("Authorization")] != "Bearer \(key)" {
+            // Like a real server, never echo the credential that was sent.
+            return Self.error(401, "invalid or missing API key")
+        }
         let fault: MockFault
         if let header = request.headers[HTTPHeader("X-Mock-Fault")] {
             guard let parsed = MockFault(rawValue: header) else {
@@ -127,7 +138,7 @@ struct MockServerCore: Sendable {
             }
             fault = parsed
         } else {
-            fault = faults[backend.name] ?? .none
+            fault = faults[backend.name] ?? backend.mock?.fault ?? .none
         }
         let body: JSONValue
         do {
@@ -141,24 +152,44 @@ struct MockServerCore: Sendable {
         if reply.delayMs > 0 { try? await Task.sleep(for: .milliseconds(reply.delayMs)) }
 
         switch fault {
-        case .none, .dripBody, .resetMidBody:
+        case .none, .dripBody, .dripByte, .resetMidBody, .badArguments, .noDone, .keepAlive, .cutMidEvent:
             if reply.status != 200 { return Self.json(reply.status, reply.body) }
-            let bytes = stream ? MockStream.events(for: reply.body) : Self.encode(reply.body)
+            let completion = fault == .badArguments ? MockStream.breakingArguments(of: reply.body) : reply.body
+            var bytes = stream ? MockStream.events(for: completion) : Self.encode(completion)
             let headers = stream ? Self.sseHeaders : Self.jsonHeaders
             switch fault {
             case .dripBody:
                 return Self.scripted(200, headers, MockStream.drip(bytes), length: stream ? nil : bytes.count)
+            case .dripByte:
+                return Self.scripted(200, headers, MockStream.drip(bytes, pieceSize: 1, pause: 1), length: stream ? nil : bytes.count)
             case .resetMidBody:
                 let half = Array(bytes.prefix(bytes.count / 2))
                 return Self.scripted(200, headers, [.bytes(half), .fail], length: stream ? nil : bytes.count)
+            case .cutMidEvent:
+                bytes = stream ? MockStream.cutInLastEvent(bytes) : Array(bytes.prefix(bytes.count * 2 / 3))
+            case .noDone where stream:
+                bytes = MockStream.withoutDone(bytes)
+            case .keepAlive where stream:
+                bytes = MockStream.withKeepAlives(bytes)
             default:
-                return HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: headers, body: Data(bytes))
+                break
             }
+            return HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: headers, body: Data(bytes))
         case .status500:
             return Self.error(500, "simulated internal error")
+        case .status502:
+            return Self.error(502, "simulated bad gateway")
+        case .status503:
+            var response = Self.error(503, "simulated model reload")
+            response.headers[HTTPHeader("Retry-After")] = "1"
+            return response
         case .status429:
             var response = Self.error(429, "simulated rate limit")
             response.headers[HTTPHeader("Retry-After")] = "1"
+            return response
+        case .status429Date:
+            var response = Self.error(429, "simulated rate limit")
+            response.headers[HTTPHeader("Retry-After")] = Self.httpDate(Date().addingTimeInterval(2))
             return response
         case .timeout:
             try? await Task.sleep(for: .seconds(24 * 3600))
@@ -172,6 +203,19 @@ struct MockServerCore: Sendable {
             return HTTPResponse(
                 statusCode: HTTPStatusCode(200, phrase: "OK"), headers: Self.jsonHeaders,
                 body: Data(#"{"id": "chatcmpl-broken", "object": "chat.completion", "choices": [{"index": 0, "#.utf8))
+        case .invalidUTF8:
+            // 0xC3 0x28 is a lead byte with a bad continuation, 0xFF never occurs in UTF-8.
+            let bad: [UInt8] = [0x63, 0x61, 0x66, 0xC3, 0x28, 0x20, 0xFF]
+            if stream {
+                let chunk =
+                    Array(#"data: {"id":"chatcmpl-utf8","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":""#.utf8)
+                    + bad + Array(#""},"finish_reason":"stop"}]}"#.utf8) + Array("\n\ndata: [DONE]\n\n".utf8)
+                return HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: Self.sseHeaders, body: Data(chunk))
+            }
+            let body =
+                Array(#"{"id":"chatcmpl-utf8","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":""#.utf8)
+                + bad + Array(#""},"finish_reason":"stop"}]}"#.utf8)
+            return HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: Self.jsonHeaders, body: Data(body))
         case .noChoices:
             var empty = reply.body.objectValue ?? [:]
             empty["choices"] = []
@@ -202,6 +246,18 @@ struct MockServerCore: Sendable {
         }
     }
 
+    /// An HTTP date (IMF-fixdate, RFC 9110 §5.6.7), formatted by hand: DateFormatter is locale-sensitive.
+    static func httpDate(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "GMT")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int?) -> String { String(format: "%02d", n ?? 0) }
+        return "\(days[(c.weekday ?? 1) - 1]), \(two(c.day)) \(months[(c.month ?? 1) - 1]) \(c.year ?? 1970) "
+            + "\(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT"
+    }
+
     static func encode(_ value: JSONValue) -> [UInt8] {
         Array(JSONWriter(sortKeys: false, asciiOnly: false, spaced: false).string(value).utf8)
     }
@@ -216,7 +272,7 @@ struct MockServerCore: Sendable {
 
     static func statusCode(_ status: Int) -> HTTPStatusCode {
         let phrases = [
-            200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests",
+            200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests",
             500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
         ]
         return HTTPStatusCode(status, phrase: phrases[status] ?? "Status \(status)")
@@ -241,8 +297,8 @@ struct MockServerCore: Sendable {
 
 /// Turns a `chat.completion` body into the `chat.completion.chunk` event stream a real server would send.
 enum MockStream {
-    /// Size of the `hugeBody` fault: beyond the client's default 8 MiB cap.
-    static let hugeBytes = 9 << 20
+    /// Size of the `hugeBody` fault: 50 MiB, produced lazily, beyond the client's default 8 MiB cap.
+    static let hugeBytes = 50 << 20
 
     static let finishChunk = #"{"id":"chatcmpl-huge","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
 
@@ -317,17 +373,66 @@ enum MockStream {
         return pieces
     }
 
-    /// The `dripBody` schedule: 16 pieces, 150 ms apart.
-    static func drip(_ bytes: [UInt8]) -> [ScriptedBytes.Step] {
-        let size = max(1, (bytes.count + 15) / 16)
+    /// The `dripBody` schedule (16 pieces, 150 ms apart), or pieces of `pieceSize` bytes `pause` seconds
+    /// apart (`dripByte`: one byte a second).
+    static func drip(_ bytes: [UInt8], pieceSize: Int? = nil, pause: Double = 0.15) -> [ScriptedBytes.Step] {
+        let size = max(1, pieceSize ?? (bytes.count + 15) / 16)
         var steps: [ScriptedBytes.Step] = []
         var start = 0
         while start < bytes.count {
-            if start > 0 { steps.append(.pause(0.15)) }
+            if start > 0 { steps.append(.pause(pause)) }
             steps.append(.bytes(Array(bytes[start..<min(start + size, bytes.count)])))
             start += size
         }
         return steps
+    }
+
+    /// The completion with every tool call's `arguments` cut in half: text that is not valid JSON, as a
+    /// model that ran out of tokens or lost track of its braces produces.
+    static func breakingArguments(of completion: JSONValue) -> JSONValue {
+        guard var body = completion.objectValue, var choices = body["choices"]?.arrayValue, !choices.isEmpty,
+            var choice = choices[0].objectValue, var message = choice["message"]?.objectValue,
+            let calls = message["tool_calls"]?.arrayValue
+        else { return completion }
+        message["tool_calls"] = .array(
+            calls.map { call in
+                guard var object = call.objectValue, var function = object["function"]?.objectValue else { return call }
+                let text = function["arguments"].map { $0.stringValue ?? $0.compactText } ?? "{}"
+                function["arguments"] = .string(String(text.prefix(max(1, text.count / 2))))
+                object["function"] = .object(function)
+                return .object(object)
+            })
+        choice["message"] = .object(message)
+        choices[0] = .object(choice)
+        body["choices"] = .array(choices)
+        return .object(body)
+    }
+
+    /// The stream up to the middle of its last JSON event (the one with `finish_reason`): the connection
+    /// then ends cleanly, so only the framing shows the answer is incomplete.
+    static func cutInLastEvent(_ bytes: [UInt8]) -> [UInt8] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let withoutDone = text.replacingOccurrences(of: "data: [DONE]\n\n", with: "")
+        guard let last = withoutDone.range(of: "data: {", options: .backwards) else { return Array(bytes.prefix(bytes.count / 2)) }
+        let start = withoutDone.utf8.distance(from: withoutDone.startIndex, to: last.lowerBound)
+        return Array(withoutDone.utf8.prefix(start + 24))
+    }
+
+    /// The stream without its closing `data: [DONE]` event.
+    static func withoutDone(_ bytes: [UInt8]) -> [UInt8] {
+        Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "data: [DONE]\n\n", with: "").utf8)
+    }
+
+    /// The stream as a chatty proxy sends it: CRLF line ends, a `retry:` field, an `id:` per event, and
+    /// comment and blank keep-alive lines between events.
+    static func withKeepAlives(_ bytes: [UInt8]) -> [UInt8] {
+        let events = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        var out = "retry: 3000\r\n\r\n"
+        for (n, event) in events.enumerated() {
+            out += ": keep-alive \(n)\r\n\r\n\r\n:\r\n"
+            out += "id: \(n)\r\n" + event.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n\r\n"
+        }
+        return Array(out.utf8)
     }
 }
 

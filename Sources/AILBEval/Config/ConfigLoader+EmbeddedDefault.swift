@@ -30,7 +30,10 @@ backends:
   #   headers:         extra HTTP headers, e.g. {X-Team: eval}
   #   mock:            only for kind: mock: seed, drift and noise (probabilities 0..1 that an
   #                    answer differs in substance / only in form), latency_ms, jitter_ms,
-  #                    error_rate (0..1) and error_status (400..599)
+  #                    error_rate (0..1) and error_status (400..599), and fault: a misbehaviour on
+  #                    every request (status500, status502, status503, status429, status429Date,
+  #                    timeout, invalidJSON, invalidUTF8, noChoices, badArguments, truncatedSSE,
+  #                    cutMidEvent, noDone, keepAlive, hugeBody, dripBody, dripByte, resetMidBody)
 
   - name: mac-studio-8bit
     kind: mock

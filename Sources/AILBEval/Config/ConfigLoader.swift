@@ -33,14 +33,7 @@ public enum ConfigLoader {
 
     /// The text of a file, or an error naming it.
     static func readText(path: String, what: String) throws(InputError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw InputError(file: path, exists ? "cannot read the \(what)" : "no such \(what)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, "the \(what) is not valid UTF-8")
-        }
-        return text
+        try InputFile.readText(path: path, what: what)
     }
 }
 
@@ -54,7 +47,7 @@ private struct ConfigParser {
         "headers", "mock", "target_backends", "max_backends", "execution_timeout", "members",
     ]
     static let ailbOnlyKeys = ["target_backends", "max_backends", "execution_timeout", "members"]
-    static let mockKeys = ["seed", "drift", "noise", "latency_ms", "jitter_ms", "error_rate", "error_status"]
+    static let mockKeys = ["seed", "drift", "noise", "latency_ms", "jitter_ms", "error_rate", "error_status", "fault"]
     static let defaultsKeys = [
         "mode", "temperature", "max_tokens", "seed", "stream", "repeat", "concurrency", "timeout", "retries",
     ]
@@ -220,6 +213,13 @@ private struct ConfigParser {
                 throw reader.error(value, "'error_status' must be an HTTP error status (400 to 599), found \(status)")
             }
             mock.errorStatus = status
+        }
+        if let value = map["fault"] {
+            let text = try reader.string(value, key: "fault")
+            guard let fault = MockFault(rawValue: text) else {
+                throw reader.error(value, unknownValue("fault", text, among: MockFault.allCases.map(\.rawValue)))
+            }
+            mock.fault = fault
         }
         return mock
     }

@@ -41,6 +41,8 @@ public struct MockBehavior: Sendable, Hashable, Codable {
     public var errorRate: Double = 0
     /// The HTTP status of simulated failures.
     public var errorStatus: Int = 500
+    /// A fault injected into every answer (`fault:`), to rehearse a misbehaving server.
+    public var fault: MockFault = .none
 
     public init() {}
 }

@@ -23,9 +23,48 @@ struct YAMLReader {
             throw InputError(file: file, "cannot parse YAML: \(error)")
         }
         guard let node, !(node.scalar.map { $0.style == .plain && $0.string.isEmpty } ?? false) else {
-            throw InputError(file: file, "the file is empty; expected a mapping")
+            throw InputError(at: SourceLocation(file: file, line: 1, column: 1), "the file is empty; expected a mapping")
         }
+        try rejectAliases(in: node)
         return node
+    }
+
+    /// Refuses YAML aliases (`*name`). Yams resolves an alias to the very node its anchor names, so a few
+    /// lines of nested aliases ("billion laughs") expand to billions of nodes for any walk over the tree.
+    /// A resolved alias is recognised by its position: it reappears with the position of its anchor, which
+    /// the walk, going in document order, has already passed.
+    func rejectAliases(in root: Node) throws(InputError) {
+        enum Kind: Hashable { case scalar, sequence, mapping }
+        struct Seen: Hashable {
+            var kind: Kind
+            var line: Int
+            var column: Int
+        }
+        var seen = Set<Seen>()
+        // (node, the nearest key above it, for the position of the message)
+        var stack: [(Node, Node?)] = [(root, nil)]
+        while let (node, key) = stack.popLast() {
+            let kind: Kind
+            var children: [(Node, Node?)] = []
+            switch node {
+            case .scalar(let scalar):
+                // Empty scalars (a key with no value) carry no content that could multiply.
+                if scalar.string.isEmpty { continue }
+                kind = .scalar
+            case .sequence(let sequence):
+                kind = .sequence
+                children = sequence.map { ($0, key) }
+            case .mapping(let mapping):
+                kind = .mapping
+                children = mapping.map { ($1, $0) }
+            case .alias:
+                throw error(key ?? node, "YAML aliases (*name) are not supported; write the value out")
+            }
+            if let mark = node.mark, !seen.insert(Seen(kind: kind, line: mark.line, column: mark.column)).inserted {
+                throw error(key ?? node, "YAML aliases (*name) are not supported; write the value out")
+            }
+            stack += children.reversed()
+        }
     }
 
     // MARK: Locations and errors

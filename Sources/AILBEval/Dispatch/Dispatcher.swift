@@ -43,6 +43,12 @@ public struct Dispatcher: Sendable {
                     group.addTask {
                         while !Task.isCancelled, let (item, replica) = queue.next() {
                             await slots.acquire()
+                            // Stopped while waiting for a slot: this request was never sent, so it is left
+                            // for --resume rather than recorded as cancelled.
+                            if Task.isCancelled {
+                                await slots.release()
+                                break
+                            }
                             let response = await send(item, backend: backend, replica: replica, headers: headers)
                             await slots.release()
                             deliver(WorkResult(item: item, response: response))

@@ -33,24 +33,36 @@ public struct EvalRun: Sendable {
         case tick
     }
 
-    /// Runs to completion (or until the task is cancelled, which marks the run interrupted).
+    /// Runs to completion (or until the task is cancelled, which marks the run interrupted). A prepared
+    /// resumption finishes its stored run instead: same id, only the missing requests, then every verdict
+    /// recomputed from the stored responses.
+    ///
+    /// Cancellation stops new requests and cancels those in flight; their `cancelled` answers are still
+    /// stored (the loop that stores results is not cancelled with the run), then the run is marked interrupted.
     public func execute() async throws -> RunOutcome {
         let started = Date()
         var plan = prepared.plan
         let mockServer = try await startMockServerIfNeeded(&plan)
         defer { if let mockServer { Task { await mockServer.stop() } } }
 
-        let runID = try createRun(plan)
+        let runID: Int64
+        if let resumption = prepared.resumption {
+            runID = resumption.runID
+            try store.reopenRun(runID)
+        } else {
+            runID = try createRun(plan)
+        }
         let client = ChatClient(
             maxConnectionsPerHost: max(prepared.config.defaults.concurrency, 8),
             maxResponseBytes: prepared.config.limits.maxResponseBytes)
         defer { client.invalidate() }
         let dispatcher = Dispatcher(
             plan: plan, defaults: prepared.config.defaults, client: client, environment: prepared.environment)
+        let items = prepared.resumption?.missing ?? dispatcher.planItems()
 
         let (events, continuation) = AsyncStream<Event>.makeStream()
         let dispatch = Task {
-            await dispatcher.run { continuation.yield(.result($0)) }
+            await dispatcher.run(items: items) { continuation.yield(.result($0)) }
         }
         let ticker = Task {
             while !Task.isCancelled {
@@ -64,44 +76,79 @@ public struct EvalRun: Sendable {
             continuation.finish()
         }
 
-        var collector = ResultCollector(
-            plan: plan, mode: prepared.config.defaults.mode,
-            assessor: CaseAssessor(threshold: prepared.config.consensus.threshold))
-        var status = RunStatus.completed
-        do {
-            try await withTaskCancellationHandler {
-                var lastFlush = Date()
-                for await event in events {
-                    if case .result(let result) = event {
-                        collector.add(result)
-                        progress?.update(done: collector.done, total: plan.totalRequests, errors: collector.errors)
-                    }
-                    if collector.pendingWrites >= 256 || Date().timeIntervalSince(lastFlush) >= 0.1 {
-                        try collector.flush(to: store, runID: runID)
-                        lastFlush = Date()
-                    }
+        let assessor = CaseAssessor(threshold: prepared.config.consensus.threshold)
+        // Verdicts of a resumed run need the answers stored before the interruption: they are recomputed
+        // from the store at the end rather than judged as results arrive.
+        let judgeLive = prepared.config.defaults.mode == .consensus && prepared.resumption == nil
+        let store = self.store
+        let progress = self.progress
+        let total = items.count
+        let runPlan = plan
+        let consumer = Task {
+            var collector = ResultCollector(plan: runPlan, mode: judgeLive ? .consensus : .all, assessor: assessor)
+            var lastFlush = Date()
+            for await event in events {
+                if case .result(let result) = event { collector.add(result) }
+                if collector.pendingWrites >= 256 || Date().timeIntervalSince(lastFlush) >= 0.1 {
+                    try collector.flush(to: store, runID: runID)
+                    lastFlush = Date()
+                    // Progress counts stored responses only: what it shows as done survives a crash.
+                    progress?.update(done: collector.stored, total: total, errors: collector.storedErrors)
                 }
-                try collector.flush(to: store, runID: runID)
+            }
+            try collector.flush(to: store, runID: runID)
+            return collector
+        }
+        let interrupted = BackendLockedState(false)
+        let collector: ResultCollector
+        do {
+            collector = try await withTaskCancellationHandler {
+                try await consumer.value
             } onCancel: {
+                interrupted.write { $0 = true }
                 dispatch.cancel()
             }
             _ = await finisher.value
-            if Task.isCancelled || collector.done < plan.totalRequests { status = .interrupted }
         } catch {
             dispatch.cancel()
             try? store.finishRun(runID, status: .failed)
             throw error
         }
-        progress?.finish(done: collector.done, total: plan.totalRequests, errors: collector.errors)
+        progress?.finish(done: collector.stored, total: total, errors: collector.storedErrors)
+        if prepared.resumption != nil && prepared.config.defaults.mode == .consensus {
+            try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
+        }
+        let missing = try remainingWork(runID: runID, plan: plan)
+        let status: RunStatus = interrupted.read({ $0 }) || Task.isCancelled || missing > 0 ? .interrupted : .completed
         try store.finishRun(runID, status: status)
         let report = try RunReportData.load(store: store, runID: runID, profile: prepared.config.consensus.profile)
         return RunOutcome(runID: runID, status: status, report: report, elapsedSeconds: Date().timeIntervalSince(started))
     }
 
+    /// Requests of the run's plan that still have no final answer in the store.
+    func remainingWork(runID: Int64, plan: RunPlan) throws -> Int {
+        let answered = try store.answeredKeys(runID: runID)
+        var missing = 0
+        for planned in plan.cases {
+            for repeatIndex in 0..<planned.repeats {
+                for backend in plan.backends
+                where !answered.contains(ResponseKey(casePosition: planned.position, repeatIndex: repeatIndex, backend: backend.name)) {
+                    missing += 1
+                }
+            }
+        }
+        return missing
+    }
+
     func startMockServerIfNeeded(_ plan: inout RunPlan) async throws -> MockServer? {
         let inProcess = plan.backends.filter { $0.kind == .mock && $0.urls.isEmpty }
         guard !inProcess.isEmpty else { return nil }
-        let server = MockServer(backends: inProcess, suites: prepared.suites)
+        // A mock backend with api_key_env checks the key, so a run proves the key was sent.
+        var keys: [String: String] = [:]
+        for backend in inProcess {
+            if let variable = backend.apiKeyEnv, let key = prepared.environment[variable] { keys[backend.name] = key }
+        }
+        let server = MockServer(backends: inProcess, suites: prepared.suites, apiKeys: keys)
         _ = try await server.start(port: 0)
         for index in plan.backends.indices where plan.backends[index].kind == .mock && plan.backends[index].urls.isEmpty {
             if let url = server.baseURL(for: plan.backends[index].name) { plan.backends[index].urls = [url] }
@@ -117,7 +164,7 @@ public struct EvalRun: Sendable {
             })
         let backends = plan.backends.enumerated().map { position, b in
             BackendRecord(
-                position: position, name: b.name, kind: b.kind, urls: b.urls.map(\.absoluteString), model: b.model,
+                position: position, name: b.name, kind: b.kind, urls: b.urls.map(ChatClient.redacted), model: b.model,
                 family: b.family, quant: b.quant)
         }
         let cases = plan.cases.map { planned in
@@ -137,7 +184,7 @@ public struct EvalRun: Sendable {
 
 /// Gathers results, builds rows, judges each repeat of a case once all its backends have answered,
 /// and holds rows until the next flush.
-struct ResultCollector {
+struct ResultCollector: Sendable {
     let plan: RunPlan
     let mode: RunMode
     let assessor: CaseAssessor
@@ -146,6 +193,9 @@ struct ResultCollector {
     var waiting: [WorkKey: [BackendResponse?]] = [:]
     var done = 0
     var errors = 0
+    /// Responses written to the store so far, and how many of them are failures.
+    var stored = 0
+    var storedErrors = 0
 
     struct WorkKey: Hashable {
         var casePosition: Int
@@ -186,6 +236,8 @@ struct ResultCollector {
 
     mutating func flush(to store: ResultStore, runID: Int64) throws {
         try store.write(runID: runID, responses: pendingResponses, verdicts: pendingVerdicts)
+        stored += pendingResponses.count
+        storedErrors += pendingResponses.count(where: { !$0.success })
         pendingResponses.removeAll(keepingCapacity: true)
         pendingVerdicts.removeAll(keepingCapacity: true)
     }

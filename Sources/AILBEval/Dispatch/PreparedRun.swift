@@ -7,6 +7,8 @@ public struct PreparedRun: Sendable {
     public var plan: RunPlan
     public var options: RunOptions
     public var environment: [String: String]
+    /// Set when this finishes a stored run rather than starting a new one.
+    public var resumption: Resumption? = nil
 
     /// The database path after `--db` and `storage.path`.
     public var databasePath: String { options.databasePath ?? config.storagePath }
@@ -95,7 +97,7 @@ public struct PreparedRun: Sendable {
             var object: [String: JSONValue] = [
                 "name": .string(b.name), "kind": .string(b.kind.rawValue), "model": .string(b.model),
                 "family": .string(b.family), "quant": .string(b.quant),
-                "urls": .array(b.urls.map { .string($0.absoluteString) }),
+                "urls": .array(b.urls.map { .string(ChatClient.redacted($0)) }),
                 "headers": .array(b.headers.keys.sorted().map { .string($0) }),
             ]
             if let m = b.maxConcurrency { object["max_concurrency"] = .int(m) }
@@ -105,13 +107,13 @@ public struct PreparedRun: Sendable {
                 object["mock"] = [
                     "seed": .int(Int(truncatingIfNeeded: mock.seed)), "drift": .double(mock.drift),
                     "noise": .double(mock.noise), "latency_ms": .double(mock.latencyMs),
-                    "error_rate": .double(mock.errorRate),
+                    "error_rate": .double(mock.errorRate), "fault": .string(mock.fault.rawValue),
                 ]
             }
             return .object(object)
         }
         let d = config.defaults
-        return [
+        var snapshot: [String: JSONValue] = [
             "backends": .array(backends),
             "defaults": [
                 "mode": .string(d.mode.rawValue), "temperature": d.temperature.map { .double($0) } ?? .null,
@@ -124,5 +126,24 @@ public struct PreparedRun: Sendable {
             ],
             "tags": .array(options.tags.map { .string($0) }),
         ]
+        if !commandLineFlags.isEmpty { snapshot["flags"] = .object(commandLineFlags) }
+        return .object(snapshot)
+    }
+
+    /// The flags that shaped the run's requests, as given on the command line (gates and output options
+    /// excluded): what `--resume` restores, so that only config and suite edits count as changes.
+    var commandLineFlags: [String: JSONValue] {
+        var flags: [String: JSONValue] = [:]
+        if let v = options.mode { flags["mode"] = .string(v.rawValue) }
+        if let v = options.profile { flags["profile"] = .string(v.rawValue) }
+        if let v = options.threshold { flags["threshold"] = .double(v) }
+        if let v = options.concurrency { flags["concurrency"] = .int(v) }
+        if let v = options.repeats { flags["repeat"] = .int(v) }
+        if let v = options.timeout { flags["timeout"] = .double(v) }
+        if let v = options.retries { flags["retries"] = .int(v) }
+        if let v = options.stream { flags["stream"] = .bool(v) }
+        if !options.backendNames.isEmpty { flags["backend"] = .array(options.backendNames.map { .string($0) }) }
+        if !options.tags.isEmpty { flags["tag"] = .array(options.tags.map { .string($0) }) }
+        return flags
     }
 }

@@ -20,6 +20,10 @@ public struct RunOptions: Sendable {
     public var minAccuracy: Double?
     /// Where CSV files go; nil: `<reports dir>/run-<id>`.
     public var outputDirectory: String?
+    /// Finish this stored run (an id or `latest`) instead of starting a new one.
+    public var resume: String?
+    /// Resume even though the config or a suite changed since the run started.
+    public var force = false
 
     public init(suitePaths: [String]) {
         self.suitePaths = suitePaths

@@ -15,4 +15,16 @@ enum ExpectationJSON {
         if let regex = expect.regex { object["regex"] = .string(regex) }
         return .object(object)
     }
+
+    /// The expectation back from its stored form (a resumed run scores against what the run started with).
+    static func decode(_ value: JSONValue) -> Expectation {
+        var expect = Expectation()
+        if let calls = value["tool_calls"]?.arrayValue {
+            expect.toolCalls = calls.map { ExpectedToolCall(name: $0["name"]?.stringValue ?? "", arguments: $0["arguments"]) }
+        }
+        expect.text = value["text"]?.stringValue
+        expect.contains = value["contains"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        expect.regex = value["regex"]?.stringValue
+        return expect
+    }
 }

@@ -136,7 +136,44 @@ public final class ResultStore: Sendable {
         }
     }
 
+    /// Marks a stored run as running again in this process, for `--resume`.
+    public func reopenRun(_ runID: Int64) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE runs SET status = 'running', finished_at = NULL, pid = ? WHERE id = ?",
+                arguments: [Int(getpid()), runID])
+        }
+    }
+
     // MARK: Reading
+
+    /// The (case, repeat, backend) triples of a run that have a final answer: every stored response but
+    /// those cancelled by an interrupt, which `--resume` asks again.
+    public func answeredKeys(runID: Int64) throws -> Set<ResponseKey> {
+        try queue.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT case_position, repeat, backend FROM responses
+                    WHERE run_id = ? AND (error_class IS NULL OR error_class != 'cancelled')
+                    """,
+                arguments: [runID])
+            var keys = Set<ResponseKey>()
+            while let row = try rows.next() {
+                keys.insert(ResponseKey(casePosition: row[0], repeatIndex: row[1], backend: row[2]))
+            }
+            return keys
+        }
+    }
+
+    /// The pid of another live process that owns this `running` run, if any (it must not be resumed twice).
+    public func isRunningElsewhere(_ runID: Int64) throws -> Int? {
+        let pid: Int? = try queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT pid FROM runs WHERE id = ? AND status = 'running'", arguments: [runID])
+        }
+        guard let pid, pid != Int(getpid()), kill(pid_t(pid), 0) == 0 else { return nil }
+        return pid
+    }
 
     /// All runs, newest first. A run still marked running whose process is gone is reported (and stored)
     /// as interrupted.

@@ -123,6 +123,19 @@ public struct ResponseRecord: Sendable, Hashable {
     }
 }
 
+/// Which request a stored response answers: a repeat of a case, sent to a backend.
+public struct ResponseKey: Sendable, Hashable {
+    public var casePosition: Int
+    public var repeatIndex: Int
+    public var backend: String
+
+    public init(casePosition: Int, repeatIndex: Int, backend: String) {
+        self.casePosition = casePosition
+        self.repeatIndex = repeatIndex
+        self.backend = backend
+    }
+}
+
 /// One row of `verdicts`: the judgement of one repeat of one case under one profile.
 public struct VerdictRecord: Sendable, Hashable {
     public var casePosition: Int

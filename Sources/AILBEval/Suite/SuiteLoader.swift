@@ -8,14 +8,7 @@ import Yams
 public enum SuiteLoader {
     /// Reads the suite at `path`; its content hash is the SHA-256 of the file's bytes.
     public static func load(path: String) throws(InputError) -> Suite {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw InputError(file: path, exists ? "cannot read the suite file" : "no such suite file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, "the suite file is not valid UTF-8")
-        }
-        return try parse(yaml: text, file: path)
+        try parse(yaml: try InputFile.readText(path: path, what: "suite file"), file: path)
     }
 
     /// Parses suite text; `file` names it in messages and gives the default suite name.

@@ -228,11 +228,16 @@ extension Backends {
         }
     }
 
-    @Test func noChoicesIsStillAJSONObject() async throws {
+    @Test func noChoicesIsBadJSON() async throws {
         try await Self.withServer { _, client, url in
-            let response = await client.send(ChatRequest(baseURL: url, body: Self.request("x"), headers: Self.fault(.noChoices)))
-            #expect(response.isSuccess)
-            #expect(response.body?["choices"] == [])
+            for stream in [false, true] {
+                let response = await client.send(
+                    ChatRequest(baseURL: url, body: Self.request("x"), headers: Self.fault(.noChoices), stream: stream))
+                #expect(response.errorClass == .badJSON, "stream \(stream)")
+                #expect(response.errorMessage?.contains("empty 'choices'") == true)
+                #expect(response.httpStatus == 200)
+                #expect(response.body == nil)
+            }
         }
     }
 

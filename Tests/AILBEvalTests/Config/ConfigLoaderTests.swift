@@ -327,7 +327,8 @@ func configFixture(_ name: String) -> String {
 
     @Test(arguments: ["", "\n", "# only a comment\n"])
     func rejectsAnEmptyFile(yaml: String) {
-        #expect(throws: InputError(file: "config.yaml", "the file is empty; expected a mapping")) {
+        let start = SourceLocation(file: "config.yaml", line: 1, column: 1)
+        #expect(throws: InputError(at: start, "the file is empty; expected a mapping")) {
             try ConfigLoader.parse(yaml: yaml, file: "config.yaml", environment: [:])
         }
     }

@@ -1,0 +1,133 @@
+import Foundation
+
+/// A stored run to finish: which one, and the work it still lacks.
+public struct Resumption: Sendable {
+    /// The run being finished; its id is kept.
+    public var runID: Int64
+    /// The (case, repeat, backend) requests with no final answer in the store: never sent, lost in a crash,
+    /// or cancelled by Ctrl-C.
+    public var missing: [WorkItem]
+    /// Requests of the run in all.
+    public var planned: Int
+    /// What differs from the run as it started (only under `--force`), for the user to read.
+    public var notes: [String]
+}
+
+extension PreparedRun {
+    /// Prepares the finishing of the stored run `options.resume` names. Config and suites are read as for a
+    /// new run (from the run's own files unless others are given), with the run's flags (mode, tags,
+    /// backends, repeat, stream, timeout, …) restored unless given again. The cases are the run's own, as
+    /// stored; only requests without a final answer are planned. Throws `InputError` when the config or a
+    /// suite changed since the run started (unless `options.force`), or the run cannot be resumed.
+    /// A backend named by the run's `--backend` flags that is gone from the config is skipped with a note.
+    public static func prepareResume(
+        _ options: RunOptions, store: ResultStore, environment: [String: String]
+    ) throws -> PreparedRun {
+        guard let reference = options.resume else { throw InputError("--resume needs a run id or 'latest'") }
+        let record: RunRecord
+        do {
+            record = try store.run(reference)
+        } catch let error as StoreError {
+            throw InputError("cannot resume: \(error.message)")
+        }
+        if let pid = try store.isRunningElsewhere(record.id) {
+            throw InputError("run \(record.id) is still running (process \(pid)); stop it first")
+        }
+        let snapshot = (try? JSONValue(parsing: record.configJSON)) ?? [:]
+        let storedSuites = ((try? JSONValue(parsing: record.suitesJSON))?.arrayValue ?? []).map {
+            (name: $0["name"]?.stringValue ?? "", path: $0["path"]?.stringValue ?? "", hash: $0["sha256"]?.stringValue ?? "")
+        }
+
+        var restored = options
+        if restored.suitePaths.isEmpty { restored.suitePaths = storedSuites.map(\.path) }
+        if restored.configPath == nil { restored.configPath = record.configPath }
+        let config = try loadConfig(restored.configPath, environment: environment)
+        restoreFlags(from: snapshot, into: &restored, config: config)
+        var prepared = try prepare(restored, environment: environment)
+
+        var changes: [String] = []
+        let hash = SHA256.hex(Array(prepared.configSnapshot.compactText.utf8))
+        if hash != record.configHash {
+            changes.append("the config (\(record.configPath ?? "the embedded default")) or the run's flags differ from when run \(record.id) started")
+        }
+        let now = prepared.suites.map { (name: $0.name, path: $0.path, hash: $0.contentHash) }
+        for old in storedSuites {
+            guard let new = now.first(where: { $0.name == old.name }) else {
+                changes.append("suite '\(old.name)' (\(old.path)) is not among the suites given")
+                continue
+            }
+            if new.hash != old.hash { changes.append("suite '\(old.name)' (\(new.path)) changed since the run started") }
+        }
+        for new in now where !storedSuites.contains(where: { $0.name == new.name }) {
+            changes.append("suite '\(new.name)' (\(new.path)) was not part of run \(record.id)")
+        }
+        if !changes.isEmpty && !options.force {
+            throw InputError(
+                "cannot resume run \(record.id): " + changes.joined(separator: "; ")
+                    + ". Resume with --force to finish it anyway (its stored cases are kept), or start a new run")
+        }
+
+        let (plan, missing, notes) = try resumePlan(record: record, store: store, backends: prepared.config.backends)
+        prepared.plan = plan
+        prepared.resumption = Resumption(
+            runID: record.id, missing: missing, planned: record.plannedRequests,
+            notes: (options.force ? changes.map { "--force: " + $0 } : []) + notes)
+        return prepared
+    }
+
+    /// Fills the flags the user did not give again from those the run was started with, so that
+    /// `--resume N` alone asks exactly what the run asked.
+    static func restoreFlags(from snapshot: JSONValue, into options: inout RunOptions, config: EvalConfig) {
+        guard let flags = snapshot["flags"] else { return }
+        if options.mode == nil { options.mode = flags["mode"]?.stringValue.flatMap(RunMode.init(rawValue:)) }
+        if options.profile == nil { options.profile = flags["profile"]?.stringValue.flatMap(EquivalenceProfile.init(rawValue:)) }
+        if options.threshold == nil { options.threshold = flags["threshold"]?.numberValue }
+        if options.concurrency == nil { options.concurrency = flags["concurrency"]?.intValue }
+        if options.repeats == nil { options.repeats = flags["repeat"]?.intValue }
+        if options.timeout == nil { options.timeout = flags["timeout"]?.numberValue }
+        if options.retries == nil { options.retries = flags["retries"]?.intValue }
+        if options.stream == nil { options.stream = flags["stream"]?.boolValue }
+        if options.backendNames.isEmpty {
+            let configured = config.backends.map(\.name)
+            options.backendNames = (flags["backend"]?.arrayValue?.compactMap(\.stringValue) ?? []).filter(configured.contains)
+        }
+        if options.tags.isEmpty { options.tags = flags["tag"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+    }
+
+    /// The run's plan rebuilt from the store (its cases exactly as they were sent) with today's backend
+    /// settings, and the work still missing.
+    static func resumePlan(record: RunRecord, store: ResultStore, backends configured: [BackendConfig]) throws -> (
+        RunPlan, [WorkItem], [String]
+    ) {
+        var notes: [String] = []
+        var backends: [BackendConfig] = []
+        for stored in try store.backends(runID: record.id) {
+            guard let backend = configured.first(where: { $0.name == stored.name }) else {
+                notes.append("backend '\(stored.name)' is no longer configured; its missing answers stay missing")
+                continue
+            }
+            backends.append(backend)
+        }
+        var plan = RunPlan(suites: [], backends: backends, defaults: RunDefaults())
+        for c in try store.cases(runID: record.id) {
+            let request = (try? JSONValue(parsing: c.requestJSON))?.objectValue ?? [:]
+            let expect = c.expectJSON.flatMap { try? JSONValue(parsing: $0) }.map(ExpectationJSON.decode)
+            let suiteCase = SuiteCase(
+                id: c.caseID, messages: request["messages"]?.arrayValue ?? [], tools: request["tools"]?.arrayValue,
+                toolChoice: request["tool_choice"], expect: expect, tags: c.tags, repeats: c.repeats)
+            plan.cases.append(
+                PlannedCase(position: c.position, suiteName: c.suite, suiteCase: suiteCase, repeats: c.repeats, requestBody: request))
+        }
+        let answered = try store.answeredKeys(runID: record.id)
+        var missing: [WorkItem] = []
+        for planned in plan.cases {
+            for repeatIndex in 0..<planned.repeats {
+                for (backendIndex, backend) in backends.enumerated()
+                where !answered.contains(ResponseKey(casePosition: planned.position, repeatIndex: repeatIndex, backend: backend.name)) {
+                    missing.append(WorkItem(casePosition: planned.position, repeatIndex: repeatIndex, backendIndex: backendIndex))
+                }
+            }
+        }
+        return (plan, missing, notes)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Recomputes a run's verdicts from its stored responses, as `--resume` does once the missing work is in:
+/// the verdict of a (case, repeat) must see every backend's answer, including those from before the
+/// interruption.
+public struct StoredVerdicts: Sendable {
+    public var store: ResultStore
+    public var assessor: CaseAssessor
+
+    /// A rebuilder over `store` judging with `assessor`'s threshold.
+    public init(store: ResultStore, assessor: CaseAssessor) {
+        self.store = store
+        self.assessor = assessor
+    }
+
+    /// Judges every (case, repeat) of the run that has a response from each of its backends and replaces
+    /// its verdict rows; returns how many (case, repeat) pairs were judged.
+    @discardableResult
+    public func recompute(runID: Int64) throws -> Int {
+        let backends = try store.backends(runID: runID).map(\.name)
+        let expectations = try store.cases(runID: runID).reduce(into: [Int: Expectation]()) { result, c in
+            if let text = c.expectJSON, let value = try? JSONValue(parsing: text) {
+                result[c.position] = ExpectationJSON.decode(value)
+            }
+        }
+        var verdicts: [VerdictRecord] = []
+        var current: (key: (Int, Int), responses: [String: BackendResponse])?
+        func judge() {
+            guard let (key, responses) = current, backends.allSatisfy({ responses[$0] != nil }) else { return }
+            verdicts += assessor.verdicts(
+                casePosition: key.0, repeatIndex: key.1, responses: backends.map { ($0, responses[$0]!) },
+                expect: expectations[key.0])
+        }
+        try store.forEachResponse(runID: runID) { record in
+            let key = (record.casePosition, record.repeatIndex)
+            if let existing = current, existing.key != key {
+                judge()
+                current = nil
+            }
+            if current == nil { current = (key, [:]) }
+            // A cancelled answer is work still to do, not an answer.
+            guard record.errorClass != .cancelled else { return }
+            current?.responses[record.backend] = Self.response(from: record)
+        }
+        judge()
+        for start in stride(from: 0, to: verdicts.count, by: 512) {
+            try store.write(runID: runID, responses: [], verdicts: Array(verdicts[start..<min(start + 512, verdicts.count)]))
+        }
+        return verdicts.count / max(1, EquivalenceProfile.allCases.count)
+    }
+
+    /// A stored response as the judge needs it: success, latency and the completion body re-read from the raw
+    /// body (a JSON completion, or the event stream it was assembled from).
+    static func response(from record: ResponseRecord) -> BackendResponse {
+        var response = BackendResponse(
+            errorClass: record.errorClass, errorMessage: record.errorMessage, httpStatus: record.httpStatus,
+            latencyMs: record.latencyMs, ttftMs: record.ttftMs, rawBody: record.rawBody, attempts: record.attempts,
+            url: record.url)
+        guard record.success else {
+            if response.errorClass == nil { response.errorClass = .badJSON }
+            return response
+        }
+        response.body = completion(fromRawBody: record.rawBody)
+        if response.body == nil {
+            response.errorClass = .badJSON
+            response.errorMessage = "the stored body can no longer be read"
+        }
+        return response
+    }
+
+    /// The chat completion in a stored raw body: the JSON object itself, or the stream reassembled.
+    static func completion(fromRawBody raw: String) -> JSONValue? {
+        if let value = try? JSONValue(parsing: raw), value.objectValue != nil { return value }
+        var parser = SSEParser()
+        var assembler = ChatStreamAssembler()
+        do {
+            for event in parser.feed(Array(raw.utf8)) + parser.finish() { try assembler.consume(event) }
+            return try assembler.finish()
+        } catch {
+            return nil
+        }
+    }
+}
