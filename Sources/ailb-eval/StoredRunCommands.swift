@@ -21,35 +21,17 @@ struct RunsCommand: ParsableCommand {
     }
 }
 
-/// `ailb-eval export RUN --format csv --out DIR`.
+/// `ailb-eval export RUN`: `report` with CSV as the default format, kept for scripts written against it.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write a stored run's responses, verdicts and summaries as files.")
-
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv }
-
-    @Argument(help: "A run id, or latest.")
-    var runReference: String = "latest"
+        commandName: "export", abstract: "Write a stored run as files (as `report`, CSV by default).")
 
     @Option(help: "Output format.")
-    var format: Format = .csv
+    var format: ReportFileFormat = .csv
 
-    @Option(help: "Output directory (default: <reports.dir>/run-<id>).")
-    var out: String?
+    @OptionGroup var arguments: ReportArguments
 
-    @Option(help: "Profile for the summaries: ailb or semantic (default: the run's).")
-    var profile: EquivalenceProfile?
-
-    @OptionGroup var common: CommonOptions
-
-    func run() throws {
-        let store = try ResultStore(path: try common.databasePath())
-        let record = try store.run(runReference)
-        let report = try RunReportData.load(store: store, runID: record.id, profile: profile)
-        let reportsDir = (try? PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment))?.reportsDir ?? "reports"
-        let directory = out ?? "\(reportsDir)/run-\(record.id)"
-        for path in try CSVExport.write(report: report, store: store, to: directory) { print(path) }
-    }
+    func run() throws { try arguments.write(format) }
 }
 
 /// `ailb-eval gate RUN`: apply thresholds to a stored run.

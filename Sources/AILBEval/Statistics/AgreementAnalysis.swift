@@ -87,10 +87,13 @@ public struct AgreementAnalysis: Sendable {
     /// Computes the analysis of `observations` for `backends` (config order), with flips measured against
     /// `references` (backend → its reference; see `QuantPrecision.references`).
     ///
-    /// The nominal label of a backend in a repeat, for kappa and alpha, is the rank of its group (0: with
-    /// the winning answer, 1: with the first other answer, …). Raw answers cannot be the labels: they differ
-    /// from case to case, so chance agreement would vanish and both coefficients would collapse to plain
-    /// agreement. The rank is comparable across cases and keeps p_o exactly "same answer".
+    /// The nominal value of a backend in a repeat, for kappa and alpha, is the answer it gave, identified by
+    /// its group in that repeat: two backends share a value exactly when the profile finds their answers
+    /// equivalent, and answers to different cases never share one. Labels such as "with the majority" would
+    /// be comparable across cases but are structurally anti-correlated (two backends can never both be in
+    /// the minority of three), which drives both coefficients below zero for backends that agree 70% of the
+    /// time. With answers as values, chance agreement is small when answers vary from case to case, so κ
+    /// and α sit close to plain agreement, as they should.
     public static func compute(
         _ observations: [CaseRepeatObservation], backends: [String], references: [String: String],
         bootstrapIterations: Int = 1000, seed: UInt64 = 20_240_601
@@ -106,6 +109,7 @@ public struct AgreementAnalysis: Sendable {
         var spuriousSplits = [Int](repeating: 0, count: count * count)
         var units: [[Int?]] = []
         var flipTallies: [String: [Int]] = [:]
+        var nextLabel = 0
 
         for observation in observations {
             if let groups = observation.groups, observation.isComparable {
@@ -117,10 +121,11 @@ public struct AgreementAnalysis: Sendable {
                     byTag[tag, default: Proportion(successes: 0, trials: 0)].add(agrees)
                 }
                 var labels = [Int?](repeating: nil, count: count)
-                for (rank, group) in groups.enumerated() {
+                for group in groups {
                     for backend in group {
-                        if let i = index[backend] { labels[i] = rank }
+                        if let i = index[backend] { labels[i] = nextLabel }
                     }
+                    nextLabel += 1
                 }
                 units.append(labels)
                 for i in 0..<count {

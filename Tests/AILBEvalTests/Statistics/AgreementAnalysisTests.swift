@@ -30,27 +30,38 @@ import Testing
         #expect(analysis.perTag.map(\.agreement) == [Proportion(successes: 1, trials: 2), Proportion(successes: 0, trials: 2)])
     }
 
-    @Test func pairwiseAgreementAndKappaUseGroupRanksAsLabels() {
-        // (a,b): labels (0,0) (0,0) (0,1) (0,0): p_o = 3/4; a is always 0, so p_e = 1 · 3/4 and κ = 0.
+    @Test func pairwiseAgreementAndKappaUseEachRepeatsAnswerGroupsAsLabels() {
+        // Labels: repeat 1 {abc: L1}, 2 {ab: L2, c: L3}, 3 {ac: L4, b: L5}, 4 {ab: L6}.
+        // (a,b): (L1,L1) (L2,L2) (L4,L5) (L6,L6): p_o = 3/4; each rater spreads 1/4 over four labels and
+        // they share three, so p_e = 3/16 and κ = (3/4 − 3/16) / (13/16) = 9/13.
         let ab = analysis.pair("a", "b")!
         #expect(ab.agreement == Proportion(successes: 3, trials: 4))
-        #expect(abs(ab.kappa! - 0) < 1e-12)
-        // (a,c): (0,0) (0,1) (0,0): 2/3, κ = 0.
-        #expect(analysis.pair("c", "a")!.agreement == Proportion(successes: 2, trials: 3))
-        // (b,c): (0,0) (0,1) (1,0): p_o = 1/3; marginals 2/3, 1/3 each, p_e = 4/9 + 1/9 = 5/9;
-        // κ = (1/3 − 5/9) / (4/9) = −1/2.
+        #expect(abs(ab.kappa! - 9.0 / 13.0) < 1e-12)
+        // (a,c): (L1,L1) (L2,L3) (L4,L4): p_o = 2/3, p_e = 2/9, κ = (4/9) / (7/9) = 4/7.
+        let ac = analysis.pair("c", "a")!
+        #expect(ac.agreement == Proportion(successes: 2, trials: 3))
+        #expect(abs(ac.kappa! - 4.0 / 7.0) < 1e-12)
+        // (b,c): (L1,L1) (L2,L3) (L5,L4): p_o = 1/3, p_e = 1/9, κ = (2/9) / (8/9) = 1/4.
         let bc = analysis.pair("b", "c")!
         #expect(bc.agreement == Proportion(successes: 1, trials: 3))
-        #expect(abs(bc.kappa! + 0.5) < 1e-12)
+        #expect(abs(bc.kappa! - 0.25) < 1e-12)
     }
 
     @Test func alphaTreatsFailedBackendsAsMissing() {
-        // Units [0,0,0] [0,0,1] [0,1,0] [0,0,–]; [0,–,–] has one value and drops out. d_u = 0, 2, 2, 0;
-        // n = 11, n_0 = 9, n_1 = 2; α = 1 − 10 · 4 / (121 − 85) = −1/9.
+        // Units {L1,L1,L1} {L2,L2,L3} {L4,L5,L4} {L6,L6,–}; repeat 5 has one value and drops out.
+        // d_u = 0, (9−5)/2 = 2, 2, 0; n = 11; n_c = 3,2,1,2,1,2 so Σ n_c² = 23;
+        // α = 1 − (n − 1) Σ d_u / (n² − Σ n_c²) = 1 − 10 · 4 / 98 = 29/49.
         let alpha = analysis.alpha
-        #expect(abs(alpha.value! + 1.0 / 9.0) < 1e-12)
+        #expect(abs(alpha.value! - 29.0 / 49.0) < 1e-12)
         #expect(alpha.pairableUnits == 4)
         #expect(alpha.pairableValues == 11)
+    }
+
+    @Test func perfectAgreementGivesKappaAndAlphaOfOne() {
+        let agreeing = (0..<4).map { _ in CaseRepeatObservation(suite: "s", tags: [], groups: [["a", "b"]]) }
+        let result = AgreementAnalysis.compute(agreeing, backends: ["a", "b"], references: [:], bootstrapIterations: 50)
+        #expect(result.pairs[0].kappa == 1)
+        #expect(result.alpha.value == 1)
     }
 
     @Test func flipsAgainstTheReferenceAndTheirMcNemarTest() {
