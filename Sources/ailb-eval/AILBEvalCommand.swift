@@ -10,7 +10,9 @@ struct AILBEvalCommand: AsyncParsableCommand {
             Examples:
               ailb-eval suites/tools.yaml                   run a suite against every backend in config.yaml
               ailb-eval runs                                list stored runs
-              ailb-eval export latest --format csv --out reports/latest
+              ailb-eval report latest                       HTML report: reports/run-<id>/report.html
+              ailb-eval report latest --format csv --out reports/latest
+              ailb-eval compare 3 4 --fail-on-regression    what changed between two runs
               ailb-eval gate latest --min-agreement 0.9     exit 1 below the bar
               ailb-eval verdict --explain < responses.jsonl judge captured responses offline
               ailb-eval mock --port 9100                    serve the config's mock backends
@@ -18,7 +20,10 @@ struct AILBEvalCommand: AsyncParsableCommand {
             Exit codes: 0 success, 1 a gate failed, 2 bad usage, config or suite, 3 the run could not be carried out.
             """,
         version: ToolInfo.version,
-        subcommands: [RunCommand.self, RunsCommand.self, ExportCommand.self, GateCommand.self, VerdictCommand.self, SimilarityCommand.self, MockCommand.self, BackendsCommand.self],
+        subcommands: [
+            RunCommand.self, RunsCommand.self, ReportCommand.self, ExportCommand.self, CompareCommand.self,
+            GateCommand.self, VerdictCommand.self, SimilarityCommand.self, MockCommand.self, BackendsCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 }

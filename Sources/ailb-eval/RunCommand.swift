@@ -129,8 +129,11 @@ struct RunCommand: AsyncParsableCommand {
         print(RunSummary.render(outcome.report))
         let directory = out ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
         let files = try CSVExport.write(report: outcome.report, store: store, to: directory)
+        let html = "\(directory)/report.html"
+        try ReportWriter.writeHTML(
+            report: outcome.report, store: store, to: html, options: ReportOptions(config: prepared.config))
         print("")
-        print("Stored in \(prepared.databasePath) as run \(outcome.runID); CSV in \(directory)/ (\(files.count) files).")
+        print("Stored in \(prepared.databasePath) as run \(outcome.runID); report \(html), CSV in \(directory)/ (\(files.count) files).")
         if outcome.status == .interrupted {
             let answered = try store.answeredKeys(runID: outcome.runID).count
             print(

@@ -21,35 +21,17 @@ struct RunsCommand: ParsableCommand {
     }
 }
 
-/// `ailb-eval export RUN --format csv --out DIR`.
+/// `ailb-eval export RUN`: `report` with CSV as the default format, kept for scripts written against it.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write a stored run's responses, verdicts and summaries as files.")
-
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv }
-
-    @Argument(help: "A run id, or latest.")
-    var runReference: String = "latest"
+        commandName: "export", abstract: "Write a stored run as files (as `report`, CSV by default).")
 
     @Option(help: "Output format.")
-    var format: Format = .csv
+    var format: ReportFileFormat = .csv
 
-    @Option(help: "Output directory (default: <reports.dir>/run-<id>).")
-    var out: String?
+    @OptionGroup var arguments: ReportArguments
 
-    @Option(help: "Profile for the summaries: ailb or semantic (default: the run's).")
-    var profile: EquivalenceProfile?
-
-    @OptionGroup var common: CommonOptions
-
-    func run() throws {
-        let store = try ResultStore(path: try common.databasePath())
-        let record = try store.run(runReference)
-        let report = try RunReportData.load(store: store, runID: record.id, profile: profile)
-        let reportsDir = (try? PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment))?.reportsDir ?? "reports"
-        let directory = out ?? "\(reportsDir)/run-\(record.id)"
-        for path in try CSVExport.write(report: report, store: store, to: directory) { print(path) }
-    }
+    func run() throws { try arguments.write(format) }
 }
 
 /// `ailb-eval gate RUN`: apply thresholds to a stored run.
@@ -70,6 +52,12 @@ struct GateCommand: ParsableCommand {
     @Option(help: "Maximum share of spurious disagreements (0…1).")
     var maxSpurious: Double?
 
+    @Option(name: .customLong("per-family"), help: "Minimum with-majority share of a family, as FAMILY=X (repeatable).")
+    var perFamily: [String] = []
+
+    @Option(name: .customLong("per-quant"), help: "Minimum with-majority share of a quantization, as QUANT=X (repeatable).")
+    var perQuant: [String] = []
+
     @Option(help: "point: test the observed rate; lower-bound: test the Wilson 95% bound.")
     var on: GateBasis = .point
 
@@ -82,6 +70,20 @@ struct GateCommand: ParsableCommand {
         for (name, value) in [("--min-agreement", minAgreement), ("--min-accuracy", minAccuracy), ("--max-spurious", maxSpurious)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be between 0 and 1, got \(value)") }
         }
+        _ = try Self.bars(perFamily, flag: "--per-family")
+        _ = try Self.bars(perQuant, flag: "--per-quant")
+    }
+
+    /// `NAME=X` pairs as a map, each X in 0…1.
+    static func bars(_ items: [String], flag: String) throws -> [String: Double] {
+        var result: [String: Double] = [:]
+        for item in items {
+            guard let equals = item.lastIndex(of: "="), let value = Double(item[item.index(after: equals)...]),
+                (0...1).contains(value), equals != item.startIndex
+            else { throw ValidationError("\(flag) takes NAME=X with X between 0 and 1, got '\(item)'") }
+            result[String(item[..<equals])] = value
+        }
+        return result
     }
 
     func run() throws {
@@ -93,10 +95,30 @@ struct GateCommand: ParsableCommand {
         if let minAgreement { thresholds.minAgreement = minAgreement }
         if let minAccuracy { thresholds.minAccuracy = minAccuracy }
         if let maxSpurious { thresholds.maxSpurious = maxSpurious }
-        let failures = Gate.evaluate(report.statistics, thresholds: thresholds, basis: on)
+        thresholds.perFamily.merge(try Self.bars(perFamily, flag: "--per-family")) { _, flag in flag }
+        thresholds.perQuant.merge(try Self.bars(perQuant, flag: "--per-quant")) { _, flag in flag }
+        let stats = report.statistics
+        let unknown =
+            thresholds.perFamily.keys.filter { key in !stats.perFamily.contains { $0.key == key } }.map { "family '\($0)'" }
+            + thresholds.perQuant.keys.filter { key in !stats.perQuant.contains { $0.key == key } }.map { "quant '\($0)'" }
+        if !unknown.isEmpty {
+            throw ValidationError(
+                "run \(record.id) has no \(unknown.sorted().joined(separator: ", ")) (families: "
+                    + "\(stats.perFamily.map(\.key).joined(separator: ", ")); quants: \(stats.perQuant.map(\.key).joined(separator: ", ")))")
+        }
+        let checks = Gate.checks(stats, thresholds: thresholds, basis: on)
+        let failures = checks.filter { !$0.passed }.map(\.result)
         if !failures.isEmpty { throw GateFailed(failures: failures) }
-        let a = report.statistics.agreement
+        for check in checks { print("passed: \(check.result.bar) \(Self.passText(check.result))") }
+        let a = stats.agreement
         print(String(format: "gate passed: run %lld agreement %.3f (%d/%d)", record.id, a.value ?? 0, a.successes, a.trials))
+    }
+}
+
+extension GateCommand {
+    /// "0.850 (95% CI 0.780–0.900) ≥ 0.800" for a bar that passed.
+    static func passText(_ r: GateFailure) -> String {
+        String(format: "%.3f (95%% CI %.3f–%.3f) %@ %.3f", r.value, r.interval.lower, r.interval.upper, r.isMaximum ? "≤" : "≥", r.threshold)
     }
 }
 

@@ -1,11 +1,20 @@
 import Foundation
 
 /// Writes a stored run as CSV files: `responses.csv`, `verdicts.csv`, `backends.csv`, `by_family.csv`,
-/// `by_quant.csv`. Responses are streamed from the database, never all held in memory.
+/// `by_quant.csv`, `by_suite.csv`, `by_tag.csv`, `pairs.csv` and `flips.csv`. Responses are streamed from
+/// the database for `responses.csv`.
 public enum CSVExport {
-    /// Writes the files into `directory` (created if needed) and returns their paths.
+    /// Writes the files into `directory` (created if needed) and returns their paths; the analysis behind
+    /// the pair and flip files uses the defaults of `ReportOptions`.
     @discardableResult
     public static func write(report: RunReportData, store: ResultStore, to directory: String) throws -> [String] {
+        try write(content: ReportContent.load(report: report, store: store), store: store, to: directory)
+    }
+
+    /// Writes the files of a loaded report into `directory` and returns their paths.
+    @discardableResult
+    public static func write(content: ReportContent, store: ResultStore, to directory: String) throws -> [String] {
+        let report = content.data
         let dir = URL(fileURLWithPath: directory, isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let runID = report.run.id
@@ -92,6 +101,55 @@ public enum CSVExport {
             try writer.close()
             paths.append(url.path)
         }
+
+        for (file, slices) in [("by_suite.csv", content.analysis.perSuite), ("by_tag.csv", content.analysis.perTag)] {
+            let url = dir.appendingPathComponent(file)
+            let writer = try CSVWriter(
+                url: url, header: ["run_id", file == "by_suite.csv" ? "suite" : "tag", "agreeing", "judged", "agreement", "ci95_low", "ci95_high"])
+            for s in slices {
+                let ci = s.agreement.wilson()
+                writer.writeRow([
+                    String(runID), s.key, String(s.agreement.successes), String(s.agreement.trials),
+                    number(s.agreement.value), number(ci.lower), number(ci.upper),
+                ])
+            }
+            try writer.close()
+            paths.append(url.path)
+        }
+
+        let pairsURL = dir.appendingPathComponent("pairs.csv")
+        let pairs = try CSVWriter(
+            url: pairsURL,
+            header: [
+                "run_id", "profile", "backend_a", "backend_b", "both_answered", "equivalent", "agreement", "ci95_low",
+                "ci95_high", "cohen_kappa", "spurious_splits",
+            ])
+        for p in content.analysis.pairs {
+            let ci = p.agreement.wilson()
+            pairs.writeRow([
+                String(runID), content.profile.rawValue, p.a, p.b, String(p.agreement.trials),
+                String(p.agreement.successes), number(p.agreement.value), p.agreement.trials > 0 ? number(ci.lower) : nil,
+                p.agreement.trials > 0 ? number(ci.upper) : nil, number(p.kappa), String(p.spuriousSplits),
+            ])
+        }
+        try pairs.close()
+        paths.append(pairsURL.path)
+
+        let flipsURL = dir.appendingPathComponent("flips.csv")
+        let flips = try CSVWriter(
+            url: flipsURL,
+            header: [
+                "run_id", "backend", "reference", "both_correct", "correct_to_wrong", "wrong_to_correct", "both_wrong",
+                "mcnemar_exact_p",
+            ])
+        for f in content.analysis.flips {
+            flips.writeRow([
+                String(runID), f.backend, f.reference, String(f.bothCorrect), String(f.correctToWrong),
+                String(f.wrongToCorrect), String(f.bothWrong), String(format: "%.6g", f.mcnemarP),
+            ])
+        }
+        try flips.close()
+        paths.append(flipsURL.path)
         return paths
     }
 }

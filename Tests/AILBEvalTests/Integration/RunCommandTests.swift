@@ -49,6 +49,8 @@ import Testing
         for file in ["responses.csv", "verdicts.csv", "backends.csv", "by_family.csv", "by_quant.csv"] {
             #expect(FileManager.default.fileExists(atPath: cli.path("csv/\(file)")), "\(file)")
         }
+        let html = try String(contentsOfFile: cli.path("csv/report.html"), encoding: .utf8)
+        #expect(html.contains("studio-8bit") && html.contains("</html>"))
         let csv = try String(contentsOfFile: cli.path("csv/responses.csv"), encoding: .utf8)
         #expect(csv.hasPrefix("run_id,suite,case_id,repeat,backend,model,family,quant,success,"))
         #expect(csv.components(separatedBy: "\r\n").filter { $0.hasPrefix("\(run.id),mini,") }.count == 12)

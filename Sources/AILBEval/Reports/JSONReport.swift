@@ -1,0 +1,161 @@
+/// The report as one JSON document: the run, every statistic of the HTML report, the gate, and every case
+/// repeat with each backend's answer. Keys are sorted; rates are fractions (0…1); intervals are Wilson 95%.
+public enum JSONReport {
+    /// The document's `format` field, for consumers that check what they read.
+    public static let formatName = "ailb-eval-report"
+    /// Bumped when a field changes meaning or disappears.
+    public static let formatVersion = 1
+
+    /// The document, as compact UTF-8 JSON with a trailing newline.
+    public static func render(_ content: ReportContent) -> String {
+        JSONWriter.compactUnicode.string(document(content)) + "\n"
+    }
+
+    /// The document as a value.
+    public static func document(_ content: ReportContent) -> JSONValue {
+        let stats = content.data.statistics
+        let run = content.data.run
+        var doc: [String: JSONValue] = [
+            "format": .string(formatName),
+            "format_version": .int(formatVersion),
+            "run": [
+                "id": .int(Int(run.id)), "started_at": .string(run.startedAt),
+                "finished_at": run.finishedAt.map(JSONValue.string) ?? .null, "status": .string(run.status.rawValue),
+                "mode": .string(run.mode.rawValue), "profile": .string(content.profile.rawValue),
+                "threshold": .double(run.threshold), "tool_version": .string(run.toolVersion),
+                "suites": .array(
+                    content.suites.map { ["name": .string($0.name), "path": .string($0.path), "cases": .int($0.cases)] }),
+            ],
+            "backends": .array(stats.backends.map(backend)),
+            "agreement": proportion(stats.agreement),
+            "not_comparable": .int(stats.notComparable),
+            "consensus_accuracy": proportion(stats.consensusAccuracy),
+            "minority_backend": content.minorityBackend.map { .string($0.name) } ?? .null,
+            "per_family": .array(stats.perFamily.map(group)),
+            "per_quant": .array(stats.perQuant.map(group)),
+            "per_suite": .array(content.analysis.perSuite.map(slice)),
+            "per_tag": .array(content.analysis.perTag.map(slice)),
+            "pairs": .array(content.analysis.pairs.map(pair)),
+            "krippendorff_alpha": alpha(content.analysis.alpha),
+            "spurious": [
+                "disagreements": proportion(stats.spurious),
+                "causes": .object(stats.spuriousCauses.mapValues { .int($0) }),
+            ],
+            "flips": .array(content.analysis.flips.map(flip)),
+            "gate": gate(content.gate),
+            "totals": ["responses": .int(stats.totalResponses), "successes": .int(stats.totalSuccesses)],
+        ]
+        doc["cases"] = .array(content.rows.map(caseRepeat))
+        return .object(doc)
+    }
+
+    static func number(_ value: Double?) -> JSONValue { value.map(JSONValue.double) ?? .null }
+
+    static func proportion(_ p: Proportion) -> JSONValue {
+        let ci = p.wilson()
+        return [
+            "successes": .int(p.successes), "trials": .int(p.trials), "rate": number(p.value),
+            "ci95": p.trials > 0 ? [.double(ci.lower), .double(ci.upper)] : .null,
+        ]
+    }
+
+    static func backend(_ b: BackendStatistics) -> JSONValue {
+        [
+            "name": .string(b.name), "kind": .string(b.kind.rawValue), "model": .string(b.model),
+            "family": .string(b.family), "quant": .string(b.quant), "requests": .int(b.requests),
+            "successes": .int(b.successes),
+            "errors": .object(Dictionary(uniqueKeysWithValues: b.errors.map { ($0.key.rawValue, JSONValue.int($0.value)) })),
+            "latency_ms": ["p50": number(b.latencyP50), "p95": number(b.latencyP95)],
+            "ttft_ms": ["p50": number(b.ttftP50), "p95": number(b.ttftP95)],
+            "with_majority": proportion(b.withMajority), "accuracy": proportion(b.accuracy),
+        ]
+    }
+
+    static func group(_ g: GroupAgreement) -> JSONValue {
+        [
+            "key": .string(g.key), "backends": .array(g.backends.map(JSONValue.string)),
+            "with_majority": proportion(g.withMajority),
+            "disagreement_rate": number(g.withMajority.value.map { 1 - $0 }),
+        ]
+    }
+
+    static func slice(_ s: SliceAgreement) -> JSONValue {
+        ["key": .string(s.key), "agreement": proportion(s.agreement)]
+    }
+
+    static func pair(_ p: PairAgreement) -> JSONValue {
+        [
+            "a": .string(p.a), "b": .string(p.b), "agreement": proportion(p.agreement), "cohen_kappa": number(p.kappa),
+            "spurious_splits": .int(p.spuriousSplits),
+        ]
+    }
+
+    static func alpha(_ a: KrippendorffAlpha.Estimate) -> JSONValue {
+        [
+            "value": number(a.value),
+            "ci95": a.lower != nil && a.upper != nil ? [number(a.lower), number(a.upper)] : .null,
+            "pairable_units": .int(a.pairableUnits), "pairable_values": .int(a.pairableValues),
+            "bootstrap_iterations": .int(a.iterations), "seed": .string(String(a.seed)),
+        ]
+    }
+
+    static func flip(_ f: ReferenceFlips) -> JSONValue {
+        [
+            "backend": .string(f.backend), "reference": .string(f.reference), "both_correct": .int(f.bothCorrect),
+            "correct_to_wrong": .int(f.correctToWrong), "wrong_to_correct": .int(f.wrongToCorrect),
+            "both_wrong": .int(f.bothWrong), "mcnemar_exact_p": .double(f.mcnemarP),
+        ]
+    }
+
+    static func gate(_ g: GateOutcome) -> JSONValue {
+        [
+            "status": .string(g.label), "basis": .string(g.basis.rawValue),
+            "checks": .array(
+                g.checks.map { check in
+                    let r = check.result
+                    return [
+                        "bar": .string(r.bar), "value": .double(r.value), "observed": .double(r.observed),
+                        "ci95": [.double(r.interval.lower), .double(r.interval.upper)], "threshold": .double(r.threshold),
+                        "kind": .string(r.isMaximum ? "maximum" : "minimum"), "passed": .bool(check.passed),
+                    ]
+                }),
+        ]
+    }
+
+    static func verdict(_ v: VerdictRecord?) -> JSONValue {
+        guard let v else { return .null }
+        var out: [String: JSONValue] = [
+            "comparison_type": .string(v.verdict.comparisonType.rawValue), "winner": .string(v.verdict.winner),
+            "agreement_count": .int(v.verdict.agreementCount), "successes": .int(v.verdict.successes),
+            "disagreement": .bool(v.verdict.disagreement),
+            "groups": .array(v.verdict.groups.map { .array($0.map(JSONValue.string)) }),
+            "consensus_correct": v.consensusCorrect.map(JSONValue.bool) ?? .null,
+        ]
+        if v.profile == .semantic { out["spurious_causes"] = .array(v.spuriousCauses.map(JSONValue.string)) }
+        return .object(out)
+    }
+
+    static func caseRepeat(_ row: CaseRepeatRow) -> JSONValue {
+        let record = row.caseRecord
+        return [
+            "suite": .string(record.suite), "case_id": .string(record.caseID), "position": .int(record.position),
+            "repeat": .int(row.repeatIndex), "tags": .array(record.tags.map(JSONValue.string)),
+            "prompt": .string(record.prompt),
+            "expect": record.expectJSON.map { (try? JSONValue(parsing: $0)) ?? .string($0) } ?? .null,
+            "verdicts": ["ailb": verdict(row.ailb), "semantic": verdict(row.semantic)],
+            "responses": .array(
+                row.responses.map { r in
+                    [
+                        "backend": .string(r.backend), "success": .bool(r.success),
+                        "error_class": r.errorClass.map { .string($0.rawValue) } ?? .null,
+                        "error_message": r.errorMessage.map(JSONValue.string) ?? .null,
+                        "http_status": r.httpStatus.map(JSONValue.int) ?? .null, "latency_ms": .double(r.latencyMs),
+                        "ttft_ms": number(r.ttftMs), "text": r.text.map(JSONValue.string) ?? .null,
+                        "tool_calls": r.toolCalls.map { (try? JSONValue(parsing: $0)) ?? .string($0) } ?? .null,
+                        "finish_reason": r.finishReason.map(JSONValue.string) ?? .null,
+                        "correct": r.correct.map(JSONValue.bool) ?? .null,
+                    ]
+                }),
+        ]
+    }
+}

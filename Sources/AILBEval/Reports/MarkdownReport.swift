@@ -1,0 +1,101 @@
+import Foundation
+
+/// A compact Markdown summary, sized for a CI job summary (`>> $GITHUB_STEP_SUMMARY`): the verdict, the
+/// odd one out, per-backend and per-group numbers, and the first disagreements. Model output is left out.
+public enum MarkdownReport {
+    /// The summary.
+    public static func render(_ content: ReportContent, maxCases: Int = 10) -> String {
+        let stats = content.data.statistics
+        let run = content.data.run
+        var out: [String] = []
+        let gate = content.gate
+        let gateText = gate.isEmpty ? "no gate configured" : (gate.passed ? "gate passed ✅" : "gate failed ❌")
+        let suites = content.suites.map(\.name).joined(separator: ", ")
+        out.append("## ailb-eval run \(run.id) · \(escape(suites)) · \(gateText)")
+        out.append("")
+        out.append(
+            "Mode \(run.mode.rawValue) · profile \(content.profile.rawValue) · \(content.rows.count) case repeats · "
+                + "\(stats.totalResponses) responses (\(stats.totalSuccesses) ok) · \(content.data.backends.count) backends")
+        out.append("")
+        if run.mode == .consensus {
+            var facts = [
+                "**Agreement \(ReportFormat.percent(stats.agreement))** \(ReportFormat.interval(stats.agreement)) of \(stats.agreement.trials) judged case repeats"
+            ]
+            if stats.consensusAccuracy.trials > 0 {
+                facts.append("consensus accuracy \(ReportFormat.percent(stats.consensusAccuracy)) \(ReportFormat.interval(stats.consensusAccuracy))")
+            }
+            if stats.spurious.trials > 0 {
+                facts.append("spurious disagreements \(stats.spurious.successes) (\(ReportFormat.percent(stats.spurious)))")
+            }
+            facts.append("Krippendorff's α \(ReportFormat.decimal(content.analysis.alpha.value))")
+            out.append(facts.joined(separator: " · "))
+            if let odd = content.minorityBackend, (odd.withMajority.value ?? 1) < 1 {
+                out.append("")
+                out.append(
+                    "**Odd one out:** \(escape(odd.name)) (\(escape(odd.quant.isEmpty ? odd.model : odd.quant))) is outside the majority in "
+                        + "\(ReportFormat.percent(1 - (odd.withMajority.value ?? 1))) of the repeats it answered.")
+            }
+        }
+        if !gate.failures.isEmpty {
+            out.append("")
+            for failure in gate.failures { out.append("- ❌ \(escape(failure.description))") }
+        }
+        out.append("")
+        out.append("| backend | quant | outside majority | accuracy | p50 ms | p95 ms | errors |")
+        out.append("|---|---|---:|---:|---:|---:|---:|")
+        for b in stats.backends {
+            let outside = b.withMajority.value.map { ReportFormat.percent(1 - $0) } ?? "–"
+            out.append(
+                "| \(escape(b.name))\(b.kind == .mock ? " (mock)" : "") | \(escape(b.quant.isEmpty ? "–" : b.quant)) | \(outside) | "
+                    + "\(ReportFormat.percent(b.accuracy)) | \(ReportFormat.ms(b.latencyP50)) | \(ReportFormat.ms(b.latencyP95)) | \(b.errorCount) |")
+        }
+        if run.mode == .consensus {
+            for (title, groups) in [("family", stats.perFamily), ("quant", stats.perQuant)] where groups.count > 1 {
+                out.append("")
+                out.append("| \(title) | disagreement | 95% CI |")
+                out.append("|---|---:|---|")
+                for g in groups.sorted(by: { ($0.withMajority.value ?? 1) < ($1.withMajority.value ?? 1) }) {
+                    let ci = g.withMajority.wilson()
+                    let interval = g.withMajority.trials > 0 ? String(format: "%.1f–%.1f%%", (1 - ci.upper) * 100, (1 - ci.lower) * 100) : ""
+                    out.append("| \(escape(g.key)) | \(g.withMajority.value.map { ReportFormat.percent(1 - $0) } ?? "–") | \(interval) |")
+                }
+            }
+            let disagreements = content.rowsByConcern.filter {
+                guard let v = $0.verdict(content.profile)?.verdict else { return false }
+                return v.disagreement && v.successes >= 2
+            }
+            if !disagreements.isEmpty {
+                out.append("")
+                out.append("<details><summary>\(disagreements.count) disagreeing case repeats (first \(min(maxCases, disagreements.count)))</summary>")
+                out.append("")
+                out.append("| case | agree | groups |")
+                out.append("|---|---:|---|")
+                for row in disagreements.prefix(maxCases) {
+                    let v = row.verdict(content.profile)!.verdict
+                    out.append(
+                        "| \(escape(row.caseRecord.suite + "/" + row.caseRecord.caseID)) | \(v.agreementCount)/\(v.successes) | "
+                            + "\(escape(v.groups.map { $0.joined(separator: "+") }.joined(separator: " / "))) |")
+                }
+                out.append("")
+                out.append("</details>")
+            }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Text safe inside Markdown and its tables: no HTML, no table breaks, no emphasis or links.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "|", "\\", "`", "*", "_", "[", "]", "#": out += "\\\(ch)"
+            case "\n", "\r", "\r\n": out += " "
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// The formats a stored run can be written in.
+public enum ReportFileFormat: String, Sendable, CaseIterable {
+    /// One self-contained page.
+    case html
+    /// A folder of RFC 4180 files.
+    case csv
+    /// One document with every statistic and every case.
+    case json
+    /// JUnit XML: one testcase per case repeat, for CI test reporters.
+    case junit
+    /// A compact summary for a CI job summary.
+    case markdown
+
+    /// The file name used when only a folder is given.
+    public var defaultFileName: String {
+        switch self {
+        case .html: return "report.html"
+        case .csv: return ""
+        case .json: return "report.json"
+        case .junit: return "junit.xml"
+        case .markdown: return "summary.md"
+        }
+    }
+}
+
+/// Writes reports of stored runs. Every file is written whole (temporary file, then rename), so a reader
+/// never sees half a report.
+public enum ReportWriter {
+    /// Writes the HTML report of `report` to `path` (`reports/run-<id>/report.html` at the end of a run).
+    /// `options` carries the config's reference backend and gates (`ReportOptions(config:)`).
+    public static func writeHTML(
+        report: RunReportData, store: ResultStore, to path: String, options: ReportOptions = ReportOptions()
+    ) throws {
+        let content = try ReportContent.load(report: report, store: store, options: options)
+        try AtomicFile.write(HTMLReport.render(content), to: path)
+    }
+
+    /// Writes `format` to `path` (a folder for csv, a file otherwise) and returns the paths written.
+    @discardableResult
+    public static func write(_ format: ReportFileFormat, content: ReportContent, store: ResultStore, to path: String)
+        throws -> [String]
+    {
+        guard let document = render(format, content: content) else {
+            return try CSVExport.write(content: content, store: store, to: path)
+        }
+        try AtomicFile.write(document, to: path)
+        return [path]
+    }
+
+    /// The document of a single-file format; nil for csv, which is a folder of files.
+    public static func render(_ format: ReportFileFormat, content: ReportContent) -> String? {
+        switch format {
+        case .html: return HTMLReport.render(content)
+        case .json: return JSONReport.render(content)
+        case .junit: return JUnitReport.render(content)
+        case .markdown: return MarkdownReport.render(content)
+        case .csv: return nil
+        }
+    }
+}

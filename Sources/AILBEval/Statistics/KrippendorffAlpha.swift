@@ -1,0 +1,106 @@
+/// Krippendorff's alpha for nominal data with missing values, and a bootstrap interval for it.
+///
+/// Across all backends at once (where Cohen's kappa takes two): a unit is one judged case repeat, each
+/// backend is an observer, and a failed backend is a missing value, which alpha allows.
+public enum KrippendorffAlpha {
+    /// α with its bootstrap interval.
+    public struct Estimate: Sendable, Hashable {
+        /// α, or nil when it is undefined (fewer than two pairable values, or no variation at all).
+        public var value: Double?
+        /// The percentile bootstrap 95% interval, or nil when too few resamples had a defined α.
+        public var lower: Double?
+        public var upper: Double?
+        /// Units with at least two values (the ones that count).
+        public var pairableUnits: Int
+        /// Values in those units.
+        public var pairableValues: Int
+        /// Resamples drawn, and the seed they were drawn with.
+        public var iterations: Int
+        public var seed: UInt64
+    }
+
+    /// One unit reduced to what α needs: its value counts, and its share of observed disagreement.
+    struct UnitSummary {
+        var counts: [Int: Int]
+        var values: Int
+        /// (m_u² − Σ_c n_uc²) / (m_u − 1): the unit's off-diagonal coincidences.
+        var disagreement: Double
+    }
+
+    /// α for `units`, each the values its observers gave (nil: missing).
+    ///
+    /// α = 1 − D_o / D_e with D_o = Σ_u d_u / n and D_e = (n² − Σ_c n_c²) / (n (n − 1)), which is
+    /// Krippendorff's coincidence-matrix computation (2011, §C) written for the nominal metric.
+    public static func nominal(_ units: [[Int?]]) -> Double? {
+        alpha(of: summaries(units))
+    }
+
+    /// α and its bootstrap interval: units (cases) are resampled with replacement `iterations` times with a
+    /// seeded generator, and the 2.5th and 97.5th percentiles of the resampled α are the interval.
+    ///
+    /// Units are resampled, not single values, because the answers to one case are not independent of each
+    /// other; this is the ordinary nonparametric cluster bootstrap rather than Krippendorff's own scheme.
+    public static func estimate(_ units: [[Int?]], iterations: Int = 1000, seed: UInt64 = 20_240_601) -> Estimate {
+        let summaries = summaries(units)
+        var estimate = Estimate(
+            value: alpha(of: summaries), lower: nil, upper: nil, pairableUnits: summaries.count,
+            pairableValues: summaries.reduce(0) { $0 + $1.values }, iterations: iterations, seed: seed)
+        guard estimate.value != nil, summaries.count >= 2, iterations > 0 else { return estimate }
+        var generator = SeededGenerator(seed: seed)
+        var resampled: [Double] = []
+        resampled.reserveCapacity(iterations)
+        var totals: [Int: Int] = [:]
+        for _ in 0..<iterations {
+            totals.removeAll(keepingCapacity: true)
+            var values = 0
+            var disagreement = 0.0
+            for _ in 0..<summaries.count {
+                let unit = summaries[generator.below(summaries.count)]
+                values += unit.values
+                disagreement += unit.disagreement
+                for (label, count) in unit.counts { totals[label, default: 0] += count }
+            }
+            if let value = alpha(values: values, disagreement: disagreement, totals: totals) {
+                resampled.append(value)
+            }
+        }
+        // An interval built from a minority of resamples would describe only the lucky ones.
+        guard resampled.count * 2 >= iterations else { return estimate }
+        resampled.sort()
+        estimate.lower = Percentile.ofSorted(resampled, 2.5)
+        estimate.upper = Percentile.ofSorted(resampled, 97.5)
+        return estimate
+    }
+
+    static func summaries(_ units: [[Int?]]) -> [UnitSummary] {
+        units.compactMap { unit in
+            var counts: [Int: Int] = [:]
+            var m = 0
+            for case let value? in unit {
+                counts[value, default: 0] += 1
+                m += 1
+            }
+            guard m >= 2 else { return nil }
+            let squares = counts.values.reduce(0) { $0 + $1 * $1 }
+            return UnitSummary(counts: counts, values: m, disagreement: Double(m * m - squares) / Double(m - 1))
+        }
+    }
+
+    static func alpha(of summaries: [UnitSummary]) -> Double? {
+        var totals: [Int: Int] = [:]
+        for unit in summaries {
+            for (label, count) in unit.counts { totals[label, default: 0] += count }
+        }
+        return alpha(
+            values: summaries.reduce(0) { $0 + $1.values }, disagreement: summaries.reduce(0) { $0 + $1.disagreement },
+            totals: totals)
+    }
+
+    static func alpha(values n: Int, disagreement: Double, totals: [Int: Int]) -> Double? {
+        guard n >= 2 else { return nil }
+        let squares = totals.values.reduce(0.0) { $0 + Double($1) * Double($1) }
+        let expected = Double(n) * Double(n) - squares
+        guard expected > 0 else { return nil }
+        return 1 - Double(n - 1) * disagreement / expected
+    }
+}

@@ -1,0 +1,79 @@
+import AILBEval
+import ArgumentParser
+import Foundation
+
+/// `ailb-eval compare RUN_A RUN_B`: what changed between two stored runs.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare", abstract: "Show what changed between two stored runs: agreement gained or lost, flips.",
+        discussion: """
+            Case repeats are matched by suite, case id and repeat; backends by name. Both runs are judged under the
+            same profile (--profile, else RUN_B's).
+            Examples:
+              ailb-eval compare 3 4
+              ailb-eval compare 3 latest --fail-on-regression --tolerance 0.02
+              ailb-eval compare 3 4 --format markdown --out - >> "$GITHUB_STEP_SUMMARY"
+            """)
+
+    @Argument(help: "The earlier run (an id, or latest).")
+    var runA: String
+
+    @Argument(help: "The later run (an id, or latest).")
+    var runB: String = "latest"
+
+    @Option(help: "Output format: text, markdown, json, csv, junit or html.")
+    var format: ComparisonReport.Format = .text
+
+    @Option(help: "Output file ('-' or absent: standard output).")
+    var out: String?
+
+    @Option(help: "Profile for both runs: ailb or semantic (default: RUN_B's).")
+    var profile: EquivalenceProfile?
+
+    @Flag(help: "Exit 1 when agreement, consensus accuracy or a backend's accuracy dropped beyond --tolerance.")
+    var failOnRegression = false
+
+    @Option(help: "Allowed drop, as a fraction (0.02 = 2 points).")
+    var tolerance: Double = 0
+
+    @Option(help: "Changed case repeats listed in text and markdown output.")
+    var maxCases: Int = 50
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if !(0...1).contains(tolerance) { throw ValidationError("--tolerance must be between 0 and 1, got \(tolerance)") }
+        if maxCases < 0 { throw ValidationError("--max-cases must be 0 or more") }
+    }
+
+    func run() throws {
+        let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
+        let store = try ResultStore(path: common.db ?? config.storagePath)
+        let recordB = try store.run(runB)
+        let recordA = try store.run(runA)
+        let chosen = profile ?? recordB.profile
+        var options = ReportOptions(config: config)
+        options.bootstrapIterations = 0
+        let a = try ReportContent.load(
+            report: RunReportData.load(store: store, runID: recordA.id, profile: chosen), store: store, options: options)
+        let b = try ReportContent.load(
+            report: RunReportData.load(store: store, runID: recordB.id, profile: chosen), store: store, options: options)
+        let comparison = RunComparison.compute(a, b)
+        let document = ComparisonReport.render(comparison, format: format, tolerance: tolerance, maxCases: maxCases)
+        if let out, out != "-" {
+            try AtomicFile.write(document, to: out)
+            print(out)
+        } else {
+            FileHandle.standardOutput.write(Data(document.utf8))
+        }
+        let regressions = comparison.regressions(tolerance: tolerance)
+        if failOnRegression && !regressions.isEmpty {
+            for regression in regressions {
+                FileHandle.standardError.write(Data("regression: \(regression)\n".utf8))
+            }
+            throw ExitCode(ExitStatus.gateFailed.rawValue)
+        }
+    }
+}
+
+extension ComparisonReport.Format: ExpressibleByArgument {}

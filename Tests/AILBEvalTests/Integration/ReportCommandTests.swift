@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@testable import AILBEval
+
+/// The report, export, compare and gate commands on runs made by the real binary against mock backends.
+@Suite(.serialized) struct ReportCommandTests {
+    static let config = RunCommandTests.config(
+        RunCommandTests.mockBackend("studio-8bit", quant: "8bit", mock: "seed: 1")
+            + RunCommandTests.mockBackend("drifty-4bit", quant: "4bit", mock: "seed: 7, drift: 1.0")
+            + RunCommandTests.mockBackend("ollama-q4", quant: "Q4_K_M", mock: "seed: 3"))
+
+    @Test func reportWritesEveryFormatWhereAsked() throws {
+        let cli = try CLIHarness(config: Self.config)
+        defer { cli.remove() }
+        #expect(try cli.run(["mini.yaml", "--quiet"]).status == 0)
+
+        let html = try cli.run(["report", "latest"])
+        #expect(html.status == 0, "\(html.stderr)")
+        #expect(html.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "reports/run-1/report.html")
+        let page = try String(contentsOfFile: cli.path("reports/run-1/report.html"), encoding: .utf8)
+        #expect(page.contains("<b>drifty-4bit</b> (4bit, mock) is most often in the minority"))
+
+        #expect(try cli.run(["report", "1", "--format", "json", "--out", "r.json"]).status == 0)
+        let doc = try JSONValue(parsing: String(contentsOfFile: cli.path("r.json"), encoding: .utf8))
+        #expect(doc["minority_backend"]?.stringValue == "drifty-4bit")
+        #expect(doc["cases"]?.arrayValue?.count == 4)
+
+        #expect(try cli.run(["report", "latest", "--format", "junit", "--out", "junit.xml"]).status == 0)
+        let junit = try String(contentsOfFile: cli.path("junit.xml"), encoding: .utf8)
+        #expect(junit.contains("<testsuites name=\"ailb-eval run 1 (ailb)\" tests=\"4\" failures=\"4\""))
+
+        let markdown = try cli.run(["report", "latest", "--format", "markdown", "--out", "-"])
+        #expect(markdown.status == 0)
+        #expect(markdown.stdout.hasPrefix("## ailb-eval run 1 · mini · no gate configured"))
+        #expect(markdown.stdout.contains("**Odd one out:** drifty-4bit (4bit)"))
+
+        let csv = try cli.run(["report", "latest", "--format", "csv", "--out", "csv"])
+        #expect(csv.status == 0)
+        for file in ["pairs.csv", "flips.csv", "by_suite.csv", "by_tag.csv", "by_quant.csv", "by_family.csv"] {
+            #expect(FileManager.default.fileExists(atPath: cli.path("csv/\(file)")), "\(file)")
+        }
+        let export = try cli.run(["export", "latest", "--format", "json", "--out", "exported.json"])
+        #expect(export.status == 0)
+        #expect(FileManager.default.fileExists(atPath: cli.path("exported.json")))
+
+        #expect(try cli.run(["report", "latest", "--reference", "nope"]).status == 2)
+        #expect(try cli.run(["report", "latest", "--format", "csv", "--out", "-"]).status == 2)
+        #expect(try cli.run(["report", "9"]).status == 3)
+    }
+
+    @Test func compareFailsOnRegressionOnlyBeyondTheTolerance() throws {
+        let steady = RunCommandTests.config(
+            RunCommandTests.mockBackend("studio-8bit", quant: "8bit", mock: "seed: 1")
+                + RunCommandTests.mockBackend("drifty-4bit", quant: "4bit", mock: "seed: 2")
+                + RunCommandTests.mockBackend("ollama-q4", quant: "Q4_K_M", mock: "seed: 3"))
+        let cli = try CLIHarness(config: steady)
+        defer { cli.remove() }
+        #expect(try cli.run(["mini.yaml", "--quiet"]).status == 0)
+        try Data(Self.config.utf8).write(to: URL(fileURLWithPath: cli.path("config.yaml")))
+        #expect(try cli.run(["mini.yaml", "--quiet"]).status == 0)
+
+        let same = try cli.run(["compare", "1", "1", "--fail-on-regression"])
+        #expect(same.status == 0, "\(same.stderr)")
+        let worse = try cli.run(["compare", "1", "2", "--fail-on-regression"])
+        #expect(worse.status == 1)
+        #expect(worse.stdout.contains("Agreement: 100.0% → 0.0% (-100.0 pts) · gained 0, lost 4"))
+        #expect(worse.stderr.contains("regression: agreement fell from 100.0%"))
+        #expect(worse.stdout.contains("drifty-4bit left the majority"))
+        #expect(try cli.run(["compare", "1", "2", "--fail-on-regression", "--tolerance", "1"]).status == 0)
+        let better = try cli.run(["compare", "2", "1", "--format", "markdown"])
+        #expect(better.status == 0)
+        #expect(better.stdout.hasPrefix("## ailb-eval: run 2 → run 1 · no regression ✅"))
+        #expect(try cli.run(["compare", "1", "2", "--format", "html", "--out", "cmp.html"]).status == 0)
+        #expect(try String(contentsOfFile: cli.path("cmp.html"), encoding: .utf8).contains("agreement lost"))
+    }
+
+    @Test func gateTakesPerQuantAndPerFamilyBarsAndListsEachFailure() throws {
+        let cli = try CLIHarness(config: Self.config)
+        defer { cli.remove() }
+        #expect(try cli.run(["mini.yaml", "--quiet"]).status == 0)
+        let failed = try cli.run(["gate", "latest", "--per-quant", "4bit=0.5", "--per-quant", "8bit=0.5", "--per-family", "qwen2.5-7b-instruct=0.9"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("gate failed: agreement of family qwen2.5-7b-instruct 0.667 (95% CI"))
+        #expect(failed.stderr.contains("gate failed: agreement of quant 4bit 0.000 (95% CI 0.000–0.490) is below the bar 0.500 by 0.500"))
+        #expect(!failed.stderr.contains("quant 8bit"))
+        let passed = try cli.run(["gate", "latest", "--per-quant", "8bit=0.9"])
+        #expect(passed.status == 0)
+        #expect(passed.stdout.contains("passed: agreement of quant 8bit 1.000 (95% CI 0.510–1.000) ≥ 0.900"))
+        #expect(try cli.run(["gate", "latest", "--per-quant", "3bit=0.5"]).status == 2)
+        #expect(try cli.run(["gate", "latest", "--per-quant", "4bit"]).status == 2)
+    }
+}
