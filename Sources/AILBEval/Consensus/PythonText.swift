@@ -26,17 +26,31 @@ extension String {
 
     /// `" ".join(s.split())`: every whitespace run collapsed to one space, ends trimmed.
     func collapsingPythonWhitespace() -> String {
-        var view = String.UnicodeScalarView()
+        PythonWhitespace.collapse(unicodeScalars, capacity: utf8.count)
+    }
+}
+
+extension PythonWhitespace {
+    /// `" ".join(…split())` over a sequence of scalars.
+    static func collapse(_ scalars: some Sequence<Unicode.Scalar>, capacity: Int) -> String {
+        // Built as UTF-8 bytes and decoded once: appending scalar by scalar to a String is several times
+        // slower, and every answer passes through here.
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity)
         var pendingSpace = false
-        for scalar in unicodeScalars {
-            if PythonWhitespace.contains(scalar) {
-                pendingSpace = !view.isEmpty
+        for scalar in scalars {
+            if contains(scalar) {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace { out.append(0x20) }
+            pendingSpace = false
+            if scalar.value < 0x80 {
+                out.append(UInt8(scalar.value))
             } else {
-                if pendingSpace { view.append(" ") }
-                pendingSpace = false
-                view.append(scalar)
+                out.append(contentsOf: UTF8.encode(scalar)!)
             }
         }
-        return String(view)
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -8,7 +8,7 @@ public enum SequenceSimilarity {
         let (ia, ib, alphabet) = denseIDs(a, b)
         let total = ia.count + ib.count
         guard total > 0 else { return 1.0 }
-        var matcher = Matcher(a: ia, b: ib, alphabet: alphabet)
+        let matcher = Matcher(a: ia, b: ib, alphabet: alphabet)
         return 2.0 * Double(matcher.matchedCount()) / Double(total)
     }
 
@@ -26,94 +26,192 @@ public enum SequenceSimilarity {
     }
 
     /// Both strings as arrays of small integer ids (one per distinct scalar), and the number of ids.
+    /// ASCII goes through a table; only other scalars need the dictionary.
     static func denseIDs(_ a: String, _ b: String) -> ([Int32], [Int32], Int) {
-        var ids: [UInt32: Int32] = [:]
-        func encode(_ s: String) -> [Int32] {
+        var encoder = DenseEncoder()
+        let ea = encoder.encode(a)
+        let eb = encoder.encode(b)
+        return (ea, eb, encoder.count)
+    }
+
+    /// Assigns ids to scalars in order of first appearance.
+    struct DenseEncoder {
+        var ascii = [Int32](repeating: -1, count: 128)
+        var other: [UInt32: Int32] = [:]
+        var count = 0
+
+        mutating func encode(_ s: String) -> [Int32] {
+            // ASCII text (most answers): one id per byte, straight from the UTF-8 view.
+            if let ascii = s.utf8.withContiguousStorageIfAvailable({ bytes -> [Int32]? in
+                guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+                var out = [Int32](repeating: 0, count: bytes.count)
+                for (index, byte) in bytes.enumerated() {
+                    var id = self.ascii[Int(byte)]
+                    if id < 0 {
+                        id = Int32(count)
+                        self.ascii[Int(byte)] = id
+                        count += 1
+                    }
+                    out[index] = id
+                }
+                return out
+            }), let ascii {
+                return ascii
+            }
             var out: [Int32] = []
-            out.reserveCapacity(s.unicodeScalars.count)
+            out.reserveCapacity(s.utf8.count)
             for scalar in s.unicodeScalars {
-                if let id = ids[scalar.value] {
+                let value = scalar.value
+                if value < 128 {
+                    var id = ascii[Int(value)]
+                    if id < 0 {
+                        id = Int32(count)
+                        ascii[Int(value)] = id
+                        count += 1
+                    }
+                    out.append(id)
+                } else if let id = other[value] {
                     out.append(id)
                 } else {
-                    let id = Int32(ids.count)
-                    ids[scalar.value] = id
+                    let id = Int32(count)
+                    other[value] = id
+                    count += 1
                     out.append(id)
                 }
             }
             return out
         }
-        let ea = encode(a)
-        let eb = encode(b)
-        return (ea, eb, ids.count)
     }
 
-    /// The state of one `SequenceMatcher`: `b2j` and the scratch rows of `find_longest_match`.
+    /// One `SequenceMatcher`: the two id sequences and `b2j`.
     struct Matcher {
         let a: [Int32]
         let b: [Int32]
-        /// For each id, the ascending positions of it in `b` (empty for popular elements).
-        var b2j: [[Int]]
-        /// `j2len` of the previous and current row, indexed by j + 1; zero where not set.
-        var previous: [Int]
-        var current: [Int]
-        var previousTouched: [Int] = []
-        var currentTouched: [Int] = []
+        /// `b2j` flattened: the ascending positions in `b` of id `x` are `positions[starts[x]..<starts[x + 1]]`
+        /// (none for popular elements).
+        let starts: [Int]
+        let positions: [Int]
 
         init(a: [Int32], b: [Int32], alphabet: Int) {
             self.a = a
             self.b = b
-            var b2j = [[Int]](repeating: [], count: alphabet)
-            for (j, element) in b.enumerated() { b2j[Int(element)].append(j) }
             let n = b.count
+            var counts = [Int](repeating: 0, count: alphabet + 1)
+            for element in b { counts[Int(element) + 1] += 1 }
             if n >= 200 {
+                // The automatic junk heuristic: elements more frequent than 1% + 1 never seed a match.
                 let ntest = n / 100 + 1
-                for id in 0..<alphabet where b2j[id].count > ntest { b2j[id] = [] }
+                for id in 0..<alphabet where counts[id + 1] > ntest { counts[id + 1] = 0 }
             }
-            self.b2j = b2j
-            previous = [Int](repeating: 0, count: n + 1)
-            current = [Int](repeating: 0, count: n + 1)
+            var starts = [Int](repeating: 0, count: alphabet + 1)
+            for id in 0..<alphabet { starts[id + 1] = starts[id] + counts[id + 1] }
+            var fill = starts
+            var positions = [Int](repeating: 0, count: starts[alphabet])
+            for (j, element) in b.enumerated() {
+                let id = Int(element)
+                if counts[id + 1] > 0 {
+                    positions[fill[id]] = j
+                    fill[id] += 1
+                }
+            }
+            self.starts = starts
+            self.positions = positions
         }
 
-        /// The total size of `get_matching_blocks()`, found with an explicit stack as CPython does.
-        mutating func matchedCount() -> Int {
-            var stack = [(0, a.count, 0, b.count)]
+        /// The total size of `get_matching_blocks()`.
+        func matchedCount() -> Int {
             var matched = 0
-            while let (alo, ahi, blo, bhi) = stack.popLast() {
-                let (i, j, k) = findLongestMatch(alo, ahi, blo, bhi)
-                guard k > 0 else { continue }
-                matched += k
-                if alo < i && blo < j { stack.append((alo, i, blo, j)) }
-                if i + k < ahi && j + k < bhi { stack.append((i + k, ahi, j + k, bhi)) }
-            }
+            forEachMatchingBlock { _, _, size in matched += size }
             return matched
+        }
+
+        /// Calls `body(i, j, size)` for each block of `get_matching_blocks()` (unsorted, no sentinel), found
+        /// with an explicit stack as CPython's queue finds them.
+        func forEachMatchingBlock(_ body: (Int, Int, Int) -> Void) {
+            let n = b.count
+            // Scratch for find_longest_match: two rows of j2len (indexed by j + 1, zero where unset) and the
+            // indices each row set, so a row is cleared in time proportional to what it touched.
+            let rows = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2 * (n + 1))
+            rows.initialize(repeating: 0)
+            let touched = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2 * (n + 1))
+            defer {
+                rows.deallocate()
+                touched.deallocate()
+            }
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    starts.withUnsafeBufferPointer { starts in
+                        positions.withUnsafeBufferPointer { positions in
+                            var scratch = Scratch(rows: rows, touched: touched, width: n + 1)
+                            var stack = [(0, a.count, 0, b.count)]
+                            while let (alo, ahi, blo, bhi) = stack.popLast() {
+                                let (i, j, k) = Self.findLongestMatch(
+                                    a: a, b: b, starts: starts, positions: positions, scratch: &scratch,
+                                    alo, ahi, blo, bhi)
+                                guard k > 0 else { continue }
+                                body(i, j, k)
+                                if alo < i && blo < j { stack.append((alo, i, blo, j)) }
+                                if i + k < ahi && j + k < bhi { stack.append((i + k, ahi, j + k, bhi)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// The two j2len rows and their touched lists, swapped by flipping `flip`.
+        struct Scratch {
+            let rows: UnsafeMutableBufferPointer<Int>
+            let touched: UnsafeMutableBufferPointer<Int>
+            let width: Int
+            var flip = 0
+            var previousCount = 0
+
+            var previousBase: Int { flip * width }
+            var currentBase: Int { (1 - flip) * width }
         }
 
         /// `find_longest_match(alo, ahi, blo, bhi)` with no junk function: the longest block seeded from
         /// non-popular elements, earliest in a then b, then extended over equal neighbours of any kind.
-        mutating func findLongestMatch(_ alo: Int, _ ahi: Int, _ blo: Int, _ bhi: Int) -> (Int, Int, Int) {
+        static func findLongestMatch(
+            a: UnsafeBufferPointer<Int32>, b: UnsafeBufferPointer<Int32>, starts: UnsafeBufferPointer<Int>,
+            positions: UnsafeBufferPointer<Int>, scratch: inout Scratch, _ alo: Int, _ ahi: Int, _ blo: Int,
+            _ bhi: Int
+        ) -> (Int, Int, Int) {
             var besti = alo
             var bestj = blo
             var bestsize = 0
+            let rows = scratch.rows
+            let touched = scratch.touched
             for i in alo..<max(alo, ahi) {
-                for j in b2j[Int(a[i])] {
+                let previous = scratch.previousBase
+                let current = scratch.currentBase
+                var count = 0
+                let id = Int(a[i])
+                var index = starts[id]
+                let end = starts[id + 1]
+                while index < end {
+                    let j = positions[index]
+                    index += 1
                     if j < blo { continue }
                     if j >= bhi { break }
-                    let k = previous[j] + 1
-                    current[j + 1] = k
-                    currentTouched.append(j + 1)
+                    let k = rows[previous + j] + 1
+                    rows[current + j + 1] = k
+                    touched[current + count] = j + 1
+                    count += 1
                     if k > bestsize {
                         besti = i - k + 1
                         bestj = j - k + 1
                         bestsize = k
                     }
                 }
-                for index in previousTouched { previous[index] = 0 }
-                previousTouched.removeAll(keepingCapacity: true)
-                swap(&previous, &current)
-                swap(&previousTouched, &currentTouched)
+                for t in 0..<scratch.previousCount { rows[previous + touched[previous + t]] = 0 }
+                scratch.previousCount = count
+                scratch.flip = 1 - scratch.flip
             }
-            for index in previousTouched { previous[index] = 0 }
-            previousTouched.removeAll(keepingCapacity: true)
+            let previous = scratch.previousBase
+            for t in 0..<scratch.previousCount { rows[previous + touched[previous + t]] = 0 }
+            scratch.previousCount = 0
 
             while besti > alo && bestj > blo && a[besti - 1] == b[bestj - 1] {
                 besti -= 1

@@ -15,7 +15,7 @@ public struct SimilarityLineProcessor: LineProcessor {
 
     /// The output line for `line`, or nil when it is blank.
     public func process(_ line: String) -> String? {
-        if line.collapsingPythonWhitespace().isEmpty { return nil }
+        if line.unicodeScalars.allSatisfy(PythonWhitespace.contains) { return nil }
         guard let value = try? JSONValue(parsing: line), case .object(let fields) = value else {
             return VerdictLineProcessor.errorLine(id: .null, message: "not a JSON object")
         }

@@ -13,13 +13,17 @@ public enum TextNormalizer {
 
     /// The normalised form of `text` with the given equivalences.
     static func normalize(_ text: String, rules: EquivalenceRules) -> String {
-        var scalars = Array(text.unicodeScalars)
-        scalars = removingBlocks(scalars, tag: "thinking")
-        if rules.stripThinkTags { scalars = removingBlocks(scalars, tag: "think") }
-        if let inside = fencedInside(scalars) { scalars = inside }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        let collapsed = String(view).collapsingPythonWhitespace()
+        let collapsed: String
+        if text.utf8.contains(UInt8(ascii: "<")) || text.utf8.contains(UInt8(ascii: "`")) {
+            var scalars = Array(text.unicodeScalars)
+            scalars = removingBlocks(scalars, tag: "thinking")
+            if rules.stripThinkTags { scalars = removingBlocks(scalars, tag: "think") }
+            if let inside = fencedInside(scalars) { scalars = inside }
+            collapsed = PythonWhitespace.collapse(scalars, capacity: text.utf8.count)
+        } else {
+            // Without '<' there is no tag block and without '`' no fence: only whitespace changes.
+            collapsed = text.collapsingPythonWhitespace()
+        }
         guard collapsed.hasPrefix("{") || collapsed.hasPrefix("[") else { return collapsed }
         guard let value = try? JSONValue(parsing: collapsed) else { return invalidJSONPrefix + collapsed }
         return value.applying(EquivalenceRules(numbersByValue: rules.numbersByValue)).canonicalText
@@ -77,7 +81,9 @@ public enum TextNormalizer {
         case "s": if v == 0x17F { return true }
         default: break
         }
-        guard p.properties.isLowercase, p.isASCII else { return false }
+        // Only ASCII lowercase pattern letters have an uppercase twin to accept (checked without a
+        // Unicode property lookup: this runs for every scalar of every answer).
+        guard p.value >= 0x61 && p.value <= 0x7A else { return false }
         return v == p.value - 0x20
     }
 

@@ -19,7 +19,7 @@ public struct VerdictLineProcessor: Sendable {
 
     /// The output line for `line` (no trailing newline), or nil when the line is blank.
     public func process(_ line: String) -> String? {
-        if line.collapsingPythonWhitespace().isEmpty { return nil }
+        if line.unicodeScalars.allSatisfy(PythonWhitespace.contains) { return nil }
         let request: VerdictRequest
         do {
             request = try VerdictRequest(line: line, defaultProfile: defaultProfile, defaultThreshold: defaultThreshold)

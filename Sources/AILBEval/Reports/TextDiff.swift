@@ -16,16 +16,8 @@ public enum TextDiff {
         let (a, b, alphabet) = SequenceSimilarity.denseIDs(reference, other)
         let aScalars = Array(reference.unicodeScalars)
         let bScalars = Array(other.unicodeScalars)
-        var matcher = SequenceSimilarity.Matcher(a: a, b: b, alphabet: alphabet)
         var blocks: [(Int, Int, Int)] = []
-        var stack = [(0, a.count, 0, b.count)]
-        while let (alo, ahi, blo, bhi) = stack.popLast() {
-            let (i, j, k) = matcher.findLongestMatch(alo, ahi, blo, bhi)
-            guard k > 0 else { continue }
-            blocks.append((i, j, k))
-            if alo < i && blo < j { stack.append((alo, i, blo, j)) }
-            if i + k < ahi && j + k < bhi { stack.append((i + k, ahi, j + k, bhi)) }
-        }
+        SequenceSimilarity.Matcher(a: a, b: b, alphabet: alphabet).forEachMatchingBlock { blocks.append(($0, $1, $2)) }
         blocks.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         blocks.append((a.count, b.count, 0))
         func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {

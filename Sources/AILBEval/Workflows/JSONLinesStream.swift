@@ -6,30 +6,76 @@ public enum JSONLinesStream {
     /// number of lines that carried an error.
     @discardableResult
     public static func run(input: FileHandle, output: FileHandle, processor: some LineProcessor) -> Int {
-        var errors = 0
-        var pending = Data()
-        var out = ""
-        func emit(_ lineData: Data) {
-            let line = String(decoding: lineData, as: UTF8.self)
-            guard let result = processor.process(line) else { return }
-            if result.hasPrefix("{\"id\"") && result.contains("\"error\":") { errors += 1 }
-            out += result + "\n"
-            if out.utf8.count > 1 << 16 {
-                output.write(Data(out.utf8))
-                out = ""
-            }
-        }
+        var lines = LineSplitter()
+        var writer = BufferedLines(output: output)
         while true {
             let chunk = input.availableData
             if chunk.isEmpty { break }
-            pending.append(chunk)
-            while let newline = pending.firstIndex(of: 0x0A) {
-                emit(pending[pending.startIndex..<newline])
-                pending.removeSubrange(pending.startIndex...newline)
+            lines.append(chunk) { writer.emit(processor.process($0)) }
+        }
+        lines.finish { writer.emit(processor.process($0)) }
+        writer.flush()
+        return writer.errors
+    }
+}
+
+/// Splits a byte stream into lines (`\n`, a trailing `\r` dropped), scanning each byte once.
+struct LineSplitter {
+    private var buffer: [UInt8] = []
+
+    /// Adds bytes and hands every complete line to `body`.
+    mutating func append(_ chunk: Data, _ body: (String) -> Void) {
+        buffer.append(contentsOf: chunk)
+        var start = 0
+        buffer.withUnsafeBufferPointer { bytes in
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == 0x0A {
+                    body(Self.line(bytes, start, index))
+                    start = index + 1
+                }
+                index += 1
             }
         }
-        if !pending.isEmpty { emit(pending) }
-        output.write(Data(out.utf8))
-        return errors
+        buffer.removeFirst(start)
+    }
+
+    /// Hands the last line (without a newline) to `body`, if there is one.
+    mutating func finish(_ body: (String) -> Void) {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBufferPointer { body(Self.line($0, 0, $0.count)) }
+        buffer.removeAll()
+    }
+
+    static func line(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        var stop = end
+        if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self)
+    }
+}
+
+/// Collects output lines and writes them in large blocks; counts lines that report an error.
+struct BufferedLines {
+    let output: FileHandle
+    var pending: [UInt8] = []
+    var errors = 0
+
+    init(output: FileHandle) {
+        self.output = output
+        pending.reserveCapacity(1 << 17)
+    }
+
+    mutating func emit(_ line: String?) {
+        guard let line else { return }
+        if line.hasPrefix("{\"id\"") && line.contains("\"error\":") { errors += 1 }
+        pending.append(contentsOf: line.utf8)
+        pending.append(0x0A)
+        if pending.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !pending.isEmpty else { return }
+        output.write(Data(pending))
+        pending.removeAll(keepingCapacity: true)
     }
 }
