@@ -46,21 +46,42 @@ public enum KrippendorffAlpha {
             value: alpha(of: summaries), lower: nil, upper: nil, pairableUnits: summaries.count,
             pairableValues: summaries.reduce(0) { $0 + $1.values }, iterations: iterations, seed: seed)
         guard estimate.value != nil, summaries.count >= 2, iterations > 0 else { return estimate }
+        // Flat arrays with dense labels: the resampling loop runs iterations × units times, and dictionary
+        // updates there made a 100,000-response report take half a minute.
+        var labelIDs: [Int: Int] = [:]
+        var pairStart = [0]
+        var pairLabel: [Int] = []
+        var pairCount: [Int] = []
+        for unit in summaries {
+            for (label, count) in unit.counts {
+                let id = labelIDs[label] ?? labelIDs.count
+                labelIDs[label] = id
+                pairLabel.append(id)
+                pairCount.append(count)
+            }
+            pairStart.append(pairLabel.count)
+        }
         var generator = SeededGenerator(seed: seed)
         var resampled: [Double] = []
         resampled.reserveCapacity(iterations)
-        var totals: [Int: Int] = [:]
+        var draws = [Int](repeating: 0, count: summaries.count)
+        var totals = [Int](repeating: 0, count: labelIDs.count)
         for _ in 0..<iterations {
-            totals.removeAll(keepingCapacity: true)
+            for u in draws.indices { draws[u] = 0 }
+            for l in totals.indices { totals[l] = 0 }
             var values = 0
             var disagreement = 0.0
             for _ in 0..<summaries.count {
-                let unit = summaries[generator.below(summaries.count)]
-                values += unit.values
-                disagreement += unit.disagreement
-                for (label, count) in unit.counts { totals[label, default: 0] += count }
+                let u = generator.below(summaries.count)
+                draws[u] += 1
+                values += summaries[u].values
+                disagreement += summaries[u].disagreement
             }
-            if let value = alpha(values: values, disagreement: disagreement, totals: totals) {
+            for u in draws.indices where draws[u] > 0 {
+                for p in pairStart[u]..<pairStart[u + 1] { totals[pairLabel[p]] += draws[u] * pairCount[p] }
+            }
+            let squares = totals.reduce(0.0) { $0 + Double($1) * Double($1) }
+            if let value = alpha(values: values, disagreement: disagreement, squares: squares) {
                 resampled.append(value)
             }
         }
@@ -97,8 +118,12 @@ public enum KrippendorffAlpha {
     }
 
     static func alpha(values n: Int, disagreement: Double, totals: [Int: Int]) -> Double? {
+        alpha(values: n, disagreement: disagreement, squares: totals.values.reduce(0.0) { $0 + Double($1) * Double($1) })
+    }
+
+    /// α from n, the summed unit disagreements, and Σ_c n_c².
+    static func alpha(values n: Int, disagreement: Double, squares: Double) -> Double? {
         guard n >= 2 else { return nil }
-        let squares = totals.values.reduce(0.0) { $0 + Double($1) * Double($1) }
         let expected = Double(n) * Double(n) - squares
         guard expected > 0 else { return nil }
         return 1 - Double(n - 1) * disagreement / expected
