@@ -21,11 +21,16 @@ public struct EvalRun: Sendable {
     public var prepared: PreparedRun
     public var store: ResultStore
     public var progress: ProgressReporter?
+    /// Backends already started by the caller (`PreparedRun.startBackends()`); nil: the run starts them
+    /// itself and stops them when it ends. A caller that passes them stops them.
+    public var started: StartedBackends?
 
-    public init(prepared: PreparedRun, store: ResultStore, progress: ProgressReporter?) {
+    /// A run of `prepared` storing into `store`.
+    public init(prepared: PreparedRun, store: ResultStore, progress: ProgressReporter?, started: StartedBackends? = nil) {
         self.prepared = prepared
         self.store = store
         self.progress = progress
+        self.started = started
     }
 
     enum Event: Sendable {
@@ -42,8 +47,14 @@ public struct EvalRun: Sendable {
     public func execute() async throws -> RunOutcome {
         let started = Date()
         var plan = prepared.plan
-        let mockServer = try await startMockServerIfNeeded(&plan)
-        defer { if let mockServer { Task { await mockServer.stop() } } }
+        let backends: StartedBackends
+        if let given = self.started {
+            backends = given
+        } else {
+            backends = try await prepared.startBackends()
+        }
+        defer { if self.started == nil { Task { await backends.stop() } } }
+        plan.backends = backends.backends
 
         let runID: Int64
         if let resumption = prepared.resumption {
@@ -138,22 +149,6 @@ public struct EvalRun: Sendable {
             }
         }
         return missing
-    }
-
-    func startMockServerIfNeeded(_ plan: inout RunPlan) async throws -> MockServer? {
-        let inProcess = plan.backends.filter { $0.kind == .mock && $0.urls.isEmpty }
-        guard !inProcess.isEmpty else { return nil }
-        // A mock backend with api_key_env checks the key, so a run proves the key was sent.
-        var keys: [String: String] = [:]
-        for backend in inProcess {
-            if let variable = backend.apiKeyEnv, let key = prepared.environment[variable] { keys[backend.name] = key }
-        }
-        let server = MockServer(backends: inProcess, suites: prepared.suites, apiKeys: keys)
-        _ = try await server.start(port: 0)
-        for index in plan.backends.indices where plan.backends[index].kind == .mock && plan.backends[index].urls.isEmpty {
-            if let url = server.baseURL(for: plan.backends[index].name) { plan.backends[index].urls = [url] }
-        }
-        return server
     }
 
     func createRun(_ plan: RunPlan) throws -> Int64 {

@@ -100,6 +100,8 @@ public struct PreparedRun: Sendable {
                 "urls": .array(b.urls.map { .string(ChatClient.redacted($0)) }),
                 "headers": .array(b.headers.keys.sorted().map { .string($0) }),
             ]
+            if let canonical = b.canonicalModel { object["canonical_model"] = .string(canonical) }
+            if !b.preferredModels.isEmpty { object["preferred_models"] = .array(b.preferredModels.map { .string($0) }) }
             if let m = b.maxConcurrency { object["max_concurrency"] = .int(m) }
             if let t = b.timeout { object["timeout"] = .double(t) }
             if let k = b.apiKeyEnv { object["api_key_env"] = .string(k) }
