@@ -140,7 +140,7 @@ struct RunCommand: AsyncParsableCommand {
         print("")
         print("Stored in \(prepared.databasePath) as run \(outcome.runID); CSV in \(directory)/ (\(files.count) files).")
         if outcome.status == .interrupted {
-            let answered = try store.answeredKeys(runID: outcome.runID).count
+            let answered = try store.answeredRequestCount(runID: outcome.runID)
             print(
                 "Run \(outcome.runID) was interrupted: \(answered) of \(outcome.report.run.plannedRequests) responses are stored."
                     + " Finish it with: ailb-eval run --resume \(outcome.runID)")

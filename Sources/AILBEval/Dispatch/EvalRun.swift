@@ -95,8 +95,11 @@ public struct EvalRun: Sendable {
         let progress = self.progress
         let total = items.count
         let runPlan = plan
+        let knownMembers = try store.backends(runID: runID).filter { $0.via != nil }
+        let runMode = prepared.config.defaults.mode
         let consumer = Task {
-            var collector = ResultCollector(plan: runPlan, mode: judgeLive ? .consensus : .all, assessor: assessor)
+            var collector = ResultCollector(
+                plan: runPlan, mode: runMode, judge: judgeLive, assessor: assessor, knownMembers: knownMembers)
             var lastFlush = Date()
             for await event in events {
                 if case .result(let result) = event { collector.add(result) }
@@ -104,7 +107,7 @@ public struct EvalRun: Sendable {
                     try collector.flush(to: store, runID: runID)
                     lastFlush = Date()
                     // Progress counts stored responses only: what it shows as done survives a crash.
-                    progress?.update(done: collector.stored, total: total, errors: collector.storedErrors)
+                    progress?.update(done: collector.storedRequests, total: total, errors: collector.storedErrors)
                 }
             }
             try collector.flush(to: store, runID: runID)
@@ -125,7 +128,7 @@ public struct EvalRun: Sendable {
             try? store.finishRun(runID, status: .failed)
             throw error
         }
-        progress?.finish(done: collector.stored, total: total, errors: collector.storedErrors)
+        progress?.finish(done: collector.storedRequests, total: total, errors: collector.storedErrors)
         if prepared.resumption != nil && prepared.config.defaults.mode == .consensus {
             try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
         }
@@ -174,66 +177,5 @@ public struct EvalRun: Sendable {
             threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,
             configJSON: snapshot, configHash: SHA256.hex(Array(snapshot.utf8)), suitesJSON: suites.compactText,
             plannedRequests: plan.totalRequests, backends: backends, cases: cases)
-    }
-}
-
-/// Gathers results, builds rows, judges each repeat of a case once all its backends have answered,
-/// and holds rows until the next flush.
-struct ResultCollector: Sendable {
-    let plan: RunPlan
-    let mode: RunMode
-    let assessor: CaseAssessor
-    var pendingResponses: [ResponseRecord] = []
-    var pendingVerdicts: [VerdictRecord] = []
-    var waiting: [WorkKey: [BackendResponse?]] = [:]
-    var done = 0
-    var errors = 0
-    /// Responses written to the store so far, and how many of them are failures.
-    var stored = 0
-    var storedErrors = 0
-
-    struct WorkKey: Hashable {
-        var casePosition: Int
-        var repeatIndex: Int
-    }
-
-    init(plan: RunPlan, mode: RunMode, assessor: CaseAssessor) {
-        self.plan = plan
-        self.mode = mode
-        self.assessor = assessor
-    }
-
-    var pendingWrites: Int { pendingResponses.count + pendingVerdicts.count }
-
-    mutating func add(_ result: WorkResult) {
-        done += 1
-        if !result.response.isSuccess { errors += 1 }
-        let planned = plan.cases[result.item.casePosition]
-        let backend = plan.backends[result.item.backendIndex].name
-        pendingResponses.append(
-            assessor.record(
-                for: result.response, item: result.item, backend: backend, expect: planned.suiteCase.expect,
-                receivedAt: ResultStore.timestamp()))
-        guard mode == .consensus else { return }
-        let key = WorkKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex)
-        var slots = waiting[key] ?? Array(repeating: nil, count: plan.backends.count)
-        slots[result.item.backendIndex] = result.response
-        if slots.allSatisfy({ $0 != nil }) {
-            waiting[key] = nil
-            let responses = zip(plan.backends, slots).map { (backend: $0.name, response: $1!) }
-            pendingVerdicts += assessor.verdicts(
-                casePosition: key.casePosition, repeatIndex: key.repeatIndex, responses: responses,
-                expect: planned.suiteCase.expect)
-        } else {
-            waiting[key] = slots
-        }
-    }
-
-    mutating func flush(to store: ResultStore, runID: Int64) throws {
-        try store.write(runID: runID, responses: pendingResponses, verdicts: pendingVerdicts)
-        stored += pendingResponses.count
-        storedErrors += pendingResponses.count(where: { !$0.success })
-        pendingResponses.removeAll(keepingCapacity: true)
-        pendingVerdicts.removeAll(keepingCapacity: true)
     }
 }
