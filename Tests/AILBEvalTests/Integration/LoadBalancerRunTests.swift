@@ -256,6 +256,38 @@ import Testing
         #expect(try store.loadBalancerVerdicts(runID: run.id).count == before.count)
         #expect(try store.run("latest").status == .completed)
     }
+
+    @Test func theBackendsProbeChecksHealthAndMultiBackendExecution() async throws {
+        let lb = try await Self.balancer()
+        let cli = try CLIHarness(
+            config: """
+                backends:
+                  - {name: lb, kind: ailb, url: "\(lb.baseURL.absoluteString)", model: auto}
+                  - {name: sim, kind: mock, model: auto, preferred_models: [qwen]}
+                """)
+        defer { cli.remove() }
+        var result = try await cli.runOffThePool(["backends", "--json"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let probes = try JSONValue(parsing: result.stdout).arrayValue ?? []
+        #expect(probes.count == 2)
+        #expect(probes[0]["model"] == "member-model-0")
+        #expect(probes[0]["model_listed"] == true)
+        #expect(probes[0]["chat_ok"] == true)
+        #expect(probes[0]["tool_calls_ok"] == true)
+        #expect(probes[0]["health_ok"] == true)
+        #expect(probes[0]["members_succeeded"] == 3)
+        #expect(probes[0]["members_attempted"] == 3)
+        #expect(probes[1]["model"] == "qwen")
+        #expect(probes[1]["health_ok"] == .null)
+        #expect(lb.seen.read { $0 }.contains { $0.headers["x-execution-mode"] == "all" })
+
+        lb.behavior.write { $0 = .allFailed }
+        result = try await cli.runOffThePool(["backends"])
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("members ok"))
+        #expect(result.stdout.contains("0/3"))
+        #expect(result.stdout.contains("lb: member gentoo: HTTP 500"))
+    }
 }
 
 extension CLIHarness {
