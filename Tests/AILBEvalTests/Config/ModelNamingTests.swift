@@ -94,6 +94,16 @@ import Testing
         }
     }
 
+    @Test func theCommentedModelsExampleInTheShippedConfigIsValid() throws {
+        let lines = ConfigLoader.embeddedDefaultYAML.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex(of: "# models:"))
+        let example = lines[start...].prefix { $0.hasPrefix("# ") }.map { $0.dropFirst(2) }.joined(separator: "\n")
+        let config = try ConfigLoader.parse(
+            yaml: ConfigLoader.embeddedDefaultYAML + "\n" + example + "\n", file: "example", environment: [:])
+        #expect(config.preferredModels == ["qwen2.5-7b-instruct"])
+        #expect(config.modelEquivalents["qwen2.5-7b-instruct"]?["gentoo-ollama"] == "qwen2.5:7b-instruct")
+    }
+
     @Test func autoPicksTheFirstListedModelOrTheFirstListedPreference() {
         var backend = BackendConfig(name: "m4", model: "auto")
         let equivalents = ["qwen": ["m4": "qwen-mlx@4bit", "gentoo": "qwen:7b"]]
