@@ -135,6 +135,8 @@ struct RunCommand: AsyncParsableCommand {
         await started.stop()
 
         print(RunSummary.render(outcome.report))
+        let loadBalancers = try LoadBalancerComparison.load(store: store, runID: outcome.runID).lines
+        if !loadBalancers.isEmpty { print("\n" + loadBalancers.joined(separator: "\n")) }
         let directory = out ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
         let files = try CSVExport.write(report: outcome.report, store: store, to: directory)
         print("")

@@ -108,6 +108,7 @@ import Testing
         #expect(lbVerdicts.contains { $0.disagreement && $0.xDisagreement })
         #expect(try store.loadBalancerDisagreements(runID: run.id).isEmpty)
         #expect(try store.answeredRequestCount(runID: run.id) == 8)
+        #expect(result.stdout.contains("ai-lb's own verdict matched ailb-eval's on 4/4 case repeats."))
     }
 
     @Test func aLyingLoadBalancerIsStoredAsADifferenceWithItsReasons() async throws {
@@ -120,6 +121,8 @@ import Testing
         let run = try store.run("latest")
         let differences = try store.loadBalancerDisagreements(runID: run.id)
         #expect(differences.count == 4)
+        #expect(result.stdout.contains("ai-lb's own verdict matched ailb-eval's on 0/4 case repeats."))
+        #expect(result.stdout.contains("  mini/weather-paris repeat 1 via lb: winner: "))
         #expect(differences.map(\.caseID) == ["weather-paris", "multiply", "capital", "sum"])
         #expect(differences.allSatisfy { $0.suite == "mini" && !$0.verdicts.matchesOurs })
         for difference in differences {
