@@ -30,7 +30,9 @@ public struct ProbeResult: Sendable, Hashable {
 
     /// How many of a load balancer's backends answered.
     public struct MemberCount: Sendable, Hashable {
+        /// Backends that answered with a chat completion.
         public var succeeded: Int
+        /// Backends ai-lb tried.
         public var attempted: Int
     }
 

@@ -53,8 +53,11 @@ public struct MemberAnswer: Sendable {
 public struct ReportedVerdict: Sendable, Hashable {
     /// The winner, named as the run names members.
     public var winner: String
+    /// `agreement_count`.
     public var agreementCount: Int
+    /// `disagreement`.
     public var disagreement: Bool
+    /// `comparison_type`, as sent.
     public var comparisonType: String
     /// `x-disagreement: true` was present.
     public var xDisagreement: Bool

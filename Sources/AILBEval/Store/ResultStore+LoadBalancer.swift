@@ -5,19 +5,24 @@ import GRDB
 /// same inner responses in the same order (one row of `lb_verdicts`). The two should never differ: a
 /// difference is a bug either in ailb-eval's reading of the load balancer or in the load balancer.
 public struct LoadBalancerVerdictRecord: Sendable, Hashable {
+    /// The case's position in the run.
     public var casePosition: Int
+    /// The repeat, from 0.
     public var repeatIndex: Int
     /// The `kind: ailb` backend that answered.
     public var backend: String
     /// ai-lb's winner, named as ailb-eval names that member (alias, else host:port).
     public var winner: String
+    /// ai-lb's `agreement_count`.
     public var agreementCount: Int
+    /// ai-lb's `disagreement`.
     public var disagreement: Bool
     /// ai-lb's `comparison_type` as sent (normally one of `ComparisonType`'s values).
     public var comparisonType: String
     /// Whether the response carried `x-disagreement: true`.
     public var xDisagreement: Bool
-    /// ailb-eval's verdict (profile `ailb`) over the same responses.
+    /// ailb-eval's verdict (profile `ailb`) over the same responses; as read back from the store it carries
+    /// winner, agreement count, disagreement and comparison type only (no groups, no success count).
     public var ours: Verdict
     /// True when winner, agreement count, disagreement, comparison type and the header all match ours.
     public var matchesOurs: Bool
@@ -63,17 +68,23 @@ public struct LoadBalancerVerdictRecord: Sendable, Hashable {
 
 /// A case where ai-lb's verdict and ailb-eval's differ, with the case named for a report.
 public struct LoadBalancerDisagreement: Sendable, Hashable {
+    /// The suite of the case.
     public var suite: String
+    /// The case's `id` in its suite.
     public var caseID: String
+    /// ai-lb's verdict and ours; `differences` says what differs.
     public var verdicts: LoadBalancerVerdictRecord
 }
 
 /// Rows written together in one transaction: one flush of a run's results.
 public struct StoreBatch: Sendable {
+    /// Response rows (a row with the same key is replaced).
     public var responses: [ResponseRecord] = []
+    /// Verdict rows (a row with the same key is replaced).
     public var verdicts: [VerdictRecord] = []
     /// Backends first seen behind a load balancer (kind `ailb-member`), added to the run's backends.
     public var newBackends: [BackendRecord] = []
+    /// ai-lb's verdicts beside ours.
     public var loadBalancerVerdicts: [LoadBalancerVerdictRecord] = []
     /// Responses to delete: a load balancer's own failed or cancelled row, once its members have answered.
     public var superseded: [ResponseKey] = []

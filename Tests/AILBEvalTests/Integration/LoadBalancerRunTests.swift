@@ -101,6 +101,10 @@ import Testing
         #expect(verdicts.count == 4)
         #expect(verdicts.allSatisfy { $0.verdict.successes == 4 })
         #expect(verdicts.allSatisfy { $0.verdict.groups.joined().contains("gentoo") })
+        // Judged live or recomputed from the store (as --resume does), the verdicts are the same.
+        let live = try store.verdicts(runID: run.id)
+        try StoredVerdicts(store: store, assessor: CaseAssessor(threshold: 0.9)).recompute(runID: run.id)
+        #expect(try store.verdicts(runID: run.id) == live)
 
         let lbVerdicts = try store.loadBalancerVerdicts(runID: run.id)
         #expect(lbVerdicts.count == 4)
