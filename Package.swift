@@ -32,7 +32,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AILBEvalTests",
-            dependencies: ["AILBEval", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "AILBEval", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -7,7 +7,12 @@ struct BackendsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backends",
         abstract: "Probe each backend: reachable, /models latency, model listed, one-token chat, forced tool call.",
-        discussion: "Exit 0 only if every backend answers a chat request. Mock backends are served in-process for the probe.")
+        discussion: """
+            Exit 0 only if every backend answers a chat request. Mock backends are served in-process for the probe.
+            A backend with model: auto is probed with the model a run would choose. For an ai-lb load balancer
+            (kind: ailb) also GET /health and a one-token request with X-Execution-Mode: all, which shows how many
+            of its backends answer.
+            """)
 
     @OptionGroup var common: CommonOptions
 
@@ -34,7 +39,9 @@ struct BackendsCommand: AsyncParsableCommand {
             server = mock
         }
         let client = ChatClient(maxConnectionsPerHost: 16, maxResponseBytes: config.limits.maxResponseBytes)
-        let results = await BackendProbe(client: client, timeout: timeout, environment: environment).probe(config.backends)
+        let results = await BackendProbe(
+            client: client, timeout: timeout, environment: environment, equivalents: config.modelEquivalents
+        ).probe(config.backends)
         client.invalidate()
         await server?.stop()
         if json {

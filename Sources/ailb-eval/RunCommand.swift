@@ -99,6 +99,7 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let prepared: PreparedRun
         let store: ResultStore
+        let started: StartedBackends
         if resume != nil {
             let path = try common.db ?? PreparedRun.loadConfig(common.config, environment: environment).storagePath
             guard FileManager.default.fileExists(atPath: path) else {
@@ -110,11 +111,17 @@ struct RunCommand: AsyncParsableCommand {
                 for note in resumption.notes { CommandErrors.printError("note: \(note)") }
                 print("Resuming run \(resumption.runID): \(resumption.missing.count) of \(resumption.planned) requests to go.")
             }
+            started = try await prepared.startBackends()
         } else {
             prepared = try PreparedRun.prepare(options, environment: environment)
+            // Models are resolved before the database is opened: a run that cannot start writes nothing.
+            started = try await prepared.startBackends()
             store = try ResultStore(path: prepared.databasePath)
         }
-        let run = EvalRun(prepared: prepared, store: store, progress: quiet ? nil : ProgressReporter())
+        for resolved in started.resolvedModels {
+            print("\(resolved.backend): model auto → \(resolved.model)")
+        }
+        let run = EvalRun(prepared: prepared, store: store, progress: quiet ? nil : ProgressReporter(), started: started)
         let task = Task { try await run.execute() }
         // First Ctrl-C: no new requests, in-flight ones cancelled, run marked interrupted. Second: exit now.
         let interrupts = InterruptFlag()
@@ -125,8 +132,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         let outcome = try await task.value
         signals.restoreDefault()
+        await started.stop()
 
         print(RunSummary.render(outcome.report))
+        let loadBalancers = try LoadBalancerComparison.load(store: store, runID: outcome.runID).lines
+        if !loadBalancers.isEmpty { print("\n" + loadBalancers.joined(separator: "\n")) }
         let directory = out ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
         let files = try CSVExport.write(report: outcome.report, store: store, to: directory)
         let html = "\(directory)/report.html"
@@ -135,7 +145,7 @@ struct RunCommand: AsyncParsableCommand {
         print("")
         print("Stored in \(prepared.databasePath) as run \(outcome.runID); report \(html), CSV in \(directory)/ (\(files.count) files).")
         if outcome.status == .interrupted {
-            let answered = try store.answeredKeys(runID: outcome.runID).count
+            let answered = try store.answeredRequestCount(runID: outcome.runID)
             print(
                 "Run \(outcome.runID) was interrupted: \(answered) of \(outcome.report.run.plannedRequests) responses are stored."
                     + " Finish it with: ailb-eval run --resume \(outcome.runID)")

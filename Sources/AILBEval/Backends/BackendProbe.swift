@@ -21,9 +21,23 @@ public struct ProbeResult: Sendable, Hashable {
     public var toolCallsOK: Bool
     /// Why something failed, for people.
     public var problems: [String]
+    /// The model id the chat used: the configured one, or what `model: auto` would resolve to.
+    public var model: String = ""
+    /// ai-lb only: `GET /health` answered 2xx.
+    public var healthOK: Bool? = nil
+    /// ai-lb only: backends that answered a one-token request in `all` mode, and how many were attempted.
+    public var membersAnswered: MemberCount? = nil
 
-    /// Usable for a run: the chat round trip works.
-    public var isUsable: Bool { chatOK }
+    /// How many of a load balancer's backends answered.
+    public struct MemberCount: Sendable, Hashable {
+        /// Backends that answered with a chat completion.
+        public var succeeded: Int
+        /// Backends ai-lb tried.
+        public var attempted: Int
+    }
+
+    /// Usable for a run: the chat round trip works (and for ai-lb, at least one backend answers in `all` mode).
+    public var isUsable: Bool { chatOK && (membersAnswered.map { $0.succeeded > 0 } ?? true) }
 }
 
 /// Probes backends concurrently (`ailb-eval backends`).
@@ -31,11 +45,18 @@ public struct BackendProbe: Sendable {
     public var client: ChatClient
     public var timeout: Double
     public var environment: [String: String]
+    /// `models:` of the config, to resolve `model: auto` as a run would.
+    public var equivalents: [String: [String: String]]
 
-    public init(client: ChatClient, timeout: Double = 30, environment: [String: String]) {
+    /// A prober sending through `client`, waiting `timeout` seconds per request.
+    public init(
+        client: ChatClient, timeout: Double = 30, environment: [String: String],
+        equivalents: [String: [String: String]] = [:]
+    ) {
         self.client = client
         self.timeout = timeout
         self.environment = environment
+        self.equivalents = equivalents
     }
 
     /// Probes every backend (the first replica of each) at once; results in config order.
@@ -67,6 +88,8 @@ public struct BackendProbe: Sendable {
             backend: backend.name, url: base.absoluteString, reachable: false, modelListed: nil, chatOK: false,
             toolCallsOK: false, problems: [])
         let headers = headers(for: backend)
+        var model = backend.model
+        result.model = model
 
         let started = Date()
         var request = URLRequest(url: base.appendingPathComponent("models"), timeoutInterval: timeout)
@@ -78,7 +101,16 @@ public struct BackendProbe: Sendable {
             if (200..<300).contains(status) {
                 result.reachable = true
                 let ids = (try? JSONValue(parsing: data))?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
-                if let ids {
+                if let ids, backend.modelIsAuto {
+                    let chosen = ModelResolver.choose(listed: ids, for: backend, equivalents: equivalents)
+                    result.modelListed = chosen != nil
+                    if let chosen {
+                        model = chosen.id
+                        result.model = model
+                    } else {
+                        result.problems.append("model: auto finds nothing suitable in /models (\(ids.prefix(5).joined(separator: ", ")))")
+                    }
+                } else if let ids {
                     result.modelListed = ids.contains(backend.model)
                     if !ids.contains(backend.model) {
                         result.problems.append("model '\(backend.model)' not in /models (\(ids.prefix(5).joined(separator: ", ")))")
@@ -95,9 +127,10 @@ public struct BackendProbe: Sendable {
             ChatRequest(
                 baseURL: base,
                 body: [
-                    "model": .string(backend.model), "max_tokens": 1, "temperature": 0,
+                    "model": .string(model), "max_tokens": 1, "temperature": 0,
                     "messages": [["role": "user", "content": "Say OK."]],
                 ], headers: headers, timeout: timeout, retry: .none))
+        if backend.kind == .ailb { await probeLoadBalancer(backend, base: base, model: model, headers: headers, into: &result) }
         result.chatOK = chat.isSuccess
         result.chatLatencyMs = chat.isSuccess ? chat.latencyMs : nil
         if !chat.isSuccess {
@@ -118,7 +151,7 @@ public struct BackendProbe: Sendable {
             ChatRequest(
                 baseURL: base,
                 body: [
-                    "model": .string(backend.model), "max_tokens": 64, "temperature": 0,
+                    "model": .string(model), "max_tokens": 64, "temperature": 0,
                     "messages": [["role": "user", "content": "What is the weather in Paris?"]],
                     "tools": [tool], "tool_choice": "required",
                 ], headers: headers, timeout: timeout, retry: .none))
@@ -132,18 +165,65 @@ public struct BackendProbe: Sendable {
         return result
     }
 
+    /// The load balancer's own checks: `GET /health` at its root, and a one-token request in `all` mode,
+    /// which shows whether multi-backend execution works and how many of its backends answer.
+    func probeLoadBalancer(
+        _ backend: BackendConfig, base: URL, model: String, headers: [String: String], into result: inout ProbeResult
+    ) async {
+        var root = base
+        if root.lastPathComponent == "v1" { root = root.deletingLastPathComponent() }
+        var request = URLRequest(url: root.appendingPathComponent("health"), timeoutInterval: timeout)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        do {
+            let (_, response) = try await URLSession.shared.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            result.healthOK = (200..<300).contains(status)
+            if result.healthOK == false { result.problems.append("GET /health: HTTP \(status)") }
+        } catch {
+            result.healthOK = false
+            result.problems.append("GET /health: \(error.localizedDescription)")
+        }
+        var multi = headers.merging(Dispatcher.loadBalancerHeaders(for: backend, mode: .all)) { _, new in new }
+        multi["X-Execution-Mode"] = "all"
+        let answer = await client.send(
+            ChatRequest(
+                baseURL: base,
+                body: [
+                    "model": .string(model), "max_tokens": 1, "temperature": 0,
+                    "messages": [["role": "user", "content": "Say OK."]],
+                ], headers: multi, timeout: timeout, retry: .none, expectsCompletion: false))
+        let naming = MemberNaming(loadBalancer: backend.name, backends: [backend])
+        let parsed = LoadBalancerAnswer.interpret(answer, mode: .all, naming: naming)
+        if let failure = parsed.failure {
+            result.membersAnswered = ProbeResult.MemberCount(succeeded: 0, attempted: 0)
+            result.problems.append(
+                "X-Execution-Mode: all: \(failure.errorClass?.rawValue ?? "failed") \(failure.errorMessage ?? "")")
+            return
+        }
+        let succeeded = parsed.members.filter(\.response.isSuccess)
+        result.membersAnswered = ProbeResult.MemberCount(succeeded: succeeded.count, attempted: parsed.members.count)
+        for member in parsed.members where !member.response.isSuccess {
+            result.problems.append("member \(member.name): \(member.response.errorMessage ?? "failed")")
+        }
+    }
+
     /// The probe table for people.
     public static func render(_ results: [ProbeResult]) -> String {
-        var table = TextTable(
-            header: ["backend", "url", "reachable", "/models ms", "model listed", "chat", "chat ms", "tool_calls"],
-            rightAligned: [3, 6])
+        let withBalancer = results.contains { $0.membersAnswered != nil }
+        var header = ["backend", "url", "reachable", "/models ms", "model listed", "chat", "chat ms", "tool_calls"]
+        if withBalancer { header += ["health", "members ok"] }
+        var table = TextTable(header: header, rightAligned: [3, 6])
         func yes(_ value: Bool?) -> String { value.map { $0 ? "yes" : "NO" } ?? "-" }
         for r in results {
-            table.add([
+            var row = [
                 r.backend, r.url, yes(r.reachable), r.modelsLatencyMs.map { String(format: "%.1f", $0) } ?? "-",
                 yes(r.modelListed), r.chatOK ? "ok" : "FAIL", r.chatLatencyMs.map { String(format: "%.1f", $0) } ?? "-",
                 yes(r.toolCallsOK),
-            ])
+            ]
+            if withBalancer {
+                row += [yes(r.healthOK), r.membersAnswered.map { "\($0.succeeded)/\($0.attempted)" } ?? "-"]
+            }
+            table.add(row)
         }
         let problems = results.flatMap { r in r.problems.map { "  \(r.backend): \($0)" } }
         return table.render() + (problems.isEmpty ? "" : "\n\nProblems:\n" + problems.joined(separator: "\n"))
@@ -159,7 +239,10 @@ public struct BackendProbe: Sendable {
                     "model_listed": r.modelListed.map { .bool($0) } ?? .null, "chat_ok": .bool(r.chatOK),
                     "chat_latency_ms": r.chatLatencyMs.map { .double($0) } ?? .null,
                     "tool_calls_ok": .bool(r.toolCallsOK), "usable": .bool(r.isUsable),
-                    "problems": .array(r.problems.map { .string($0) }),
+                    "problems": .array(r.problems.map { .string($0) }), "model": .string(r.model),
+                    "health_ok": r.healthOK.map { .bool($0) } ?? .null,
+                    "members_succeeded": r.membersAnswered.map { .int($0.succeeded) } ?? .null,
+                    "members_attempted": r.membersAnswered.map { .int($0.attempted) } ?? .null,
                 ]
             })
     }

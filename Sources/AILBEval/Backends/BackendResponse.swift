@@ -33,6 +33,8 @@ public struct BackendResponse: Sendable {
     public var attempts: Int
     /// The replica URL used.
     public var url: String
+    /// The response headers of the final attempt, names in lower case (ai-lb reports its verdict in some).
+    public var headers: [String: String] = [:]
 
     public init(
         errorClass: ErrorClass? = nil, errorMessage: String? = nil, httpStatus: Int? = nil, latencyMs: Double,

@@ -18,12 +18,16 @@ public struct ChatRequest: Sendable {
     public var timeout: Double
     /// When to try again.
     public var retry: RetryPolicy
+    /// Whether a 2xx body must be a chat completion (with `choices`); false accepts any JSON object, for
+    /// ai-lb's multi-backend answers, which wrap the completions of its members.
+    public var expectsCompletion: Bool
 
     /// A request; the defaults suit a local server.
     public init(
         baseURL: URL, body: JSONValue, headers: [String: String] = [:], stream: Bool = false, timeout: Double = 120,
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(), expectsCompletion: Bool = true
     ) {
+        self.expectsCompletion = expectsCompletion
         self.baseURL = baseURL
         self.body = body
         self.headers = headers
@@ -92,7 +96,8 @@ public final class ChatClient: Sendable {
 
         var attempt = 1
         while true {
-            var outcome = await perform(urlRequest, stream: request.stream, timeout: request.timeout)
+            var outcome = await perform(
+                urlRequest, stream: request.stream, timeout: request.timeout, expectsCompletion: request.expectsCompletion)
             outcome.response.attempts = attempt
             outcome.response.url = shownURL
             guard let errorClass = outcome.response.errorClass, errorClass != .cancelled,
@@ -117,7 +122,9 @@ public final class ChatClient: Sendable {
         var retryAfter: Double?
     }
 
-    private func perform(_ urlRequest: URLRequest, stream: Bool, timeout: Double) async -> Outcome {
+    private func perform(_ urlRequest: URLRequest, stream: Bool, timeout: Double, expectsCompletion: Bool) async
+        -> Outcome
+    {
         let start = ContinuousClock.now
         func elapsedMs() -> Double {
             let d = ContinuousClock.now - start
@@ -138,7 +145,7 @@ public final class ChatClient: Sendable {
         }
         defer { timer.cancel() }
 
-        var transfer = Transfer(stream: stream, cap: maxResponseBytes)
+        var transfer = Transfer(stream: stream, cap: maxResponseBytes, expectsCompletion: expectsCompletion)
         await withTaskCancellationHandler {
             task.resume()
             for await event in events {
@@ -191,10 +198,13 @@ private struct Transfer {
     var parser = SSEParser()
     var assembler = ChatStreamAssembler()
     var streamError: String?
+    let expectsCompletion: Bool
+    var headers: [String: String] = [:]
 
-    init(stream: Bool, cap: Int) {
+    init(stream: Bool, cap: Int, expectsCompletion: Bool) {
         self.stream = stream
         self.cap = cap
+        self.expectsCompletion = expectsCompletion
     }
 
     /// An event stream is parsed on the fly (for TTFT); a JSON answer, or an error status, is parsed at the end.
@@ -207,6 +217,9 @@ private struct Transfer {
         switch event {
         case .response(let http):
             status = http?.statusCode
+            for (key, value) in http?.allHeaderFields ?? [:] {
+                if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
+            }
             contentType = (Self.header("Content-Type", in: http) ?? "").lowercased()
             if let value = Self.header("Retry-After", in: http) {
                 retryAfter = RetryPolicy.parseRetryAfter(value, now: Date())
@@ -251,6 +264,7 @@ private struct Transfer {
         var response = BackendResponse(
             httpStatus: status, latencyMs: latencyMs, ttftMs: stream && parsesStream ? ttftMs : firstByteMs,
             rawBody: String(decoding: raw, as: UTF8.self))
+        response.headers = headers
         func fail(_ errorClass: ErrorClass, _ message: String) -> BackendResponse {
             response.errorClass = errorClass
             response.errorMessage = message
@@ -299,7 +313,9 @@ private struct Transfer {
             return fail(.badJSON, "HTTP \(status) body is not JSON: \(error.description)")
         }
         guard parsed.objectValue != nil else { return fail(.badJSON, "HTTP \(status) body is JSON but not an object") }
-        if let problem = Self.completionProblem(parsed) { return fail(.badJSON, "HTTP \(status) body: " + problem) }
+        if expectsCompletion, let problem = Self.completionProblem(parsed) {
+            return fail(.badJSON, "HTTP \(status) body: " + problem)
+        }
         response.body = parsed
         return response
     }
@@ -318,7 +334,9 @@ private struct Transfer {
         let errorClass: ErrorClass = status == 429 ? .http429 : (status >= 500 ? .http5xx : .http4xx)
         var detail = ""
         if let body = try? JSONValue(parsing: raw) {
-            detail = body["error"]?["message"]?.stringValue ?? body["error"]?.stringValue ?? body["message"]?.stringValue ?? ""
+            detail =
+                body["error"]?["message"]?.stringValue ?? body["error"]?.stringValue ?? body["message"]?.stringValue
+                ?? body["detail"]?.stringValue ?? ""
         }
         response.errorClass = errorClass
         response.errorMessage = "HTTP \(status)" + (detail.isEmpty ? "" : ": " + String(detail.prefix(300)))

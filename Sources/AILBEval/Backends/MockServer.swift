@@ -287,10 +287,14 @@ struct MockServerCore: Sendable {
         return HTTPResponse(statusCode: statusCode(status), headers: headers, body: body)
     }
 
+    /// The model list: the configured id; for `model: auto`, a made-up id after the preferred models, so
+    /// that resolution has something to choose either way.
     static func models(_ backend: BackendConfig) -> JSONValue {
-        [
+        let ids = backend.modelIsAuto ? backend.preferredModels + ["mock-\(backend.name)"] : [backend.model]
+        return [
             "object": "list",
-            "data": [["id": .string(backend.model), "object": "model", "created": 1_735_689_600, "owned_by": "ailb-eval-mock"]],
+            "data": .array(
+                ids.map { ["id": .string($0), "object": "model", "created": 1_735_689_600, "owned_by": "ailb-eval-mock"] }),
         ]
     }
 }

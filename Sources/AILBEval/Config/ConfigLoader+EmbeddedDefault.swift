@@ -16,7 +16,12 @@ extension ConfigLoader {
 # error); write $${ for a literal "${".
 
 backends:
-  # Each backend needs a unique `name` ([A-Za-z0-9._-]) and the `model` id its server knows.
+  # Each backend needs a unique `name` ([A-Za-z0-9._-]) and a `model`:
+  #   model:           the id its server knows; or a canonical name from `models:` (below),
+  #                    asked for by the id mapped to this backend; or `auto`: the first model
+  #                    GET {url}/models lists (or the first listed of preferred_models),
+  #                    chosen when a run starts and recorded with it
+  #   preferred_models: with model: auto, the models to pick, in order (canonical names or ids)
   #   kind:            openai (default: any OpenAI-compatible server) | mock | ailb
   #   url:             the OpenAI-compatible base URL, ending in /v1; or
   #   urls:            a list of replicas of the same model and quant, used round-robin
@@ -34,6 +39,12 @@ backends:
   #                    every request (status500, status502, status503, status429, status429Date,
   #                    timeout, invalidJSON, invalidUTF8, noChoices, badArguments, truncatedSSE,
   #                    cutMidEvent, noDone, keepAlive, hugeBody, dripBody, dripByte, resetMidBody)
+  #   only for kind: ailb (an ai-lb load balancer; each of its backends is reported on its own,
+  #   named by its alias, else host:port):
+  #   target_backends: aliases or host:port, sent as X-Target-Backends (ai-lb ignores it in consensus mode)
+  #   max_backends:    sent as X-Max-Backends (ai-lb's default: 3)
+  #   execution_timeout: seconds, sent as X-Execution-Timeout (ai-lb's default: 60)
+  #   members:         family and quant of its backends, by alias or host:port, for reports
 
   - name: mac-studio-8bit
     kind: mock
@@ -92,16 +103,27 @@ backends:
   #   max_concurrency: 16
 
   # An ai-lb load balancer: each request is sent once with X-Execution-Mode (the run's mode),
-  # and ai-lb fans it out to its own backends. `members` tells reports what those are.
+  # and ai-lb fans it out to its own backends; each of their answers is stored as a backend of
+  # its own. In consensus mode ai-lb's verdict is stored beside ailb-eval's, and every case
+  # where the two differ is reported. `members` tells reports what its backends are.
   # - name: ai-lb
   #   kind: ailb
   #   url: http://localhost:8000/v1
   #   model: qwen2.5-7b-instruct
+  #   target_backends: [m2, gentoo]
   #   max_backends: 3
   #   execution_timeout: 60
   #   members:
   #     m2: {family: qwen2.5-7b-instruct, quant: 8bit}
   #     gentoo: {family: qwen2.5-7b-instruct, quant: Q4_K_M}
+  #     "192.168.1.30:8080": {quant: Q8_0}
+
+# Canonical model names mapped to the id each backend knows them by (ai-lb's MODEL_EQUIVALENTS):
+# a backend can then say `model: qwen2.5-7b-instruct`, and reports group those backends under
+# that name. A backend the map leaves out is asked for the canonical name itself.
+# models:
+#   qwen2.5-7b-instruct: {mac-studio-8bit: "qwen2.5-7b-instruct-mlx@8bit", gentoo-ollama: "qwen2.5:7b-instruct"}
+# preferred_models: [qwen2.5-7b-instruct]   # what model: auto picks first, for every backend without its own
 
 # Request and run defaults; command-line flags override them.
 defaults:

@@ -41,10 +41,12 @@ public enum ConfigLoader {
 private struct ConfigParser {
     let reader: YAMLReader
 
-    static let topKeys = ["backends", "defaults", "consensus", "storage", "reports", "gates", "limits"]
+    static let topKeys = [
+        "backends", "models", "preferred_models", "defaults", "consensus", "storage", "reports", "gates", "limits",
+    ]
     static let backendKeys = [
-        "name", "kind", "url", "urls", "model", "family", "quant", "max_concurrency", "timeout", "api_key_env",
-        "headers", "mock", "target_backends", "max_backends", "execution_timeout", "members",
+        "name", "kind", "url", "urls", "model", "preferred_models", "family", "quant", "max_concurrency", "timeout",
+        "api_key_env", "headers", "mock", "target_backends", "max_backends", "execution_timeout", "members",
     ]
     static let ailbOnlyKeys = ["target_backends", "max_backends", "execution_timeout", "members"]
     static let mockKeys = ["seed", "drift", "noise", "latency_ms", "jitter_ms", "error_rate", "error_status", "fault"]
@@ -68,15 +70,39 @@ private struct ConfigParser {
         }
         var backends: [BackendConfig] = []
         var nameLines: [String: Int] = [:]
+        var familyGiven: Set<String> = []
         for node in backendNodes {
             let (backend, nameNode) = try parseBackend(node)
             if let firstLine = nameLines[backend.name] {
                 throw reader.error(nameNode, "duplicate backend name '\(backend.name)' (first at line \(firstLine))")
             }
             nameLines[backend.name] = reader.location(nameNode).line
+            if case .mapping(let map) = node, map.keys.contains(where: { $0.string == "family" }) {
+                familyGiven.insert(backend.name)
+            }
             backends.append(backend)
         }
+        var equivalents: [String: [String: String]] = [:]
+        if let node = top["models"] { equivalents = try parseModels(node, backends: backends) }
+        var preferred: [String] = []
+        if let node = top["preferred_models"] { preferred = try modelList(node, key: "preferred_models") }
+        for index in backends.indices {
+            let canonical = backends[index].model
+            if let id = equivalents[canonical]?[backends[index].name] {
+                backends[index].model = id
+                backends[index].canonicalModel = canonical
+            }
+            // The canonical name groups the backends that serve the same model under different ids.
+            if equivalents[canonical] != nil, !familyGiven.contains(backends[index].name) {
+                backends[index].family = canonical
+            }
+            if backends[index].modelIsAuto, backends[index].preferredModels.isEmpty {
+                backends[index].preferredModels = preferred
+            }
+        }
         var config = EvalConfig(backends: backends)
+        config.modelEquivalents = equivalents
+        config.preferredModels = preferred
         if let node = top["defaults"] { config.defaults = try parseDefaults(node) }
         if let node = top["consensus"] { config.consensus = try parseConsensus(node) }
         if let node = top["storage"] {
@@ -117,8 +143,9 @@ private struct ConfigParser {
         var kind = BackendKind.openai
         if let kindNode = map["kind"] {
             let text = try reader.string(kindNode, key: "kind")
-            guard let value = BackendKind(rawValue: text) else {
-                throw reader.error(kindNode, unknownValue("kind", text, among: BackendKind.allCases.map(\.rawValue)))
+            guard let value = BackendKind(rawValue: text), BackendKind.configurable.contains(value) else {
+                throw reader.error(
+                    kindNode, unknownValue("kind", text, among: BackendKind.configurable.map(\.rawValue)))
             }
             kind = value
         }
@@ -129,6 +156,14 @@ private struct ConfigParser {
         let urls = try parseURLs(map, kind: kind, backend: name)
 
         var backend = BackendConfig(name: name, kind: kind, urls: urls, model: model, location: reader.location(node))
+        if let value = map["preferred_models"] {
+            guard model == BackendConfig.autoModel else {
+                throw reader.error(
+                    map.keyNode("preferred_models") ?? value,
+                    "'preferred_models' only applies with model: auto, but backend '\(name)' has model: \(model)")
+            }
+            backend.preferredModels = try modelList(value, key: "preferred_models")
+        }
         if let family = map["family"] { backend.family = try reader.nonEmptyString(family, key: "family") }
         if let quant = map["quant"] { backend.quant = try reader.string(quant, key: "quant") }
         if let value = map["max_concurrency"] {
@@ -246,6 +281,44 @@ private struct ConfigParser {
             }
         }
         return options
+    }
+
+    // MARK: Models
+
+    /// `models:`: canonical name → {backend name: the id that backend knows}.
+    func parseModels(_ node: Node, backends: [BackendConfig]) throws(InputError) -> [String: [String: String]] {
+        let names = backends.map(\.name)
+        var result: [String: [String: String]] = [:]
+        for entry in try reader.anyMapping(node, context: "models").entries {
+            guard entry.key != BackendConfig.autoModel, !entry.key.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw reader.error(entry.keyNode, "'\(entry.key)' cannot be a canonical model name in 'models'")
+            }
+            var ids: [String: String] = [:]
+            for idEntry in try reader.anyMapping(entry.value, context: "model '\(entry.key)'").entries {
+                guard names.contains(idEntry.key) else {
+                    throw reader.error(
+                        idEntry.keyNode,
+                        unknownName("backend", idEntry.key, among: names) + " (in models: \(entry.key))")
+                }
+                let id = try reader.nonEmptyString(idEntry.value, key: idEntry.key)
+                guard id != BackendConfig.autoModel else {
+                    throw reader.error(idEntry.value, "'auto' is not a model id; write model: auto on the backend instead")
+                }
+                ids[idEntry.key] = id
+            }
+            result[entry.key] = ids
+        }
+        return result
+    }
+
+    /// A non-empty list of model names without `auto`.
+    func modelList(_ node: Node, key: String) throws(InputError) -> [String] {
+        let names = try reader.stringList(node, key: key)
+        guard !names.isEmpty else { throw reader.error(node, "'\(key)' is empty; expected at least one model") }
+        for name in names where name.trimmingCharacters(in: .whitespaces).isEmpty || name == BackendConfig.autoModel {
+            throw reader.error(node, "'\(key)' lists \"\(name)\"; expected model names or ids")
+        }
+        return names
     }
 
     // MARK: Sections

@@ -22,6 +22,11 @@ public enum BackendKind: String, Sendable, CaseIterable, Codable {
     case mock
     /// An ai-lb load balancer, to which requests are delegated with `X-Execution-Mode`.
     case ailb
+    /// A backend behind an ai-lb load balancer, discovered from its answers (never written in config.yaml).
+    case ailbMember = "ailb-member"
+
+    /// The kinds a config file may name.
+    public static let configurable: [BackendKind] = [.openai, .mock, .ailb]
 }
 
 /// The simulated behaviour of a `kind: mock` backend.
@@ -55,8 +60,14 @@ public struct BackendConfig: Sendable, Hashable {
     /// OpenAI-compatible base URLs (`…/v1`); several are replicas used round-robin. Empty for an
     /// in-process mock until it is started.
     public var urls: [URL]
-    /// The model id the server knows.
+    /// The model id the server knows; `auto` until it is resolved through `GET {url}/models` at run start.
     public var model: String
+    /// The canonical name the user wrote (`model: qwen2.5-7b-instruct`) when `models:` maps it to this
+    /// backend's own id; nil when `model` is written as the server knows it.
+    public var canonicalModel: String?
+    /// For `model: auto`: the models to pick, in order of preference (canonical names or ids); empty means
+    /// the first one the server lists.
+    public var preferredModels: [String] = []
     /// The model, for grouping (`qwen2.5-7b-instruct`); defaults to `model`.
     public var family: String
     /// The quantization (`4bit`, `Q4_K_M`, `fp16`); empty when unknown.
@@ -75,6 +86,13 @@ public struct BackendConfig: Sendable, Hashable {
     /// Where in the config file this backend was declared (for messages).
     public var location: SourceLocation?
 
+    /// The `model` value that asks for the server's first listed (or first preferred) model.
+    public static let autoModel = "auto"
+
+    /// True while `model` is `auto` and still to be resolved.
+    public var modelIsAuto: Bool { model == Self.autoModel }
+
+    /// A backend; `family` defaults to `model`.
     public init(
         name: String, kind: BackendKind = .openai, urls: [URL] = [], model: String, family: String? = nil,
         quant: String = "", maxConcurrency: Int? = nil, timeout: Double? = nil, apiKeyEnv: String? = nil,
@@ -158,6 +176,11 @@ public struct EvalConfig: Sendable {
     public var referenceBackend: String?
     public var gates = GateThresholds()
     public var limits = Limits()
+    /// `models:`: canonical model names mapped to the id each backend knows them by (backend name → id),
+    /// like ai-lb's MODEL_EQUIVALENTS.
+    public var modelEquivalents: [String: [String: String]] = [:]
+    /// `preferred_models:` at the top level: the preference of every `model: auto` backend without its own.
+    public var preferredModels: [String] = []
 
     public init(backends: [BackendConfig]) {
         self.backends = backends

@@ -87,10 +87,41 @@ public struct Dispatcher: Sendable {
         }
         var body = plan.cases[item.casePosition].requestBody
         body["model"] = .string(backend.model)
+        if backend.kind == .ailb { return await sendToLoadBalancer(body, backend: backend, replica: replica, headers: headers) }
         let request = ChatRequest(
             baseURL: backend.urls[replica % backend.urls.count], body: .object(body), headers: headers,
             stream: defaults.stream, timeout: backend.timeout ?? defaults.timeout,
             retry: RetryPolicy(maxRetries: defaults.retries))
+        return await client.send(request)
+    }
+}
+
+extension Dispatcher {
+    /// The headers that ask ai-lb to run one request on several of its backends, in the run's mode, with
+    /// the backend's `target_backends`, `max_backends` and `execution_timeout`.
+    static func loadBalancerHeaders(for backend: BackendConfig, mode: RunMode) -> [String: String] {
+        var headers = ["X-Execution-Mode": mode.rawValue]
+        guard let options = backend.ailbOptions else { return headers }
+        if !options.targetBackends.isEmpty { headers["X-Target-Backends"] = options.targetBackends.joined(separator: ",") }
+        if let max = options.maxBackends { headers["X-Max-Backends"] = String(max) }
+        if let timeout = options.executionTimeout {
+            headers["X-Execution-Timeout"] = timeout.rounded() == timeout ? String(Int(timeout)) : String(timeout)
+        }
+        return headers
+    }
+
+    /// Sends one request to an ai-lb load balancer: never streamed (ai-lb does not parse streamed bodies in
+    /// multi-backend modes), and answered by a multi-backend body rather than a chat completion. The
+    /// request may take ai-lb's whole execution timeout, so the HTTP timeout leaves room beyond it.
+    func sendToLoadBalancer(
+        _ body: [String: JSONValue], backend: BackendConfig, replica: Int, headers: [String: String]
+    ) async -> BackendResponse {
+        let executionTimeout = backend.ailbOptions?.executionTimeout ?? 60
+        let request = ChatRequest(
+            baseURL: backend.urls[replica % backend.urls.count], body: .object(body),
+            headers: headers.merging(Self.loadBalancerHeaders(for: backend, mode: defaults.mode)) { _, new in new },
+            stream: false, timeout: backend.timeout ?? max(defaults.timeout, executionTimeout + 10),
+            retry: RetryPolicy(maxRetries: defaults.retries), expectsCompletion: false)
         return await client.send(request)
     }
 }

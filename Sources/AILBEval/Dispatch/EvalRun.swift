@@ -21,11 +21,16 @@ public struct EvalRun: Sendable {
     public var prepared: PreparedRun
     public var store: ResultStore
     public var progress: ProgressReporter?
+    /// Backends already started by the caller (`PreparedRun.startBackends()`); nil: the run starts them
+    /// itself and stops them when it ends. A caller that passes them stops them.
+    public var started: StartedBackends?
 
-    public init(prepared: PreparedRun, store: ResultStore, progress: ProgressReporter?) {
+    /// A run of `prepared` storing into `store`.
+    public init(prepared: PreparedRun, store: ResultStore, progress: ProgressReporter?, started: StartedBackends? = nil) {
         self.prepared = prepared
         self.store = store
         self.progress = progress
+        self.started = started
     }
 
     enum Event: Sendable {
@@ -42,8 +47,14 @@ public struct EvalRun: Sendable {
     public func execute() async throws -> RunOutcome {
         let started = Date()
         var plan = prepared.plan
-        let mockServer = try await startMockServerIfNeeded(&plan)
-        defer { if let mockServer { Task { await mockServer.stop() } } }
+        let backends: StartedBackends
+        if let given = self.started {
+            backends = given
+        } else {
+            backends = try await prepared.startBackends()
+        }
+        defer { if self.started == nil { Task { await backends.stop() } } }
+        plan.backends = backends.backends
 
         let runID: Int64
         if let resumption = prepared.resumption {
@@ -84,8 +95,11 @@ public struct EvalRun: Sendable {
         let progress = self.progress
         let total = items.count
         let runPlan = plan
+        let knownMembers = try store.backends(runID: runID).filter { $0.via != nil }
+        let runMode = prepared.config.defaults.mode
         let consumer = Task {
-            var collector = ResultCollector(plan: runPlan, mode: judgeLive ? .consensus : .all, assessor: assessor)
+            var collector = ResultCollector(
+                plan: runPlan, mode: runMode, judge: judgeLive, assessor: assessor, knownMembers: knownMembers)
             var lastFlush = Date()
             for await event in events {
                 if case .result(let result) = event { collector.add(result) }
@@ -93,7 +107,7 @@ public struct EvalRun: Sendable {
                     try collector.flush(to: store, runID: runID)
                     lastFlush = Date()
                     // Progress counts stored responses only: what it shows as done survives a crash.
-                    progress?.update(done: collector.stored, total: total, errors: collector.storedErrors)
+                    progress?.update(done: collector.storedRequests, total: total, errors: collector.storedErrors)
                 }
             }
             try collector.flush(to: store, runID: runID)
@@ -114,7 +128,7 @@ public struct EvalRun: Sendable {
             try? store.finishRun(runID, status: .failed)
             throw error
         }
-        progress?.finish(done: collector.stored, total: total, errors: collector.storedErrors)
+        progress?.finish(done: collector.storedRequests, total: total, errors: collector.storedErrors)
         if prepared.resumption != nil && prepared.config.defaults.mode == .consensus {
             try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
         }
@@ -140,22 +154,6 @@ public struct EvalRun: Sendable {
         return missing
     }
 
-    func startMockServerIfNeeded(_ plan: inout RunPlan) async throws -> MockServer? {
-        let inProcess = plan.backends.filter { $0.kind == .mock && $0.urls.isEmpty }
-        guard !inProcess.isEmpty else { return nil }
-        // A mock backend with api_key_env checks the key, so a run proves the key was sent.
-        var keys: [String: String] = [:]
-        for backend in inProcess {
-            if let variable = backend.apiKeyEnv, let key = prepared.environment[variable] { keys[backend.name] = key }
-        }
-        let server = MockServer(backends: inProcess, suites: prepared.suites, apiKeys: keys)
-        _ = try await server.start(port: 0)
-        for index in plan.backends.indices where plan.backends[index].kind == .mock && plan.backends[index].urls.isEmpty {
-            if let url = server.baseURL(for: plan.backends[index].name) { plan.backends[index].urls = [url] }
-        }
-        return server
-    }
-
     func createRun(_ plan: RunPlan) throws -> Int64 {
         let snapshot = prepared.configSnapshot.compactText
         let suites = JSONValue.array(
@@ -179,66 +177,5 @@ public struct EvalRun: Sendable {
             threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,
             configJSON: snapshot, configHash: SHA256.hex(Array(snapshot.utf8)), suitesJSON: suites.compactText,
             plannedRequests: plan.totalRequests, backends: backends, cases: cases)
-    }
-}
-
-/// Gathers results, builds rows, judges each repeat of a case once all its backends have answered,
-/// and holds rows until the next flush.
-struct ResultCollector: Sendable {
-    let plan: RunPlan
-    let mode: RunMode
-    let assessor: CaseAssessor
-    var pendingResponses: [ResponseRecord] = []
-    var pendingVerdicts: [VerdictRecord] = []
-    var waiting: [WorkKey: [BackendResponse?]] = [:]
-    var done = 0
-    var errors = 0
-    /// Responses written to the store so far, and how many of them are failures.
-    var stored = 0
-    var storedErrors = 0
-
-    struct WorkKey: Hashable {
-        var casePosition: Int
-        var repeatIndex: Int
-    }
-
-    init(plan: RunPlan, mode: RunMode, assessor: CaseAssessor) {
-        self.plan = plan
-        self.mode = mode
-        self.assessor = assessor
-    }
-
-    var pendingWrites: Int { pendingResponses.count + pendingVerdicts.count }
-
-    mutating func add(_ result: WorkResult) {
-        done += 1
-        if !result.response.isSuccess { errors += 1 }
-        let planned = plan.cases[result.item.casePosition]
-        let backend = plan.backends[result.item.backendIndex].name
-        pendingResponses.append(
-            assessor.record(
-                for: result.response, item: result.item, backend: backend, expect: planned.suiteCase.expect,
-                receivedAt: ResultStore.timestamp()))
-        guard mode == .consensus else { return }
-        let key = WorkKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex)
-        var slots = waiting[key] ?? Array(repeating: nil, count: plan.backends.count)
-        slots[result.item.backendIndex] = result.response
-        if slots.allSatisfy({ $0 != nil }) {
-            waiting[key] = nil
-            let responses = zip(plan.backends, slots).map { (backend: $0.name, response: $1!) }
-            pendingVerdicts += assessor.verdicts(
-                casePosition: key.casePosition, repeatIndex: key.repeatIndex, responses: responses,
-                expect: planned.suiteCase.expect)
-        } else {
-            waiting[key] = slots
-        }
-    }
-
-    mutating func flush(to store: ResultStore, runID: Int64) throws {
-        try store.write(runID: runID, responses: pendingResponses, verdicts: pendingVerdicts)
-        stored += pendingResponses.count
-        storedErrors += pendingResponses.count(where: { !$0.success })
-        pendingResponses.removeAll(keepingCapacity: true)
-        pendingVerdicts.removeAll(keepingCapacity: true)
     }
 }

@@ -50,9 +50,6 @@ public struct PreparedRun: Sendable {
         }
         try applyOverrides(options, to: &config)
         for backend in config.backends {
-            if backend.kind == .ailb {
-                throw InputError(at: backend.location, "backend '\(backend.name)': kind ailb (delegating to a load balancer) is not supported yet")
-            }
             if let variable = backend.apiKeyEnv, environment[variable] == nil {
                 throw InputError(at: backend.location, "backend '\(backend.name)': environment variable \(variable) (api_key_env) is not set")
             }
@@ -100,9 +97,23 @@ public struct PreparedRun: Sendable {
                 "urls": .array(b.urls.map { .string(ChatClient.redacted($0)) }),
                 "headers": .array(b.headers.keys.sorted().map { .string($0) }),
             ]
+            if let canonical = b.canonicalModel { object["canonical_model"] = .string(canonical) }
+            if !b.preferredModels.isEmpty { object["preferred_models"] = .array(b.preferredModels.map { .string($0) }) }
             if let m = b.maxConcurrency { object["max_concurrency"] = .int(m) }
             if let t = b.timeout { object["timeout"] = .double(t) }
             if let k = b.apiKeyEnv { object["api_key_env"] = .string(k) }
+            if let options = b.ailbOptions {
+                var ailb: [String: JSONValue] = [
+                    "target_backends": .array(options.targetBackends.map { .string($0) }),
+                    "members": .object(
+                        options.members.mapValues { member in
+                            ["family": member.family.map { .string($0) } ?? .null, "quant": member.quant.map { .string($0) } ?? .null]
+                        }),
+                ]
+                if let max = options.maxBackends { ailb["max_backends"] = .int(max) }
+                if let timeout = options.executionTimeout { ailb["execution_timeout"] = .double(timeout) }
+                object["ailb"] = .object(ailb)
+            }
             if let mock = b.mock {
                 object["mock"] = [
                     "seed": .int(Int(truncatingIfNeeded: mock.seed)), "drift": .double(mock.drift),

@@ -102,9 +102,14 @@ extension PreparedRun {
         var notes: [String] = []
         var backends: [BackendConfig] = []
         for stored in try store.backends(runID: record.id) {
-            guard let backend = configured.first(where: { $0.name == stored.name }) else {
+            guard var backend = configured.first(where: { $0.name == stored.name }) else {
                 notes.append("backend '\(stored.name)' is no longer configured; its missing answers stay missing")
                 continue
+            }
+            // The run keeps the model `auto` chose when it started, whatever the server lists today.
+            if backend.modelIsAuto {
+                backend.model = stored.model
+                backend.family = stored.family
             }
             backends.append(backend)
         }

@@ -13,11 +13,16 @@ public struct StoredVerdicts: Sendable {
         self.assessor = assessor
     }
 
-    /// Judges every (case, repeat) of the run that has a response from each of its backends and replaces
-    /// its verdict rows; returns how many (case, repeat) pairs were judged.
+    /// Judges every (case, repeat) of the run that has an answer from each of its backends and replaces its
+    /// verdict rows; returns how many (case, repeat) pairs were judged. A load balancer has answered when
+    /// one of its members has, or it has a row of its own (its whole request failed); its members' answers
+    /// take its place in the order, as when the run judged them live.
     @discardableResult
     public func recompute(runID: Int64) throws -> Int {
-        let backends = try store.backends(runID: runID).map(\.name)
+        let records = try store.backends(runID: runID)
+        let members = Dictionary(grouping: records.filter { $0.via != nil }, by: { $0.via! })
+            .mapValues { $0.sorted { $0.position < $1.position }.map(\.name) }
+        let planned = records.filter { $0.via == nil }.sorted { $0.position < $1.position }
         let expectations = try store.cases(runID: runID).reduce(into: [Int: Expectation]()) { result, c in
             if let text = c.expectJSON, let value = try? JSONValue(parsing: text) {
                 result[c.position] = ExpectationJSON.decode(value)
@@ -26,10 +31,20 @@ public struct StoredVerdicts: Sendable {
         var verdicts: [VerdictRecord] = []
         var current: (key: (Int, Int), responses: [String: BackendResponse])?
         func judge() {
-            guard let (key, responses) = current, backends.allSatisfy({ responses[$0] != nil }) else { return }
+            guard let (key, responses) = current else { return }
+            var ordered: [(String, BackendResponse)] = []
+            for backend in planned {
+                let answered = (members[backend.name] ?? []).compactMap { name in responses[name].map { (name, $0) } }
+                if !answered.isEmpty {
+                    ordered += answered
+                } else if let own = responses[backend.name] {
+                    ordered.append((backend.name, own))
+                } else {
+                    return
+                }
+            }
             verdicts += assessor.verdicts(
-                casePosition: key.0, repeatIndex: key.1, responses: backends.map { ($0, responses[$0]!) },
-                expect: expectations[key.0])
+                casePosition: key.0, repeatIndex: key.1, responses: ordered, expect: expectations[key.0])
         }
         try store.forEachResponse(runID: runID) { record in
             let key = (record.casePosition, record.repeatIndex)

@@ -64,14 +64,7 @@ public final class ResultStore: Sendable {
                     configJSON, configHash, suitesJSON, plannedRequests, Int(getpid()),
                 ])
             let runID = db.lastInsertedRowID
-            let backendInsert = try db.cachedStatement(
-                sql: "INSERT INTO backends (run_id, position, name, kind, urls, model, family, quant) VALUES (?,?,?,?,?,?,?,?)")
-            for b in backends {
-                try backendInsert.execute(arguments: [
-                    runID, b.position, b.name, b.kind.rawValue, JSONValue.array(b.urls.map { .string($0) }).compactText,
-                    b.model, b.family, b.quant,
-                ])
-            }
+            try Self.insert(backends, runID: runID, into: db)
             let caseInsert = try db.cachedStatement(
                 sql: """
                     INSERT INTO cases (run_id, position, suite, case_id, prompt, request_json, expect_json, tags, repeats)
@@ -89,41 +82,43 @@ public final class ResultStore: Sendable {
 
     /// Writes a batch of responses and verdicts in one transaction (replacing rows with the same key).
     public func write(runID: Int64, responses: [ResponseRecord], verdicts: [VerdictRecord]) throws {
-        guard !responses.isEmpty || !verdicts.isEmpty else { return }
-        try queue.write { db in
-            let responseInsert = try db.cachedStatement(
-                sql: """
-                    INSERT OR REPLACE INTO responses (run_id, case_position, repeat, backend, success, error_class,
-                        error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, url,
-                        raw_body, text, tool_calls, finish_reason, correct, received_at)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                    """)
-            for r in responses {
-                let arguments: StatementArguments = [
-                    runID, r.casePosition, r.repeatIndex, r.backend, r.success, r.errorClass?.rawValue, r.errorMessage,
-                    r.httpStatus, r.latencyMs, r.ttftMs, r.promptTokens, r.completionTokens, r.attempts, r.url,
-                    r.rawBody, r.text, r.toolCalls, r.finishReason, r.correct, r.receivedAt,
-                ]
-                responseInsert.setUncheckedArguments(arguments)
-                try responseInsert.execute()
-            }
-            let verdictInsert = try db.cachedStatement(
-                sql: """
-                    INSERT OR REPLACE INTO verdicts (run_id, case_position, repeat, profile, comparison_type, winner,
-                        agreement_count, successes, disagreement, groups_json, consensus_correct, spurious_causes)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
-                    """)
-            for v in verdicts {
-                let groups = JSONValue.array(v.verdict.groups.map { .array($0.map { .string($0) }) }).compactText
-                let causes = v.spuriousCauses.isEmpty ? nil : v.spuriousCauses.joined(separator: ",")
-                let arguments: StatementArguments = [
-                    runID, v.casePosition, v.repeatIndex, v.profile.rawValue, v.verdict.comparisonType.rawValue,
-                    v.verdict.winner, v.verdict.agreementCount, v.verdict.successes, v.verdict.disagreement, groups,
-                    v.consensusCorrect, causes,
-                ]
-                verdictInsert.setUncheckedArguments(arguments)
-                try verdictInsert.execute()
-            }
+        try write(runID: runID, batch: StoreBatch(responses: responses, verdicts: verdicts))
+    }
+
+    /// Inserts response and verdict rows (replacing rows with the same key) inside a write transaction.
+    static func insert(responses: [ResponseRecord], verdicts: [VerdictRecord], runID: Int64, into db: Database) throws {
+        let responseInsert = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO responses (run_id, case_position, repeat, backend, success, error_class,
+                    error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, url,
+                    raw_body, text, tool_calls, finish_reason, correct, received_at)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                """)
+        for r in responses {
+            let arguments: StatementArguments = [
+                runID, r.casePosition, r.repeatIndex, r.backend, r.success, r.errorClass?.rawValue, r.errorMessage,
+                r.httpStatus, r.latencyMs, r.ttftMs, r.promptTokens, r.completionTokens, r.attempts, r.url,
+                r.rawBody, r.text, r.toolCalls, r.finishReason, r.correct, r.receivedAt,
+            ]
+            responseInsert.setUncheckedArguments(arguments)
+            try responseInsert.execute()
+        }
+        let verdictInsert = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO verdicts (run_id, case_position, repeat, profile, comparison_type, winner,
+                    agreement_count, successes, disagreement, groups_json, consensus_correct, spurious_causes)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+                """)
+        for v in verdicts {
+            let groups = JSONValue.array(v.verdict.groups.map { .array($0.map { .string($0) }) }).compactText
+            let causes = v.spuriousCauses.isEmpty ? nil : v.spuriousCauses.joined(separator: ",")
+            let arguments: StatementArguments = [
+                runID, v.casePosition, v.repeatIndex, v.profile.rawValue, v.verdict.comparisonType.rawValue,
+                v.verdict.winner, v.verdict.agreementCount, v.verdict.successes, v.verdict.disagreement, groups,
+                v.consensusCorrect, causes,
+            ]
+            verdictInsert.setUncheckedArguments(arguments)
+            try verdictInsert.execute()
         }
     }
 
@@ -161,6 +156,13 @@ public final class ResultStore: Sendable {
             var keys = Set<ResponseKey>()
             while let row = try rows.next() {
                 keys.insert(ResponseKey(casePosition: row[0], repeatIndex: row[1], backend: row[2]))
+            }
+            // An answer of a member behind a load balancer answers the request made to the load balancer.
+            let via = try Self.loadBalancerOfMember(runID: runID, db: db)
+            for key in keys {
+                if let parent = via[key.backend] {
+                    keys.insert(ResponseKey(casePosition: key.casePosition, repeatIndex: key.repeatIndex, backend: parent))
+                }
             }
             return keys
         }
@@ -229,7 +231,7 @@ public final class ResultStore: Sendable {
                 let urls = (try? JSONValue(parsing: row["urls"] as String))?.arrayValue?.compactMap(\.stringValue) ?? []
                 return BackendRecord(
                     position: row["position"], name: row["name"], kind: BackendKind(rawValue: row["kind"]) ?? .openai,
-                    urls: urls, model: row["model"], family: row["family"], quant: row["quant"])
+                    urls: urls, model: row["model"], family: row["family"], quant: row["quant"], via: row["via"])
             }
         }
     }

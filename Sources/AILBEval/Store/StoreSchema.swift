@@ -88,6 +88,31 @@ enum StoreSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v2: backends discovered behind an ai-lb load balancer name it in `via`; ai-lb's own consensus
+        // verdict is kept beside ours for the same responses.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE backends ADD COLUMN via TEXT;
+                    CREATE TABLE lb_verdicts (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        case_position INTEGER NOT NULL,
+                        repeat INTEGER NOT NULL,
+                        backend TEXT NOT NULL,
+                        winner TEXT NOT NULL,
+                        agreement_count INTEGER NOT NULL,
+                        disagreement INTEGER NOT NULL,
+                        comparison_type TEXT NOT NULL,
+                        x_disagreement INTEGER NOT NULL,
+                        our_winner TEXT NOT NULL,
+                        our_agreement_count INTEGER NOT NULL,
+                        our_disagreement INTEGER NOT NULL,
+                        our_comparison_type TEXT NOT NULL,
+                        matches_ours INTEGER NOT NULL,
+                        PRIMARY KEY (run_id, case_position, repeat, backend)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -31,8 +31,15 @@ public struct BackendRecord: Sendable, Hashable {
     public var model: String
     public var family: String
     public var quant: String
+    /// For a backend found behind an ai-lb load balancer (kind `ailb-member`): the load balancer's name.
+    public var via: String?
 
-    public init(position: Int, name: String, kind: BackendKind, urls: [String], model: String, family: String, quant: String) {
+    /// A backend row; `via` only for members of a load balancer.
+    public init(
+        position: Int, name: String, kind: BackendKind, urls: [String], model: String, family: String, quant: String,
+        via: String? = nil
+    ) {
+        self.via = via
         self.position = position
         self.name = name
         self.kind = kind

@@ -1,0 +1,152 @@
+import Foundation
+
+/// Gathers results, builds rows, judges each repeat of a case once every backend of the plan has answered,
+/// and holds rows until the next flush.
+///
+/// A `kind: ailb` backend's one answer becomes one row per backend behind it (named by `MemberNaming`,
+/// added to the run's backends when first seen), or one failed row under its own name when the request
+/// failed as a whole. A (case, repeat) is judged over every row: direct backends in config order, each load
+/// balancer's members in place of it.
+struct ResultCollector: Sendable {
+    let plan: RunPlan
+    /// The run's mode: how load balancers were asked, and whether they sent a verdict.
+    let mode: RunMode
+    /// Whether to judge each (case, repeat) as it completes (not on resume: verdicts are recomputed then).
+    let judge: Bool
+    let assessor: CaseAssessor
+    var members: MemberRegistry
+    let namings: [Int: MemberNaming]
+    var batch = StoreBatch()
+    var pendingRequests = 0
+    var waiting: [WorkKey: [[(backend: String, response: BackendResponse)]?]] = [:]
+    /// Responses written to the store so far, and how many of them are failures.
+    var stored = 0
+    var storedErrors = 0
+    /// Requests whose answers are written (a load balancer's answer counts once, however many rows it gave).
+    var storedRequests = 0
+
+    struct WorkKey: Hashable {
+        var casePosition: Int
+        var repeatIndex: Int
+    }
+
+    init(plan: RunPlan, mode: RunMode, judge: Bool, assessor: CaseAssessor, knownMembers: [BackendRecord] = []) {
+        self.plan = plan
+        self.mode = mode
+        self.judge = judge
+        self.assessor = assessor
+        members = MemberRegistry(known: knownMembers, firstPosition: plan.backends.count)
+        var namings: [Int: MemberNaming] = [:]
+        for (index, backend) in plan.backends.enumerated() where backend.kind == .ailb {
+            namings[index] = MemberNaming(loadBalancer: backend.name, backends: plan.backends)
+        }
+        self.namings = namings
+    }
+
+    var pendingWrites: Int { batch.responses.count + batch.verdicts.count + batch.loadBalancerVerdicts.count }
+
+    mutating func add(_ result: WorkResult) {
+        pendingRequests += 1
+        let planned = plan.cases[result.item.casePosition]
+        let backend = plan.backends[result.item.backendIndex]
+        let answers: [(backend: String, response: BackendResponse)] =
+            backend.kind == .ailb ? expand(result, loadBalancer: backend) : [(backend.name, result.response)]
+        let receivedAt = ResultStore.timestamp()
+        for answer in answers {
+            batch.responses.append(
+                assessor.record(
+                    for: answer.response, item: result.item, backend: answer.backend, expect: planned.suiteCase.expect,
+                    receivedAt: receivedAt))
+        }
+        guard judge, mode == .consensus else { return }
+        let key = WorkKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex)
+        var slots = waiting[key] ?? Array(repeating: nil, count: plan.backends.count)
+        slots[result.item.backendIndex] = answers
+        if slots.allSatisfy({ $0 != nil }) {
+            waiting[key] = nil
+            batch.verdicts += assessor.verdicts(
+                casePosition: key.casePosition, repeatIndex: key.repeatIndex, responses: slots.flatMap { $0! },
+                expect: planned.suiteCase.expect)
+        } else {
+            waiting[key] = slots
+        }
+    }
+
+    /// A load balancer's answer as rows: its members' answers in the order of their first appearance in the
+    /// run (so a verdict does not depend on the order ai-lb happened to list them in), or its own failure.
+    /// Registers new members and, in consensus mode, sets ai-lb's verdict beside ours.
+    mutating func expand(_ result: WorkResult, loadBalancer: BackendConfig) -> [(backend: String, response: BackendResponse)] {
+        let naming = namings[result.item.backendIndex]!
+        let answer = LoadBalancerAnswer.interpret(result.response, mode: mode, naming: naming)
+        if let failure = answer.failure { return [(loadBalancer.name, failure)] }
+        for member in answer.members {
+            if let record = members.register(member, via: loadBalancer) { batch.newBackends.append(record) }
+        }
+        // A failed or cancelled attempt from before a resume gives way to the members' answers.
+        batch.superseded.append(
+            ResponseKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex, backend: loadBalancer.name))
+        if mode == .consensus {
+            batch.loadBalancerVerdicts.append(
+                Self.compare(answer, item: result.item, loadBalancer: loadBalancer.name, threshold: assessor.threshold))
+        }
+        return answer.members.sorted { members.position(of: $0.name) < members.position(of: $1.name) }
+            .map { ($0.name, $0.response) }
+    }
+
+    /// ai-lb's verdict beside ours over exactly what it judged: its members' answers, in its order, with its
+    /// own idea of success. A consensus answer without a verdict is recorded as a difference too.
+    static func compare(_ answer: LoadBalancerAnswer, item: WorkItem, loadBalancer: String, threshold: Double)
+        -> LoadBalancerVerdictRecord
+    {
+        let ours = ConsensusJudge(profile: .ailb, threshold: threshold).verdict(
+            answer.members.map(\.asLoadBalancerCandidate))
+        let reported =
+            answer.verdict
+            ?? ReportedVerdict(
+                winner: "(missing)", agreementCount: 0, disagreement: false, comparisonType: "(missing)",
+                xDisagreement: false)
+        return LoadBalancerVerdictRecord(
+            casePosition: item.casePosition, repeatIndex: item.repeatIndex, backend: loadBalancer,
+            winner: reported.winner, agreementCount: reported.agreementCount, disagreement: reported.disagreement,
+            comparisonType: reported.comparisonType, xDisagreement: reported.xDisagreement, ours: ours)
+    }
+
+    mutating func flush(to store: ResultStore, runID: Int64) throws {
+        try store.write(runID: runID, batch: batch)
+        stored += batch.responses.count
+        storedErrors += batch.responses.count(where: { !$0.success })
+        storedRequests += pendingRequests
+        pendingRequests = 0
+        batch = StoreBatch()
+    }
+}
+
+/// The backends found behind load balancers so far: their rows and their order of first appearance.
+struct MemberRegistry: Sendable {
+    private var positions: [String: Int] = [:]
+    private var nextPosition: Int
+
+    /// A registry continuing from `known` members (a resumed run's), numbering new ones after them and
+    /// after `firstPosition`.
+    init(known: [BackendRecord], firstPosition: Int) {
+        for record in known { positions[record.name] = record.position }
+        nextPosition = max(firstPosition, (known.map(\.position).max() ?? -1) + 1)
+    }
+
+    /// The position of a member (new ones sort last).
+    func position(of name: String) -> Int { positions[name] ?? Int.max }
+
+    /// The backend row of `member` when it is seen for the first time, else nil. Family and quant come from
+    /// the load balancer's `members:` (by alias, else host:port); the family defaults to the load balancer's.
+    mutating func register(_ member: MemberAnswer, via loadBalancer: BackendConfig) -> BackendRecord? {
+        guard positions[member.name] == nil else { return nil }
+        positions[member.name] = nextPosition
+        defer { nextPosition += 1 }
+        let described = loadBalancer.ailbOptions?.members
+        let info = member.alias.flatMap { described?[$0] } ?? described?[member.address]
+        return BackendRecord(
+            position: nextPosition, name: member.name, kind: .ailbMember, urls: [member.address],
+            model: member.model ?? loadBalancer.model, family: info?.family ?? loadBalancer.family,
+            quant: info?.quant ?? "", via: loadBalancer.name)
+    }
+}

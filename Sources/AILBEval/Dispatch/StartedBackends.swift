@@ -1,0 +1,56 @@
+import Foundation
+
+/// The backends of a run made ready to be asked: in-process mock backends served, `model: auto` resolved.
+///
+/// Kept apart from `EvalRun` so the command can resolve models before it opens the database: a run that
+/// cannot learn its models writes nothing.
+public final class StartedBackends: Sendable {
+    /// The plan's backends with URLs and model ids filled in.
+    public let backends: [BackendConfig]
+    /// What `model: auto` became, per backend, in config order.
+    public let resolvedModels: [ResolvedModel]
+    private let server: MockServer?
+
+    init(backends: [BackendConfig], resolvedModels: [ResolvedModel], server: MockServer?) {
+        self.backends = backends
+        self.resolvedModels = resolvedModels
+        self.server = server
+    }
+
+    /// Stops the in-process mock server, if one was started.
+    public func stop() async {
+        await server?.stop()
+    }
+}
+
+extension PreparedRun {
+    /// Serves the plan's in-process mock backends and resolves `model: auto` through each server's
+    /// `/models`. Throws `RunFailure` when a model list cannot be read (the mock server is stopped then).
+    public func startBackends() async throws -> StartedBackends {
+        var backends = plan.backends
+        let inProcess = backends.filter { $0.kind == .mock && $0.urls.isEmpty }
+        var server: MockServer?
+        if !inProcess.isEmpty {
+            // A mock backend with api_key_env checks the key, so a run proves the key was sent.
+            var keys: [String: String] = [:]
+            for backend in inProcess {
+                if let variable = backend.apiKeyEnv, let key = environment[variable] { keys[backend.name] = key }
+            }
+            let mock = MockServer(backends: inProcess, suites: suites, apiKeys: keys)
+            _ = try await mock.start(port: 0)
+            for index in backends.indices where backends[index].kind == .mock && backends[index].urls.isEmpty {
+                if let url = mock.baseURL(for: backends[index].name) { backends[index].urls = [url] }
+            }
+            server = mock
+        }
+        do {
+            let resolved = try await ModelResolver.resolve(
+                &backends, equivalents: config.modelEquivalents, environment: environment,
+                timeout: config.defaults.timeout)
+            return StartedBackends(backends: backends, resolvedModels: resolved, server: server)
+        } catch {
+            await server?.stop()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import GRDB
+
+/// ai-lb's own consensus verdict on one repeat of a case, beside ailb-eval's `ailb`-profile verdict over the
+/// same inner responses in the same order (one row of `lb_verdicts`). The two should never differ: a
+/// difference is a bug either in ailb-eval's reading of the load balancer or in the load balancer.
+public struct LoadBalancerVerdictRecord: Sendable, Hashable {
+    /// The case's position in the run.
+    public var casePosition: Int
+    /// The repeat, from 0.
+    public var repeatIndex: Int
+    /// The `kind: ailb` backend that answered.
+    public var backend: String
+    /// ai-lb's winner, named as ailb-eval names that member (alias, else host:port).
+    public var winner: String
+    /// ai-lb's `agreement_count`.
+    public var agreementCount: Int
+    /// ai-lb's `disagreement`.
+    public var disagreement: Bool
+    /// ai-lb's `comparison_type` as sent (normally one of `ComparisonType`'s values).
+    public var comparisonType: String
+    /// Whether the response carried `x-disagreement: true`.
+    public var xDisagreement: Bool
+    /// ailb-eval's verdict (profile `ailb`) over the same responses; as read back from the store it carries
+    /// winner, agreement count, disagreement and comparison type only (no groups, no success count).
+    public var ours: Verdict
+    /// True when winner, agreement count, disagreement, comparison type and the header all match ours.
+    public var matchesOurs: Bool
+
+    /// A row; `matchesOurs` is computed from the two verdicts.
+    public init(
+        casePosition: Int, repeatIndex: Int, backend: String, winner: String, agreementCount: Int, disagreement: Bool,
+        comparisonType: String, xDisagreement: Bool, ours: Verdict
+    ) {
+        self.casePosition = casePosition
+        self.repeatIndex = repeatIndex
+        self.backend = backend
+        self.winner = winner
+        self.agreementCount = agreementCount
+        self.disagreement = disagreement
+        self.comparisonType = comparisonType
+        self.xDisagreement = xDisagreement
+        self.ours = ours
+        self.matchesOurs = false
+        self.matchesOurs = differences.isEmpty
+    }
+
+    /// What differs between ai-lb's verdict and ours, one phrase each (`winner: m2 (ai-lb) vs gentoo (ours)`);
+    /// empty when they match.
+    public var differences: [String] {
+        var result: [String] = []
+        if winner != ours.winner { result.append("winner: \(winner) (ai-lb) vs \(ours.winner) (ours)") }
+        if agreementCount != ours.agreementCount {
+            result.append("agreement_count: \(agreementCount) (ai-lb) vs \(ours.agreementCount) (ours)")
+        }
+        if disagreement != ours.disagreement {
+            result.append("disagreement: \(disagreement) (ai-lb) vs \(ours.disagreement) (ours)")
+        }
+        if comparisonType != ours.comparisonType.rawValue {
+            result.append("comparison_type: \(comparisonType) (ai-lb) vs \(ours.comparisonType.rawValue) (ours)")
+        }
+        if xDisagreement != disagreement {
+            result.append("x-disagreement header: \(xDisagreement ? "true" : "absent") but body disagreement: \(disagreement)")
+        }
+        return result
+    }
+}
+
+/// A case where ai-lb's verdict and ailb-eval's differ, with the case named for a report.
+public struct LoadBalancerDisagreement: Sendable, Hashable {
+    /// The suite of the case.
+    public var suite: String
+    /// The case's `id` in its suite.
+    public var caseID: String
+    /// ai-lb's verdict and ours; `differences` says what differs.
+    public var verdicts: LoadBalancerVerdictRecord
+}
+
+/// Rows written together in one transaction: one flush of a run's results.
+public struct StoreBatch: Sendable {
+    /// Response rows (a row with the same key is replaced).
+    public var responses: [ResponseRecord] = []
+    /// Verdict rows (a row with the same key is replaced).
+    public var verdicts: [VerdictRecord] = []
+    /// Backends first seen behind a load balancer (kind `ailb-member`), added to the run's backends.
+    public var newBackends: [BackendRecord] = []
+    /// ai-lb's verdicts beside ours.
+    public var loadBalancerVerdicts: [LoadBalancerVerdictRecord] = []
+    /// Responses to delete: a load balancer's own failed or cancelled row, once its members have answered.
+    public var superseded: [ResponseKey] = []
+
+    /// A batch of rows.
+    public init(
+        responses: [ResponseRecord] = [], verdicts: [VerdictRecord] = [], newBackends: [BackendRecord] = [],
+        loadBalancerVerdicts: [LoadBalancerVerdictRecord] = [], superseded: [ResponseKey] = []
+    ) {
+        self.responses = responses
+        self.verdicts = verdicts
+        self.newBackends = newBackends
+        self.loadBalancerVerdicts = loadBalancerVerdicts
+        self.superseded = superseded
+    }
+
+    /// True when there is nothing to write.
+    public var isEmpty: Bool {
+        responses.isEmpty && verdicts.isEmpty && newBackends.isEmpty && loadBalancerVerdicts.isEmpty
+            && superseded.isEmpty
+    }
+}
+
+extension ResultStore {
+    /// Writes a batch in one transaction: new backends first (responses name them), then responses,
+    /// verdicts and ai-lb verdicts (replacing rows with the same key).
+    public func write(runID: Int64, batch: StoreBatch) throws {
+        guard !batch.isEmpty else { return }
+        try queue.write { db in
+            try Self.insert(batch.newBackends, runID: runID, into: db, ignoringExisting: true)
+            let delete = try db.cachedStatement(
+                sql: "DELETE FROM responses WHERE run_id = ? AND case_position = ? AND repeat = ? AND backend = ?")
+            for key in batch.superseded {
+                try delete.execute(arguments: [runID, key.casePosition, key.repeatIndex, key.backend])
+            }
+            try Self.insert(responses: batch.responses, verdicts: batch.verdicts, runID: runID, into: db)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO lb_verdicts (run_id, case_position, repeat, backend, winner, agreement_count,
+                        disagreement, comparison_type, x_disagreement, our_winner, our_agreement_count, our_disagreement,
+                        our_comparison_type, matches_ours)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    """)
+            for v in batch.loadBalancerVerdicts {
+                try insert.execute(arguments: [
+                    runID, v.casePosition, v.repeatIndex, v.backend, v.winner, v.agreementCount, v.disagreement,
+                    v.comparisonType, v.xDisagreement, v.ours.winner, v.ours.agreementCount, v.ours.disagreement,
+                    v.ours.comparisonType.rawValue, v.matchesOurs,
+                ])
+            }
+        }
+    }
+
+    /// Inserts backend rows inside a write transaction; `ignoringExisting` skips names the run already has.
+    static func insert(_ backends: [BackendRecord], runID: Int64, into db: Database, ignoringExisting: Bool = false)
+        throws
+    {
+        let verb = ignoringExisting ? "INSERT OR IGNORE" : "INSERT"
+        let statement = try db.cachedStatement(
+            sql: "\(verb) INTO backends (run_id, position, name, kind, urls, model, family, quant, via) VALUES (?,?,?,?,?,?,?,?,?)")
+        for b in backends {
+            try statement.execute(arguments: [
+                runID, b.position, b.name, b.kind.rawValue, JSONValue.array(b.urls.map { .string($0) }).compactText,
+                b.model, b.family, b.quant, b.via,
+            ])
+        }
+    }
+
+    /// Member name → the load balancer it answered through, for a run's `ailb-member` backends.
+    static func loadBalancerOfMember(runID: Int64, db: Database) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT name, via FROM backends WHERE run_id = ? AND via IS NOT NULL", arguments: [runID])
+        {
+            result[row["name"]] = row["via"]
+        }
+        return result
+    }
+
+    /// How many of the run's planned requests have a final answer: an answer of a load balancer's members
+    /// counts once, as the one request it was.
+    public func answeredRequestCount(runID: Int64) throws -> Int {
+        let members = Set(try backends(runID: runID).filter { $0.via != nil }.map(\.name))
+        return try answeredKeys(runID: runID).count(where: { !members.contains($0.backend) })
+    }
+
+    /// ai-lb's verdicts of a run beside ours, in (case, repeat, backend) order.
+    public func loadBalancerVerdicts(runID: Int64) throws -> [LoadBalancerVerdictRecord] {
+        try queue.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM lb_verdicts WHERE run_id = ? ORDER BY case_position, repeat, backend",
+                arguments: [runID]
+            ).map(Self.loadBalancerVerdict)
+        }
+    }
+
+    /// Every (case, repeat) of a run where ai-lb's own consensus verdict differs from ailb-eval's `ailb`
+    /// verdict over the same responses, in (case, repeat, backend) order, for reports. Empty when they
+    /// always agree, or when the run had no `kind: ailb` backend in consensus mode.
+    public func loadBalancerDisagreements(runID: Int64) throws -> [LoadBalancerDisagreement] {
+        try queue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.*, c.suite, c.case_id FROM lb_verdicts l
+                    JOIN cases c ON c.run_id = l.run_id AND c.position = l.case_position
+                    WHERE l.run_id = ? AND l.matches_ours = 0
+                    ORDER BY l.case_position, l.repeat, l.backend
+                    """,
+                arguments: [runID]
+            ).map { row in
+                LoadBalancerDisagreement(suite: row["suite"], caseID: row["case_id"], verdicts: Self.loadBalancerVerdict(row))
+            }
+        }
+    }
+
+    static func loadBalancerVerdict(_ row: Row) -> LoadBalancerVerdictRecord {
+        let ours = Verdict(
+            comparisonType: ComparisonType(rawValue: row["our_comparison_type"]) ?? .none, winner: row["our_winner"],
+            agreementCount: row["our_agreement_count"], disagreement: row["our_disagreement"], groups: [], successes: 0)
+        var record = LoadBalancerVerdictRecord(
+            casePosition: row["case_position"], repeatIndex: row["repeat"], backend: row["backend"],
+            winner: row["winner"], agreementCount: row["agreement_count"], disagreement: row["disagreement"],
+            comparisonType: row["comparison_type"], xDisagreement: row["x_disagreement"], ours: ours)
+        // As stored, not recomputed: the stored flag is what the run decided.
+        record.matchesOurs = row["matches_ours"]
+        return record
+    }
+}

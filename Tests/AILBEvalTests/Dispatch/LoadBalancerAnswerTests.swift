@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@testable import AILBEval
+
+/// Taking ai-lb's multi-backend bodies apart (AILB-API.md), without a network.
+@Suite struct LoadBalancerAnswerTests {
+    static let naming = MemberNaming(
+        loadBalancer: "lb", backends: [BackendConfig(name: "lb", kind: .ailb, model: "m"), BackendConfig(name: "m2", model: "m")])
+
+    static func completion(_ text: String) -> JSONValue {
+        ["id": "x", "model": "qwen:7b", "choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)]]]]
+    }
+
+    static func answer(_ body: JSONValue, headers: [String: String] = [:]) -> BackendResponse {
+        var response = BackendResponse(httpStatus: 200, latencyMs: 900, body: body, rawBody: body.compactText)
+        response.headers = headers
+        return response
+    }
+
+    @Test(arguments: [
+        ("Timeout", ErrorClass.timeout), ("HTTP 429 Rate Limited", .http429), ("HTTP 500", .http5xx),
+        ("HTTP 503", .http5xx), ("Backend at capacity", .http5xx), ("Model at capacity", .http5xx),
+        ("HTTP 404", .http4xx), ("ClientConnectorError: Cannot connect to host", .connect), ("", .connect),
+    ])
+    func mapsAiLbErrorStrings(_ error: String, _ expected: ErrorClass) {
+        #expect(LoadBalancerAnswer.errorClass(forLoadBalancerError: error) == expected)
+    }
+
+    @Test func namesMembersByAliasElseAddressAndPrefixesTakenNames() {
+        #expect(Self.naming.name(alias: "gentoo", address: "10.0.0.2:11434") == "gentoo")
+        #expect(Self.naming.name(alias: nil, address: "10.0.0.2:11434") == "10.0.0.2:11434")
+        #expect(Self.naming.name(alias: "", address: "10.0.0.2:11434") == "10.0.0.2:11434")
+        #expect(Self.naming.name(alias: "m2", address: "10.0.0.1:1234") == "lb/m2")
+        let two = MemberNaming(
+            loadBalancer: "a", backends: [BackendConfig(name: "a", kind: .ailb, model: "m"), BackendConfig(name: "b", kind: .ailb, model: "m")])
+        #expect(two.name(alias: "gentoo", address: "h:1") == "a/gentoo")
+    }
+
+    @Test func readsAConsensusBodyWithItsVerdictAndHeader() {
+        let body: JSONValue = [
+            "mode": "consensus", "winner": ["backend": "10.0.0.1:1234", "alias": "m2", "response": .null, "latency_ms": 800.0],
+            "agreement_count": 1, "disagreement": true, "comparison_type": "text",
+            "all_responses": [
+                ["backend": "10.0.0.1:1234", "alias": "m2", "success": true, "latency_ms": 800.0, "error": .null,
+                 "response": Self.completion("Tokyo")],
+                ["backend": "10.0.0.2:11434", "alias": .null, "success": true, "latency_ms": 500.0, "error": .null,
+                 "response": ["error": ["message": "tools unsupported"]]],
+                ["backend": "10.0.0.3:8080", "alias": "c", "success": false, "latency_ms": 0.0, "error": "HTTP 502",
+                 "response": .null],
+            ],
+        ]
+        let answer = LoadBalancerAnswer.interpret(
+            Self.answer(body, headers: ["x-disagreement": "true"]), mode: .consensus, naming: Self.naming)
+        #expect(answer.failure == nil)
+        #expect(answer.members.map(\.name) == ["lb/m2", "10.0.0.2:11434", "c"])
+        #expect(answer.members.map(\.response.isSuccess) == [true, false, false])
+        #expect(answer.members.map(\.loadBalancerSuccess) == [true, true, false])
+        #expect(answer.members[0].model == "qwen:7b")
+        #expect(answer.members[0].response.latencyMs == 800)
+        #expect(answer.members[1].response.errorClass == .http4xx)
+        #expect(answer.members[2].response.errorClass == .http5xx)
+        #expect(answer.members[2].response.httpStatus == 502)
+        #expect(answer.members[2].response.errorMessage == "HTTP 502")
+        #expect(
+            answer.verdict
+                == ReportedVerdict(winner: "lb/m2", agreementCount: 1, disagreement: true, comparisonType: "text", xDisagreement: true))
+    }
+
+    @Test func aBodyOfTheWrongShapeIsAFailureOfTheWholeRequest() {
+        let plain = LoadBalancerAnswer.interpret(Self.answer(Self.completion("hi")), mode: .all, naming: Self.naming)
+        #expect(plain.failure?.errorClass == .badJSON)
+        #expect(plain.members.isEmpty)
+        let empty = LoadBalancerAnswer.interpret(Self.answer(["mode": "all", "responses": []]), mode: .all, naming: Self.naming)
+        #expect(empty.failure?.errorMessage == "ai-lb reported no backend at all in 'responses'")
+        let nameless = LoadBalancerAnswer.interpret(
+            Self.answer(["mode": "all", "responses": [["success": true]]]), mode: .all, naming: Self.naming)
+        #expect(nameless.failure?.errorMessage == "ai-lb's responses[0] has no 'backend'")
+        var refused = BackendResponse(errorClass: .connect, errorMessage: "could not connect", latencyMs: 1)
+        refused.url = "http://lb/v1/chat/completions"
+        #expect(LoadBalancerAnswer.interpret(refused, mode: .all, naming: Self.naming).failure?.errorClass == .connect)
+    }
+
+    @Test func theSameBackendTwiceGetsTwoRows() {
+        let item: JSONValue = ["backend": "h:1", "alias": "a", "success": true, "latency_ms": 1.0, "response": Self.completion("x")]
+        let answer = LoadBalancerAnswer.interpret(
+            Self.answer(["mode": "all", "responses": [item, item]]), mode: .all, naming: Self.naming)
+        #expect(answer.members.map(\.name) == ["a", "a#2"])
+    }
+}

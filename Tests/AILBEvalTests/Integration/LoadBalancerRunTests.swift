@@ -1,0 +1,314 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import AILBEval
+
+/// `kind: ailb` end to end: the real binary asks the imitation ai-lb, which fans out to mock backends.
+@Suite(.serialized) struct LoadBalancerRunTests {
+    static func suites() throws -> [Suite] {
+        [try SuiteLoader.load(path: try CLIHarness.fixture("integration/mini.yaml").path)]
+    }
+
+    /// One imitation for the whole (serialized) suite: starting servers is what suffers most when other
+    /// suites hold the concurrency pool's threads, so it is done once.
+    static let shared = Task<FakeLoadBalancer, any Error> {
+        var drifting = MockBehavior()
+        drifting.seed = 9
+        drifting.drift = 1
+        return try await FakeLoadBalancer.start(
+            aliases: ["m2", "gentoo", nil], suites: try suites(), behaviors: [MockBehavior(), drifting, MockBehavior()])
+    }
+
+    /// The shared load balancer, set to `behavior`, with no requests seen. Three members: `m2`, `gentoo`
+    /// (always drifting, so consensus sees disagreements) and one without alias.
+    static func balancer(_ behavior: FakeLoadBalancer.Behavior = .normal) async throws -> FakeLoadBalancer {
+        let lb = try await shared.value
+        lb.behavior.write { $0 = behavior }
+        lb.seen.write { $0 = [] }
+        return lb
+    }
+
+    /// A direct mock backend named `m2` (so the member alias m2 becomes `lb/m2`) and the load balancer.
+    static func config(_ lb: FakeLoadBalancer, extra: String = "") -> String {
+        """
+        backends:
+          - name: m2
+            kind: mock
+            model: qwen2.5-7b-instruct
+            quant: 8bit
+          - name: lb
+            kind: ailb
+            url: \(lb.baseURL.absoluteString)
+            model: qwen2.5-7b-instruct
+            max_backends: 3
+            execution_timeout: 20
+            target_backends: [m2, gentoo]
+            members:
+              m2: {quant: 4bit}
+              "\(lb.members[2].address)": {family: other-family, quant: Q8_0}
+        \(extra)
+        defaults: {timeout: 30, retries: 0}
+        """
+    }
+
+    static func responses(_ store: ResultStore, _ runID: Int64) throws -> [String: [ResponseRecord]] {
+        var byBackend: [String: [ResponseRecord]] = [:]
+        try store.forEachResponse(runID: runID) { byBackend[$0.backend, default: []].append($0) }
+        return byBackend
+    }
+
+    @Test func consensusRunRecordsEveryMemberAndAiLbsVerdictBesideOurs() async throws {
+        let lb = try await Self.balancer()
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+
+        let seen = lb.seen.read { $0 }
+        #expect(seen.count == 4)
+        for request in seen {
+            #expect(request.headers["x-execution-mode"] == "consensus")
+            #expect(request.headers["x-max-backends"] == "3")
+            #expect(request.headers["x-execution-timeout"] == "20")
+            #expect(request.headers["x-target-backends"] == "m2,gentoo")
+            #expect(request.body["stream"] == .bool(false))
+            #expect(request.body["model"] == "qwen2.5-7b-instruct")
+        }
+
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        #expect(run.status == .completed)
+        let anonymous = lb.members[2].address
+        let backends = try store.backends(runID: run.id)
+        #expect(backends.map(\.name) == ["m2", "lb", "lb/m2", "gentoo", anonymous])
+        #expect(backends.map(\.kind) == [.mock, .ailb, .ailbMember, .ailbMember, .ailbMember])
+        #expect(backends.map(\.via) == [nil, nil, "lb", "lb", "lb"])
+        #expect(backends.map(\.quant) == ["8bit", "", "4bit", "", "Q8_0"])
+        #expect(backends.map(\.family) == [
+            "qwen2.5-7b-instruct", "qwen2.5-7b-instruct", "qwen2.5-7b-instruct", "qwen2.5-7b-instruct", "other-family",
+        ])
+        #expect(backends[2...].map(\.model) == ["member-model-0", "member-model-1", "member-model-2"])
+        #expect(backends[3].urls == [lb.members[1].address])
+
+        let rows = try Self.responses(store, run.id)
+        #expect(rows["lb"] == nil)
+        #expect(Set(rows.keys) == ["m2", "lb/m2", "gentoo", anonymous])
+        #expect(rows.values.allSatisfy { $0.count == 4 && $0.allSatisfy(\.success) })
+        #expect(rows["lb/m2"]?.allSatisfy { $0.correct == true && $0.url == lb.members[0].address } == true)
+
+        let verdicts = try store.verdicts(runID: run.id, profile: .ailb)
+        #expect(verdicts.count == 4)
+        #expect(verdicts.allSatisfy { $0.verdict.successes == 4 })
+        #expect(verdicts.allSatisfy { $0.verdict.groups.joined().contains("gentoo") })
+        // Judged live or recomputed from the store (as --resume does), the verdicts are the same.
+        let live = try store.verdicts(runID: run.id)
+        try StoredVerdicts(store: store, assessor: CaseAssessor(threshold: 0.9)).recompute(runID: run.id)
+        #expect(try store.verdicts(runID: run.id) == live)
+
+        let lbVerdicts = try store.loadBalancerVerdicts(runID: run.id)
+        #expect(lbVerdicts.count == 4)
+        #expect(lbVerdicts.allSatisfy { $0.matchesOurs && $0.backend == "lb" })
+        #expect(lbVerdicts.contains { $0.disagreement && $0.xDisagreement })
+        #expect(try store.loadBalancerDisagreements(runID: run.id).isEmpty)
+        #expect(try store.answeredRequestCount(runID: run.id) == 8)
+        #expect(result.stdout.contains("ai-lb's own verdict matched ailb-eval's on 4/4 case repeats."))
+    }
+
+    @Test func aLyingLoadBalancerIsStoredAsADifferenceWithItsReasons() async throws {
+        let lb = try await Self.balancer(.lie)
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let differences = try store.loadBalancerDisagreements(runID: run.id)
+        #expect(differences.count == 4)
+        #expect(result.stdout.contains("ai-lb's own verdict matched ailb-eval's on 0/4 case repeats."))
+        #expect(result.stdout.contains("  mini/weather-paris repeat 1 via lb: winner: "))
+        #expect(differences.map(\.caseID) == ["weather-paris", "multiply", "capital", "sum"])
+        #expect(differences.allSatisfy { $0.suite == "mini" && !$0.verdicts.matchesOurs })
+        for difference in differences {
+            let reasons = difference.verdicts.differences
+            #expect(reasons.contains { $0.hasPrefix("winner: ") })
+            #expect(reasons.contains { $0.hasPrefix("agreement_count: ") })
+            #expect(difference.verdicts.agreementCount == difference.verdicts.ours.agreementCount + 1)
+        }
+    }
+
+    @Test func allFailedAndSingleSuccessBodiesAreRecordedPerMemberWithTheirErrorClasses() async throws {
+        let lb = try await Self.balancer(.allFailed)
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        var result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        var run = try store.run("latest")
+        var rows = try Self.responses(store, run.id)
+        let anonymous = lb.members[2].address
+        #expect(rows["lb/m2"]?.allSatisfy { $0.errorClass == .timeout && $0.errorMessage == "Timeout" } == true)
+        #expect(rows["gentoo"]?.allSatisfy { $0.errorClass == .http5xx && $0.httpStatus == 500 } == true)
+        #expect(rows[anonymous]?.allSatisfy { $0.errorClass == .http429 && $0.errorMessage == "HTTP 429 Rate Limited" } == true)
+        var lbVerdicts = try store.loadBalancerVerdicts(runID: run.id)
+        #expect(lbVerdicts.count == 4)
+        #expect(lbVerdicts.allSatisfy { $0.comparisonType == "none" && $0.winner == "lb/m2" && $0.matchesOurs })
+        // Our verdict over everything still sees the direct backend.
+        #expect(try store.verdicts(runID: run.id, profile: .ailb).allSatisfy { $0.verdict.winner == "m2" })
+
+        lb.behavior.write { $0 = .singleSuccess }
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        run = try store.run("latest")
+        rows = try Self.responses(store, run.id)
+        #expect(rows["lb/m2"]?.allSatisfy(\.success) == true)
+        #expect(rows["gentoo"]?.allSatisfy { $0.errorClass == .http5xx && $0.errorMessage == "HTTP 500" } == true)
+        lbVerdicts = try store.loadBalancerVerdicts(runID: run.id)
+        #expect(lbVerdicts.allSatisfy { $0.comparisonType == "single" && $0.winner == "lb/m2" && $0.matchesOurs })
+    }
+
+    @Test func anErrorBodyAiLbCountsAsASuccessIsAFailureRowButJudgedAsAiLbDid() async throws {
+        let lb = try await Self.balancer(.errorBodyAsSuccess)
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let rows = try Self.responses(store, run.id)
+        #expect(
+            rows["lb/m2"]?.allSatisfy {
+                !$0.success && $0.errorClass == .http4xx && $0.errorMessage?.hasSuffix("bad tool schema") == true
+            } == true)
+        #expect(try store.loadBalancerVerdicts(runID: run.id).allSatisfy(\.matchesOurs))
+        #expect(try store.verdicts(runID: run.id, profile: .ailb).allSatisfy { $0.verdict.successes == 3 })
+    }
+
+    @Test func aFailureOfTheWholeRequestIsOneRowUnderTheLoadBalancersName() async throws {
+        let lb = try await Self.balancer(.noEligibleBackends)
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        var result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        var run = try store.run("latest")
+        var rows = try Self.responses(store, run.id)
+        #expect(Set(rows.keys) == ["m2", "lb"])
+        #expect(
+            rows["lb"]?.allSatisfy {
+                $0.errorClass == .http4xx && $0.httpStatus == 404
+                    && $0.errorMessage == "HTTP 404: No eligible backends for multi-exec"
+            } == true)
+        #expect(try store.verdicts(runID: run.id, profile: .ailb).allSatisfy { $0.verdict.comparisonType == .single })
+        #expect(try store.loadBalancerVerdicts(runID: run.id).isEmpty)
+
+        lb.behavior.write { $0 = .ignoreMode }
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        run = try store.run("latest")
+        rows = try Self.responses(store, run.id)
+        #expect(
+            rows["lb"]?.allSatisfy {
+                $0.errorClass == .badJSON && $0.errorMessage?.contains("with a single chat completion") == true
+            } == true)
+    }
+
+    @Test func allModeAsksForAllWithTheTargetsAndStoresNoVerdict() async throws {
+        let lb = try await Self.balancer()
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--mode", "all"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(lb.seen.read { $0 }.allSatisfy { $0.headers["x-execution-mode"] == "all" })
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let rows = try Self.responses(store, run.id)
+        #expect(Set(rows.keys) == ["m2", "lb/m2", "gentoo"])
+        #expect(try store.verdicts(runID: run.id).isEmpty)
+        #expect(try store.loadBalancerVerdicts(runID: run.id).isEmpty)
+    }
+
+    @Test func resumeAsksTheLoadBalancerOnlyForRepeatsWithoutMemberAnswers() async throws {
+        let lb = try await Self.balancer()
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        var result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let before = try store.loadBalancerVerdicts(runID: run.id)
+
+        // As if the run had been interrupted while case 1 was at the load balancer.
+        let queue = try DatabaseQueue(path: cli.databasePath)
+        try await queue.write { db in
+            try db.execute(sql: "DELETE FROM responses WHERE case_position = 1 AND backend != 'm2'")
+            try db.execute(sql: "DELETE FROM lb_verdicts WHERE case_position = 1")
+            try db.execute(sql: "DELETE FROM verdicts")
+            try db.execute(
+                sql: """
+                    INSERT INTO responses (run_id, case_position, repeat, backend, success, error_class, error_message,
+                        latency_ms, attempts, url, raw_body, received_at)
+                    VALUES (?, 1, 0, 'lb', 0, 'cancelled', 'cancelled', 0, 1, '', '', '')
+                    """, arguments: [run.id])
+            try db.execute(sql: "UPDATE runs SET status = 'interrupted', pid = NULL")
+        }
+        lb.seen.write { $0 = [] }
+        result = try await cli.runOffThePool(["run", "--resume", "latest", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("1 of 8 requests to go"))
+        #expect(lb.seen.read { $0.count } == 1)
+        let rows = try Self.responses(store, run.id)
+        #expect(rows["lb"] == nil)
+        #expect(rows.values.allSatisfy { $0.count == 4 })
+        #expect(try store.verdicts(runID: run.id, profile: .ailb).count == 4)
+        #expect(try store.loadBalancerVerdicts(runID: run.id).count == before.count)
+        #expect(try store.run("latest").status == .completed)
+    }
+
+    @Test func theBackendsProbeChecksHealthAndMultiBackendExecution() async throws {
+        let lb = try await Self.balancer()
+        let cli = try CLIHarness(
+            config: """
+                backends:
+                  - {name: lb, kind: ailb, url: "\(lb.baseURL.absoluteString)", model: auto}
+                  - {name: sim, kind: mock, model: auto, preferred_models: [qwen]}
+                """)
+        defer { cli.remove() }
+        var result = try await cli.runOffThePool(["backends", "--json"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let probes = try JSONValue(parsing: result.stdout).arrayValue ?? []
+        #expect(probes.count == 2)
+        #expect(probes[0]["model"] == "member-model-0")
+        #expect(probes[0]["model_listed"] == true)
+        #expect(probes[0]["chat_ok"] == true)
+        #expect(probes[0]["tool_calls_ok"] == true)
+        #expect(probes[0]["health_ok"] == true)
+        #expect(probes[0]["members_succeeded"] == 3)
+        #expect(probes[0]["members_attempted"] == 3)
+        #expect(probes[1]["model"] == "qwen")
+        #expect(probes[1]["health_ok"] == .null)
+        #expect(lb.seen.read { $0 }.contains { $0.headers["x-execution-mode"] == "all" })
+
+        lb.behavior.write { $0 = .allFailed }
+        result = try await cli.runOffThePool(["backends"])
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("members ok"))
+        #expect(result.stdout.contains("0/3"))
+        #expect(result.stdout.contains("lb: member gentoo: HTTP 500"))
+    }
+}
+
+extension CLIHarness {
+    /// Runs the CLI on a thread of its own, so that waiting for it leaves the concurrency pool free for the
+    /// in-process servers it talks to.
+    func runOffThePool(_ arguments: [String]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    continuation.resume(returning: try self.run(arguments))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+}
