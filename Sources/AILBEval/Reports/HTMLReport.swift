@@ -21,6 +21,7 @@ public enum HTMLReport {
             page += pairwise(content)
         }
         if content.hasExpectations { page += accuracy(content) }
+        if content.loadBalancerCompared > 0 { page += loadBalancer(content) }
         page += latency(content)
         page += cases(content)
         page += """
@@ -374,6 +375,39 @@ public enum HTMLReport {
             out += "<p class=\"note\">No time to first token: the run did not stream (use <code>--stream</code>).</p>"
         }
         out += "</section>\n"
+        return out
+    }
+
+    // MARK: ai-lb's own verdicts
+
+    /// Every case repeat where the load balancer's verdict differs from ours over the same answers: a bug here
+    /// or in the load balancer, and worth knowing either way.
+    static func loadBalancer(_ content: ReportContent) -> HTML {
+        let differing = content.loadBalancerDisagreements
+        let compared = content.loadBalancerCompared
+        var out: HTML = """
+            <section class="card" id="load-balancer"><h2>ai-lb's verdict against ours</h2>
+            <p>ai-lb's own verdict matched ailb-eval's <code>ailb</code> profile on \(compared - differing.count) of \(compared) \
+            case repeats it judged.</p>
+
+            """
+        if differing.isEmpty {
+            out += "<p class=\"note\">No difference: the load balancer decided exactly as this report predicts.</p></section>\n"
+            return out
+        }
+        out += """
+            <table><thead><tr><th>suite</th><th>case</th><th class="num">repeat</th><th>ai-lb backend</th><th>what differs</th></tr></thead><tbody>
+
+            """
+        for item in differing {
+            let reasons = item.verdicts.differences.joined(separator: "; ")
+            out += """
+                <tr><td>\(item.suite)</td><td>\(item.caseID)</td><td class="num">\(item.verdicts.repeatIndex)</td>\
+                <td>\(item.verdicts.backend)</td><td class="err">\(reasons)</td></tr>
+
+                """
+        }
+        out += "</tbody></table></section>\n"
         return out
     }
 }

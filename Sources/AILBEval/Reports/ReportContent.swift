@@ -8,6 +8,10 @@ public struct ReportContent: Sendable {
     public var analysis: AgreementAnalysis
     public var gate: GateOutcome
     public var options: ReportOptions
+    /// ai-lb's own verdicts compared with ours: how many case repeats were compared, and where they differ.
+    /// Empty when the run had no `kind: ailb` backend in consensus mode.
+    public var loadBalancerCompared = 0
+    public var loadBalancerDisagreements: [LoadBalancerDisagreement] = []
 
     /// The profile the verdicts, statistics and gate use.
     public var profile: EquivalenceProfile { data.statistics.profile }
@@ -18,7 +22,10 @@ public struct ReportContent: Sendable {
     {
         let rows = try CaseRepeatRow.loadAll(
             store: store, runID: report.run.id, backends: report.backends, cases: report.cases)
-        return try make(report: report, rows: rows, options: options)
+        var content = try make(report: report, rows: rows, options: options)
+        content.loadBalancerCompared = try store.loadBalancerVerdicts(runID: report.run.id).count
+        content.loadBalancerDisagreements = try store.loadBalancerDisagreements(runID: report.run.id)
+        return content
     }
 
     /// The content for rows already read.

@@ -119,7 +119,10 @@ public struct RunStatistics: Sendable {
 
         /// The finished statistics.
         public func build() -> RunStatistics {
-            let perBackend = backendRecords.map { b -> BackendStatistics in
+            // A load balancer's answers are recorded under its member backends; its own row only carries
+            // whole-request failures, so it is listed only when it has some.
+            let listed = backendRecords.filter { $0.kind != .ailb || (requests[$0.name] ?? 0) > 0 }
+            let perBackend = listed.map { b -> BackendStatistics in
                 let lat = (latencies[b.name] ?? []).sorted()
                 let ttft = (ttfts[b.name] ?? []).sorted()
                 return BackendStatistics(

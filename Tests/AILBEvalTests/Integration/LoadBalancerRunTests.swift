@@ -113,6 +113,8 @@ import Testing
         #expect(try store.loadBalancerDisagreements(runID: run.id).isEmpty)
         #expect(try store.answeredRequestCount(runID: run.id) == 8)
         #expect(result.stdout.contains("ai-lb's own verdict matched ailb-eval's on 4/4 case repeats."))
+        let html = try String(contentsOfFile: cli.path("reports/run-\(run.id)/report.html"), encoding: .utf8)
+        #expect(html.contains("No difference: the load balancer decided exactly as this report predicts."))
     }
 
     @Test func aLyingLoadBalancerIsStoredAsADifferenceWithItsReasons() async throws {
@@ -135,6 +137,10 @@ import Testing
             #expect(reasons.contains { $0.hasPrefix("agreement_count: ") })
             #expect(difference.verdicts.agreementCount == difference.verdicts.ours.agreementCount + 1)
         }
+        let html = try String(contentsOfFile: cli.path("reports/run-\(run.id)/report.html"), encoding: .utf8)
+        #expect(html.contains("ai-lb&#39;s verdict against ours") || html.contains("ai-lb's verdict against ours"))
+        #expect(html.contains("matched ailb-eval&#39;s <code>ailb</code> profile on 0 of 4") || html.contains("profile on 0 of 4"))
+        #expect(html.contains("<td>weather-paris</td>"))
     }
 
     @Test func allFailedAndSingleSuccessBodiesAreRecordedPerMemberWithTheirErrorClasses() async throws {
