@@ -1,0 +1,176 @@
+import Foundation
+
+/// Why a transfer ended early at the transport level (connection refused, reset, lost), as both
+/// transports report it: a message for people and whether the transport itself gave up on time.
+struct TransportFailure: Sendable, Error, CustomStringConvertible {
+    /// A one-line description, without credentials.
+    var description: String
+    /// The transport's own timeout fired (URLSession's connect timeout), not ours.
+    var isTimeout = false
+}
+
+/// What one attempt left behind: the accumulated transfer and how it was stopped. A transport returns
+/// it; `ChatTransfer.result` classifies it (off the I/O threads, since that is where the JSON is parsed).
+struct TransferAttempt: Sendable {
+    var transfer: ChatTransfer
+    var timedOut: Bool
+    var cancelled: Bool
+    var latencyMs: Double
+}
+
+/// The accumulated state of one attempt, and its classification; transport-neutral, so both the
+/// URLSession and the SwiftNIO transport classify every outcome the same way. Mutated by one owner at a time.
+struct ChatTransfer: Sendable {
+    let stream: Bool
+    let cap: Int
+    var status: Int?
+    var contentType = ""
+    var retryAfter: Double?
+    var raw = Data()
+    var tooLarge = false
+    var completed = false
+    var transportError: TransportFailure?
+    var ttftMs: Double?
+    var firstByteMs: Double?
+    var parser = SSEParser()
+    var assembler = ChatStreamAssembler()
+    var streamError: String?
+    /// The response headers, names in lower case.
+    var headers: [String: String] = [:]
+
+    init(stream: Bool, cap: Int) {
+        self.stream = stream
+        self.cap = cap
+    }
+
+    /// True once any part of a response (its head) arrived.
+    var hasResponse: Bool { status != nil }
+
+    /// An event stream is parsed on the fly (for TTFT); a JSON answer, or an error status, is parsed at the end.
+    var parsesStream: Bool {
+        stream && (200..<300).contains(status ?? 0) && !contentType.contains("json")
+    }
+
+    /// Records the response head. `contentType` and `retryAfter` are the raw header values, if any.
+    mutating func head(status: Int, contentType: String?, retryAfter: String?, headers: [String: String] = [:]) {
+        self.status = status
+        self.headers = headers
+        self.contentType = (contentType ?? "").lowercased()
+        if let retryAfter { self.retryAfter = RetryPolicy.parseRetryAfter(retryAfter, now: Date()) }
+    }
+
+    /// Folds in a piece of the body; false means "stop the transfer" (too large, or a broken stream).
+    mutating func body(_ bytes: UnsafeRawBufferPointer, elapsedMs: () -> Double) -> Bool {
+        if firstByteMs == nil, !bytes.isEmpty { firstByteMs = elapsedMs() }
+        let room = cap - raw.count
+        let accepted = bytes.count > room ? UnsafeRawBufferPointer(rebasing: bytes[..<room]) : bytes
+        if let base = accepted.baseAddress, !accepted.isEmpty {
+            raw.append(base.assumingMemoryBound(to: UInt8.self), count: accepted.count)
+        }
+        if parsesStream, streamError == nil {
+            for event in parser.feed(accepted) {
+                do {
+                    if try assembler.consume(event), ttftMs == nil { ttftMs = elapsedMs() }
+                } catch {
+                    streamError = error.message
+                    return false
+                }
+            }
+        }
+        if bytes.count > room {
+            tooLarge = true
+            return false
+        }
+        return true
+    }
+
+    /// The transfer ended: cleanly (`error` nil) or not.
+    mutating func complete(_ error: TransportFailure?) {
+        completed = true
+        transportError = error
+    }
+
+    /// The attempt classified; `expectsCompletion` false accepts any JSON object (ai-lb's multi-backend answers).
+    mutating func result(
+        cancelled: Bool, timedOut: Bool, timeout: Double, latencyMs: Double, expectsCompletion: Bool = true
+    ) -> BackendResponse {
+        var response = BackendResponse(
+            httpStatus: status, latencyMs: latencyMs, ttftMs: stream && parsesStream ? ttftMs : firstByteMs,
+            rawBody: String(decoding: raw, as: UTF8.self))
+        response.headers = headers
+        func fail(_ errorClass: ErrorClass, _ message: String) -> BackendResponse {
+            response.errorClass = errorClass
+            response.errorMessage = message
+            return response
+        }
+        if cancelled { return fail(.cancelled, "cancelled") }
+        if tooLarge { return fail(.tooLarge, "response body exceeded \(cap) bytes") }
+        if let streamError { return fail(.badSSE, streamError) }
+        if timedOut {
+            let stage = status == nil ? "no response headers" : "the body was incomplete"
+            return fail(.timeout, "timed out after \(PythonFloat.repr(timeout)) s (\(stage))")
+        }
+        if let error = transportError ?? (completed ? nil : Self.incomplete) {
+            guard let status else {
+                if error.isTimeout { return fail(.timeout, "timed out: \(error.description)") }
+                return fail(.connect, "could not connect: \(error.description)")
+            }
+            if !(200..<300).contains(status) { return classifyStatus(status, &response) }
+            if stream { return fail(.badSSE, "connection lost after \(raw.count) bytes of the stream: \(error.description)") }
+            return fail(.badJSON, "connection lost after \(raw.count) bytes of the body: \(error.description)")
+        }
+        guard let status else { return fail(.connect, "no HTTP response") }
+        if !(200..<300).contains(status) { return classifyStatus(status, &response) }
+        if parsesStream {
+            do {
+                for event in parser.finish() {
+                    if try assembler.consume(event), ttftMs == nil { ttftMs = latencyMs }
+                }
+                let assembled = try assembler.finish()
+                if let problem = Self.completionProblem(assembled) { return fail(.badJSON, "the stream's " + problem) }
+                response.body = assembled
+                response.ttftMs = ttftMs
+                return response
+            } catch {
+                return fail(.badSSE, error.message)
+            }
+        }
+        guard !raw.isEmpty else { return fail(.badJSON, "HTTP \(status) with an empty body") }
+        let parsed: JSONValue
+        do {
+            parsed = try JSONValue(parsing: raw)
+        } catch {
+            return fail(.badJSON, "HTTP \(status) body is not JSON: \(error.description)")
+        }
+        guard parsed.objectValue != nil else { return fail(.badJSON, "HTTP \(status) body is JSON but not an object") }
+        if expectsCompletion, let problem = Self.completionProblem(parsed) {
+            return fail(.badJSON, "HTTP \(status) body: " + problem)
+        }
+        response.body = parsed
+        return response
+    }
+
+    /// Why a JSON object is not a usable chat completion, or nil when it is one. Only `choices` is
+    /// required: without a choice there is no answer to compare, whatever else the server sent.
+    static func completionProblem(_ body: JSONValue) -> String? {
+        guard let choices = body["choices"] else { return "completion has no 'choices'" }
+        guard let list = choices.arrayValue else { return "'choices' is not a list" }
+        guard let first = list.first else { return "completion has an empty 'choices' list" }
+        guard first.objectValue != nil else { return "'choices[0]' is not an object" }
+        return nil
+    }
+
+    func classifyStatus(_ status: Int, _ response: inout BackendResponse) -> BackendResponse {
+        let errorClass: ErrorClass = status == 429 ? .http429 : (status >= 500 ? .http5xx : .http4xx)
+        var detail = ""
+        if let body = try? JSONValue(parsing: raw) {
+            detail = body["error"]?["message"]?.stringValue ?? body["error"]?.stringValue ?? body["message"]?.stringValue
+                ?? body["detail"]?.stringValue ?? ""
+        }
+        response.errorClass = errorClass
+        response.errorMessage = "HTTP \(status)" + (detail.isEmpty ? "" : ": " + String(detail.prefix(300)))
+        return response
+    }
+
+    static let incomplete = TransportFailure(description: "the transfer ended without completing")
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+@testable import AILBEval
+
+/// The SwiftNIO transport (`http://`) against the URLSession one (the behaviour reference), and what the
+/// NIO transport does with its connections.
+extension Backends {
+    @Suite(.serialized) struct ChatTransportTests {
+        typealias Harness = ChatClientTests
+
+        struct Case: Sendable, CustomTestStringConvertible {
+            var fault: MockFault
+            var stream = false
+            var timeout = 5.0
+            var testDescription: String { fault.rawValue + (stream ? " (stream)" : "") }
+        }
+
+        static let cases: [Case] = [
+            Case(fault: .none), Case(fault: .none, stream: true), Case(fault: .status500), Case(fault: .status503),
+            Case(fault: .invalidJSON), Case(fault: .invalidJSON, stream: true), Case(fault: .noChoices),
+            Case(fault: .truncatedSSE, stream: true), Case(fault: .cutMidEvent, stream: true), Case(fault: .keepAlive, stream: true),
+            Case(fault: .resetMidBody), Case(fault: .resetMidBody, stream: true), Case(fault: .hugeBody),
+            Case(fault: .hugeBody, stream: true), Case(fault: .timeout, timeout: 0.3), Case(fault: .dripByte, timeout: 0.6),
+        ]
+
+        /// One request through a client whose `http://` transport is `transport`.
+        static func send(_ c: Case, over transport: ChatClient.HTTPTransport, url: URL) async -> BackendResponse {
+            let client = ChatClient(maxConnectionsPerHost: 8, maxResponseBytes: 64 * 1024, httpTransport: transport)
+            defer { client.invalidate() }
+            return await client.send(
+                ChatRequest(
+                    baseURL: url, body: Harness.request("Weather in Paris for 3 days?", tools: true),
+                    headers: Harness.fault(c.fault), stream: c.stream, timeout: c.timeout, retry: .none))
+        }
+
+        @Test(arguments: cases)
+        func bothTransportsClassifyAlike(_ c: Case) async throws {
+            try await Harness.withServer { _, _, url in
+                let nio = await Self.send(c, over: .nio, url: url)
+                let reference = await Self.send(c, over: .urlSession, url: url)
+                #expect(nio.errorClass == reference.errorClass, "NIO: \(nio.errorMessage ?? "ok"); URLSession: \(reference.errorMessage ?? "ok")")
+                #expect(nio.httpStatus == reference.httpStatus)
+                #expect(nio.body == reference.body)
+                #expect(nio.isSuccess == reference.isSuccess)
+                #expect((nio.ttftMs == nil) == (reference.ttftMs == nil))
+                // The mock writes JSON keys in hash order, so the same answer differs in order between requests.
+                if c.fault != .resetMidBody, c.fault != .dripByte {
+                    #expect(nio.rawBody.utf8.count == reference.rawBody.utf8.count)
+                }
+            }
+        }
+
+        @Test func aRefusedConnectionIsConnectOnBothTransports() async throws {
+            let server = try CountingHTTPServer()
+            let url = server.baseURL
+            server.stop()
+            for transport in [ChatClient.HTTPTransport.nio, .urlSession] {
+                let client = ChatClient(maxConnectionsPerHost: 4, maxResponseBytes: 1 << 20, httpTransport: transport)
+                let response = await client.send(ChatRequest(baseURL: url, body: Harness.request("x"), timeout: 5, retry: .none))
+                client.invalidate()
+                #expect(response.errorClass == .connect, "\(transport): \(response.errorMessage ?? "")")
+                #expect(response.httpStatus == nil)
+            }
+        }
+
+        @Test func fiveHundredSequentialRequestsReuseOneConnection() async throws {
+            let server = try CountingHTTPServer()
+            defer { server.stop() }
+            let client = ChatClient(maxConnectionsPerHost: 64, maxResponseBytes: 1 << 20)
+            defer { client.invalidate() }
+            for n in 0..<500 {
+                let response = await client.send(ChatRequest(baseURL: server.baseURL, body: Harness.request("q\(n)"), retry: .none))
+                #expect(response.isSuccess, "request \(n): \(response.errorMessage ?? "")")
+                if !response.isSuccess { break }
+            }
+            #expect(server.requestsServed == 500)
+            #expect(server.acceptedConnections == 1)
+        }
+
+        @Test func concurrentRequestsStayWithinTheConnectionLimit() async throws {
+            let server = try CountingHTTPServer()
+            defer { server.stop() }
+            let client = ChatClient(maxConnectionsPerHost: 4, maxResponseBytes: 1 << 20)
+            defer { client.invalidate() }
+            let failures = await withTaskGroup(of: Int.self) { group in
+                for n in 0..<400 {
+                    group.addTask {
+                        let response = await client.send(ChatRequest(baseURL: server.baseURL, body: Harness.request("q\(n)"), retry: .none))
+                        return response.isSuccess ? 0 : 1
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+            #expect(failures == 0)
+            #expect(server.requestsServed == 400)
+            #expect(server.acceptedConnections <= 4)
+        }
+
+        @Test func aConnectionTheServerClosedWhileIdleIsReplacedUnnoticed() async throws {
+            // The server closes every connection after one answer without `Connection: close`: the client
+            // finds out only when it reuses one, and sends the request again on a new connection.
+            let server = try CountingHTTPServer(closeAfter: 1)
+            defer { server.stop() }
+            let client = ChatClient(maxConnectionsPerHost: 8, maxResponseBytes: 1 << 20)
+            defer { client.invalidate() }
+            for n in 0..<50 {
+                let response = await client.send(ChatRequest(baseURL: server.baseURL, body: Harness.request("q\(n)"), retry: .none))
+                #expect(response.isSuccess, "request \(n): \(response.errorMessage ?? "")")
+                #expect(response.attempts == 1)
+            }
+            #expect(server.requestsServed == 50)
+        }
+
+        @Test func cancellationWhileWaitingForAConnectionIsCancelled() async throws {
+            try await Harness.withServer { _, _, url in
+                let client = ChatClient(maxConnectionsPerHost: 1, maxResponseBytes: 1 << 20)
+                defer { client.invalidate() }
+                let hanging = Task {
+                    await client.send(ChatRequest(baseURL: url, body: Harness.request("x"), headers: Harness.fault(.timeout), timeout: 30))
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                let queued = Task { await client.send(ChatRequest(baseURL: url, body: Harness.request("y"), timeout: 30)) }
+                try await Task.sleep(for: .milliseconds(100))
+                queued.cancel()
+                let response = await queued.value
+                #expect(response.errorClass == .cancelled)
+                #expect(response.latencyMs < 5_000)
+                hanging.cancel()
+                #expect(await hanging.value.errorClass == .cancelled)
+                // The connection of the cancelled request was closed; the next one gets a new one.
+                #expect(await client.send(ChatRequest(baseURL: url, body: Harness.request("z"), timeout: 10)).isSuccess)
+            }
+        }
+
+        @Test func aQueuedRequestTimesOutOnItsOwnClock() async throws {
+            try await Harness.withServer { _, _, url in
+                let client = ChatClient(maxConnectionsPerHost: 1, maxResponseBytes: 1 << 20)
+                defer { client.invalidate() }
+                let hanging = Task {
+                    await client.send(ChatRequest(baseURL: url, body: Harness.request("x"), headers: Harness.fault(.timeout), timeout: 3))
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                let queued = await client.send(ChatRequest(baseURL: url, body: Harness.request("y"), timeout: 0.3))
+                #expect(queued.errorClass == .timeout)
+                #expect(queued.errorMessage?.contains("no response headers") == true)
+                #expect(queued.latencyMs < 2_000)
+                hanging.cancel()
+                _ = await hanging.value
+            }
+        }
+    }
+}
