@@ -31,12 +31,14 @@ public struct Dispatcher: Sendable {
 
     /// Sends every item of `items` (default: the whole plan) and hands each result to `deliver` as it arrives.
     /// Returns when all are done or the task is cancelled (in-flight requests then end as `cancelled`).
+    /// The whole plan is walked in place rather than listed: a large run holds no list of its requests.
     public func run(items: [WorkItem]? = nil, deliver: @escaping @Sendable (WorkResult) -> Void) async {
-        let allItems = items ?? planItems()
         let slots = AsyncSemaphore(permits: max(1, defaults.concurrency))
         await withTaskGroup(of: Void.self) { group in
             for (backendIndex, backend) in plan.backends.enumerated() {
-                let queue = WorkQueue(items: allItems.filter { $0.backendIndex == backendIndex })
+                let queue =
+                    items.map { WorkQueue(items: $0, backendIndex: backendIndex) }
+                    ?? WorkQueue(plan: plan, backendIndex: backendIndex)
                 let workers = min(backend.maxConcurrency ?? defaults.concurrency, defaults.concurrency, queue.count)
                 let headers = requestHeaders(for: backend)
                 for _ in 0..<max(0, workers) {
@@ -126,23 +128,59 @@ extension Dispatcher {
     }
 }
 
-/// A thread-safe cursor over one backend's items, which also hands out replica indices round-robin.
+/// A thread-safe cursor over one backend's items, which also hands out replica indices round-robin: either
+/// the items of a list that are for the backend, or every repeat of every case of a plan, in plan order.
 final class WorkQueue: @unchecked Sendable {
-    private let items: [WorkItem]
-    private var nextIndex = 0
-    private let lock = NSLock()
-
-    init(items: [WorkItem]) {
-        self.items = items
+    private enum Source {
+        case list([WorkItem])
+        case plan(cases: [(position: Int, repeats: Int)])
     }
 
-    var count: Int { items.count }
+    private let source: Source
+    private let backendIndex: Int
+    /// Items handed out so far.
+    private var handedOut = 0
+    /// Where the next item is looked for: an index into the list, or a case of the plan and its repeat.
+    private var nextIndex = 0
+    private var nextRepeat = 0
+    private let lock = NSLock()
+    let count: Int
+
+    /// The items of `items` for backend `backendIndex`, in list order.
+    init(items: [WorkItem], backendIndex: Int) {
+        source = .list(items)
+        self.backendIndex = backendIndex
+        count = items.count(where: { $0.backendIndex == backendIndex })
+    }
+
+    /// Every repeat of every case of `plan` for backend `backendIndex`, in plan order.
+    init(plan: RunPlan, backendIndex: Int) {
+        let cases = plan.cases.map { (position: $0.position, repeats: $0.repeats) }
+        source = .plan(cases: cases)
+        self.backendIndex = backendIndex
+        count = cases.reduce(0) { $0 + $1.repeats }
+    }
 
     func next() -> (WorkItem, Int)? {
         lock.lock()
         defer { lock.unlock() }
-        guard nextIndex < items.count else { return nil }
-        defer { nextIndex += 1 }
-        return (items[nextIndex], nextIndex)
+        let item: WorkItem
+        switch source {
+        case .list(let items):
+            while nextIndex < items.count, items[nextIndex].backendIndex != backendIndex { nextIndex += 1 }
+            guard nextIndex < items.count else { return nil }
+            item = items[nextIndex]
+            nextIndex += 1
+        case .plan(let cases):
+            while nextIndex < cases.count, nextRepeat >= cases[nextIndex].repeats {
+                nextIndex += 1
+                nextRepeat = 0
+            }
+            guard nextIndex < cases.count else { return nil }
+            item = WorkItem(casePosition: cases[nextIndex].position, repeatIndex: nextRepeat, backendIndex: backendIndex)
+            nextRepeat += 1
+        }
+        defer { handedOut += 1 }
+        return (item, handedOut)
     }
 }

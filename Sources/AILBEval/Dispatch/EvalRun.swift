@@ -69,7 +69,8 @@ public struct EvalRun: Sendable {
         defer { client.invalidate() }
         let dispatcher = Dispatcher(
             plan: plan, defaults: prepared.config.defaults, client: client, environment: prepared.environment)
-        let items = prepared.resumption?.missing ?? dispatcher.planItems()
+        // A resumption sends what is missing; a new run walks its whole plan without listing it.
+        let items = prepared.resumption?.missing
 
         let (events, continuation) = AsyncStream<Event>.makeStream()
         let dispatch = Task {
@@ -93,7 +94,7 @@ public struct EvalRun: Sendable {
         let judgeLive = prepared.config.defaults.mode == .consensus && prepared.resumption == nil
         let store = self.store
         let progress = self.progress
-        let total = items.count
+        let total = items?.count ?? plan.totalRequests
         let runPlan = plan
         let knownMembers = try store.backends(runID: runID).filter { $0.via != nil }
         let runMode = prepared.config.defaults.mode
@@ -141,14 +142,26 @@ public struct EvalRun: Sendable {
 
     /// Requests of the run's plan that still have no final answer in the store.
     func remainingWork(runID: Int64, plan: RunPlan) throws -> Int {
-        let answered = try store.answeredKeys(runID: runID)
-        var missing = 0
+        // One bit per planned request, in plan order, set as the stored answers stream by.
+        var firstRequest: [Int: Int] = [:]
+        var requests = 0
         for planned in plan.cases {
-            for repeatIndex in 0..<planned.repeats {
-                for backend in plan.backends
-                where !answered.contains(ResponseKey(casePosition: planned.position, repeatIndex: repeatIndex, backend: backend.name)) {
-                    missing += 1
-                }
+            firstRequest[planned.position] = requests
+            requests += planned.repeats * plan.backends.count
+        }
+        let backendIndex = Dictionary(plan.backends.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let repeats = Dictionary(plan.cases.map { ($0.position, $0.repeats) }, uniquingKeysWith: { first, _ in first })
+        var answered = [UInt64](repeating: 0, count: (requests + 63) / 64)
+        var missing = requests
+        try store.forEachAnsweredKey(runID: runID) { key in
+            guard let first = firstRequest[key.casePosition], let backend = backendIndex[key.backend],
+                key.repeatIndex >= 0, key.repeatIndex < repeats[key.casePosition] ?? 0
+            else { return }
+            let bit = first + key.repeatIndex * plan.backends.count + backend
+            let mask = UInt64(1) << UInt64(bit % 64)
+            if answered[bit / 64] & mask == 0 {
+                answered[bit / 64] |= mask
+                missing -= 1
             }
         }
         return missing

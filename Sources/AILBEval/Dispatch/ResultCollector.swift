@@ -61,7 +61,14 @@ struct ResultCollector: Sendable {
         guard judge, mode == .consensus else { return }
         let key = WorkKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex)
         var slots = waiting[key] ?? Array(repeating: nil, count: plan.backends.count)
-        slots[result.item.backendIndex] = answers
+        // Judging needs the parsed body, not the raw one or the headers: answers that wait for the rest of
+        // their repeat do not keep those alive after the batch is written.
+        slots[result.item.backendIndex] = answers.map { answer in
+            var parked = answer.response
+            parked.rawBody = ""
+            parked.headers = [:]
+            return (answer.backend, parked)
+        }
         if slots.allSatisfy({ $0 != nil }) {
             waiting[key] = nil
             batch.verdicts += assessor.verdicts(

@@ -8,7 +8,10 @@ public enum CSVExport {
     /// the pair and flip files uses the defaults of `ReportOptions`.
     @discardableResult
     public static func write(report: RunReportData, store: ResultStore, to directory: String) throws -> [String] {
-        try write(content: ReportContent.load(report: report, store: store), store: store, to: directory)
+        // No case repeat is shown in full in CSV: none is read in full.
+        var options = ReportOptions()
+        options.maxDetailedCases = 0
+        return try write(content: ReportContent.load(report: report, store: store, options: options), store: store, to: directory)
     }
 
     /// Writes the files of a loaded report into `directory` and returns their paths.
@@ -32,7 +35,7 @@ public enum CSVExport {
                 "error_message", "http_status", "latency_ms", "ttft_ms", "prompt_tokens", "completion_tokens",
                 "attempts", "text", "tool_calls", "finish_reason", "correct",
             ])
-        try store.forEachResponse(runID: runID, includeRawBody: false) { r in
+        try store.forEachResponse(runID: runID, columns: .withoutRawBody) { r in
             let c = casesByPosition[r.casePosition]
             let b = backendsByName[r.backend]
             responses.writeRow([
@@ -53,7 +56,7 @@ public enum CSVExport {
                 "run_id", "suite", "case_id", "repeat", "profile", "comparison_type", "winner", "agreement_count",
                 "successes", "disagreement", "groups", "consensus_correct", "spurious_causes",
             ])
-        for v in try store.verdicts(runID: runID) {
+        try store.forEachVerdict(runID: runID) { v in
             let c = casesByPosition[v.casePosition]
             verdicts.writeRow([
                 String(runID), c?.suite, c?.caseID, String(v.repeatIndex), v.profile.rawValue,

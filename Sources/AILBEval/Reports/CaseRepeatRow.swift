@@ -41,42 +41,72 @@ public struct CaseRepeatRow: Sendable {
             ailbGroups: ailb?.verdict.groups, semanticGroups: semantic?.verdict.groups, correct: correct)
     }
 
+    /// The brief view of this row under `profile`.
+    public func outline(_ profile: EquivalenceProfile) -> CaseRepeatOutline {
+        let chosen = verdict(profile)
+        return CaseRepeatOutline(
+            caseRecord: caseRecord, repeatIndex: repeatIndex, verdict: chosen?.verdict,
+            consensusCorrect: chosen?.consensusCorrect, profilesDiffer: profilesDiffer, isSpurious: isSpurious,
+            answered: responses.map { CaseRepeatOutline.Answer(backend: $0.backend, success: $0.success) })
+    }
+
     /// Every repeat of every case of a run, in plan order, with responses read without their raw bodies.
+    /// Holds every answer in memory: reports read `ReportContent` instead, which keeps outlines.
     public static func loadAll(store: ResultStore, runID: Int64, backends: [BackendRecord], cases: [CaseRecord]) throws
         -> [CaseRepeatRow]
     {
-        struct Key: Hashable {
-            var position: Int
-            var repeatIndex: Int
-        }
-        let order = Dictionary(uniqueKeysWithValues: backends.map { ($0.name, $0.position) })
-        var responses: [Key: [ResponseRecord]] = [:]
-        try store.forEachResponse(runID: runID, includeRawBody: false) { response in
-            responses[Key(position: response.casePosition, repeatIndex: response.repeatIndex), default: []].append(response)
-        }
-        var verdicts: [Key: (ailb: VerdictRecord?, semantic: VerdictRecord?)] = [:]
-        for verdict in try store.verdicts(runID: runID) {
-            let key = Key(position: verdict.casePosition, repeatIndex: verdict.repeatIndex)
-            switch verdict.profile {
-            case .ailb: verdicts[key, default: (nil, nil)].ailb = verdict
-            case .semantic: verdicts[key, default: (nil, nil)].semantic = verdict
-            }
-        }
-        // An interrupted run may lack some repeats: rows are made for what is stored.
-        var stored: [Int: Set<Int>] = [:]
-        for key in responses.keys { stored[key.position, default: []].insert(key.repeatIndex) }
-        for key in verdicts.keys { stored[key.position, default: []].insert(key.repeatIndex) }
         var rows: [CaseRepeatRow] = []
-        for record in cases {
-            for repeatIndex in (stored[record.position] ?? []).sorted() {
-                let key = Key(position: record.position, repeatIndex: repeatIndex)
-                let sorted = (responses[key] ?? []).sorted { (order[$0.backend] ?? .max) < (order[$1.backend] ?? .max) }
-                rows.append(
-                    CaseRepeatRow(
-                        caseRecord: record, repeatIndex: repeatIndex, responses: sorted, ailb: verdicts[key]?.ailb,
-                        semantic: verdicts[key]?.semantic))
-            }
+        try forEach(store: store, runID: runID, backends: backends, cases: cases, columns: .withoutRawBody) {
+            rows.append($0)
         }
         return rows
     }
+
+    /// Calls `body` with every repeat of every case of a run, in plan order, one at a time, responses read
+    /// with `columns`. An interrupted run may lack some repeats: rows are made for what is stored.
+    static func forEach(
+        store: ResultStore, runID: Int64, backends: [BackendRecord], cases: [CaseRecord], columns: ResponseColumns,
+        _ body: (CaseRepeatRow) throws -> Void
+    ) throws {
+        let order = Dictionary(uniqueKeysWithValues: backends.map { ($0.name, $0.position) })
+        let caseIndex = Dictionary(uniqueKeysWithValues: cases.enumerated().map { ($1.position, $0) })
+        try store.forEachCaseRepeat(runID: runID, columns: columns) { stored in
+            guard let index = caseIndex[stored.casePosition] else { return }
+            try body(CaseRepeatRow(stored, caseRecord: cases[index], order: order))
+        }
+    }
+}
+
+extension CaseRepeatRow {
+    /// A row of stored records, responses put in config order (`order`: backend name → position).
+    init(_ stored: StoredCaseRepeat, caseRecord: CaseRecord, order: [String: Int]) {
+        self.init(
+            caseRecord: caseRecord, repeatIndex: stored.repeatIndex,
+            responses: stored.responses.sorted { (order[$0.backend] ?? .max) < (order[$1.backend] ?? .max) },
+            ailb: stored.ailb, semantic: stored.semantic)
+    }
+}
+
+/// One repeat of a case as a report lists it in brief: its verdict under the report's profile and which
+/// backends answered, without the answers.
+public struct CaseRepeatOutline: Sendable, Hashable {
+    /// A stored response, reduced to whose it is and whether it succeeded.
+    public struct Answer: Sendable, Hashable {
+        public var backend: String
+        public var success: Bool
+    }
+
+    public var caseRecord: CaseRecord
+    public var repeatIndex: Int
+    /// The verdict under the report's profile, and whether its winner met `expect`.
+    public var verdict: Verdict?
+    public var consensusCorrect: Bool?
+    /// See `CaseRepeatRow.profilesDiffer` and `CaseRepeatRow.isSpurious`.
+    public var profilesDiffer: Bool
+    public var isSpurious: Bool
+    /// The stored responses in config order.
+    public var answered: [Answer]
+
+    /// True when at least two backends answered, so the verdict means something.
+    public var isJudged: Bool { (verdict?.successes ?? 0) >= 2 }
 }

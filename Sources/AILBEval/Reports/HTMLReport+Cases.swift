@@ -3,23 +3,32 @@ import Foundation
 extension HTMLReport {
     // MARK: 7. Cases
 
-    static func cases(_ content: ReportContent) -> HTML {
-        let rows = content.rowsByConcern
+    /// The case list, one article at a time: the first `maxDetailedCases` of `outlinesByConcern` with every
+    /// answer, the rest on one line each.
+    static func cases(_ content: ReportContent, to output: (String) throws -> Void) rethrows {
+        let count = content.caseRepeatCount
         let limit = content.options.maxDetailedCases
-        let suites = Array(Set(rows.map(\.caseRecord.suite))).sorted()
-        let tags = Array(Set(rows.flatMap(\.caseRecord.tags))).sorted()
-        let disagreements = rows.filter { $0.verdict(content.profile)?.verdict.disagreement == true && ($0.verdict(content.profile)?.verdict.successes ?? 0) >= 2 }.count
+        var suiteSet = Set<String>()
+        var tagSet = Set<String>()
+        var disagreements = 0
+        for outline in content.outlinesInPlanOrder {
+            suiteSet.insert(outline.caseRecord.suite)
+            tagSet.formUnion(outline.caseRecord.tags)
+            if outline.verdict?.disagreement == true && outline.isJudged { disagreements += 1 }
+        }
+        let suites = Array(suiteSet).sorted()
+        let tags = Array(tagSet).sorted()
         var out: HTML = """
             <section class="card" id="cases"><h2>Cases, disagreements first</h2>
-            <p class="sub">\(rows.count) case repeats, \(disagreements) with a disagreement. Disagreements are open; \
+            <p class="sub">\(count) case repeats, \(disagreements) with a disagreement. Disagreements are open; \
             click any case to fold or unfold it. Tool calls are shown canonically (keys sorted, numbers by value), with \
             what differs from the winning answer <mark>marked</mark>; near-miss text is diffed against the winning text \
             (<del>only in the winner</del>, <ins>only here</ins>).</p>
             """
-        if rows.count > limit {
+        if count > limit {
             out += """
                 <div class="callout neutral">The first \(limit) case repeats (all disagreements first) are shown with \
-                every answer; the other \(rows.count - limit) are listed on one line each to keep this file small. \
+                every answer; the other \(count - limit) are listed on one line each to keep this file small. \
                 Every answer is in <code>ailb-eval report \(Int(content.data.run.id)) --format json</code> and in the database.</div>
                 """
         }
@@ -38,25 +47,26 @@ extension HTMLReport {
             <div class="pager"><button id="f-prev" type="button">← previous</button><button id="f-next" type="button">next →</button> <span id="f-info" class="sub"></span></div>
 
             """
-        for (index, row) in rows.enumerated() {
-            out += caseArticle(row, content: content, detailed: index < limit)
+        try output(out.markup)
+        for (index, outline) in content.outlinesByConcern.enumerated() {
+            let detail = index < content.detailedRows.count ? content.detailedRows[index] : nil
+            try output(caseArticle(outline, detail: detail, content: content).markup)
         }
-        out += "</section>\n"
-        return out
+        try output("</section>\n")
     }
 
     /// The filter labels of a row, written as JSON into a data attribute.
-    static func verdictLabels(_ row: CaseRepeatRow, profile: EquivalenceProfile) -> [String] {
+    static func verdictLabels(_ row: CaseRepeatOutline) -> [String] {
         var labels: [String] = []
-        if let verdict = row.verdict(profile), verdict.verdict.successes >= 2 {
-            labels.append(verdict.verdict.disagreement ? "disagree" : "agree")
-            if verdict.consensusCorrect == false { labels.append("wrong") }
+        if let verdict = row.verdict, verdict.successes >= 2 {
+            labels.append(verdict.disagreement ? "disagree" : "agree")
+            if row.consensusCorrect == false { labels.append("wrong") }
         } else {
             labels.append("unjudged")
         }
         if row.profilesDiffer { labels.append("profiles") }
         if row.isSpurious { labels.append("spurious") }
-        if row.responses.contains(where: { !$0.success }) { labels.append("failed") }
+        if row.answered.contains(where: { !$0.success }) { labels.append("failed") }
         return labels
     }
 
@@ -64,24 +74,27 @@ extension HTMLReport {
         JSONValue.array(items.map { .string($0) }).compactText
     }
 
-    static func caseArticle(_ row: CaseRepeatRow, content: ReportContent, detailed: Bool) -> HTML {
-        let profile = content.profile
-        let verdict = row.verdict(profile)
-        let groups = verdict?.verdict.groups ?? []
+    /// A case repeat's article: one line from its outline, or with every answer when `detail` (the same
+    /// repeat, read in full) is given.
+    static func caseArticle(_ outline: CaseRepeatOutline, detail: CaseRepeatRow?, content: ReportContent) -> HTML {
+        let verdict = outline.verdict
+        let groups = verdict?.groups ?? []
         let winners = Set(groups.first ?? [])
-        let labels = verdictLabels(row, profile: profile)
-        let odd = row.responses.filter { !$0.success || (!winners.contains($0.backend) && verdict != nil) }.map(\.backend)
-        let judged = (verdict?.verdict.successes ?? 0) >= 2
-        let disagrees = judged && verdict?.verdict.disagreement == true
-        let cssClass = !judged ? "nj" : (disagrees ? "dis" : (row.profilesDiffer || verdict?.consensusCorrect == false ? "diff" : "agree"))
-        let record = row.caseRecord
+        let labels = verdictLabels(outline)
+        let odd = outline.answered.filter { !$0.success || (!winners.contains($0.backend) && verdict != nil) }.map(\.backend)
+        let judged = outline.isJudged
+        let disagrees = judged && verdict?.disagreement == true
+        let cssClass = !judged ? "nj" : (disagrees ? "dis" : (outline.profilesDiffer || outline.consensusCorrect == false ? "diff" : "agree"))
+        let record = outline.caseRecord
         let attributes: HTML = """
             data-suite="\(record.suite)" data-tags="\(jsonList(record.tags))" data-odd="\(jsonList(odd))" data-verdict="\(jsonList(labels))"
             """
-        let summary = caseSummary(row, verdict: verdict, judged: judged, disagrees: disagrees)
-        guard detailed else {
+        let summary = caseSummary(outline, judged: judged, disagrees: disagrees)
+        guard let row = detail else {
             return "<article class=\"case brief \(cssClass)\" \(attributes)>\(summary)</article>\n"
         }
+        let profile = content.profile
+        let verdictRecord = row.verdict(profile)
         var out: HTML = """
             <article class="case \(cssClass)" id="case-\(record.position)-\(row.repeatIndex)" \(attributes)><details\(disagrees ? " open" : "")>\
             <summary>\(summary)</summary><div class="body">
@@ -92,7 +105,7 @@ extension HTMLReport {
             let shown = (try? JSONValue(parsing: expect))?.compactText ?? expect
             out += "<h4>Expected</h4><pre>\(clip(shown, content.options.maxTextCharacters))</pre>\n"
         }
-        let winner = verdict.flatMap { v in row.responses.first { $0.backend == v.verdict.winner && $0.success } }
+        let winner = verdictRecord.flatMap { v in row.responses.first { $0.backend == v.verdict.winner && $0.success } }
         let groupOf = Dictionary(
             groups.enumerated().flatMap { rank, group in group.map { ($0, rank) } }, uniquingKeysWith: { first, _ in first })
         out += "<h4>Answers</h4><div class=\"answers\">\n"
@@ -118,11 +131,10 @@ extension HTMLReport {
         return out
     }
 
-    static func caseSummary(_ row: CaseRepeatRow, verdict: VerdictRecord?, judged: Bool, disagrees: Bool) -> HTML {
+    static func caseSummary(_ row: CaseRepeatOutline, judged: Bool, disagrees: Bool) -> HTML {
         let record = row.caseRecord
         var out: HTML
-        if let verdict, judged {
-            let v = verdict.verdict
+        if let v = row.verdict, judged {
             out =
                 disagrees
                 ? "<span class=\"badge b-bad\">\(v.agreementCount)/\(v.successes) agree</span>"
@@ -133,18 +145,18 @@ extension HTMLReport {
         out += " <span class=\"cid\">\(record.suite) / \(record.caseID)</span>"
         if record.repeats > 1 { out += " <span class=\"sub\">repeat \(row.repeatIndex + 1)</span>" }
         for tag in record.tags { out += " <span class=\"tag\">\(tag)</span>" }
-        if let verdict, judged {
-            out += " <span class=\"sub small\">\(verdict.verdict.comparisonType.rawValue) · winner \(verdict.verdict.winner)</span>"
-            if verdict.consensusCorrect == false { out += " <span class=\"badge b-bad\">consensus wrong</span>" }
-            if verdict.consensusCorrect == true { out += " <span class=\"badge b-ok\">consensus correct</span>" }
-            if disagrees { out += " <span class=\"sub small\">\(groupText(verdict.verdict))</span>" }
+        if let verdict = row.verdict, judged {
+            out += " <span class=\"sub small\">\(verdict.comparisonType.rawValue) · winner \(verdict.winner)</span>"
+            if row.consensusCorrect == false { out += " <span class=\"badge b-bad\">consensus wrong</span>" }
+            if row.consensusCorrect == true { out += " <span class=\"badge b-ok\">consensus correct</span>" }
+            if disagrees { out += " <span class=\"sub small\">\(groupText(verdict))</span>" }
         }
         if row.isSpurious {
             out += " <span class=\"badge b-warn\">spurious</span>"
         } else if row.profilesDiffer {
             out += " <span class=\"badge b-warn\">ailb ≠ semantic</span>"
         }
-        let failed = row.responses.filter { !$0.success }.count
+        let failed = row.answered.filter { !$0.success }.count
         if failed > 0 { out += " <span class=\"badge b-bad\">\(failed) failed</span>" }
         return out
     }

@@ -8,11 +8,21 @@ public enum JSONReport {
 
     /// The document, as compact UTF-8 JSON with a trailing newline.
     public static func render(_ content: ReportContent) -> String {
-        JSONWriter.compactUnicode.string(document(content)) + "\n"
+        render(content, rows: content.rows)
+    }
+
+    /// The document for `content` with `rows` (its `allRows()`) as the cases.
+    public static func render(_ content: ReportContent, rows: [CaseRepeatRow]) -> String {
+        JSONWriter.compactUnicode.string(document(content, rows: rows)) + "\n"
     }
 
     /// The document as a value.
     public static func document(_ content: ReportContent) -> JSONValue {
+        document(content, rows: content.rows)
+    }
+
+    /// The document as a value, with `rows` (the content's `allRows()`) as the cases.
+    public static func document(_ content: ReportContent, rows: [CaseRepeatRow]) -> JSONValue {
         let stats = content.data.statistics
         let run = content.data.run
         var doc: [String: JSONValue] = [
@@ -45,7 +55,7 @@ public enum JSONReport {
             "gate": gate(content.gate),
             "totals": ["responses": .int(stats.totalResponses), "successes": .int(stats.totalSuccesses)],
         ]
-        doc["cases"] = .array(content.rows.map(caseRepeat))
+        doc["cases"] = .array(rows.map(caseRepeat))
         return .object(doc)
     }
 

@@ -6,10 +6,15 @@ import Foundation
 public enum JUnitReport {
     /// The XML document.
     public static func render(_ content: ReportContent) -> String {
+        render(content, rows: content.rows)
+    }
+
+    /// The XML document for `content` with `rows` (its `allRows()`) as the test cases.
+    public static func render(_ content: ReportContent, rows allRows: [CaseRepeatRow]) -> String {
         let profile = content.profile
         var suiteOrder: [String] = []
         var bySuite: [String: [CaseRepeatRow]] = [:]
-        for row in content.rows {
+        for row in allRows {
             if bySuite[row.caseRecord.suite] == nil { suiteOrder.append(row.caseRecord.suite) }
             bySuite[row.caseRecord.suite, default: []].append(row)
         }

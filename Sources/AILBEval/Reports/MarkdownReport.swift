@@ -14,7 +14,7 @@ public enum MarkdownReport {
         out.append("## ailb-eval run \(run.id) · \(escape(suites)) · \(gateText)")
         out.append("")
         out.append(
-            "Mode \(run.mode.rawValue) · profile \(content.profile.rawValue) · \(content.rows.count) case repeats · "
+            "Mode \(run.mode.rawValue) · profile \(content.profile.rawValue) · \(content.caseRepeatCount) case repeats · "
                 + "\(stats.totalResponses) responses (\(stats.totalSuccesses) ok) · \(content.data.backends.count) backends")
         out.append("")
         if run.mode == .consensus {
@@ -60,18 +60,22 @@ public enum MarkdownReport {
                     out.append("| \(escape(g.key)) | \(g.withMajority.value.map { ReportFormat.percent(1 - $0) } ?? "–") | \(interval) |")
                 }
             }
-            let disagreements = content.rowsByConcern.filter {
-                guard let v = $0.verdict(content.profile)?.verdict else { return false }
-                return v.disagreement && v.successes >= 2
+            // Disagreements come first in the concern order: the first few are kept, the rest counted.
+            var disagreementCount = 0
+            var disagreements: [CaseRepeatOutline] = []
+            for outline in content.outlinesByConcern {
+                guard let v = outline.verdict, v.disagreement, v.successes >= 2 else { continue }
+                disagreementCount += 1
+                if disagreements.count < maxCases { disagreements.append(outline) }
             }
-            if !disagreements.isEmpty {
+            if disagreementCount > 0 {
                 out.append("")
-                out.append("<details><summary>\(disagreements.count) disagreeing case repeats (first \(min(maxCases, disagreements.count)))</summary>")
+                out.append("<details><summary>\(disagreementCount) disagreeing case repeats (first \(min(maxCases, disagreementCount)))</summary>")
                 out.append("")
                 out.append("| case | agree | groups |")
                 out.append("|---|---:|---|")
-                for row in disagreements.prefix(maxCases) {
-                    let v = row.verdict(content.profile)!.verdict
+                for row in disagreements {
+                    let v = row.verdict!
                     out.append(
                         "| \(escape(row.caseRecord.suite + "/" + row.caseRecord.caseID)) | \(v.agreementCount)/\(v.successes) | "
                             + "\(escape(v.groups.map { $0.joined(separator: "+") }.joined(separator: " / "))) |")

@@ -1,10 +1,14 @@
 import Foundation
 
-/// Everything a report file shows about one run: the stored run and its statistics, every case repeat,
-/// the agreement analysis and the gate. Read once, rendered into any format.
+/// Everything a report file shows about one run: the stored run and its statistics, an outline of every
+/// case repeat, the agreement analysis and the gate. Read once, rendered into any format.
+///
+/// Memory does not grow with the answers: the case repeats are read from the store one at a time, and
+/// only their outlines (packed, a few bytes each) and the analysis's counts stay. The repeats the HTML
+/// report shows in full (the first `options.maxDetailedCases` of `outlinesByConcern`) are read again, by
+/// key, with every answer. Formats that show every answer (JSON, JUnit) read them through `allRows()`.
 public struct ReportContent: Sendable {
     public var data: RunReportData
-    public var rows: [CaseRepeatRow]
     public var analysis: AgreementAnalysis
     public var gate: GateOutcome
     public var options: ReportOptions
@@ -12,17 +16,42 @@ public struct ReportContent: Sendable {
     /// Empty when the run had no `kind: ailb` backend in consensus mode.
     public var loadBalancerCompared = 0
     public var loadBalancerDisagreements: [LoadBalancerDisagreement] = []
+    /// The case repeats shown with every answer: the first `options.maxDetailedCases` of `outlinesByConcern`,
+    /// in that order.
+    public var detailedRows: [CaseRepeatRow]
+    /// Every case repeat in plan order, packed.
+    var outlines: CaseRepeatOutlines
+    /// Indices into `outlines`, in the order of `outlinesByConcern`.
+    var concernOrder: [Int32]
+    /// Where `allRows()` reads the full rows.
+    let source: RowSource
+
+    enum RowSource: Sendable {
+        case store(ResultStore)
+        case rows([CaseRepeatRow])
+    }
 
     /// The profile the verdicts, statistics and gate use.
     public var profile: EquivalenceProfile { data.statistics.profile }
+
+    /// Number of case repeats.
+    public var caseRepeatCount: Int { outlines.count }
 
     /// Reads the run's cases and responses from `store` and computes the analysis.
     public static func load(report: RunReportData, store: ResultStore, options: ReportOptions = ReportOptions()) throws
         -> ReportContent
     {
-        let rows = try CaseRepeatRow.loadAll(
-            store: store, runID: report.run.id, backends: report.backends, cases: report.cases)
-        var content = try make(report: report, rows: rows, options: options)
+        let options = try checked(options, report: report)
+        var builder = Builder(report: report, options: options)
+        try CaseRepeatRow.forEach(
+            store: store, runID: report.run.id, backends: report.backends, cases: report.cases, columns: .outline
+        ) { builder.add($0) }
+        var content = builder.content(source: .store(store))
+        let detailed = content.concernOrder.prefix(options.maxDetailedCases).map { content.outline(at: Int($0)) }
+        let stored = try store.caseRepeats(
+            runID: report.run.id, keys: detailed.map { ($0.caseRecord.position, $0.repeatIndex) })
+        let order = Dictionary(uniqueKeysWithValues: report.backends.map { ($0.name, $0.position) })
+        content.detailedRows = zip(detailed, stored).map { CaseRepeatRow($1, caseRecord: $0.caseRecord, order: order) }
         content.loadBalancerCompared = try store.loadBalancerVerdicts(runID: report.run.id).count
         content.loadBalancerDisagreements = try store.loadBalancerDisagreements(runID: report.run.id)
         return content
@@ -30,27 +59,104 @@ public struct ReportContent: Sendable {
 
     /// The content for rows already read.
     public static func make(report: RunReportData, rows: [CaseRepeatRow], options: ReportOptions) throws -> ReportContent {
-        var options = options
-        if let reference = options.reference, !report.backends.contains(where: { $0.name == reference }) {
-            guard options.referenceMustExist else {
-                options.reference = nil
-                return try make(report: report, rows: rows, options: options)
-            }
-            throw InputError(
-                "reference backend '\(reference)' is not in run \(report.run.id) "
-                    + "(its backends: \(report.backends.map(\.name).joined(separator: ", ")))")
+        let options = try checked(options, report: report)
+        var builder = Builder(report: report, options: options)
+        for row in rows { builder.add(row) }
+        var content = builder.content(source: .rows(rows))
+        content.detailedRows = content.concernOrder.prefix(options.maxDetailedCases).map { rows[Int($0)] }
+        return content
+    }
+
+    /// `options` with a reference that is not in the run dropped, unless it must exist (then an error).
+    static func checked(_ options: ReportOptions, report: RunReportData) throws -> ReportOptions {
+        guard let reference = options.reference, !report.backends.contains(where: { $0.name == reference }) else {
+            return options
         }
-        let profile = report.statistics.profile
-        let references = QuantPrecision.references(
-            backends: report.backends.map { (name: $0.name, family: $0.family, quant: $0.quant) },
-            explicit: options.reference)
-        let analysis = AgreementAnalysis.compute(
-            rows.map { $0.observation(profile) }, backends: report.backends.map(\.name), references: references,
-            bootstrapIterations: options.bootstrapIterations, seed: options.bootstrapSeed)
-        return ReportContent(
-            data: report, rows: rows, analysis: analysis,
-            gate: GateOutcome(statistics: report.statistics, thresholds: options.gates, basis: options.gateBasis),
-            options: options)
+        guard options.referenceMustExist else {
+            var options = options
+            options.reference = nil
+            return options
+        }
+        throw InputError(
+            "reference backend '\(reference)' is not in run \(report.run.id) "
+                + "(its backends: \(report.backends.map(\.name).joined(separator: ", ")))")
+    }
+
+    /// Takes the rows of a run one at a time, in plan order, and keeps their outlines and the analysis.
+    struct Builder {
+        let report: RunReportData
+        let options: ReportOptions
+        let profile: EquivalenceProfile
+        var analysis: AgreementAnalysis.Accumulator
+        var outlines = CaseRepeatOutlines()
+        var concerns: [Concern] = []
+
+        init(report: RunReportData, options: ReportOptions) {
+            self.report = report
+            self.options = options
+            profile = report.statistics.profile
+            let references = QuantPrecision.references(
+                backends: report.backends.map { (name: $0.name, family: $0.family, quant: $0.quant) },
+                explicit: options.reference)
+            analysis = AgreementAnalysis.Accumulator(backends: report.backends.map(\.name), references: references)
+        }
+
+        mutating func add(_ row: CaseRepeatRow) {
+            analysis.add(row.observation(profile))
+            let outline = row.outline(profile)
+            concerns.append(ReportContent.concern(outline))
+            outlines.append(outline)
+        }
+
+        func content(source: RowSource) -> ReportContent {
+            let order = concerns.indices.sorted { lhs, rhs in
+                let (l, r) = (concerns[lhs], concerns[rhs])
+                if l != r { return l < r }
+                return lhs < rhs
+            }.map { Int32($0) }
+            return ReportContent(
+                data: report,
+                analysis: analysis.analysis(bootstrapIterations: options.bootstrapIterations, seed: options.bootstrapSeed),
+                gate: GateOutcome(statistics: report.statistics, thresholds: options.gates, basis: options.gateBasis),
+                options: options, detailedRows: [], outlines: outlines, concernOrder: order, source: source)
+        }
+    }
+
+    /// The outline of the case repeat at `index` in plan order.
+    func outline(at index: Int) -> CaseRepeatOutline {
+        outlines.outline(at: index)
+    }
+
+    /// Every case repeat in plan order, outlined.
+    public var outlinesInPlanOrder: LazyMapSequence<Range<Int>, CaseRepeatOutline> {
+        (0..<outlines.count).lazy.map { outline(at: $0) }
+    }
+
+    /// Case repeats ordered for reading: disagreements first (the most split first), then wrong consensus,
+    /// then differences between the profiles, then the rest, each in plan order.
+    public var outlinesByConcern: LazyMapSequence<[Int32], CaseRepeatOutline> {
+        concernOrder.lazy.map { outline(at: Int($0)) }
+    }
+
+    /// Every case repeat with every answer, in plan order: read from the store (or the rows given to `make`).
+    /// Memory grows with the run; for the formats that list every answer.
+    public func allRows() throws -> [CaseRepeatRow] {
+        switch source {
+        case .rows(let rows): return rows
+        case .store(let store):
+            return try CaseRepeatRow.loadAll(
+                store: store, runID: data.run.id, backends: data.backends, cases: data.cases)
+        }
+    }
+
+    /// `allRows()`, for renderers that cannot throw: the store was readable a moment ago, and a report that
+    /// silently lacked its cases would be worse than stopping.
+    public var rows: [CaseRepeatRow] {
+        do {
+            return try allRows()
+        } catch {
+            fatalError("cannot read the case repeats of run \(data.run.id): \(error)")
+        }
     }
 
     /// The backend most often outside the winning group (lowest share with the majority), when any was judged.
@@ -72,16 +178,6 @@ public struct ReportContent: Sendable {
         data.statistics.backends.contains { $0.accuracy.trials > 0 } || data.statistics.consensusAccuracy.trials > 0
     }
 
-    /// Rows ordered for reading: disagreements first (the most split first), then wrong consensus, then
-    /// differences between the profiles, then the rest, each in plan order.
-    public var rowsByConcern: [CaseRepeatRow] {
-        rows.enumerated().sorted { lhs, rhs in
-            let (l, r) = (concern(lhs.element), concern(rhs.element))
-            if l != r { return l < r }
-            return lhs.offset < rhs.offset
-        }.map(\.element)
-    }
-
     /// A sort key: lower is shown earlier; the share of agreeing answers breaks ties among disagreements.
     struct Concern: Comparable {
         var rank: Int
@@ -89,13 +185,12 @@ public struct ReportContent: Sendable {
         static func < (a: Concern, b: Concern) -> Bool { (a.rank, a.share) < (b.rank, b.share) }
     }
 
-    func concern(_ row: CaseRepeatRow) -> Concern {
-        guard let verdict = row.verdict(profile) else { return Concern(rank: 5, share: 0) }
-        let v = verdict.verdict
+    static func concern(_ outline: CaseRepeatOutline) -> Concern {
+        guard let v = outline.verdict else { return Concern(rank: 5, share: 0) }
         if v.successes < 2 { return Concern(rank: 4, share: 0) }
         if v.disagreement { return Concern(rank: 0, share: Double(v.agreementCount) / Double(v.successes)) }
-        if verdict.consensusCorrect == false { return Concern(rank: 1, share: 0) }
-        if row.profilesDiffer { return Concern(rank: 2, share: 0) }
+        if outline.consensusCorrect == false { return Concern(rank: 1, share: 0) }
+        if outline.profilesDiffer { return Concern(rank: 2, share: 0) }
         return Concern(rank: 3, share: 0)
     }
 }

@@ -33,8 +33,7 @@ public enum ReportWriter {
     public static func writeHTML(
         report: RunReportData, store: ResultStore, to path: String, options: ReportOptions = ReportOptions()
     ) throws {
-        let content = try ReportContent.load(report: report, store: store, options: options)
-        try AtomicFile.write(HTMLReport.render(content), to: path)
+        try write(.html, content: ReportContent.load(report: report, store: store, options: options), store: store, to: path)
     }
 
     /// Writes `format` to `path` (a folder for csv, a file otherwise) and returns the paths written.
@@ -42,10 +41,21 @@ public enum ReportWriter {
     public static func write(_ format: ReportFileFormat, content: ReportContent, store: ResultStore, to path: String)
         throws -> [String]
     {
-        guard let document = render(format, content: content) else {
+        switch format {
+        case .csv:
             return try CSVExport.write(content: content, store: store, to: path)
+        case .html:
+            // Streamed: the case list of a large run is tens of megabytes.
+            let file = try StreamedFile(path: path)
+            try HTMLReport.write(content) { try file.write($0) }
+            try file.commit()
+        case .json:
+            try AtomicFile.write(JSONReport.render(content, rows: content.allRows()), to: path)
+        case .junit:
+            try AtomicFile.write(JUnitReport.render(content, rows: content.allRows()), to: path)
+        case .markdown:
+            try AtomicFile.write(MarkdownReport.render(content), to: path)
         }
-        try AtomicFile.write(document, to: path)
         return [path]
     }
 

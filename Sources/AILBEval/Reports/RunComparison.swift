@@ -103,8 +103,9 @@ public struct RunComparison: Sendable {
         }
         let profile = b.profile
         func key(_ row: CaseRepeatRow) -> Key { Key(suite: row.caseRecord.suite, caseID: row.caseRecord.caseID, repeatIndex: row.repeatIndex) }
+        let rowsB = b.rows
         let before = Dictionary(a.rows.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let afterKeys = Set(b.rows.map(key))
+        let afterKeys = Set(rowsB.map(key))
         let common = b.data.backends.map(\.name).filter { name in a.data.backends.contains { $0.name == name } }
         var result = RunComparison(
             runA: a.data.run.id, runB: b.data.run.id, profile: profile, agreementBefore: Proportion(successes: 0, trials: 0),
@@ -119,7 +120,7 @@ public struct RunComparison: Sendable {
                     accuracyAfter: Proportion(successes: 0, trials: 0), correctToWrong: 0, wrongToCorrect: 0, joinedMajority: 0,
                     leftMajority: 0))
             })
-        for row in b.rows {
+        for row in rowsB {
             guard let old = before[key(row)] else {
                 result.onlyInB += 1
                 continue

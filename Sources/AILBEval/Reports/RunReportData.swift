@@ -12,24 +12,26 @@ public struct RunReportData: Sendable {
         let cases = try store.cases(runID: runID)
         let chosen = profile ?? run.profile
         var builder = RunStatistics.Builder(profile: chosen, backends: backends)
-        try store.forEachResponse(runID: runID, includeRawBody: false) { builder.add($0) }
-        let verdicts = try store.verdicts(runID: runID)
-        var index = 0
-        while index < verdicts.count {
-            var ailb: VerdictRecord?
-            var semantic: VerdictRecord?
-            let key = (verdicts[index].casePosition, verdicts[index].repeatIndex)
-            while index < verdicts.count, (verdicts[index].casePosition, verdicts[index].repeatIndex) == key {
-                switch verdicts[index].profile {
-                case .ailb: ailb = verdicts[index]
-                case .semantic: semantic = verdicts[index]
-                }
-                index += 1
+        try store.forEachResponse(runID: runID, columns: .outline) { builder.add($0) }
+        // Verdicts arrive in (case, repeat, profile) order: each repeat's pair is added once both are read.
+        var current: (key: (Int, Int), ailb: VerdictRecord?, semantic: VerdictRecord?)?
+        func addCurrent() {
+            guard let current, let chosenVerdict = chosen == .ailb ? current.ailb : current.semantic else { return }
+            builder.add(verdict: chosenVerdict, ailb: current.ailb, semantic: current.semantic)
+        }
+        try store.forEachVerdict(runID: runID) { verdict in
+            let key = (verdict.casePosition, verdict.repeatIndex)
+            if let previous = current, previous.key != key {
+                addCurrent()
+                current = nil
             }
-            if let chosenVerdict = chosen == .ailb ? ailb : semantic {
-                builder.add(verdict: chosenVerdict, ailb: ailb, semantic: semantic)
+            if current == nil { current = (key, nil, nil) }
+            switch verdict.profile {
+            case .ailb: current!.ailb = verdict
+            case .semantic: current!.semantic = verdict
             }
         }
+        addCurrent()
         return RunReportData(run: run, backends: backends, cases: cases, statistics: builder.build())
     }
 }

@@ -98,20 +98,45 @@ public struct AgreementAnalysis: Sendable {
         _ observations: [CaseRepeatObservation], backends: [String], references: [String: String],
         bootstrapIterations: Int = 1000, seed: UInt64 = 20_240_601
     ) -> AgreementAnalysis {
+        var accumulator = Accumulator(backends: backends, references: references)
+        for observation in observations { accumulator.add(observation) }
+        return accumulator.analysis(bootstrapIterations: bootstrapIterations, seed: seed)
+    }
+
+    /// Builds the analysis one observation at a time, keeping only counts and, for α, two small numbers
+    /// per judged case repeat: a run's observations need not be in memory at once.
+    ///
+    /// Each repeat's values are its own (see `compute`), which is what lets κ and α be computed from counts:
+    /// κ of a pair needs only how often the two answered together and agreed, and α only each repeat's
+    /// number of values and sum of squared group sizes (`KrippendorffAlpha.LocalUnit`).
+    public struct Accumulator: Sendable {
+        let backends: [String]
+        let references: [String: String]
+        let index: [String: Int]
         var suiteOrder: [String] = []
         var bySuite: [String: Proportion] = [:]
         var tagOrder: [String] = []
         var byTag: [String: Proportion] = [:]
-        let index = Dictionary(uniqueKeysWithValues: backends.enumerated().map { ($1, $0) })
-        let count = backends.count
-        var pairLabels = [[(Int, Int)]](repeating: [], count: count * count)
-        var pairSame = [Int](repeating: 0, count: count * count)
-        var spuriousSplits = [Int](repeating: 0, count: count * count)
-        var units: [[Int?]] = []
+        var pairTrials: [Int]
+        var pairSame: [Int]
+        var spuriousSplits: [Int]
+        var units: [KrippendorffAlpha.LocalUnit] = []
         var flipTallies: [String: [Int]] = [:]
-        var nextLabel = 0
 
-        for observation in observations {
+        /// An empty analysis of `backends` (config order) with flips against `references`.
+        public init(backends: [String], references: [String: String]) {
+            self.backends = backends
+            self.references = references
+            index = Dictionary(uniqueKeysWithValues: backends.enumerated().map { ($1, $0) })
+            let cells = backends.count * backends.count
+            pairTrials = [Int](repeating: 0, count: cells)
+            pairSame = [Int](repeating: 0, count: cells)
+            spuriousSplits = [Int](repeating: 0, count: cells)
+        }
+
+        /// Counts one case repeat.
+        public mutating func add(_ observation: CaseRepeatObservation) {
+            let count = backends.count
             if let groups = observation.groups, observation.isComparable {
                 let agrees = observation.agrees
                 if bySuite[observation.suite] == nil { suiteOrder.append(observation.suite) }
@@ -120,19 +145,21 @@ public struct AgreementAnalysis: Sendable {
                     if byTag[tag] == nil { tagOrder.append(tag) }
                     byTag[tag, default: Proportion(successes: 0, trials: 0)].add(agrees)
                 }
-                var labels = [Int?](repeating: nil, count: count)
-                for group in groups {
-                    for backend in group {
-                        if let i = index[backend] { labels[i] = nextLabel }
-                    }
-                    nextLabel += 1
+                // A backend's value is its group in this repeat: values of different repeats never match.
+                let labels = AgreementAnalysis.groupIndex(groups, index)
+                var groupSizes = [Int](repeating: 0, count: groups.count)
+                var values = 0
+                for case let label? in labels {
+                    groupSizes[label] += 1
+                    values += 1
                 }
-                units.append(labels)
+                units.append(
+                    KrippendorffAlpha.LocalUnit(values: values, squares: groupSizes.reduce(0) { $0 + $1 * $1 }))
                 for i in 0..<count {
                     guard let li = labels[i] else { continue }
                     for j in (i + 1)..<max(i + 1, count) {
                         guard let lj = labels[j] else { continue }
-                        pairLabels[i * count + j].append((li, lj))
+                        pairTrials[i * count + j] += 1
                         if li == lj { pairSame[i * count + j] += 1 }
                     }
                 }
@@ -159,30 +186,36 @@ public struct AgreementAnalysis: Sendable {
             }
         }
 
-        var pairs: [PairAgreement] = []
-        for i in 0..<count {
-            for j in (i + 1)..<max(i + 1, count) {
-                let labels = pairLabels[i * count + j]
-                pairs.append(
-                    PairAgreement(
-                        a: backends[i], b: backends[j],
-                        agreement: Proportion(successes: pairSame[i * count + j], trials: labels.count),
-                        kappa: CohenKappa.kappa(labels), spuriousSplits: spuriousSplits[i * count + j]))
+        /// The analysis of what was added, with α's bootstrap interval.
+        public func analysis(bootstrapIterations: Int = 1000, seed: UInt64 = 20_240_601) -> AgreementAnalysis {
+            let count = backends.count
+            var pairs: [PairAgreement] = []
+            for i in 0..<count {
+                for j in (i + 1)..<max(i + 1, count) {
+                    let cell = i * count + j
+                    pairs.append(
+                        PairAgreement(
+                            a: backends[i], b: backends[j],
+                            agreement: Proportion(successes: pairSame[cell], trials: pairTrials[cell]),
+                            kappa: CohenKappa.kappa(ownLabelsAgreeing: pairSame[cell], of: pairTrials[cell]),
+                            spuriousSplits: spuriousSplits[cell]))
+                }
             }
+            let flips = backends.compactMap { backend -> ReferenceFlips? in
+                guard let reference = references[backend] else { return nil }
+                let t = flipTallies[backend] ?? [0, 0, 0, 0]
+                return ReferenceFlips(
+                    backend: backend, reference: reference, bothCorrect: t[0], correctToWrong: t[1],
+                    wrongToCorrect: t[2], bothWrong: t[3])
+            }
+            return AgreementAnalysis(
+                backends: backends,
+                perSuite: suiteOrder.map { SliceAgreement(key: $0, agreement: bySuite[$0]!) },
+                perTag: tagOrder.sorted().map { SliceAgreement(key: $0, agreement: byTag[$0]!) },
+                pairs: pairs,
+                alpha: KrippendorffAlpha.estimate(localUnits: units, iterations: bootstrapIterations, seed: seed),
+                flips: flips, references: references)
         }
-        let flips = backends.compactMap { backend -> ReferenceFlips? in
-            guard let reference = references[backend] else { return nil }
-            let t = flipTallies[backend] ?? [0, 0, 0, 0]
-            return ReferenceFlips(
-                backend: backend, reference: reference, bothCorrect: t[0], correctToWrong: t[1], wrongToCorrect: t[2],
-                bothWrong: t[3])
-        }
-        return AgreementAnalysis(
-            backends: backends,
-            perSuite: suiteOrder.map { SliceAgreement(key: $0, agreement: bySuite[$0]!) },
-            perTag: tagOrder.sorted().map { SliceAgreement(key: $0, agreement: byTag[$0]!) },
-            pairs: pairs, alpha: KrippendorffAlpha.estimate(units, iterations: bootstrapIterations, seed: seed),
-            flips: flips, references: references)
     }
 
     static func groupIndex(_ groups: [[String]], _ index: [String: Int]) -> [Int?] {

@@ -22,4 +22,19 @@ public enum CohenKappa {
         guard pe < 1 - 1e-12 else { return nil }
         return (po - pe) / (1 - pe)
     }
+
+    /// κ when every item has labels of its own (no label is used for two items), as when the labels are the
+    /// answers to one case repeat: `agreeing` of `items` got the same label from both raters. Then each
+    /// label has frequency 1/n and p_e = agreeing / n²; the result is the same as `kappa(_:)` on such pairs,
+    /// bit for bit (p_e is summed the same way), without the labels in memory.
+    public static func kappa(ownLabelsAgreeing agreeing: Int, of items: Int) -> Double? {
+        guard items > 0 else { return nil }
+        let n = Double(items)
+        let po = Double(agreeing) / n
+        let shared = 1.0 / n * 1.0 / n
+        var pe = 0.0
+        for _ in 0..<agreeing { pe += shared }
+        guard pe < 1 - 1e-12 else { return nil }
+        return (po - pe) / (1 - pe)
+    }
 }

@@ -93,6 +93,68 @@ public enum KrippendorffAlpha {
         return estimate
     }
 
+    /// A unit whose values are its own (no other unit uses them): how many values it has and Σ_c n_uc², the
+    /// sum of the squared counts of its values. That is all α needs of it: Σ_c n_c² over all units is then
+    /// the sum of the units' squares, and a resample's is Σ_u draws_u² · squares_u.
+    public struct LocalUnit: Sendable, Hashable {
+        var storedValues: Int32
+        var storedSquares: Int32
+        public var values: Int { Int(storedValues) }
+        public var squares: Int { Int(storedSquares) }
+
+        public init(values: Int, squares: Int) {
+            storedValues = Int32(clamping: values)
+            storedSquares = Int32(clamping: squares)
+        }
+    }
+
+    /// As `estimate(_:iterations:seed:)` for units whose values are their own, given as counts: the same
+    /// α and the same interval (the same resamples, and sums of integers that are exact in a double).
+    public static func estimate(localUnits: [LocalUnit], iterations: Int = 1000, seed: UInt64 = 20_240_601) -> Estimate {
+        var values: [Int] = []
+        var squares: [Int] = []
+        var disagreements: [Double] = []
+        for unit in localUnits where unit.values >= 2 {
+            let m = unit.values
+            values.append(m)
+            squares.append(unit.squares)
+            disagreements.append(Double(m * m - unit.squares) / Double(m - 1))
+        }
+        let count = values.count
+        var estimate = Estimate(
+            value: alpha(
+                values: values.reduce(0, +), disagreement: disagreements.reduce(0) { $0 + $1 },
+                squares: Double(squares.reduce(0, +))),
+            lower: nil, upper: nil, pairableUnits: count, pairableValues: values.reduce(0, +), iterations: iterations,
+            seed: seed)
+        guard estimate.value != nil, count >= 2, iterations > 0 else { return estimate }
+        var generator = SeededGenerator(seed: seed)
+        var resampled: [Double] = []
+        resampled.reserveCapacity(iterations)
+        var draws = [Int](repeating: 0, count: count)
+        for _ in 0..<iterations {
+            for u in draws.indices { draws[u] = 0 }
+            var drawnValues = 0
+            var disagreement = 0.0
+            for _ in 0..<count {
+                let u = generator.below(count)
+                draws[u] += 1
+                drawnValues += values[u]
+                disagreement += disagreements[u]
+            }
+            var drawnSquares = 0
+            for u in draws.indices where draws[u] > 0 { drawnSquares += draws[u] * draws[u] * squares[u] }
+            if let value = alpha(values: drawnValues, disagreement: disagreement, squares: Double(drawnSquares)) {
+                resampled.append(value)
+            }
+        }
+        guard resampled.count * 2 >= iterations else { return estimate }
+        resampled.sort()
+        estimate.lower = Percentile.ofSorted(resampled, 2.5)
+        estimate.upper = Percentile.ofSorted(resampled, 97.5)
+        return estimate
+    }
+
     static func summaries(_ units: [[Int?]]) -> [UnitSummary] {
         units.compactMap { unit in
             var counts: [Int: Int] = [:]

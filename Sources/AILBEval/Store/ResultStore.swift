@@ -145,7 +145,16 @@ public final class ResultStore: Sendable {
     /// The (case, repeat, backend) triples of a run that have a final answer: every stored response but
     /// those cancelled by an interrupt, which `--resume` asks again.
     public func answeredKeys(runID: Int64) throws -> Set<ResponseKey> {
+        var keys = Set<ResponseKey>()
+        try forEachAnsweredKey(runID: runID) { keys.insert($0) }
+        return keys
+    }
+
+    /// Calls `body` with each key of `answeredKeys(runID:)`, without collecting them (a key may come twice).
+    public func forEachAnsweredKey(runID: Int64, _ body: (ResponseKey) throws -> Void) throws {
         try queue.read { db in
+            // An answer of a member behind a load balancer answers the request made to the load balancer.
+            let via = try Self.loadBalancerOfMember(runID: runID, db: db)
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
@@ -153,18 +162,13 @@ public final class ResultStore: Sendable {
                     WHERE run_id = ? AND (error_class IS NULL OR error_class != 'cancelled')
                     """,
                 arguments: [runID])
-            var keys = Set<ResponseKey>()
             while let row = try rows.next() {
-                keys.insert(ResponseKey(casePosition: row[0], repeatIndex: row[1], backend: row[2]))
-            }
-            // An answer of a member behind a load balancer answers the request made to the load balancer.
-            let via = try Self.loadBalancerOfMember(runID: runID, db: db)
-            for key in keys {
+                let key = ResponseKey(casePosition: row[0], repeatIndex: row[1], backend: row[2])
+                try body(key)
                 if let parent = via[key.backend] {
-                    keys.insert(ResponseKey(casePosition: key.casePosition, repeatIndex: key.repeatIndex, backend: parent))
+                    try body(ResponseKey(casePosition: key.casePosition, repeatIndex: key.repeatIndex, backend: parent))
                 }
             }
-            return keys
         }
     }
 

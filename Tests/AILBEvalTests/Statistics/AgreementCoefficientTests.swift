@@ -77,6 +77,39 @@ import Testing
     // 2 · (C(10,0) + C(10,1) + C(10,2)) / 2¹⁰ = 2 · 56 / 1024 = 0.109375. b = 0, c = 5: 2 / 32 = 0.0625.
     // Larger ones were checked with Python's math.comb: (10, 25) → 0.01667384780012071,
     // (1000, 1100) → 0.030720707864242296.
+    /// Units whose labels are their own (the answers to one case repeat): the counting forms of κ and α
+    /// must give exactly what the general ones give on the labels themselves.
+    @Test func countingFormsEqualTheGeneralOnesBitForBit() {
+        var generator = SeededGenerator(seed: 7)
+        for trial in 0..<20 {
+            let observers = 2 + trial % 4
+            var units: [[Int?]] = []
+            var local: [KrippendorffAlpha.LocalUnit] = []
+            var pairs: [(Int, Int)] = []
+            var agreeing = 0
+            var nextLabel = 0
+            for _ in 0..<(trial == 0 ? 1 : 40 + 13 * trial) {
+                let groups = 1 + generator.below(observers)
+                let unit: [Int?] = (0..<observers).map { _ in
+                    generator.below(6) == 0 ? nil : nextLabel + generator.below(groups)
+                }
+                nextLabel += groups
+                units.append(unit)
+                var counts: [Int: Int] = [:]
+                for case let label? in unit { counts[label, default: 0] += 1 }
+                local.append(
+                    KrippendorffAlpha.LocalUnit(
+                        values: counts.values.reduce(0, +), squares: counts.values.reduce(0) { $0 + $1 * $1 }))
+                if let a = unit[0], let b = unit[1] {
+                    pairs.append((a, b))
+                    if a == b { agreeing += 1 }
+                }
+            }
+            #expect(KrippendorffAlpha.estimate(units, iterations: 200, seed: 3) == KrippendorffAlpha.estimate(localUnits: local, iterations: 200, seed: 3))
+            #expect(CohenKappa.kappa(pairs) == CohenKappa.kappa(ownLabelsAgreeing: agreeing, of: pairs.count))
+        }
+    }
+
     @Test func mcnemarExactPValueMatchesTheBinomialTail() {
         #expect(abs(McNemar.exactPValue(2, 8) - 0.109375) < 1e-12)
         #expect(abs(McNemar.exactPValue(8, 2) - 0.109375) < 1e-12)

@@ -1,0 +1,132 @@
+import GRDB
+
+/// Which columns of `responses` a streaming read fills in.
+enum ResponseColumns {
+    /// Every column.
+    case all
+    /// Every column but the raw body (read as an empty string).
+    case withoutRawBody
+    /// What statistics need (case, repeat, backend, success, error class, HTTP status, latencies, tokens,
+    /// attempts, finish reason, correctness): no raw body, text, tool calls, error message, URL or time.
+    case outline
+
+    var sql: String {
+        switch self {
+        case .all: return "*"
+        case .withoutRawBody:
+            return """
+                run_id, case_position, repeat, backend, success, error_class, error_message, http_status, latency_ms, \
+                ttft_ms, prompt_tokens, completion_tokens, attempts, url, '' AS raw_body, text, tool_calls, \
+                finish_reason, correct, received_at
+                """
+        case .outline:
+            return """
+                run_id, case_position, repeat, backend, success, error_class, NULL AS error_message, http_status, \
+                latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, '' AS url, '' AS raw_body, \
+                NULL AS text, NULL AS tool_calls, finish_reason, correct, '' AS received_at
+                """
+        }
+    }
+}
+
+/// The stored rows of one repeat of a case: its responses in (backend name) order and its verdicts.
+struct StoredCaseRepeat {
+    var casePosition: Int
+    var repeatIndex: Int
+    var responses: [ResponseRecord]
+    var ailb: VerdictRecord?
+    var semantic: VerdictRecord?
+}
+
+extension ResultStore {
+    /// Calls `body` for each verdict of a run in (case, repeat, profile) order, without loading them all.
+    public func forEachVerdict(runID: Int64, _ body: (VerdictRecord) throws -> Void) throws {
+        try queue.read { db in
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT * FROM verdicts WHERE run_id = ? ORDER BY case_position, repeat, profile",
+                arguments: [runID])
+            while let row = try cursor.next() {
+                try body(Self.verdictRecord(row))
+            }
+        }
+    }
+
+    /// Calls `body` for each response of a run in (case, repeat, backend) order with `columns` filled in.
+    func forEachResponse(runID: Int64, columns: ResponseColumns, _ body: (ResponseRecord) throws -> Void) throws {
+        try queue.read { db in
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT \(columns.sql) FROM responses WHERE run_id = ? ORDER BY case_position, repeat, backend",
+                arguments: [runID])
+            while let row = try cursor.next() {
+                try body(Self.responseRecord(row))
+            }
+        }
+    }
+
+    /// Calls `body` for each stored repeat of a case of a run, in (case, repeat) order, with its responses
+    /// (`columns` filled in) and verdicts: one repeat in memory at a time. A repeat with responses but no
+    /// verdicts (mode all, or an interrupted run), or verdicts but no responses, is passed too.
+    func forEachCaseRepeat(runID: Int64, columns: ResponseColumns, _ body: (StoredCaseRepeat) throws -> Void) throws {
+        try queue.read { db in
+            let responses = try Row.fetchCursor(
+                db, sql: "SELECT \(columns.sql) FROM responses WHERE run_id = ? ORDER BY case_position, repeat, backend",
+                arguments: [runID])
+            let verdicts = try Row.fetchCursor(
+                db, sql: "SELECT * FROM verdicts WHERE run_id = ? ORDER BY case_position, repeat, profile",
+                arguments: [runID])
+            var response = try responses.next().map(Self.responseRecord)
+            var verdict = try verdicts.next().map(Self.verdictRecord)
+            while response != nil || verdict != nil {
+                let key: (Int, Int)
+                switch (response, verdict) {
+                case let (r?, v?):
+                    let (rk, vk) = ((r.casePosition, r.repeatIndex), (v.casePosition, v.repeatIndex))
+                    key = rk < vk ? rk : vk
+                case let (r?, nil): key = (r.casePosition, r.repeatIndex)
+                case let (nil, v?): key = (v.casePosition, v.repeatIndex)
+                case (nil, nil): return
+                }
+                var stored = StoredCaseRepeat(casePosition: key.0, repeatIndex: key.1, responses: [])
+                while let r = response, (r.casePosition, r.repeatIndex) == key {
+                    stored.responses.append(r)
+                    response = try responses.next().map(Self.responseRecord)
+                }
+                while let v = verdict, (v.casePosition, v.repeatIndex) == key {
+                    switch v.profile {
+                    case .ailb: stored.ailb = v
+                    case .semantic: stored.semantic = v
+                    }
+                    verdict = try verdicts.next().map(Self.verdictRecord)
+                }
+                try body(stored)
+            }
+        }
+    }
+
+    /// The stored rows of the given repeats of cases (responses without their raw bodies), in the order
+    /// asked, each read by its key.
+    func caseRepeats(runID: Int64, keys: [(casePosition: Int, repeatIndex: Int)]) throws -> [StoredCaseRepeat] {
+        try queue.read { db in
+            let responses = try db.cachedStatement(
+                sql: """
+                    SELECT \(ResponseColumns.withoutRawBody.sql) FROM responses
+                    WHERE run_id = ? AND case_position = ? AND repeat = ? ORDER BY backend
+                    """)
+            let verdicts = try db.cachedStatement(
+                sql: "SELECT * FROM verdicts WHERE run_id = ? AND case_position = ? AND repeat = ? ORDER BY profile")
+            return try keys.map { key in
+                let arguments: StatementArguments = [runID, key.casePosition, key.repeatIndex]
+                var stored = StoredCaseRepeat(
+                    casePosition: key.casePosition, repeatIndex: key.repeatIndex,
+                    responses: try Row.fetchAll(responses, arguments: arguments).map(Self.responseRecord))
+                for v in try Row.fetchAll(verdicts, arguments: arguments).map(Self.verdictRecord) {
+                    switch v.profile {
+                    case .ailb: stored.ailb = v
+                    case .semantic: stored.semantic = v
+                    }
+                }
+                return stored
+            }
+        }
+    }
+}
