@@ -58,7 +58,7 @@ struct CompareCommand: ParsableCommand {
             report: RunReportData.load(store: store, runID: recordA.id, profile: chosen), store: store, options: options)
         let b = try ReportContent.load(
             report: RunReportData.load(store: store, runID: recordB.id, profile: chosen), store: store, options: options)
-        let comparison = RunComparison.compute(a, b)
+        let comparison = try RunComparison.compute(a, b)
         let document = ComparisonReport.render(comparison, format: format, tolerance: tolerance, maxCases: maxCases)
         if let out, out != "-" {
             try AtomicFile.write(document, to: out)

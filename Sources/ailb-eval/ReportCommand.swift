@@ -39,7 +39,7 @@ struct ReportArguments: ParsableArguments {
         if let detailLimit { options.maxDetailedCases = detailLimit }
         let content = try ReportContent.load(report: report, store: store, options: options)
         if out == "-" {
-            guard let document = ReportWriter.render(format, content: content) else {
+            guard let document = try ReportWriter.render(format, content: content) else {
                 throw ValidationError("--out - needs a single-file format (html, json, junit, markdown), not csv")
             }
             FileHandle.standardOutput.write(Data(document.utf8))

@@ -7,8 +7,8 @@ public enum JSONReport {
     public static let formatVersion = 1
 
     /// The document, as compact UTF-8 JSON with a trailing newline.
-    public static func render(_ content: ReportContent) -> String {
-        render(content, rows: content.rows)
+    public static func render(_ content: ReportContent) throws -> String {
+        render(content, rows: try content.rows)
     }
 
     /// The document for `content` with `rows` (its `allRows()`) as the cases.
@@ -17,8 +17,8 @@ public enum JSONReport {
     }
 
     /// The document as a value.
-    public static func document(_ content: ReportContent) -> JSONValue {
-        document(content, rows: content.rows)
+    public static func document(_ content: ReportContent) throws -> JSONValue {
+        document(content, rows: try content.rows)
     }
 
     /// The document as a value, with `rows` (the content's `allRows()`) as the cases.

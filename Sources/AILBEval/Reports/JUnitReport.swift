@@ -5,8 +5,8 @@ import Foundation
 /// it is skipped when fewer than two backends answered.
 public enum JUnitReport {
     /// The XML document.
-    public static func render(_ content: ReportContent) -> String {
-        render(content, rows: content.rows)
+    public static func render(_ content: ReportContent) throws -> String {
+        render(content, rows: try content.rows)
     }
 
     /// The XML document for `content` with `rows` (its `allRows()`) as the test cases.

@@ -149,14 +149,9 @@ public struct ReportContent: Sendable {
         }
     }
 
-    /// `allRows()`, for renderers that cannot throw: the store was readable a moment ago, and a report that
-    /// silently lacked its cases would be worse than stopping.
+    /// `allRows()` as a property.
     public var rows: [CaseRepeatRow] {
-        do {
-            return try allRows()
-        } catch {
-            fatalError("cannot read the case repeats of run \(data.run.id): \(error)")
-        }
+        get throws { try allRows() }
     }
 
     /// The backend most often outside the winning group (lowest share with the majority), when any was judged.

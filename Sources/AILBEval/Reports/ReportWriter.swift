@@ -60,11 +60,11 @@ public enum ReportWriter {
     }
 
     /// The document of a single-file format; nil for csv, which is a folder of files.
-    public static func render(_ format: ReportFileFormat, content: ReportContent) -> String? {
+    public static func render(_ format: ReportFileFormat, content: ReportContent) throws -> String? {
         switch format {
         case .html: return HTMLReport.render(content)
-        case .json: return JSONReport.render(content)
-        case .junit: return JUnitReport.render(content)
+        case .json: return try JSONReport.render(content)
+        case .junit: return try JUnitReport.render(content)
         case .markdown: return MarkdownReport.render(content)
         case .csv: return nil
         }

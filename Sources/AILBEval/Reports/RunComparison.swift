@@ -95,7 +95,7 @@ public struct RunComparison: Sendable {
     public var backends: [BackendTotals]
 
     /// Compares run `a` (before) with run `b` (after), both under `b`'s profile.
-    public static func compute(_ a: ReportContent, _ b: ReportContent) -> RunComparison {
+    public static func compute(_ a: ReportContent, _ b: ReportContent) throws -> RunComparison {
         struct Key: Hashable {
             var suite: String
             var caseID: String
@@ -103,8 +103,8 @@ public struct RunComparison: Sendable {
         }
         let profile = b.profile
         func key(_ row: CaseRepeatRow) -> Key { Key(suite: row.caseRecord.suite, caseID: row.caseRecord.caseID, repeatIndex: row.repeatIndex) }
-        let rowsB = b.rows
-        let before = Dictionary(a.rows.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let rowsB = try b.rows
+        let before = Dictionary(try a.rows.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
         let afterKeys = Set(rowsB.map(key))
         let common = b.data.backends.map(\.name).filter { name in a.data.backends.contains { $0.name == name } }
         var result = RunComparison(

@@ -78,9 +78,10 @@ import Testing
         #expect(html.contains("more characters (full text in the JSON report and the database)"))
         // Disagreements come first, so the detailed ones are disagreements when there are enough of them.
         let firstBrief = html.range(of: "<article class=\"case brief")!.lowerBound
-        #expect(html[..<firstBrief].components(separatedBy: "<article class=\"case dis\"").count - 1 == min(5, content.rows.filter {
+        let disagreeing = try content.rows.filter {
             $0.ailb?.verdict.disagreement == true && ($0.ailb?.verdict.successes ?? 0) >= 2
-        }.count))
+        }.count
+        #expect(html[..<firstBrief].components(separatedBy: "<article class=\"case dis\"").count - 1 == min(5, disagreeing))
     }
 
     @Test func toolCallArgumentsThatDifferFromTheWinnerAreMarked() {

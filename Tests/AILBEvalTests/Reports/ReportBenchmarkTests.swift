@@ -32,7 +32,7 @@ import Testing
         let size = (try FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
         let json = try clock.measure {
             let content = try ReportContent.load(report: RunReportData.load(store: store, runID: runID), store: store)
-            _ = JSONReport.render(content)
+            _ = try JSONReport.render(content)
         }
         print(
             String(

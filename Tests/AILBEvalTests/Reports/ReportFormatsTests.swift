@@ -20,7 +20,7 @@ import Testing
     @Test func jsonDocumentHoldsEveryStatisticAndEveryAnswerVerbatim() throws {
         let (content, _, path) = try Self.content()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let doc = try JSONValue(parsing: JSONReport.render(content))
+        let doc = try JSONValue(parsing: try JSONReport.render(content))
         #expect(doc["format"]?.stringValue == "ailb-eval-report")
         #expect(doc["agreement"]?["trials"]?.intValue == content.data.statistics.agreement.trials)
         #expect(doc["pairs"]?.arrayValue?.count == 3)
@@ -37,10 +37,10 @@ import Testing
     @Test func junitIsWellFormedWithAFailurePerDisagreement() throws {
         let (content, _, path) = try Self.content()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let xml = JUnitReport.render(content)
+        let xml = try JUnitReport.render(content)
         let parser = XMLParser(data: Data(xml.utf8))
         #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
-        let disagreements = content.rows.filter {
+        let disagreements = try content.rows.filter {
             guard let v = $0.ailb else { return false }
             return v.verdict.successes >= 2 && (v.verdict.disagreement || v.consensusCorrect == false)
         }.count

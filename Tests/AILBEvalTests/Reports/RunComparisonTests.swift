@@ -48,7 +48,7 @@ import Testing
             row("z", groups: [["a", "b", "c"]], correct: all, consensusCorrect: true),
             row("new", groups: [["a", "b", "c"]], correct: all, consensusCorrect: true),
         ])
-        let c = RunComparison.compute(before, after)
+        let c = try RunComparison.compute(before, after)
         #expect(c.matched == 3 && c.onlyInB == 1 && c.onlyInA == 0)
         #expect(c.gained == 1 && c.lost == 1)
         #expect(c.agreementBefore == Proportion(successes: 2, trials: 3))
