@@ -28,16 +28,7 @@ struct BackendsCommand: AsyncParsableCommand {
     func execute() async throws {
         let environment = ProcessInfo.processInfo.environment
         var config = try PreparedRun.loadConfig(common.config, environment: environment)
-        let inProcess = config.backends.filter { $0.kind == .mock && $0.urls.isEmpty }
-        var server: MockServer?
-        if !inProcess.isEmpty {
-            let mock = MockServer(backends: inProcess, suites: [])
-            _ = try await mock.start()
-            for index in config.backends.indices where config.backends[index].kind == .mock && config.backends[index].urls.isEmpty {
-                config.backends[index].urls = mock.baseURL(for: config.backends[index].name).map { [$0] } ?? []
-            }
-            server = mock
-        }
+        let server = try await MockServer.serveInProcess(&config.backends, suites: [], environment: environment)
         let client = ChatClient(maxConnectionsPerHost: 16, maxResponseBytes: config.limits.maxResponseBytes)
         let results = await BackendProbe(
             client: client, timeout: timeout, environment: environment, equivalents: config.modelEquivalents

@@ -28,21 +28,7 @@ extension PreparedRun {
     /// `/models`. Throws `RunFailure` when a model list cannot be read (the mock server is stopped then).
     public func startBackends() async throws -> StartedBackends {
         var backends = plan.backends
-        let inProcess = backends.filter { $0.kind == .mock && $0.urls.isEmpty }
-        var server: MockServer?
-        if !inProcess.isEmpty {
-            // A mock backend with api_key_env checks the key, so a run proves the key was sent.
-            var keys: [String: String] = [:]
-            for backend in inProcess {
-                if let variable = backend.apiKeyEnv, let key = environment[variable] { keys[backend.name] = key }
-            }
-            let mock = MockServer(backends: inProcess, suites: suites, apiKeys: keys)
-            _ = try await mock.start(port: 0)
-            for index in backends.indices where backends[index].kind == .mock && backends[index].urls.isEmpty {
-                if let url = mock.baseURL(for: backends[index].name) { backends[index].urls = [url] }
-            }
-            server = mock
-        }
+        let server = try await MockServer.serveInProcess(&backends, suites: suites, environment: environment)
         do {
             let resolved = try await ModelResolver.resolve(
                 &backends, equivalents: config.modelEquivalents, environment: environment,
@@ -52,5 +38,27 @@ extension PreparedRun {
             await server?.stop()
             throw error
         }
+    }
+}
+
+extension MockServer {
+    /// Serves the `kind: mock` backends that have no URL on a free port of 127.0.0.1 and gives them their
+    /// URLs; nil when there are none. A mock backend with `api_key_env` checks the key, so a run proves the
+    /// key was sent.
+    public static func serveInProcess(
+        _ backends: inout [BackendConfig], suites: [Suite], environment: [String: String]
+    ) async throws -> MockServer? {
+        let inProcess = backends.filter { $0.kind == .mock && $0.urls.isEmpty }
+        guard !inProcess.isEmpty else { return nil }
+        var keys: [String: String] = [:]
+        for backend in inProcess {
+            if let variable = backend.apiKeyEnv, let key = environment[variable] { keys[backend.name] = key }
+        }
+        let mock = MockServer(backends: inProcess, suites: suites, apiKeys: keys)
+        _ = try await mock.start(port: 0)
+        for index in backends.indices where backends[index].kind == .mock && backends[index].urls.isEmpty {
+            if let url = mock.baseURL(for: backends[index].name) { backends[index].urls = [url] }
+        }
+        return mock
     }
 }
