@@ -255,15 +255,7 @@ public final class ResultStore: Sendable {
 
     /// Calls `body` for each response of a run in (case, repeat, backend) order, without loading them all.
     public func forEachResponse(runID: Int64, includeRawBody: Bool = true, _ body: (ResponseRecord) throws -> Void) throws {
-        let columns = includeRawBody ? "*" : "run_id, case_position, repeat, backend, success, error_class, error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, url, '' AS raw_body, text, tool_calls, finish_reason, correct, received_at"
-        try queue.read { db in
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT \(columns) FROM responses WHERE run_id = ? ORDER BY case_position, repeat, backend",
-                arguments: [runID])
-            while let row = try cursor.next() {
-                try body(Self.responseRecord(row))
-            }
-        }
+        try forEachResponse(runID: runID, columns: includeRawBody ? .all : .withoutRawBody, body)
     }
 
     static func responseRecord(_ row: Row) -> ResponseRecord {
