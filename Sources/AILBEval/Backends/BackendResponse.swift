@@ -53,4 +53,12 @@ public struct BackendResponse: Sendable {
 
     /// True when the request succeeded with a chat-completion body.
     public var isSuccess: Bool { errorClass == nil && body != nil }
+
+    /// The body as the `ailb` judge must read it, every digit and code point kept: the raw body parsed
+    /// again losslessly when it is the JSON `body` came from, else `body` itself (an assembled stream).
+    public var exactBody: ExactJSON? {
+        guard let body else { return nil }
+        if let exact = try? ExactJSON(parsing: rawBody), case .object = exact { return exact }
+        return ExactJSON(body)
+    }
 }

@@ -29,9 +29,10 @@ public struct ConsensusJudge: Sendable {
         let index: Int
         let backend: String
         let latencyMs: Double
-        let text: String
+        let text: ExactString
         let callsKey: String
         let hasToolCalls: Bool
+        let unreadableText: ReferenceFailure?
     }
 
     /// True when the response counts as a success: the request succeeded and the body is a non-empty object.
@@ -41,8 +42,22 @@ public struct ConsensusJudge: Sendable {
     }
 
     /// The verdict over `responses` (in config order), following rules 1–6 of CONSENSUS.md.
+    ///
+    /// Where ai-lb's own code would raise on a response (see `ReferenceFailure`), that response is judged
+    /// as a failure and the verdict says why in `referenceFailure`.
     public func verdict(_ responses: [CandidateResponse]) -> Verdict {
-        let candidates = successes(responses)
+        var (candidates, failure) = successes(responses)
+        var verdict = self.verdict(over: candidates, responses: responses)
+        if verdict.comparisonType == .text, let unreadable = candidates.first(where: { $0.unreadableText != nil }) {
+            failure = failure ?? unreadable.unreadableText
+            candidates.removeAll { $0.unreadableText != nil }
+            verdict = self.verdict(over: candidates, responses: responses)
+        }
+        verdict.referenceFailure = failure?.reason
+        return verdict
+    }
+
+    func verdict(over candidates: [Candidate], responses: [CandidateResponse]) -> Verdict {
         let count = candidates.count
         if count == 0 {
             return Verdict(
@@ -85,7 +100,7 @@ public struct ConsensusJudge: Sendable {
 
     /// Every two successful responses compared as the rules do: text similarity, tool-call and hash equality.
     public func pairs(_ responses: [CandidateResponse]) -> [PairComparison] {
-        let candidates = successes(responses)
+        let candidates = successes(responses).candidates
         var result: [PairComparison] = []
         for i in candidates.indices {
             for j in candidates.indices where j > i {
@@ -100,17 +115,26 @@ public struct ConsensusJudge: Sendable {
         return result
     }
 
-    /// The successful responses, normalised.
-    func successes(_ responses: [CandidateResponse]) -> [Candidate] {
-        responses.enumerated().compactMap { index, response in
-            guard Self.isSuccess(response) else { return nil }
-            let answer = ExtractedAnswer(body: response.body)
-            return Candidate(
-                index: index, backend: response.backend, latencyMs: response.latencyMs,
-                text: TextNormalizer.normalize(answer.text, rules: rules),
-                callsKey: ToolCallNormalizer.key(answer.toolCalls, rules: rules),
-                hasToolCalls: !answer.toolCalls.isEmpty)
+    /// The successful responses, normalised, and the first reason ai-lb's code would fail on one of them
+    /// (such a response is left out, as a failure).
+    func successes(_ responses: [CandidateResponse]) -> (candidates: [Candidate], failure: ReferenceFailure?) {
+        var candidates: [Candidate] = []
+        var failure: ReferenceFailure?
+        for (index, response) in responses.enumerated() where response.success {
+            guard let body = response.body, !body.isPythonFalsy else { continue }
+            do throws(ReferenceFailure) {
+                guard case .object = body else { throw ReferenceFailure("the response body is not an object") }
+                let answer = try ComparedAnswer(body: body, rules: rules)
+                candidates.append(
+                    Candidate(
+                        index: index, backend: response.backend, latencyMs: response.latencyMs, text: answer.text,
+                        callsKey: answer.callsKey, hasToolCalls: answer.hasToolCalls,
+                        unreadableText: answer.unreadableText))
+            } catch {
+                failure = failure ?? error
+            }
         }
+        return (candidates, failure)
     }
 
     /// The text similarity the text rule uses: on already normalised texts, which the reference
@@ -162,7 +186,7 @@ public struct ConsensusJudge: Sendable {
 
     /// The hash rule's identity: normalised text and normalised tool calls.
     struct HashKey: Hashable {
-        let text: String
+        let text: ExactString
         let calls: String
     }
 }

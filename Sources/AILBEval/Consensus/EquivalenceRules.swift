@@ -1,3 +1,5 @@
+import Foundation
+
 /// The individual equivalences a profile applies, so each can be switched on alone.
 ///
 /// `ailb` has none of them; `semantic` has all but `foldStrings`, which a suite opts into.
@@ -13,6 +15,10 @@ struct EquivalenceRules: Sendable, Hashable {
     var stripThinkTags = false
     /// String argument values are trimmed and case-folded before comparison.
     var foldStrings = false
+    /// Text, string values and keys compare in Unicode normal form C (`é` ≡ `e` + U+0301).
+    var unicodeForms = false
+    /// A tool call given without OpenAI's `function` wrapper (`{"name", "arguments"}`) is read as one.
+    var bareCalls = false
 
     /// The load balancer's exact rule.
     static let ailb = EquivalenceRules()
@@ -21,7 +27,7 @@ struct EquivalenceRules: Sendable, Hashable {
     static func semantic(foldStrings: Bool = false) -> EquivalenceRules {
         EquivalenceRules(
             argumentEncoding: true, numbersByValue: true, callsAsMultiset: true, stripThinkTags: true,
-            foldStrings: foldStrings)
+            foldStrings: foldStrings, unicodeForms: true, bareCalls: true)
     }
 
     /// The rules of a named profile.
@@ -34,38 +40,48 @@ struct EquivalenceRules: Sendable, Hashable {
 
     init(
         argumentEncoding: Bool = false, numbersByValue: Bool = false, callsAsMultiset: Bool = false,
-        stripThinkTags: Bool = false, foldStrings: Bool = false
+        stripThinkTags: Bool = false, foldStrings: Bool = false, unicodeForms: Bool = false, bareCalls: Bool = false
     ) {
         self.argumentEncoding = argumentEncoding
         self.numbersByValue = numbersByValue
         self.callsAsMultiset = callsAsMultiset
         self.stripThinkTags = stripThinkTags
         self.foldStrings = foldStrings
+        self.unicodeForms = unicodeForms
+        self.bareCalls = bareCalls
     }
 }
 
-extension JSONValue {
+extension ExactJSON {
     /// This value with the value-level equivalences of `rules` applied at every depth:
-    /// integral doubles become ints when `numbersByValue`, string values are trimmed and
-    /// lowercased when `foldStrings` (object keys are left alone).
-    func applying(_ rules: EquivalenceRules) -> JSONValue {
-        guard rules.numbersByValue || rules.foldStrings else { return self }
+    /// integral floats become integers when `numbersByValue`, strings are trimmed and lowercased when
+    /// `foldStrings` (keys are left alone), strings and keys take normal form C when `unicodeForms`.
+    func applying(_ rules: EquivalenceRules) -> ExactJSON {
+        guard rules.numbersByValue || rules.foldStrings || rules.unicodeForms else { return self }
         switch self {
-        case .double(let d) where rules.numbersByValue:
-            if d == 0 { return .int(0) }
-            if d.isFinite, d.rounded() == d, abs(d) < 9.2e18 { return .int(Int(d)) }
-            return self
-        case .string(let s) where rules.foldStrings:
-            return .string(s.trimmingPythonWhitespace().lowercased())
+        case .float(let d) where rules.numbersByValue && d.isFinite && d.rounded() == d:
+            // The exact integer a finite integral double holds (`%.0f` prints every digit); -0.0 is 0.
+            return d == 0 ? .integer("0") : .integer(String(format: "%.0f", d))
+        case .string(let text) where rules.foldStrings || rules.unicodeForms:
+            var folded = text.string
+            if rules.unicodeForms { folded = folded.precomposedUnicode }
+            if rules.foldStrings { folded = folded.trimmingPythonWhitespace().lowercased() }
+            return .string(ExactString(folded))
         case .array(let items):
             return .array(items.map { $0.applying(rules) })
         case .object(let members):
-            return .object(members.mapValues { $0.applying(rules) })
+            let pairs = members.map { member in
+                (rules.unicodeForms ? ExactString(member.key.string.precomposedUnicode) : member.key,
+                 member.value.applying(rules))
+            }
+            return ExactJSONTree.object(pairs)
         default:
             return self
         }
     }
+}
 
+extension JSONValue {
     /// Python truthiness of a JSON value: null, false, 0, "", [] and {} are false.
     var isPythonFalsy: Bool {
         switch self {

@@ -11,7 +11,8 @@ public enum ExpectationScorer {
             return false
         }
         if let text = expect.text,
-            TextNormalizer.normalize(answer.text, rules: rules) != TextNormalizer.normalize(text, rules: rules)
+            TextNormalizer.normalize(ExactString(answer.text), rules: rules)
+                != TextNormalizer.normalize(ExactString(text), rules: rules)
         {
             return false
         }
@@ -31,9 +32,11 @@ public enum ExpectationScorer {
     /// when the expectation gives them, the same arguments; no actual call left over.
     static func toolCallsMatch(_ actual: [JSONValue], expected: [ExpectedToolCall], rules: EquivalenceRules) -> Bool {
         guard actual.count == expected.count else { return false }
-        let calls = actual.map { ToolCallNormalizer.normalizeCall($0, rules: rules) }
-        let wanted = expected.map { call -> (name: String, arguments: JSONValue?) in
-            (call.name, call.arguments.map { ToolCallNormalizer.normalizeArguments($0, rules: rules) })
+        // The semantic reading never fails; an unreadable call simply matches nothing.
+        let calls = actual.map { (try? ToolCallNormalizer.normalizeCall(ExactJSON($0), rules: rules)) ?? .null }
+        let wanted = expected.map { call -> (name: String, arguments: ExactJSON?) in
+            let arguments = call.arguments.map { try? ToolCallNormalizer.normalizeArguments(ExactJSON($0), rules: rules) }
+            return (call.name, arguments.map { $0 ?? .null })
         }
         // Calls with specific arguments first, so a wildcard never takes the only call a specific one fits.
         let order = wanted.indices.sorted {
@@ -43,7 +46,7 @@ public enum ExpectationScorer {
         for w in order {
             let want = wanted[w]
             let match = calls.indices.first { c in
-                guard !taken[c], calls[c]["name"]?.stringValue == want.name else { return false }
+                guard !taken[c], calls[c]["name"] == .string(ExactString(want.name)) else { return false }
                 guard let arguments = want.arguments else { return true }
                 return calls[c]["arguments"]?.canonicalText == arguments.canonicalText
             }

@@ -10,6 +10,10 @@ public enum SpuriousCause: String, CaseIterable, Sendable {
     case reasoningTags = "reasoning_tags"
     /// String arguments differing only in case or surrounding spaces.
     case stringCase = "string_case"
+    /// The same text in another Unicode normal form (`é` versus `e` + U+0301).
+    case unicodeForm = "unicode_form"
+    /// A tool call sent without OpenAI's `function` wrapper.
+    case callShape = "call_shape"
 
     /// The `ailb` rules plus this one equivalence.
     var rulesAlone: EquivalenceRules {
@@ -26,6 +30,8 @@ public enum SpuriousCause: String, CaseIterable, Sendable {
         case .callOrder: rules.callsAsMultiset = on
         case .reasoningTags: rules.stripThinkTags = on
         case .stringCase: rules.foldStrings = on
+        case .unicodeForm: rules.unicodeForms = on
+        case .callShape: rules.bareCalls = on
         }
     }
 }
@@ -44,7 +50,7 @@ public enum ProfileDifference {
         var cache: [EquivalenceRules: [ConsensusJudge.Candidate]] = [:]
         func candidates(_ rules: EquivalenceRules) -> [ConsensusJudge.Candidate] {
             if let known = cache[rules] { return known }
-            let made = ConsensusJudge(rules: rules, threshold: 1).successes(responses)
+            let made = ConsensusJudge(rules: rules, threshold: 1).successes(responses).candidates
             cache[rules] = made
             return made
         }

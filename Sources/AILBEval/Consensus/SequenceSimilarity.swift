@@ -5,7 +5,12 @@
 public enum SequenceSimilarity {
     /// `2·M / (len(a)+len(b))` over Unicode scalars, where M is the size of the matching blocks; 1.0 if both are empty.
     public static func ratio(_ a: String, _ b: String) -> Double {
-        let (ia, ib, alphabet) = denseIDs(a, b)
+        ratio(ExactString(a), ExactString(b))
+    }
+
+    /// The ratio over code points exactly as Python holds them (lone surrogates included).
+    public static func ratio(_ a: ExactString, _ b: ExactString) -> Double {
+        let (ia, ib, alphabet) = denseIDs(a.codePoints, b.codePoints)
         let total = ia.count + ib.count
         guard total > 0 else { return 1.0 }
         let matcher = Matcher(a: ia, b: ib, alphabet: alphabet)
@@ -15,11 +20,11 @@ public enum SequenceSimilarity {
     /// CONSENSUS.md's similarity of two texts: both empty → 1.0, one empty → 0.0, otherwise the ratio
     /// of their normalised forms.
     public static func textSimilarity(_ a: String, _ b: String, profile: EquivalenceProfile = .ailb) -> Double {
-        textSimilarity(a, b, rules: EquivalenceRules(profile: profile))
+        textSimilarity(ExactString(a), ExactString(b), rules: EquivalenceRules(profile: profile))
     }
 
     /// The similarity of two texts with the given equivalences.
-    static func textSimilarity(_ a: String, _ b: String, rules: EquivalenceRules) -> Double {
+    static func textSimilarity(_ a: ExactString, _ b: ExactString, rules: EquivalenceRules) -> Double {
         if a.isEmpty && b.isEmpty { return 1.0 }
         if a.isEmpty || b.isEmpty { return 0.0 }
         return ratio(TextNormalizer.normalize(a, rules: rules), TextNormalizer.normalize(b, rules: rules))
@@ -28,6 +33,11 @@ public enum SequenceSimilarity {
     /// Both strings as arrays of small integer ids (one per distinct scalar), and the number of ids.
     /// ASCII goes through a table; only other scalars need the dictionary.
     static func denseIDs(_ a: String, _ b: String) -> ([Int32], [Int32], Int) {
+        denseIDs(ExactString(a).codePoints, ExactString(b).codePoints)
+    }
+
+    /// Both code point sequences as arrays of small integer ids, and the number of ids.
+    static func denseIDs(_ a: [UInt32], _ b: [UInt32]) -> ([Int32], [Int32], Int) {
         var encoder = DenseEncoder()
         let ea = encoder.encode(a)
         let eb = encoder.encode(b)
@@ -40,44 +50,25 @@ public enum SequenceSimilarity {
         var other: [UInt32: Int32] = [:]
         var count = 0
 
-        mutating func encode(_ s: String) -> [Int32] {
-            // ASCII text (most answers): one id per byte, straight from the UTF-8 view.
-            if let ascii = s.utf8.withContiguousStorageIfAvailable({ bytes -> [Int32]? in
-                guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-                var out = [Int32](repeating: 0, count: bytes.count)
-                for (index, byte) in bytes.enumerated() {
-                    var id = self.ascii[Int(byte)]
-                    if id < 0 {
-                        id = Int32(count)
-                        self.ascii[Int(byte)] = id
-                        count += 1
-                    }
-                    out[index] = id
-                }
-                return out
-            }), let ascii {
-                return ascii
-            }
-            var out: [Int32] = []
-            out.reserveCapacity(s.utf8.count)
-            for scalar in s.unicodeScalars {
-                let value = scalar.value
+        mutating func encode(_ codePoints: [UInt32]) -> [Int32] {
+            var out = [Int32](repeating: 0, count: codePoints.count)
+            for (index, value) in codePoints.enumerated() {
+                var id: Int32
                 if value < 128 {
-                    var id = ascii[Int(value)]
+                    id = ascii[Int(value)]
                     if id < 0 {
                         id = Int32(count)
                         ascii[Int(value)] = id
                         count += 1
                     }
-                    out.append(id)
-                } else if let id = other[value] {
-                    out.append(id)
+                } else if let known = other[value] {
+                    id = known
                 } else {
-                    let id = Int32(count)
+                    id = Int32(count)
                     other[value] = id
                     count += 1
-                    out.append(id)
                 }
+                out[index] = id
             }
             return out
         }

@@ -15,16 +15,19 @@ public struct SimilarityLineProcessor: LineProcessor {
 
     /// The output line for `line`, or nil when it is blank.
     public func process(_ line: String) -> String? {
-        if line.unicodeScalars.allSatisfy(PythonWhitespace.contains) { return nil }
-        guard let value = try? JSONValue(parsing: line), case .object(let fields) = value else {
+        if line.unicodeScalars.allSatisfy({ PythonWhitespace.contains($0.value) }) { return nil }
+        // Read losslessly: the texts are compared code point by code point, as Python holds them.
+        guard let value = try? ExactJSON(parsing: line), case .object = value else {
             return VerdictLineProcessor.errorLine(id: .null, message: "not a JSON object")
         }
-        let id = fields["id"] ?? .null
-        guard let a = fields["a"]?.stringValue, let b = fields["b"]?.stringValue else {
+        let id = value["id"]?.jsonValue ?? .null
+        guard case .string(let a)? = value["a"], case .string(let b)? = value["b"] else {
             return VerdictLineProcessor.errorLine(id: id, message: "\"a\" and \"b\" must be strings")
         }
         let ratio =
-            normalize ? SequenceSimilarity.textSimilarity(a, b, profile: profile) : SequenceSimilarity.ratio(a, b)
+            normalize
+            ? SequenceSimilarity.textSimilarity(a, b, rules: EquivalenceRules(profile: profile))
+            : SequenceSimilarity.ratio(a, b)
         return VerdictLineProcessor.orderedObject([
             ("id", VerdictLineProcessor.json(id)), ("ratio", VerdictLineProcessor.json(.double(ratio))),
         ])

@@ -1,108 +1,112 @@
+import Foundation
+
 /// Normalises an answer's text before comparison, as CONSENSUS.md's four steps describe.
 ///
-/// `ailb` reproduces ai-lb byte for byte (`vectors/normalize.jsonl`); `semantic` also removes
-/// `<think>…</think>` blocks and writes JSON numbers by value (`1.0` as `1`).
+/// `ailb` reproduces ai-lb byte for byte (`vectors/normalize.jsonl`) on code points, as Python holds text;
+/// `semantic` also removes `<think>…</think>` blocks, writes JSON numbers by value (`1.0` as `1`) and
+/// compares text in Unicode normal form C.
 public enum TextNormalizer {
     /// The prefix ai-lb puts before text that looks like JSON but does not parse.
     public static let invalidJSONPrefix = "__INVALID_JSON__:"
 
     /// The normalised form of `text` under `profile`.
     public static func normalize(_ text: String, profile: EquivalenceProfile = .ailb) -> String {
+        normalize(ExactString(text), rules: EquivalenceRules(profile: profile)).string
+    }
+
+    /// The normalised form of `text` (code points, as Python holds them) under `profile`.
+    public static func normalize(_ text: ExactString, profile: EquivalenceProfile = .ailb) -> ExactString {
         normalize(text, rules: EquivalenceRules(profile: profile))
     }
 
     /// The normalised form of `text` with the given equivalences.
-    static func normalize(_ text: String, rules: EquivalenceRules) -> String {
-        let collapsed: String
-        if text.utf8.contains(UInt8(ascii: "<")) || text.utf8.contains(UInt8(ascii: "`")) {
-            var scalars = Array(text.unicodeScalars)
-            scalars = removingBlocks(scalars, tag: "thinking")
-            if rules.stripThinkTags { scalars = removingBlocks(scalars, tag: "think") }
-            if let inside = fencedInside(scalars) { scalars = inside }
-            collapsed = PythonWhitespace.collapse(scalars, capacity: text.utf8.count)
-        } else {
-            // Without '<' there is no tag block and without '`' no fence: only whitespace changes.
-            collapsed = text.collapsingPythonWhitespace()
+    static func normalize(_ text: ExactString, rules: EquivalenceRules) -> ExactString {
+        var codePoints = rules.unicodeForms ? ExactString(text.string.precomposedUnicode).codePoints : text.codePoints
+        // Without '<' there is no tag block and without '`' no fence: only whitespace changes.
+        if codePoints.contains(0x3C) || codePoints.contains(0x60) {
+            codePoints = removingBlocks(codePoints, tag: "thinking")
+            if rules.stripThinkTags { codePoints = removingBlocks(codePoints, tag: "think") }
+            if let inside = fencedInside(codePoints) { codePoints = Array(codePoints[inside]) }
         }
-        guard collapsed.hasPrefix("{") || collapsed.hasPrefix("[") else { return collapsed }
-        guard let value = try? JSONValue(parsing: collapsed) else { return invalidJSONPrefix + collapsed }
-        return value.applying(EquivalenceRules(numbersByValue: rules.numbersByValue)).canonicalText
+        let collapsed = PythonWhitespace.collapse(codePoints)
+        guard let first = collapsed.first, first == 0x7B || first == 0x5B else { return ExactString(collapsed) }
+        guard let value = try? ExactJSON(parsing: ExactString(collapsed)) else {
+            return ExactString(Array(invalidJSONPrefix.unicodeScalars.map(\.value)) + collapsed)
+        }
+        return ExactString(value.applying(rules).canonicalText)
     }
 
     /// `text` without its reasoning blocks (`<thinking>`, and `<think>` when the rules say so), otherwise unchanged.
     static func removingThinking(_ text: String, rules: EquivalenceRules) -> String {
-        var scalars = removingBlocks(Array(text.unicodeScalars), tag: "thinking")
-        if rules.stripThinkTags { scalars = removingBlocks(scalars, tag: "think") }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+        var codePoints = removingBlocks(ExactString(text).codePoints, tag: "thinking")
+        if rules.stripThinkTags { codePoints = removingBlocks(codePoints, tag: "think") }
+        return ExactString(codePoints).string
     }
 
     /// Removes every `<tag>…</tag>` block, shortest match, tags case-insensitive as Python's `re.I` is.
-    static func removingBlocks(_ scalars: [Unicode.Scalar], tag: String) -> [Unicode.Scalar] {
-        let open = Array("<\(tag)>".unicodeScalars)
-        let close = Array("</\(tag)>".unicodeScalars)
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(scalars.count)
+    static func removingBlocks(_ text: [UInt32], tag: String) -> [UInt32] {
+        let open = Array("<\(tag)>".unicodeScalars.map(\.value))
+        let close = Array("</\(tag)>".unicodeScalars.map(\.value))
+        var out: [UInt32] = []
+        out.reserveCapacity(text.count)
         var i = 0
         var searching = true
-        while i < scalars.count {
-            if searching, matches(open, in: scalars, at: i) {
+        while i < text.count {
+            if searching, matches(open, in: text, at: i) {
                 var j = i + open.count
-                while j + close.count <= scalars.count, !matches(close, in: scalars, at: j) { j += 1 }
-                if j + close.count <= scalars.count {
+                while j + close.count <= text.count, !matches(close, in: text, at: j) { j += 1 }
+                if j + close.count <= text.count {
                     i = j + close.count
                     continue
                 }
                 // No closing tag after this one, so none after any later opening tag either.
                 searching = false
             }
-            out.append(scalars[i])
+            out.append(text[i])
             i += 1
         }
         return out
     }
 
-    /// True when `pattern` (ASCII) occurs at `start`, comparing letters as Python's `re.IGNORECASE` does.
-    static func matches(_ pattern: [Unicode.Scalar], in scalars: [Unicode.Scalar], at start: Int) -> Bool {
-        guard start + pattern.count <= scalars.count else { return false }
-        for k in 0..<pattern.count where !caselessEqual(pattern[k], scalars[start + k]) { return false }
+    /// True when `pattern` (lowercase ASCII) occurs at `start`, comparing letters as Python's `re.IGNORECASE` does.
+    static func matches(_ pattern: [UInt32], in text: [UInt32], at start: Int) -> Bool {
+        guard start + pattern.count <= text.count else { return false }
+        for k in 0..<pattern.count where !caselessEqual(pattern[k], text[start + k]) { return false }
         return true
     }
 
-    /// Python's case-insensitive match of a lowercase ASCII pattern scalar against a text scalar,
+    /// Python's case-insensitive match of a lowercase ASCII pattern letter against a text code point,
     /// including its Unicode equivalents (`i` ~ `İ` `ı`, `k` ~ KELVIN SIGN, `s` ~ `ſ`).
-    static func caselessEqual(_ p: Unicode.Scalar, _ c: Unicode.Scalar) -> Bool {
+    static func caselessEqual(_ p: UInt32, _ c: UInt32) -> Bool {
         if p == c { return true }
-        let v = c.value
         switch p {
-        case "i": if v == 0x130 || v == 0x131 { return true }
-        case "k": if v == 0x212A { return true }
-        case "s": if v == 0x17F { return true }
+        case 0x69: if c == 0x130 || c == 0x131 { return true }
+        case 0x6B: if c == 0x212A { return true }
+        case 0x73: if c == 0x17F { return true }
         default: break
         }
-        // Only ASCII lowercase pattern letters have an uppercase twin to accept (checked without a
-        // Unicode property lookup: this runs for every scalar of every answer).
-        guard p.value >= 0x61 && p.value <= 0x7A else { return false }
-        return v == p.value - 0x20
+        // Only ASCII lowercase pattern letters have an uppercase twin to accept.
+        guard p >= 0x61 && p <= 0x7A else { return false }
+        return c == p - 0x20
     }
 
-    /// The inside of a whole-text fenced block (```` ```json …``` ```` or ```` ``` …``` ````), trimmed;
-    /// nil when the trimmed text is not one. Mirrors `^```(?:json)?\s*(.*?)\s*```$` with DOTALL.
-    static func fencedInside(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar]? {
-        var start = 0
-        var end = scalars.count
-        while start < end, PythonWhitespace.contains(scalars[start]) { start += 1 }
-        while end > start, PythonWhitespace.contains(scalars[end - 1]) { end -= 1 }
-        let fence: [Unicode.Scalar] = ["`", "`", "`"]
-        let json: [Unicode.Scalar] = ["j", "s", "o", "n"]
-        guard end - start >= 6, Array(scalars[start..<start + 3]) == fence, Array(scalars[end - 3..<end]) == fence
+    /// The range inside a whole-text fenced block (```` ```json …``` ```` with `json` in any letter case,
+    /// or ```` ``` …``` ````), trimmed; nil when the trimmed text is not one.
+    /// Mirrors `re.match(r"^```(?:json)?\s*(.*?)\s*```$", text.strip(), re.DOTALL | re.IGNORECASE)`.
+    static func fencedInside(_ text: [UInt32]) -> Range<Int>? {
+        let whole = PythonWhitespace.trimmedRange(text, in: text.indices)
+        let (start, end) = (whole.lowerBound, whole.upperBound)
+        let fence: [UInt32] = [0x60, 0x60, 0x60]
+        guard end - start >= 6, text[start..<start + 3].elementsEqual(fence), text[end - 3..<end].elementsEqual(fence)
         else { return nil }
         var innerStart = start + 3
-        if end - 3 - innerStart >= 4, Array(scalars[innerStart..<innerStart + 4]) == json { innerStart += 4 }
-        var innerEnd = end - 3
-        while innerStart < innerEnd, PythonWhitespace.contains(scalars[innerStart]) { innerStart += 1 }
-        while innerEnd > innerStart, PythonWhitespace.contains(scalars[innerEnd - 1]) { innerEnd -= 1 }
-        return Array(scalars[innerStart..<innerEnd])
+        let json: [UInt32] = [0x6A, 0x73, 0x6F, 0x6E]
+        if end - 3 - innerStart >= 4, matches(json, in: text, at: innerStart) { innerStart += 4 }
+        return PythonWhitespace.trimmedRange(text, in: innerStart..<end - 3)
     }
+}
+
+extension String {
+    /// Unicode normal form C, the form the `semantic` profile compares text in.
+    var precomposedUnicode: String { precomposedStringWithCanonicalMapping }
 }

@@ -4,14 +4,19 @@ public struct CandidateResponse: Sendable, Hashable {
     /// True when the request succeeded; a success also needs a non-empty JSON object body.
     public var success: Bool
     public var latencyMs: Double
-    /// The chat-completion body.
-    public var body: JSONValue?
+    /// The chat-completion body, exactly as received (every digit and code point kept).
+    public var body: ExactJSON?
 
-    public init(backend: String, success: Bool, latencyMs: Double, body: JSONValue?) {
+    public init(backend: String, success: Bool, latencyMs: Double, body: ExactJSON?) {
         self.backend = backend
         self.success = success
         self.latencyMs = latencyMs
         self.body = body
+    }
+
+    /// A response whose body was read as a `JSONValue` (what it could not hold is already lost).
+    public init(backend: String, success: Bool, latencyMs: Double, json: JSONValue?) {
+        self.init(backend: backend, success: success, latencyMs: latencyMs, body: json.map(ExactJSON.init))
     }
 }
 
@@ -38,6 +43,9 @@ public struct Verdict: Sendable, Hashable {
     public var groups: [[String]]
     /// Number of successful responses.
     public var successes: Int
+    /// Set when ai-lb's own `compute_consensus` raises on these responses instead of returning a verdict
+    /// (say, a `tool_calls` that is not a list): why. The verdict then leaves the offending responses out.
+    public var referenceFailure: String?
 
     public init(
         comparisonType: ComparisonType, winner: String, agreementCount: Int, disagreement: Bool, groups: [[String]],

@@ -19,7 +19,7 @@ public struct VerdictLineProcessor: Sendable {
 
     /// The output line for `line` (no trailing newline), or nil when the line is blank.
     public func process(_ line: String) -> String? {
-        if line.unicodeScalars.allSatisfy(PythonWhitespace.contains) { return nil }
+        if line.unicodeScalars.allSatisfy({ PythonWhitespace.contains($0.value) }) { return nil }
         let request: VerdictRequest
         do {
             request = try VerdictRequest(line: line, defaultProfile: defaultProfile, defaultThreshold: defaultThreshold)
@@ -36,6 +36,9 @@ public struct VerdictLineProcessor: Sendable {
             ("comparison_type", Self.json(.string(verdict.comparisonType.rawValue))),
             ("groups", Self.json(.array(verdict.groups.map { .array($0.map(JSONValue.string)) }))),
         ]
+        if let failure = verdict.referenceFailure {
+            fields.append(("reference_error", Self.json(.string("ai-lb's compute_consensus raises here: \(failure)"))))
+        }
         if explain {
             let pairs = judge.pairs(request.responses).map { pair in
                 Self.orderedObject([
@@ -80,17 +83,20 @@ struct VerdictRequest: Sendable {
 
     /// Parses and validates a line.
     init(line: String, defaultProfile: EquivalenceProfile, defaultThreshold: Double) throws(Invalid) {
-        let value: JSONValue
+        // Read losslessly, so each body reaches the judge as Python would hold it.
+        let exact: ExactJSON
         do {
-            value = try JSONValue(parsing: line)
+            exact = try ExactJSON(parsing: line)
         } catch {
             throw Invalid(id: .null, message: "not valid JSON: \(error.description)")
         }
-        try self.init(value: value, defaultProfile: defaultProfile, defaultThreshold: defaultThreshold)
+        try self.init(value: exact.jsonValue, exact: exact, defaultProfile: defaultProfile, defaultThreshold: defaultThreshold)
     }
 
-    /// Validates a parsed line.
-    init(value: JSONValue, defaultProfile: EquivalenceProfile, defaultThreshold: Double) throws(Invalid) {
+    /// Validates a parsed line; `exact` is the same line read losslessly, where the bodies are taken from.
+    init(
+        value: JSONValue, exact: ExactJSON? = nil, defaultProfile: EquivalenceProfile, defaultThreshold: Double
+    ) throws(Invalid) {
         guard case .object(let fields) = value else {
             throw Invalid(id: .null, message: "a line must be a JSON object")
         }
@@ -135,8 +141,10 @@ struct VerdictRequest: Sendable {
             case let number? where number.numberValue?.isFinite == true: latency = number.numberValue!
             default: throw invalid("responses[\(n)].latency_ms must be a finite number")
             }
-            let body = response["body"].flatMap { $0.isNull ? nil : $0 }
-            responses.append(CandidateResponse(backend: backend, success: success, latencyMs: latency, body: body))
+            let body = exact?["responses"]?[n]?["body"] ?? response["body"].map(ExactJSON.init)
+            responses.append(
+                CandidateResponse(
+                    backend: backend, success: success, latencyMs: latency, body: body == .null ? nil : body))
         }
         self.responses = responses
     }

@@ -37,7 +37,7 @@ public struct CaseAssessor: Sendable {
         let candidates = responses.map {
             CandidateResponse(
                 backend: $0.backend, success: $0.response.isSuccess, latencyMs: $0.response.latencyMs,
-                body: $0.response.body)
+                body: $0.response.exactBody)
         }
         let ailb = ConsensusJudge(profile: .ailb, threshold: threshold).verdict(candidates)
         let semantic = ConsensusJudge(profile: .semantic, threshold: threshold).verdict(candidates)
@@ -58,6 +58,6 @@ public struct CaseAssessor: Sendable {
         guard let expect, verdict.successes > 0,
             let winner = candidates.first(where: { $0.backend == verdict.winner && $0.success })
         else { return nil }
-        return ExpectationScorer.isCorrect(ExtractedAnswer(body: winner.body), expect: expect)
+        return ExpectationScorer.isCorrect(ExtractedAnswer(body: winner.body?.jsonValue), expect: expect)
     }
 }

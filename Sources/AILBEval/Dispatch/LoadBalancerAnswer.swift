@@ -37,8 +37,8 @@ public struct MemberAnswer: Sendable {
     public var response: BackendResponse
     /// ai-lb's own `success` flag (it counts an HTTP 400 error body as a success).
     public var loadBalancerSuccess: Bool
-    /// The `response` object ai-lb reported, whatever it holds.
-    public var loadBalancerBody: JSONValue?
+    /// The `response` object ai-lb reported, whatever it holds, exactly as sent.
+    public var loadBalancerBody: ExactJSON?
     /// The model the member answered with (`response.model`), if reported.
     public var model: String?
 
@@ -100,11 +100,14 @@ public struct LoadBalancerAnswer: Sendable {
         guard !items.isEmpty else { return failed("ai-lb reported no backend at all in '\(listKey)'") }
         var members: [MemberAnswer] = []
         var used: [String: Int] = [:]
+        // ai-lb judged the members' bodies as Python parsed them: keep what `JSONValue` cannot hold.
+        let exactItems = (try? ExactJSON(parsing: response.rawBody))?[listKey]
         for (index, item) in items.enumerated() {
             guard item.objectValue != nil, let address = item["backend"]?.stringValue else {
                 return failed("ai-lb's \(listKey)[\(index)] has no 'backend'")
             }
-            var member = Self.member(item, address: address, naming: naming, url: response.url)
+            let exactBody = exactItems?[index]?["response"] ?? item["response"].map(ExactJSON.init)
+            var member = Self.member(item, exactBody: exactBody, address: address, naming: naming, url: response.url)
             // The same backend reported twice in one answer still needs a row of its own.
             used[member.name, default: 0] += 1
             if let count = used[member.name], count > 1 { member.name += "#\(count)" }
@@ -117,14 +120,17 @@ public struct LoadBalancerAnswer: Sendable {
         return LoadBalancerAnswer(members: members, failure: nil, verdict: verdict)
     }
 
-    static func member(_ item: JSONValue, address: String, naming: MemberNaming, url: String) -> MemberAnswer {
+    static func member(
+        _ item: JSONValue, exactBody: ExactJSON?, address: String, naming: MemberNaming, url: String
+    ) -> MemberAnswer {
         let alias = item["alias"]?.stringValue
         let latency = item["latency_ms"]?.numberValue ?? 0
         let lbSuccess = item["success"]?.boolValue == true
         let body = item["response"].flatMap { $0 == .null ? nil : $0 }
+        let exactBody = exactBody.flatMap { $0 == .null ? nil : $0 }
         var response = BackendResponse(latencyMs: latency, rawBody: "", url: address)
         if lbSuccess, let body {
-            response.rawBody = body.compactText
+            response.rawBody = exactBody?.compactText ?? body.compactText
             if let problem = completionProblem(body) {
                 // ai-lb counts a backend's HTTP 400 as a success whose response is the error body.
                 let detail = body["error"]?["message"]?.stringValue ?? body["error"]?.stringValue
@@ -144,7 +150,7 @@ public struct LoadBalancerAnswer: Sendable {
         }
         return MemberAnswer(
             name: naming.name(alias: alias, address: address), address: address, alias: alias, response: response,
-            loadBalancerSuccess: lbSuccess, loadBalancerBody: body, model: body?["model"]?.stringValue)
+            loadBalancerSuccess: lbSuccess, loadBalancerBody: exactBody, model: body?["model"]?.stringValue)
     }
 
     static func verdict(_ body: JSONValue, headers: [String: String], naming: MemberNaming) -> ReportedVerdict? {

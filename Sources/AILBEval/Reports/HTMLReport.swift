@@ -302,6 +302,8 @@ public enum HTMLReport {
         case SpuriousCause.callOrder.rawValue: return "call order (parallel calls reordered)"
         case SpuriousCause.reasoningTags.rawValue: return "reasoning tags (<think> blocks)"
         case SpuriousCause.stringCase.rawValue: return "string case or spacing"
+        case SpuriousCause.unicodeForm.rawValue: return "Unicode normal form (é vs e + U+0301)"
+        case SpuriousCause.callShape.rawValue: return "call shape (no function wrapper)"
         default: return raw
         }
     }

@@ -6,6 +6,9 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public let offset: Int
     /// What was expected or found.
     public let reason: String
+    /// True when the text is well formed but exceeds a limit Python also has (nesting depth, integer
+    /// digits): Python raises `RecursionError` or `ValueError` there rather than a decoding error.
+    public var exceedsLimit = false
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
@@ -13,28 +16,75 @@ extension JSONValue {
     /// Parses JSON text the way Python's `json.loads` does: `NaN`/`Infinity` accepted, duplicate keys
     /// resolved to the last, integers kept as integers (an integer too large for `Int` becomes a double).
     public init(parsing data: Data) throws(JSONParseError) {
-        var parser = JSONBytesParser(bytes: [UInt8](data))
+        var parser = JSONBytesParser<JSONValueTree>(bytes: [UInt8](data))
         self = try parser.parseDocument()
     }
 
     /// Parses JSON text from a string.
     public init(parsing text: String) throws(JSONParseError) {
-        var parser = JSONBytesParser(bytes: Array(text.utf8))
+        var parser = JSONBytesParser<JSONValueTree>(bytes: Array(text.utf8))
         self = try parser.parseDocument()
     }
 }
 
-/// A recursive-descent parser over UTF-8 bytes.
-struct JSONBytesParser {
+/// The value type a `JSONBytesParser` builds: one parser serves the everyday `JSONValue` and the lossless
+/// `ExactJSON` the `ailb` judge needs, so both read JSON by the same grammar.
+protocol JSONTree {
+    associatedtype Value
+    associatedtype Key
+    /// How deep arrays and objects may nest before the text counts as invalid.
+    static var maxDepth: Int { get }
+    /// Whether UTF-8-encoded surrogates (WTF-8, from text that was a Python `str`) are read as code points.
+    static var acceptsEncodedSurrogates: Bool { get }
+    static var null: Value { get }
+    static func bool(_ flag: Bool) -> Value
+    static func float(_ number: Double) -> Value
+    /// An integer literal (ASCII digits with an optional leading `-`); nil when it cannot be held.
+    static func integer(_ literal: ArraySlice<UInt8>) -> Value?
+    /// A string without escapes.
+    static func key(_ text: String) -> Key
+    /// A string with escapes, as the code points they spell (lone surrogates included).
+    static func key(codePoints: [UInt32]) -> Key
+    static func string(_ key: Key) -> Value
+    static func array(_ items: [Value]) -> Value
+    static func object(_ members: [(Key, Value)]) -> Value
+}
+
+/// Builds `JSONValue`: integers beyond `Int` become doubles and a lone surrogate becomes U+FFFD, since a
+/// Swift `String` cannot hold one.
+enum JSONValueTree: JSONTree {
+    static let maxDepth = 512
+    static let acceptsEncodedSurrogates = false
+    static let null = JSONValue.null
+    static func bool(_ flag: Bool) -> JSONValue { .bool(flag) }
+    static func float(_ number: Double) -> JSONValue { .double(number) }
+    static func integer(_ literal: ArraySlice<UInt8>) -> JSONValue? {
+        let text = String(decoding: literal, as: UTF8.self)
+        if let value = Int(text) { return .int(value) }
+        return Double(text).map(JSONValue.double)
+    }
+    static func key(_ text: String) -> String { text }
+    static func key(codePoints: [UInt32]) -> String {
+        var view = String.UnicodeScalarView()
+        for code in codePoints { view.append(Unicode.Scalar(code) ?? "\u{FFFD}") }
+        return String(view)
+    }
+    static func string(_ key: String) -> JSONValue { .string(key) }
+    static func array(_ items: [JSONValue]) -> JSONValue { .array(items) }
+    static func object(_ members: [(String, JSONValue)]) -> JSONValue {
+        .object(Dictionary(members, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+/// A recursive-descent parser over UTF-8 bytes, following the grammar of Python's `json` scanner.
+struct JSONBytesParser<Tree: JSONTree> {
     let bytes: [UInt8]
     var index = 0
-    /// Guards against stack exhaustion on hostile input such as `[[[[…`.
-    static let maxDepth = 512
     var depth = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
-    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+    mutating func parseDocument() throws(JSONParseError) -> Tree.Value {
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
@@ -53,17 +103,17 @@ struct JSONBytesParser {
         }
     }
 
-    mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(JSONParseError) -> Tree.Value {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "N"): try expectLiteral("NaN"); return .double(.nan)
-        case UInt8(ascii: "I"): try expectLiteral("Infinity"); return .double(.infinity)
+        case UInt8(ascii: "\""): return Tree.string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return Tree.bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return Tree.bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return Tree.null
+        case UInt8(ascii: "N"): try expectLiteral("NaN"); return Tree.float(.nan)
+        case UInt8(ascii: "I"): try expectLiteral("Infinity"); return Tree.float(.infinity)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw fail("unexpected character")
         }
@@ -79,18 +129,22 @@ struct JSONBytesParser {
 
     mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > Self.maxDepth { throw fail("nesting deeper than \(Self.maxDepth)") }
+        if depth > Tree.maxDepth {
+            var error = fail("nesting deeper than \(Tree.maxDepth)")
+            error.exceedsLimit = true
+            throw error
+        }
     }
 
-    mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    mutating func parseObject() throws(JSONParseError) -> Tree.Value {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members: [(Tree.Key, Tree.Value)] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return Tree.object(members)
         }
         while true {
             skipWhitespace()
@@ -100,7 +154,7 @@ struct JSONBytesParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            members.append((key, try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input in object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -109,21 +163,21 @@ struct JSONBytesParser {
             }
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                return Tree.object(members)
             }
             throw fail("expected ',' or '}'")
         }
     }
 
-    mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    mutating func parseArray() throws(JSONParseError) -> Tree.Value {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var items: [JSONValue] = []
+        var items: [Tree.Value] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(items)
+            return Tree.array(items)
         }
         while true {
             skipWhitespace()
@@ -136,20 +190,20 @@ struct JSONBytesParser {
             }
             if bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return .array(items)
+                return Tree.array(items)
             }
             throw fail("expected ',' or ']'")
         }
     }
 
-    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    mutating func parseNumber() throws(JSONParseError) -> Tree.Value {
         let start = index
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") {
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "I") {
                 try expectLiteral("Infinity")
-                return .double(-.infinity)
+                return Tree.float(-.infinity)
             }
         }
         guard index < bytes.count, isDigit(bytes[index]) else { throw fail("expected a digit") }
@@ -181,45 +235,53 @@ struct JSONBytesParser {
                 isInteger = false
             }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let value = Int(text) { return .int(value) }
-        guard let value = Double(text) else { throw JSONParseError(offset: start, reason: "invalid number") }
-        return .double(value)
+        if isInteger {
+            guard let value = Tree.integer(bytes[start..<index]) else {
+                throw JSONParseError(offset: start, reason: "integer too long", exceedsLimit: true)
+            }
+            return value
+        }
+        guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+            throw JSONParseError(offset: start, reason: "invalid number")
+        }
+        return Tree.float(value)
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-    mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> Tree.Key {
         index += 1
         let start = index
         // Fast path: no escapes, so the string is the bytes themselves (validated as UTF-8 once).
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
+                if let text = String(validating: bytes[start..<index], as: UTF8.self) {
+                    index += 1
+                    return Tree.key(text)
+                }
+                guard Tree.acceptsEncodedSurrogates else {
                     throw JSONParseError(offset: start, reason: "invalid UTF-8 in string")
                 }
-                index += 1
-                return text
+                break
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("control character in string") }
             index += 1
         }
-        var utf8: [UInt8] = Array(bytes[start..<index])
+        // Slow path: escapes (or encoded surrogates), decoded code point by code point from the start.
+        index = start
+        var codePoints: [UInt32] = []
+        codePoints.reserveCapacity(bytes.count - start)
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                guard let text = String(validating: utf8, as: UTF8.self) else {
-                    throw JSONParseError(offset: start, reason: "invalid UTF-8 in string")
-                }
                 index += 1
-                return text
+                return Tree.key(codePoints: codePoints)
             }
             if byte < 0x20 { throw fail("control character in string") }
             guard byte == UInt8(ascii: "\\") else {
-                utf8.append(byte)
-                index += 1
+                try appendScalar(startingAt: byte, to: &codePoints)
                 continue
             }
             index += 1
@@ -227,34 +289,59 @@ struct JSONBytesParser {
             let escape = bytes[index]
             index += 1
             switch escape {
-            case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
-            case UInt8(ascii: "b"): utf8.append(0x08)
-            case UInt8(ascii: "f"): utf8.append(0x0C)
-            case UInt8(ascii: "n"): utf8.append(0x0A)
-            case UInt8(ascii: "r"): utf8.append(0x0D)
-            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "\""): codePoints.append(0x22)
+            case UInt8(ascii: "\\"): codePoints.append(0x5C)
+            case UInt8(ascii: "/"): codePoints.append(0x2F)
+            case UInt8(ascii: "b"): codePoints.append(0x08)
+            case UInt8(ascii: "f"): codePoints.append(0x0C)
+            case UInt8(ascii: "n"): codePoints.append(0x0A)
+            case UInt8(ascii: "r"): codePoints.append(0x0D)
+            case UInt8(ascii: "t"): codePoints.append(0x09)
             case UInt8(ascii: "u"):
                 var code = try parseHex4()
-                if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                // A high surrogate escape followed by a low one spells one astral scalar, as in Python;
+                // any other surrogate stays a code point of its own.
+                if (0xD800..<0xDC00).contains(code), index + 5 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
                     bytes[index + 1] == UInt8(ascii: "u")
                 {
                     let save = index
                     index += 2
-                    let low = try parseHex4()
-                    if (0xDC00..<0xE000).contains(low) {
+                    if let low = try? parseHex4(), (0xDC00..<0xE000).contains(low) {
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     } else {
                         index = save
                     }
                 }
-                // A lone surrogate cannot live in a Swift String; it becomes U+FFFD.
-                utf8.append(contentsOf: String(Unicode.Scalar(code) ?? "\u{FFFD}").utf8)
+                codePoints.append(code)
             default: throw fail("invalid escape")
             }
         }
         throw fail("unterminated string")
+    }
+
+    /// Decodes one UTF-8 sequence whose first byte is `lead` (at `index`) and appends its code point;
+    /// an encoded surrogate only when the tree accepts them.
+    mutating func appendScalar(startingAt lead: UInt8, to codePoints: inout [UInt32]) throws(JSONParseError) {
+        let length: Int
+        var code: UInt32
+        switch lead {
+        case 0x00..<0x80: length = 1; code = UInt32(lead)
+        case 0xC2..<0xE0: length = 2; code = UInt32(lead & 0x1F)
+        case 0xE0..<0xF0: length = 3; code = UInt32(lead & 0x0F)
+        case 0xF0..<0xF5: length = 4; code = UInt32(lead & 0x07)
+        default: throw fail("invalid UTF-8 in string")
+        }
+        guard index + length <= bytes.count else { throw fail("invalid UTF-8 in string") }
+        for k in 1..<length {
+            let byte = bytes[index + k]
+            guard byte & 0xC0 == 0x80 else { throw fail("invalid UTF-8 in string") }
+            code = code << 6 | UInt32(byte & 0x3F)
+        }
+        let smallest: UInt32 = length == 3 ? 0x800 : length == 4 ? 0x10000 : 0
+        guard code >= smallest, code <= 0x10FFFF, Tree.acceptsEncodedSurrogates || !(0xD800...0xDFFF).contains(code)
+        else { throw fail("invalid UTF-8 in string") }
+        codePoints.append(code)
+        index += length
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {

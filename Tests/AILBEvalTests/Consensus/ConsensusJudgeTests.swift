@@ -40,7 +40,7 @@ extension ConsensusTests {
         @Test func anEmptyBodyOrAFailureFlagIsNotASuccess() {
             let notSuccesses = [
                 ok("b0", [:]), ok("b1", "text"),
-                CandidateResponse(backend: "b2", success: false, latencyMs: 1, body: chatBody("x")),
+                CandidateResponse(backend: "b2", success: false, latencyMs: 1, json: chatBody("x")),
             ]
             #expect(notSuccesses.allSatisfy { !ConsensusJudge.isSuccess($0) })
             let verdict = ConsensusJudge().verdict(notSuccesses + [ok("b3", chatBody("hi"))])

@@ -14,10 +14,10 @@ func toolCall(_ name: String, _ arguments: JSONValue) -> JSONValue {
 
 /// A successful response.
 func ok(_ backend: String, _ body: JSONValue, latency: Double = 100) -> CandidateResponse {
-    CandidateResponse(backend: backend, success: true, latencyMs: latency, body: body)
+    CandidateResponse(backend: backend, success: true, latencyMs: latency, json: body)
 }
 
 /// A failed response.
 func failed(_ backend: String) -> CandidateResponse {
-    CandidateResponse(backend: backend, success: false, latencyMs: 0, body: nil)
+    CandidateResponse(backend: backend, success: false, latencyMs: 0, json: nil)
 }

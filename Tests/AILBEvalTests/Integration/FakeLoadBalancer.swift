@@ -188,7 +188,7 @@ final class FakeLoadBalancer: Sendable {
         let candidates = items.enumerated().map { index, item in
             CandidateResponse(
                 backend: String(index), success: item["success"]?.boolValue == true,
-                latencyMs: item["latency_ms"]?.numberValue ?? 0, body: item["response"].flatMap { $0 == .null ? nil : $0 })
+                latencyMs: item["latency_ms"]?.numberValue ?? 0, json: item["response"].flatMap { $0 == .null ? nil : $0 })
         }
         let verdict = ConsensusJudge(profile: .ailb, threshold: 0.9).verdict(candidates)
         var winnerIndex = Int(verdict.winner) ?? 0
