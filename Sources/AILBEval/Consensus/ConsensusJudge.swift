@@ -93,9 +93,33 @@ public struct ConsensusJudge: Sendable {
         var winner = winningGroup[0]
         for member in winningGroup.dropFirst() where member.latencyMs < winner.latencyMs { winner = member }
         groups.insert(groups.remove(at: winningIndex), at: 0)
-        return Verdict(
+        var verdict = Verdict(
             comparisonType: type, winner: winner.backend, agreementCount: winningGroup.count,
             disagreement: winningGroup.count < count, groups: groups.map { $0.map(\.backend) }, successes: count)
+        verdict.answerGroups = Verdict.canonicalOrder(type == .text ? linkByText(candidates) : verdict.groups)
+        return verdict
+    }
+
+    /// The text rule's groups without its dependence on order: two answers belong together when either's
+    /// similarity to the other reaches the threshold, and groups are closed under that link (single
+    /// linkage). ai-lb's greedy clustering compares with each group's first member only, so its groups
+    /// change when the backends are listed in another order; these do not.
+    func linkByText(_ candidates: [Candidate]) -> [[String]] {
+        var parent = Array(candidates.indices)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { i = parent[i] }
+            return i
+        }
+        for i in candidates.indices {
+            for j in candidates.indices where j > i && root(i) != root(j) {
+                let (a, b) = (candidates[i], candidates[j])
+                if similarity(a, b) >= threshold || similarity(b, a) >= threshold { parent[root(j)] = root(i) }
+            }
+        }
+        var members: [Int: [String]] = [:]
+        for i in candidates.indices { members[root(i), default: []].append(candidates[i].backend) }
+        return Array(members.values)
     }
 
     /// Every two successful responses compared as the rules do: text similarity, tool-call and hash equality.

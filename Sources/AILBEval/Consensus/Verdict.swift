@@ -43,6 +43,28 @@ public struct Verdict: Sendable, Hashable {
     public var groups: [[String]]
     /// Number of successful responses.
     public var successes: Int
+    /// The same successful backends grouped by equivalent answers without regard to their order: equal under
+    /// the tool-call or hash rule, or linked by similarity under the text rule. Largest group first, then by
+    /// name; members by name. Evaluation figures come from these; `groups` and `winner` stay ai-lb's.
+    public var answerGroups: [[String]] = []
+    /// How the answer groups stand: see `CaseOutcome`.
+    public var outcome: CaseOutcome { CaseOutcome(groupSizes: answerGroups.map(\.count), successes: successes) }
+    /// The group holding a strict majority (larger than every other group and more than half of the
+    /// successes), or nil on a tie, without a majority, or with fewer than two successes.
+    public var majorityGroup: [String]? {
+        switch outcome {
+        case .unanimous, .majority: return answerGroups.first
+        case .tie, .noMajority, .notJudged: return nil
+        }
+    }
+
+    /// Groups in an order that does not depend on the order of the backends.
+    static func canonicalOrder(_ groups: [[String]]) -> [[String]] {
+        groups.map { $0.sorted(by: codePointLess) }.sorted { lhs, rhs in
+            lhs.count != rhs.count ? lhs.count > rhs.count : codePointLess(lhs[0], rhs[0])
+        }
+    }
+
     /// Set when ai-lb's own `compute_consensus` raises on these responses instead of returning a verdict
     /// (say, a `tool_calls` that is not a list): why. The verdict then leaves the offending responses out.
     public var referenceFailure: String?
@@ -58,4 +80,39 @@ public struct Verdict: Sendable, Hashable {
         self.groups = groups
         self.successes = successes
     }
+}
+
+/// How the answers to one repeat of a case stand, judged without regard to the order of the backends.
+public enum CaseOutcome: String, Sendable, Codable, CaseIterable {
+    /// Every successful backend gave the same answer (at least two successes).
+    case unanimous
+    /// One answer group is larger than every other and holds more than half of the successes.
+    case majority
+    /// Two or more answer groups share the largest size: no answer won.
+    case tie
+    /// One group is the largest but holds half of the successes or fewer (2 of 4 against 1 and 1).
+    case noMajority = "no_majority"
+    /// Fewer than two successful answers: nothing to compare.
+    case notJudged = "not_judged"
+
+    /// The outcome of groups of these sizes (any order) over `successes` answers.
+    public init(groupSizes: [Int], successes: Int) {
+        let sizes = groupSizes.sorted(by: >)
+        guard successes >= 2, let top = sizes.first else {
+            self = .notJudged
+            return
+        }
+        if top == successes {
+            self = .unanimous
+        } else if sizes.count > 1, sizes[1] == top {
+            self = .tie
+        } else if 2 * top > successes {
+            self = .majority
+        } else {
+            self = .noMajority
+        }
+    }
+
+    /// True when a strict majority exists (unanimous or majority).
+    public var hasMajority: Bool { self == .unanimous || self == .majority }
 }
