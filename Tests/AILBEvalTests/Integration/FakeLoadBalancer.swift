@@ -12,7 +12,8 @@ typealias JSONValue = AILBEval.JSONValue
 /// answers with ai-lb's bodies and headers. Its consensus verdict is `ConsensusJudge` with profile `ailb`
 /// and threshold 0.9, so a real mismatch with what the run stores points at the run's reading of the body.
 /// It can be told to fail every member, to let only one succeed, to lie about its verdict, to find no
-/// eligible backend, or to ignore the execution mode.
+/// eligible backend, or to ignore the execution mode; or to replay what the real ai-lb answered
+/// (Fixtures/ailb-live), chosen by the `[case:ID]` marker in the prompt.
 final class FakeLoadBalancer: Sendable {
     /// One backend behind the load balancer.
     struct Member: Sendable {
@@ -22,8 +23,15 @@ final class FakeLoadBalancer: Sendable {
         var model: String
     }
 
+    /// One answer of the real ai-lb as recorded: status, headers (lower-case names) and the body's text.
+    struct RecordedAnswer: Sendable, Equatable {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
     /// What the load balancer does with the next requests.
-    enum Behavior: Sendable {
+    enum Behavior: Sendable, Equatable {
         case normal
         /// Every member fails (timeouts, 500s, capacity): HTTP 200 with no success.
         case allFailed
@@ -38,6 +46,9 @@ final class FakeLoadBalancer: Sendable {
         case noEligibleBackends
         /// Routes to one backend and returns its plain completion, as a version without multi-exec would.
         case ignoreMode
+        /// Answers with the recording whose case id (keyed as `<mode>/<id>`) the prompt names as `[case:ID]`,
+        /// byte for byte, whatever the members would say; 404 for a prompt without a recording.
+        case replay([String: RecordedAnswer])
     }
 
     /// A request as the load balancer saw it.
@@ -136,6 +147,7 @@ final class FakeLoadBalancer: Sendable {
         seen.write { $0.append(Seen(headers: headers, body: body)) }
         let behavior = self.behavior.read { $0 }
         let mode = (header(request, "X-Execution-Mode") ?? request.query["mode"] ?? "").lowercased()
+        if case .replay(let answers) = behavior { return Self.replay(answers, mode: mode, body: body) }
         guard behavior != .ignoreMode, mode == "all" || mode == "consensus" else {
             let single = await client.send(ChatRequest(baseURL: members[0].baseURL, body: body, retry: .none))
             return Self.json(single.httpStatus ?? 502, single.body ?? ["error": ["message": "upstream failed"]])
@@ -214,6 +226,19 @@ final class FakeLoadBalancer: Sendable {
                 "oracle_present": false, "oracle_agreed": .null, "local_cloud_agreement": .null,
                 "local_cloud_similarity": .null, "all_responses": .array(items),
             ], headers: responseHeaders)
+    }
+
+    /// The recorded answer for the case the request's messages name as `[case:ID]`.
+    static func replay(_ answers: [String: RecordedAnswer], mode: String, body: JSONValue) -> HTTPResponse {
+        let prompt = (body["messages"]?.arrayValue ?? []).compactMap { $0["content"]?.stringValue }.joined(separator: " ")
+        guard let match = prompt.firstMatch(of: /\[case:([^\]]+)\]/), let answer = answers["\(mode)/\(match.1)"] else {
+            return json(404, ["detail": .string("no recording for this prompt in mode '\(mode)'")])
+        }
+        var headers: HTTPHeaders = [:]
+        let transport: Set<String> = ["content-length", "date", "server", "connection", "transfer-encoding"]
+        for (name, value) in answer.headers where !transport.contains(name) { headers[HTTPHeader(name)] = value }
+        return HTTPResponse(
+            statusCode: MockServerCore.statusCode(answer.status), headers: headers, body: Data(answer.body.utf8))
     }
 
     /// ai-lb's item for one member's answer: a 2xx or 400 is a success carrying the body.

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+
+@testable import AILBEval
+
+/// The edge-case vectors recorded from ai-lb's own consensus code (Fixtures/vectors/EDGE-README.md).
+///
+/// Each line goes through the `verdict` command's line processor as it is written in the file, so an
+/// escaped lone surrogate or a 40-digit integer reaches the judge exactly as ai-lb's parser saw it.
+extension ConsensusTests {
+    @Suite struct EdgeVectorTests {
+        /// The raw lines of `Fixtures/vectors/<name>.jsonl`.
+        static func lines(_ name: String) throws -> [String] {
+            let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/vectors/\(name).jsonl")
+            return try String(contentsOf: url, encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        }
+
+        /// The `id` of a line, read from its text (every line starts with `{"id": "…"`), so a line the
+        /// parser rejects is still named.
+        static func id(of line: String) -> String {
+            guard let match = line.firstMatch(of: /^\{"id": "([^"]*)"/) else { return String(line.prefix(40)) }
+            return String(match.1)
+        }
+
+        /// The class of an id `e-<class>-<n>`.
+        static func edgeClass(_ id: String) -> String {
+            let parts = id.split(separator: "-")
+            return parts.count >= 3 ? String(parts[1]) : "?"
+        }
+
+        /// "N of M lines differ (per class …): first 20 ids with what differed".
+        static func report(_ failures: [(id: String, detail: String)], of total: Int, what: String = "lines") -> String {
+            var byClass: [String: Int] = [:]
+            for failure in failures { byClass[edgeClass(failure.id), default: 0] += 1 }
+            let classes = byClass.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let first = failures.prefix(20).map { "\($0.id): \($0.detail)" }.joined(separator: "\n")
+            let perClass = Array(byClass.keys) == ["?"] ? "" : " (\(classes))"
+            return "\(failures.count) of \(total) \(what) differ\(perClass); first \(min(20, failures.count)):\n" + first
+        }
+
+        @Test func reproducesEveryEdgeConsensusVector() throws {
+            let lines = try Self.lines("edge-consensus")
+            #expect(lines.count == 5795)
+            let processor = VerdictLineProcessor()
+            var failures: [(id: String, detail: String)] = []
+            for line in lines {
+                let id = Self.id(of: line)
+                let expected: JSONValue
+                do {
+                    expected = try #require(try JSONValue(parsing: line)["expected"])
+                } catch {
+                    failures.append((id, "the line does not parse: \(error)"))
+                    continue
+                }
+                guard let text = processor.process(line), let output = try? JSONValue(parsing: text) else {
+                    failures.append((id, "no verdict line"))
+                    continue
+                }
+                if let error = output["error"]?.stringValue {
+                    failures.append((id, "error \(error.prefix(120))"))
+                    continue
+                }
+                var differences: [String] = []
+                for key in ["winner", "agreement_count", "disagreement", "comparison_type"]
+                where output[key] != expected[key] {
+                    differences.append(
+                        "\(key) \(output[key]?.canonicalText ?? "missing") (ai-lb: \(expected[key]?.canonicalText ?? "?"))")
+                }
+                if !differences.isEmpty { failures.append((id, differences.joined(separator: ", "))) }
+            }
+            let failuresCount = failures.count  // a count: the failure message is the report, not the whole list
+            #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))
+        }
+
+        /// ai-lb raises on these lines, so there is no verdict to match; the line processor must still
+        /// answer every one with a line of its own (a verdict or an error), never stop.
+        @Test func everyLineAiLbCrashesOnStillGetsAnOutputLine() throws {
+            let lines = try Self.lines("edge-consensus-crash")
+            #expect(lines.count == 71)
+            var failures: [(id: String, detail: String)] = []
+            for line in lines {
+                let id = Self.id(of: line)
+                guard let text = VerdictLineProcessor().process(line), let output = try? JSONValue(parsing: text) else {
+                    failures.append((id, "no output line"))
+                    continue
+                }
+                if output["id"]?.stringValue != id { failures.append((id, "output id \(output["id"]?.canonicalText ?? "missing")")) }
+                if output["error"] == nil && output["winner"] == nil { failures.append((id, "neither error nor winner")) }
+            }
+            let failuresCount = failures.count  // a count: the failure message is the report, not the whole list
+            #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))
+        }
+
+        /// Compared as the JSON text Python writes for a string (ASCII, `\uXXXX` escapes), taken from the
+        /// line without decoding it, so code points are compared one by one (no canonical equivalence) and
+        /// an expected lone surrogate stays a lone surrogate.
+        @Test func reproducesEveryEdgeNormalizeVector() throws {
+            let lines = try Self.lines("edge-normalize")
+            #expect(lines.count == 2500)
+            var failures: [(id: String, detail: String)] = []
+            for line in lines {
+                let id = Self.id(of: line)
+                guard let vector = try? JSONValue(parsing: line), let raw = vector["raw"]?.stringValue,
+                    let range = line.range(of: #", "normalized": "#, options: .backwards)
+                else {
+                    failures.append((id, "the line does not parse"))
+                    continue
+                }
+                let expected = String(line[range.upperBound...].dropLast())
+                let actual = Self.pythonASCII(TextNormalizer.normalize(raw, profile: .ailb))
+                if actual != expected {
+                    failures.append((id, "expected \(expected.prefix(100)), got \(actual.prefix(100))"))
+                }
+            }
+            let failuresCount = failures.count  // a count: the failure message is the report, not the whole list
+            #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))
+        }
+
+        @Test func reproducesEveryEdgeSimilarityVector() throws {
+            let lines = try Self.lines("edge-similarity")
+            #expect(lines.count == 442)
+            var failures: [(id: String, detail: String)] = []
+            for line in lines {
+                let id = Self.id(of: line)
+                guard let vector = try? JSONValue(parsing: line), let a = vector["a"]?.stringValue,
+                    let b = vector["b"]?.stringValue, let expected = vector["ratio"]?.numberValue
+                else {
+                    failures.append((id, "the line does not parse"))
+                    continue
+                }
+                let actual = SequenceSimilarity.ratio(a, b)
+                if abs(actual - expected) > 1e-12 { failures.append((id, "expected \(expected), got \(actual)")) }
+            }
+            let failuresCount = failures.count  // a count: the failure message is the report, not the whole list
+            #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))
+        }
+
+        @Test func pythonASCIIEscapesAsPythonsJSONDoes() {
+            #expect(Self.pythonASCII("a\"b\\c\n\t\u{1}\u{7f}é😀") == #""a\"b\\c\n\t\u0001\u007f\u00e9\ud83d\ude00""#)
+        }
+
+        /// A string as Python's `json.dumps(s, ensure_ascii=True)` writes it.
+        static func pythonASCII(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "\u{8}": out += "\\b"
+                case "\u{c}": out += "\\f"
+                case " "..."~": out.unicodeScalars.append(scalar)
+                default:
+                    if scalar.value > 0xFFFF {
+                        let v = scalar.value - 0x10000
+                        out += hex4(0xD800 + (v >> 10)) + hex4(0xDC00 + (v & 0x3FF))
+                    } else {
+                        out += hex4(scalar.value)
+                    }
+                }
+            }
+            return out + "\""
+        }
+
+        static func hex4(_ value: UInt32) -> String {
+            let digits = String(value, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+        }
+    }
+}
