@@ -48,7 +48,9 @@ public struct ConsensusJudge: Sendable {
     public func verdict(_ responses: [CandidateResponse]) -> Verdict {
         var (candidates, failure) = successes(responses)
         var verdict = self.verdict(over: candidates, responses: responses)
-        if verdict.comparisonType == .text, let unreadable = candidates.first(where: { $0.unreadableText != nil }) {
+        // The hash and text rules normalise every success's text; the tool-call rule never reads it.
+        if verdict.comparisonType == .hash || verdict.comparisonType == .text,
+            let unreadable = candidates.first(where: { $0.unreadableText != nil }) {
             failure = failure ?? unreadable.unreadableText
             candidates.removeAll { $0.unreadableText != nil }
             verdict = self.verdict(over: candidates, responses: responses)

@@ -48,7 +48,7 @@ extension ConsensusTests {
                 let id = Self.id(of: line)
                 let expected: JSONValue
                 do {
-                    expected = try #require(try JSONValue(parsing: line)["expected"])
+                    expected = try #require(try ExactJSON(parsing: line)["expected"]).jsonValue
                 } catch {
                     failures.append((id, "the line does not parse: \(error)"))
                     continue
@@ -74,7 +74,7 @@ extension ConsensusTests {
         }
 
         /// ai-lb raises on these lines, so there is no verdict to match; the line processor must still
-        /// answer every one with a line of its own (a verdict or an error), never stop.
+        /// answer every one with a verdict line that says so (`reference_error`), never stop.
         @Test func everyLineAiLbCrashesOnStillGetsAnOutputLine() throws {
             let lines = try Self.lines("edge-consensus-crash")
             #expect(lines.count == 71)
@@ -86,7 +86,7 @@ extension ConsensusTests {
                     continue
                 }
                 if output["id"]?.stringValue != id { failures.append((id, "output id \(output["id"]?.canonicalText ?? "missing")")) }
-                if output["error"] == nil && output["winner"] == nil { failures.append((id, "neither error nor winner")) }
+                if output["reference_error"] == nil { failures.append((id, "no reference_error although ai-lb raises")) }
             }
             let failuresCount = failures.count  // a count: the failure message is the report, not the whole list
             #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))
@@ -101,14 +101,14 @@ extension ConsensusTests {
             var failures: [(id: String, detail: String)] = []
             for line in lines {
                 let id = Self.id(of: line)
-                guard let vector = try? JSONValue(parsing: line), let raw = vector["raw"]?.stringValue,
+                guard let vector = try? ExactJSON(parsing: line), case .string(let raw)? = vector["raw"],
                     let range = line.range(of: #", "normalized": "#, options: .backwards)
                 else {
                     failures.append((id, "the line does not parse"))
                     continue
                 }
                 let expected = String(line[range.upperBound...].dropLast())
-                let actual = Self.pythonASCII(TextNormalizer.normalize(raw, profile: .ailb))
+                let actual = ExactJSON.string(TextNormalizer.normalize(raw, profile: .ailb)).canonicalText
                 if actual != expected {
                     failures.append((id, "expected \(expected.prefix(100)), got \(actual.prefix(100))"))
                 }
@@ -123,8 +123,8 @@ extension ConsensusTests {
             var failures: [(id: String, detail: String)] = []
             for line in lines {
                 let id = Self.id(of: line)
-                guard let vector = try? JSONValue(parsing: line), let a = vector["a"]?.stringValue,
-                    let b = vector["b"]?.stringValue, let expected = vector["ratio"]?.numberValue
+                guard let vector = try? ExactJSON(parsing: line), case .string(let a)? = vector["a"],
+                    case .string(let b)? = vector["b"], let expected = vector["ratio"]?.jsonValue.numberValue
                 else {
                     failures.append((id, "the line does not parse"))
                     continue
@@ -136,38 +136,9 @@ extension ConsensusTests {
             #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))
         }
 
-        @Test func pythonASCIIEscapesAsPythonsJSONDoes() {
-            #expect(Self.pythonASCII("a\"b\\c\n\t\u{1}\u{7f}é😀") == #""a\"b\\c\n\t\u0001\u007f\u00e9\ud83d\ude00""#)
-        }
-
-        /// A string as Python's `json.dumps(s, ensure_ascii=True)` writes it.
-        static func pythonASCII(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{8}": out += "\\b"
-                case "\u{c}": out += "\\f"
-                case " "..."~": out.unicodeScalars.append(scalar)
-                default:
-                    if scalar.value > 0xFFFF {
-                        let v = scalar.value - 0x10000
-                        out += hex4(0xD800 + (v >> 10)) + hex4(0xDC00 + (v & 0x3FF))
-                    } else {
-                        out += hex4(scalar.value)
-                    }
-                }
-            }
-            return out + "\""
-        }
-
-        static func hex4(_ value: UInt32) -> String {
-            let digits = String(value, radix: 16)
-            return "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+        @Test func exactStringsAreWrittenAsPythonsJSONWritesThem() {
+            let text = ExactString(ExactString("a\"b\\c\n\t\u{1}\u{7f}é😀").codePoints + [0xD800])
+            #expect(ExactJSON.string(text).canonicalText == #""a\"b\\c\n\t\u0001\u007f\u00e9\ud83d\ude00\ud800""#)
         }
     }
 }
