@@ -130,6 +130,8 @@ public final class ChatClient: Sendable {
         let shownURL = Self.redacted(url)
         var body = request.body.objectValue ?? [:]
         body["stream"] = .bool(request.stream)
+        // A stream reports token usage only when asked (OpenAI, vLLM, llama.cpp); keep a suite's own choice.
+        if request.stream, body["stream_options"] == nil { body["stream_options"] = ["include_usage": true] }
         var headers = [
             ("Content-Type", "application/json"), ("Accept", request.stream ? "text/event-stream" : "application/json"),
         ]

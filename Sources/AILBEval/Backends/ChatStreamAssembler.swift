@@ -4,8 +4,14 @@ import Foundation
 public struct StreamAssemblyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A one-line explanation for people.
     public var message: String
+    /// The HTTP status the server's in-stream `error` object stands for, when it sent one: a server that
+    /// fails after `200 OK` has started a stream reports what it would have sent as a status.
+    public var serverStatus: Int?
     /// An error with this explanation.
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, serverStatus: Int? = nil) {
+        self.message = message
+        self.serverStatus = serverStatus
+    }
     /// The explanation, for string interpolation.
     public var description: String { message }
 }
@@ -72,8 +78,8 @@ public struct ChatStreamAssembler: Sendable {
             throw StreamAssemblyError("stream chunk \(chunkCount + 1) is not a JSON object")
         }
         if let error = members["error"], !error.isNull {
-            let text = error["message"]?.stringValue ?? error.compactText
-            throw StreamAssemblyError("server sent an error in the stream: \(text.prefix(300))")
+            let text = error["message"]?.stringValue ?? error.stringValue ?? error.compactText
+            throw StreamAssemblyError(String(text.prefix(300)), serverStatus: Self.status(ofStreamError: error))
         }
         chunkCount += 1
         if id == nil { id = members["id"] }
@@ -142,6 +148,20 @@ public struct ChatStreamAssembler: Sendable {
             case let value?: toolCalls[position].argumentsValue = value
             }
         }
+    }
+
+    /// The status an in-stream `error` object stands for: its numeric `code` when that is an HTTP error
+    /// status (llama.cpp, vLLM), else by its OpenAI `type`; a server error when nothing says otherwise.
+    static func status(ofStreamError error: JSONValue) -> Int {
+        if let code = error["code"]?.intValue, (400..<600).contains(code) { return code }
+        let type = (error["type"]?.stringValue ?? "").lowercased()
+        if type.contains("rate_limit") { return 429 }
+        if type.contains("invalid_request") || type.contains("not_found") || type.contains("authentication")
+            || type.contains("permission")
+        {
+            return 400
+        }
+        return 500
     }
 
     /// The assembled `chat.completion` body. Throws when the stream ended without `[DONE]` and without

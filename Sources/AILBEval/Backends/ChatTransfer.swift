@@ -34,7 +34,7 @@ struct ChatTransfer: Sendable {
     var firstByteMs: Double?
     var parser = SSEParser()
     var assembler = ChatStreamAssembler()
-    var streamError: String?
+    var streamError: StreamAssemblyError?
     /// The response headers, names in lower case.
     var headers: [String: String] = [:]
 
@@ -72,7 +72,7 @@ struct ChatTransfer: Sendable {
                 do {
                     if try assembler.consume(event), ttftMs == nil { ttftMs = elapsedMs() }
                 } catch {
-                    streamError = error.message
+                    streamError = error
                     return false
                 }
             }
@@ -95,7 +95,8 @@ struct ChatTransfer: Sendable {
         cancelled: Bool, timedOut: Bool, timeout: Double, latencyMs: Double, expectsCompletion: Bool = true
     ) -> BackendResponse {
         var response = BackendResponse(
-            httpStatus: status, latencyMs: latencyMs, ttftMs: stream && parsesStream ? ttftMs : firstByteMs,
+            // Time to first token exists only for a stream; a whole JSON body has no first token to time.
+            httpStatus: status, latencyMs: latencyMs, ttftMs: parsesStream ? ttftMs : nil,
             rawBody: String(decoding: raw, as: UTF8.self))
         response.headers = headers
         func fail(_ errorClass: ErrorClass, _ message: String) -> BackendResponse {
@@ -105,7 +106,7 @@ struct ChatTransfer: Sendable {
         }
         if cancelled { return fail(.cancelled, "cancelled") }
         if tooLarge { return fail(.tooLarge, "response body exceeded \(cap) bytes") }
-        if let streamError { return fail(.badSSE, streamError) }
+        if let streamError { return classifyStreamError(streamError, &response) }
         if timedOut {
             let stage = status == nil ? "no response headers" : "the body was incomplete"
             return fail(.timeout, "timed out after \(PythonFloat.repr(timeout)) s (\(stage))")
@@ -132,7 +133,7 @@ struct ChatTransfer: Sendable {
                 response.ttftMs = ttftMs
                 return response
             } catch {
-                return fail(.badSSE, error.message)
+                return classifyStreamError(error, &response)
             }
         }
         guard !raw.isEmpty else { return fail(.badJSON, "HTTP \(status) with an empty body") }
@@ -169,6 +170,19 @@ struct ChatTransfer: Sendable {
         }
         response.errorClass = errorClass
         response.errorMessage = "HTTP \(status)" + (detail.isEmpty ? "" : ": " + String(detail.prefix(300)))
+        return response
+    }
+
+    /// A stream that broke is `bad_sse`; one in which the server sent an `error` object is classified by
+    /// the status that error stands for, as the same failure without streaming would be.
+    func classifyStreamError(_ error: StreamAssemblyError, _ response: inout BackendResponse) -> BackendResponse {
+        guard let status = error.serverStatus else {
+            response.errorClass = .badSSE
+            response.errorMessage = error.message
+            return response
+        }
+        response.errorClass = status == 429 ? .http429 : (status >= 500 ? .http5xx : .http4xx)
+        response.errorMessage = "HTTP \(status) (sent in the stream): \(error.message)"
         return response
     }
 

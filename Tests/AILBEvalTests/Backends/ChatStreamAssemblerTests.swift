@@ -116,10 +116,33 @@ extension Backends {
             #expect(throws: StreamAssemblyError.self) { try Self.assemble([Array(text.utf8)[...]]).0.get() }
         }
 
-        @Test func errorObjectInTheStreamIsBadSSE() {
+        @Test func errorObjectInTheStreamCarriesTheStatusItStandsFor() {
             let text = Self.chunk(["content": "Hi"]) + "data: {\"error\": {\"message\": \"out of memory\"}}\n\n"
             let (result, _) = Self.assemble([Array(text.utf8)[...]])
-            #expect(throws: StreamAssemblyError("server sent an error in the stream: out of memory")) { try result.get() }
+            #expect(throws: StreamAssemblyError("out of memory", serverStatus: 500)) { try result.get() }
+            let cases: [(JSONValue, Int)] = [
+                (["message": "busy", "code": 503], 503), (["message": "slow down", "type": "rate_limit_error"], 429),
+                (["message": "bad", "type": "invalid_request_error"], 400), ("plain text", 500),
+            ]
+            for (error, status) in cases { #expect(ChatStreamAssembler.status(ofStreamError: error) == status) }
+        }
+
+        @Test func aServerErrorIsClassifiedAlikeWithAndWithoutStreaming() {
+            func result(stream: Bool, status: Int, contentType: String, body: String) -> BackendResponse {
+                var transfer = ChatTransfer(stream: stream, cap: 1 << 20)
+                transfer.head(status: status, contentType: contentType, retryAfter: nil)
+                _ = Array(body.utf8).withUnsafeBytes { transfer.body($0, elapsedMs: { 1 }) }
+                transfer.complete(nil)
+                return transfer.result(cancelled: false, timedOut: false, timeout: 5, latencyMs: 2)
+            }
+            let error = #"{"error": {"code": 500, "message": "failed to decode", "type": "server_error"}}"#
+            let plain = result(stream: false, status: 500, contentType: "application/json", body: error)
+            let streamed = result(stream: true, status: 200, contentType: "text/event-stream", body: "data: \(error)\n\n")
+            #expect(plain.errorClass == .http5xx && streamed.errorClass == .http5xx)
+            #expect(streamed.errorMessage == "HTTP 500 (sent in the stream): failed to decode")
+            let broken = result(stream: true, status: 200, contentType: "text/event-stream", body: "data: {\"id\": \n\n")
+            #expect(broken.errorClass == .badSSE)
+            #expect(plain.ttftMs == nil)
         }
 
         @Test func emptyStreamIsBadSSE() {
