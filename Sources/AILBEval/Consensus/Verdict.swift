@@ -79,6 +79,7 @@ public struct Verdict: Sendable, Hashable {
         self.disagreement = disagreement
         self.groups = groups
         self.successes = successes
+        self.answerGroups = Self.canonicalOrder(groups)
     }
 }
 

@@ -25,6 +25,9 @@ public struct CaseAssessor: Sendable {
         record.finishReason = answer.finishReason
         record.promptTokens = body["usage"]?["prompt_tokens"]?.intValue
         record.completionTokens = body["usage"]?["completion_tokens"]?.intValue
+        record.totalTokens =
+            body["usage"]?["total_tokens"]?.intValue
+            ?? record.promptTokens.flatMap { p in record.completionTokens.map { p + $0 } }
         if let expect { record.correct = ExpectationScorer.isCorrect(answer, expect: expect) }
         return record
     }
@@ -43,21 +46,39 @@ public struct CaseAssessor: Sendable {
         let semantic = ConsensusJudge(profile: .semantic, threshold: threshold).verdict(candidates)
         let spurious = ailb.disagreement && !semantic.disagreement && semantic.successes > 0
         let causes = spurious ? ProfileDifference.causes(candidates).map(\.rawValue) : []
+        var scores: [String: Bool] = [:]
+        if let expect {
+            for candidate in candidates where ConsensusJudge.isSuccess(candidate) {
+                scores[candidate.backend] = ExpectationScorer.isCorrect(
+                    ExtractedAnswer(body: candidate.body?.jsonValue), expect: expect)
+            }
+        }
+        let ailbScore = Self.consensusScore(ailb, scores: scores, hasExpect: expect != nil)
+        let semanticScore = Self.consensusScore(semantic, scores: scores, hasExpect: expect != nil)
         return [
             VerdictRecord(
                 casePosition: casePosition, repeatIndex: repeatIndex, profile: .ailb, verdict: ailb,
-                consensusCorrect: correctness(of: ailb, candidates: candidates, expect: expect)),
+                consensusCorrect: ailbScore.correct, consensusUndecided: ailbScore.undecided),
             VerdictRecord(
                 casePosition: casePosition, repeatIndex: repeatIndex, profile: .semantic, verdict: semantic,
-                consensusCorrect: correctness(of: semantic, candidates: candidates, expect: expect),
+                consensusCorrect: semanticScore.correct, consensusUndecided: semanticScore.undecided,
                 spuriousCauses: causes),
         ]
     }
 
-    func correctness(of verdict: Verdict, candidates: [CandidateResponse], expect: Expectation?) -> Bool? {
-        guard let expect, verdict.successes > 0,
-            let winner = candidates.first(where: { $0.backend == verdict.winner && $0.success })
-        else { return nil }
-        return ExpectationScorer.isCorrect(ExtractedAnswer(body: winner.body?.jsonValue), expect: expect)
+    /// Whether the consensus answer meets `expect`, judged without regard to the order of the backends:
+    /// the majority group's answer is correct when more than half of its members' answers are (they are
+    /// one answer under the profile; similar texts may still score apart). A tie or a largest group of half
+    /// or less has no consensus answer: undecided. A lone success is scored on its own.
+    static func consensusScore(_ verdict: Verdict, scores: [String: Bool], hasExpect: Bool) -> (correct: Bool?, undecided: Bool) {
+        guard hasExpect, verdict.successes > 0 else { return (nil, false) }
+        let group: [String]
+        switch verdict.outcome {
+        case .unanimous, .majority: group = verdict.majorityGroup ?? []
+        case .notJudged: group = verdict.answerGroups.first ?? []
+        case .tie, .noMajority: return (nil, true)
+        }
+        let correct = group.filter { scores[$0] == true }.count
+        return (2 * correct > group.count, false)
     }
 }

@@ -7,7 +7,8 @@ enum ResponseColumns {
     /// Every column but the raw body (read as an empty string).
     case withoutRawBody
     /// What statistics need (case, repeat, backend, success, error class, HTTP status, latencies, tokens,
-    /// attempts, finish reason, correctness): no raw body, text, tool calls, error message, URL or time.
+    /// attempts, answer text and tool calls, finish reason, correctness): no raw body, error message, URL
+    /// or time.
     case outline
 
     var sql: String {
@@ -17,13 +18,13 @@ enum ResponseColumns {
             return """
                 run_id, case_position, repeat, backend, success, error_class, error_message, http_status, latency_ms, \
                 ttft_ms, prompt_tokens, completion_tokens, attempts, url, '' AS raw_body, text, tool_calls, \
-                finish_reason, correct, received_at
+                finish_reason, correct, received_at, total_tokens
                 """
         case .outline:
             return """
                 run_id, case_position, repeat, backend, success, error_class, NULL AS error_message, http_status, \
                 latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, '' AS url, '' AS raw_body, \
-                NULL AS text, NULL AS tool_calls, finish_reason, correct, '' AS received_at
+                text, tool_calls, finish_reason, correct, '' AS received_at, total_tokens
                 """
         }
     }

@@ -91,14 +91,14 @@ public final class ResultStore: Sendable {
             sql: """
                 INSERT OR REPLACE INTO responses (run_id, case_position, repeat, backend, success, error_class,
                     error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, url,
-                    raw_body, text, tool_calls, finish_reason, correct, received_at)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    raw_body, text, tool_calls, finish_reason, correct, received_at, total_tokens)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """)
         for r in responses {
             let arguments: StatementArguments = [
                 runID, r.casePosition, r.repeatIndex, r.backend, r.success, r.errorClass?.rawValue, r.errorMessage,
                 r.httpStatus, r.latencyMs, r.ttftMs, r.promptTokens, r.completionTokens, r.attempts, r.url,
-                r.rawBody, r.text, r.toolCalls, r.finishReason, r.correct, r.receivedAt,
+                r.rawBody, r.text, r.toolCalls, r.finishReason, r.correct, r.receivedAt, r.totalTokens,
             ]
             responseInsert.setUncheckedArguments(arguments)
             try responseInsert.execute()
@@ -106,16 +106,20 @@ public final class ResultStore: Sendable {
         let verdictInsert = try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO verdicts (run_id, case_position, repeat, profile, comparison_type, winner,
-                    agreement_count, successes, disagreement, groups_json, consensus_correct, spurious_causes)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+                    agreement_count, successes, disagreement, groups_json, consensus_correct, spurious_causes,
+                    answer_groups_json, consensus_undecided, reference_failure)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """)
+        func json(_ groups: [[String]]) -> String {
+            JSONValue.array(groups.map { .array($0.map { .string($0) }) }).compactText
+        }
         for v in verdicts {
-            let groups = JSONValue.array(v.verdict.groups.map { .array($0.map { .string($0) }) }).compactText
             let causes = v.spuriousCauses.isEmpty ? nil : v.spuriousCauses.joined(separator: ",")
             let arguments: StatementArguments = [
                 runID, v.casePosition, v.repeatIndex, v.profile.rawValue, v.verdict.comparisonType.rawValue,
-                v.verdict.winner, v.verdict.agreementCount, v.verdict.successes, v.verdict.disagreement, groups,
-                v.consensusCorrect, causes,
+                v.verdict.winner, v.verdict.agreementCount, v.verdict.successes, v.verdict.disagreement,
+                json(v.verdict.groups), v.consensusCorrect, causes, json(v.verdict.answerGroups), v.consensusUndecided,
+                v.verdict.referenceFailure,
             ]
             verdictInsert.setUncheckedArguments(arguments)
             try verdictInsert.execute()
@@ -266,7 +270,7 @@ public final class ResultStore: Sendable {
             ttftMs: row["ttft_ms"], promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
             attempts: row["attempts"], url: row["url"], rawBody: row["raw_body"], text: row["text"],
             toolCalls: row["tool_calls"], finishReason: row["finish_reason"], correct: row["correct"],
-            receivedAt: row["received_at"])
+            receivedAt: row["received_at"], totalTokens: row["total_tokens"])
     }
 
     /// The verdicts of a run under `profile`, in (case, repeat) order.
@@ -284,18 +288,23 @@ public final class ResultStore: Sendable {
     }
 
     static func verdictRecord(_ row: Row) -> VerdictRecord {
-        let groups = (try? JSONValue(parsing: row["groups_json"] as String))?.arrayValue?.map {
-            $0.arrayValue?.compactMap(\.stringValue) ?? []
-        } ?? []
-        let verdict = Verdict(
+        func groups(_ column: String) -> [[String]]? {
+            guard let text = row[column] as String? else { return nil }
+            return (try? JSONValue(parsing: text))?.arrayValue?.map { $0.arrayValue?.compactMap(\.stringValue) ?? [] }
+        }
+        var verdict = Verdict(
             comparisonType: ComparisonType(rawValue: row["comparison_type"]) ?? .none, winner: row["winner"],
-            agreementCount: row["agreement_count"], disagreement: row["disagreement"], groups: groups,
+            agreementCount: row["agreement_count"], disagreement: row["disagreement"], groups: groups("groups_json") ?? [],
             successes: row["successes"])
+        // Runs stored before answer groups were kept fall back to ai-lb's groups.
+        verdict.answerGroups = groups("answer_groups_json") ?? Verdict.canonicalOrder(verdict.groups)
+        verdict.referenceFailure = row["reference_failure"]
         let causes = (row["spurious_causes"] as String?)?.split(separator: ",").map(String.init) ?? []
         return VerdictRecord(
             casePosition: row["case_position"], repeatIndex: row["repeat"],
             profile: EquivalenceProfile(rawValue: row["profile"]) ?? .ailb, verdict: verdict,
-            consensusCorrect: row["consensus_correct"], spuriousCauses: causes)
+            consensusCorrect: row["consensus_correct"], consensusUndecided: row["consensus_undecided"] ?? false,
+            spuriousCauses: causes)
     }
 
     /// Number of responses stored for a run, and how many of them succeeded.

@@ -113,6 +113,18 @@ enum StoreSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v4: evaluation figures that do not depend on the order of the backends: each verdict keeps the
+        // order-free answer groups and whether a case with `expect` had no majority answer; each response
+        // its total token count; why ai-lb's own code would have raised on a repeat.
+        migrator.registerMigration("v4") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE verdicts ADD COLUMN answer_groups_json TEXT;
+                    ALTER TABLE verdicts ADD COLUMN consensus_undecided INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE verdicts ADD COLUMN reference_failure TEXT;
+                    ALTER TABLE responses ADD COLUMN total_tokens INTEGER;
+                    """)
+        }
         return migrator
     }
 }

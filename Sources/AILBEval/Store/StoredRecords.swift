@@ -89,6 +89,8 @@ public struct ResponseRecord: Sendable, Hashable {
     public var ttftMs: Double?
     public var promptTokens: Int?
     public var completionTokens: Int?
+    /// `usage.total_tokens` as reported (prompt + completion when the backend left it out).
+    public var totalTokens: Int?
     public var attempts: Int
     public var url: String
     public var rawBody: String
@@ -106,8 +108,9 @@ public struct ResponseRecord: Sendable, Hashable {
         errorMessage: String? = nil, httpStatus: Int? = nil, latencyMs: Double, ttftMs: Double? = nil,
         promptTokens: Int? = nil, completionTokens: Int? = nil, attempts: Int = 1, url: String = "",
         rawBody: String = "", text: String? = nil, toolCalls: String? = nil, finishReason: String? = nil,
-        correct: Bool? = nil, receivedAt: String = ""
+        correct: Bool? = nil, receivedAt: String = "", totalTokens: Int? = nil
     ) {
+        self.totalTokens = totalTokens
         self.casePosition = casePosition
         self.repeatIndex = repeatIndex
         self.backend = backend
@@ -149,20 +152,31 @@ public struct VerdictRecord: Sendable, Hashable {
     public var repeatIndex: Int
     public var profile: EquivalenceProfile
     public var verdict: Verdict
-    /// Whether the winning answer meets `expect`; nil without `expect` or without a successful winner.
+    /// Whether the majority answer (`Verdict.majorityGroup`) meets `expect`; nil without `expect`, and
+    /// nil with `consensusUndecided` when no answer holds a strict majority.
     public var consensusCorrect: Bool?
+    /// True when the case has `expect` but its answers ended in a tie or without a majority: there is no
+    /// consensus answer to score.
+    public var consensusUndecided: Bool
     /// For the semantic profile: the equivalences that turned an `ailb` disagreement into agreement.
     public var spuriousCauses: [String]
 
     public init(
         casePosition: Int, repeatIndex: Int, profile: EquivalenceProfile, verdict: Verdict, consensusCorrect: Bool?,
-        spuriousCauses: [String] = []
+        consensusUndecided: Bool = false, spuriousCauses: [String] = []
     ) {
         self.casePosition = casePosition
         self.repeatIndex = repeatIndex
         self.profile = profile
         self.verdict = verdict
         self.consensusCorrect = consensusCorrect
+        self.consensusUndecided = consensusUndecided
         self.spuriousCauses = spuriousCauses
+    }
+
+    /// `consensusCorrect` as reports spell it: correct, wrong, tie (undecided), or nil without `expect`.
+    public var consensusLabel: String? {
+        if consensusUndecided { return verdict.outcome == .tie ? "tie" : "no majority" }
+        return consensusCorrect.map { $0 ? "correct" : "wrong" }
     }
 }
