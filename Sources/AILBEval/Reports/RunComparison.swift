@@ -45,6 +45,9 @@ public struct RunComparison: Sendable {
         public var agreement: AgreementChange
         public var consensusCorrectBefore: Bool?
         public var consensusCorrectAfter: Bool?
+        /// The consensus answer's standing as reports spell it: correct, wrong, tie, no majority (nil: no `expect`).
+        public var consensusBefore: String?
+        public var consensusAfter: String?
         public var groupsBefore: [[String]]
         public var groupsAfter: [[String]]
         /// Backends with a change, in run B's config order.
@@ -56,8 +59,7 @@ public struct RunComparison: Sendable {
         }
         /// True when anything changed.
         public var changed: Bool {
-            agreement == .gained || agreement == .lost || consensusCorrectBefore != consensusCorrectAfter
-                || !backends.isEmpty
+            agreement == .gained || agreement == .lost || consensusBefore != consensusAfter || !backends.isEmpty
         }
     }
 
@@ -89,6 +91,9 @@ public struct RunComparison: Sendable {
     public var matched: Int
     public var onlyInA: Int
     public var onlyInB: Int
+    /// What the two runs do not share, in sentences: mode, profile, threshold, suites, backends. Every
+    /// figure above is over what they share; these say what was left out, so no number stands unexplained.
+    public var comparability: [String] = []
     /// Matched case repeats where anything changed, regressions first.
     public var changes: [CaseChange]
     /// Backends present in both runs, in run B's order.
@@ -128,17 +133,20 @@ public struct RunComparison: Sendable {
             result.matched += 1
             let vA = old.verdict(profile)
             let vB = row.verdict(profile)
+            // Order-free throughout: unanimity and the strict majority, never ai-lb's tie-break.
             let judgedA = (vA?.verdict.successes ?? 0) >= 2
             let judgedB = (vB?.verdict.successes ?? 0) >= 2
-            if judgedA { result.agreementBefore.add(!vA!.verdict.disagreement) }
-            if judgedB { result.agreementAfter.add(!vB!.verdict.disagreement) }
+            let unanimousA = vA?.verdict.outcome == .unanimous
+            let unanimousB = vB?.verdict.outcome == .unanimous
+            if judgedA { result.agreementBefore.add(unanimousA) }
+            if judgedB { result.agreementAfter.add(unanimousB) }
             if let c = vA?.consensusCorrect, judgedA { result.consensusAccuracyBefore.add(c) }
             if let c = vB?.consensusCorrect, judgedB { result.consensusAccuracyAfter.add(c) }
             let agreement: AgreementChange
             if judgedA && judgedB {
-                switch (vA!.verdict.disagreement, vB!.verdict.disagreement) {
-                case (true, false): agreement = .gained
-                case (false, true): agreement = .lost
+                switch (unanimousA, unanimousB) {
+                case (false, true): agreement = .gained
+                case (true, false): agreement = .lost
                 default: agreement = .same
                 }
             } else {
@@ -152,7 +160,7 @@ public struct RunComparison: Sendable {
                 let rB = row.response(name)
                 func majority(_ v: VerdictRecord?, _ judged: Bool, _ r: ResponseRecord?) -> Bool? {
                     guard judged, let v, r?.success == true else { return nil }
-                    return v.verdict.groups.first?.contains(name) ?? false
+                    return v.verdict.majorityGroup?.contains(name) ?? false
                 }
                 let change = BackendChange(
                     backend: name, withMajorityBefore: majority(vA, judgedA, rA), withMajorityAfter: majority(vB, judgedB, rB),
@@ -173,15 +181,63 @@ public struct RunComparison: Sendable {
             let caseChange = CaseChange(
                 suite: row.caseRecord.suite, caseID: row.caseRecord.caseID, repeatIndex: row.repeatIndex, agreement: agreement,
                 consensusCorrectBefore: judgedA ? vA?.consensusCorrect : nil,
-                consensusCorrectAfter: judgedB ? vB?.consensusCorrect : nil, groupsBefore: vA?.verdict.groups ?? [],
-                groupsAfter: vB?.verdict.groups ?? [], backends: changed)
+                consensusCorrectAfter: judgedB ? vB?.consensusCorrect : nil,
+                consensusBefore: judgedA ? vA?.consensusLabel : nil, consensusAfter: judgedB ? vB?.consensusLabel : nil,
+                groupsBefore: vA?.verdict.answerGroups ?? [], groupsAfter: vB?.verdict.answerGroups ?? [], backends: changed)
             if caseChange.changed { result.changes.append(caseChange) }
         }
         result.changes = result.changes.enumerated().sorted { l, r in
             l.element.isRegression != r.element.isRegression ? l.element.isRegression : l.offset < r.offset
         }.map(\.element)
         result.backends = common.map { totals[$0]! }
+        result.comparability = Self.comparability(a, b, result: result)
         return result
+    }
+
+    /// The sentences of `comparability`.
+    static func comparability(_ a: ReportContent, _ b: ReportContent, result: RunComparison) -> [String] {
+        var notes: [String] = []
+        let (runA, runB) = (a.data.run, b.data.run)
+        if runA.mode != runB.mode {
+            notes.append(
+                "run \(runA.id) ran in \(runA.mode.rawValue) mode and run \(runB.id) in \(runB.mode.rawValue) mode: both judged every "
+                    + "answer, so agreement and accuracy compare; ai-lb's own verdicts exist only where a load balancer was asked to vote")
+        }
+        if runA.profile != runB.profile {
+            notes.append(
+                "run \(runA.id) was judged under \(runA.profile.rawValue) and run \(runB.id) under \(runB.profile.rawValue): both are "
+                    + "compared under \(result.profile.rawValue), whose verdicts every run stores")
+        }
+        if runA.threshold != runB.threshold {
+            notes.append(
+                "the text similarity thresholds differ (\(PythonFloat.repr(runA.threshold)) and \(PythonFloat.repr(runB.threshold))): "
+                    + "text answers were grouped differently")
+        }
+        if result.onlyInA > 0 || result.onlyInB > 0 {
+            notes.append(
+                "\(result.matched) case repeats are in both runs; \(result.onlyInA) only in run \(runA.id) and \(result.onlyInB) only in "
+                    + "run \(runB.id) are left out of every figure")
+        }
+        let namesA = Set(a.data.backends.map(\.name))
+        let namesB = Set(b.data.backends.map(\.name))
+        let onlyA = a.data.backends.map(\.name).filter { !namesB.contains($0) }
+        let onlyB = b.data.backends.map(\.name).filter { !namesA.contains($0) }
+        if !onlyA.isEmpty || !onlyB.isEmpty {
+            var parts: [String] = []
+            if !onlyA.isEmpty { parts.append("only in run \(runA.id): \(onlyA.joined(separator: ", "))") }
+            if !onlyB.isEmpty { parts.append("only in run \(runB.id): \(onlyB.joined(separator: ", "))") }
+            notes.append(
+                "the backends differ (\(parts.joined(separator: "; "))): agreement compares different sets of answers; "
+                    + "per-backend figures are given for the backends in both")
+        }
+        for shared in a.data.backends where namesB.contains(shared.name) {
+            guard let other = b.data.backends.first(where: { $0.name == shared.name }) else { continue }
+            if shared.model != other.model || shared.quant != other.quant {
+                notes.append(
+                    "\(shared.name) served \(shared.model) \(shared.quant) in run \(runA.id) and \(other.model) \(other.quant) in run \(runB.id)")
+            }
+        }
+        return notes
     }
 
     /// A drop beyond the tolerance, with the numbers behind it.
