@@ -62,14 +62,14 @@ struct CompareCommand: ParsableCommand {
         let document = ComparisonReport.render(comparison, format: format, tolerance: tolerance, maxCases: maxCases)
         if let out, out != "-" {
             try AtomicFile.write(document, to: out)
-            print(out)
+            try StandardOutput.line(out)
         } else {
-            FileHandle.standardOutput.write(Data(document.utf8))
+            try StandardOutput.write(document)
         }
         let regressions = comparison.regressions(tolerance: tolerance)
         if failOnRegression && !regressions.isEmpty {
             for regression in regressions {
-                FileHandle.standardError.write(Data("regression: \(regression)\n".utf8))
+                StandardError.line("regression: \(regression)")
             }
             throw ExitCode(ExitStatus.gateFailed.rawValue)
         }

@@ -42,7 +42,7 @@ struct ReportArguments: ParsableArguments {
             guard let document = try ReportWriter.render(format, content: content) else {
                 throw ValidationError("--out - needs a single-file format (html, json, junit, markdown), not csv")
             }
-            FileHandle.standardOutput.write(Data(document.utf8))
+            try StandardOutput.write(document)
             return
         }
         let folder = "\(config.reportsDir)/run-\(record.id)"
@@ -51,7 +51,7 @@ struct ReportArguments: ParsableArguments {
         if format != .csv, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             path = "\(path)/\(format.defaultFileName)"
         }
-        for written in try ReportWriter.write(format, content: content, store: store, to: path) { print(written) }
+        for written in try ReportWriter.write(format, content: content, store: store, to: path) { try StandardOutput.line(written) }
     }
 }
 

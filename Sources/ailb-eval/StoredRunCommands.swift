@@ -12,12 +12,12 @@ struct RunsCommand: ParsableCommand {
         let store = try ResultStore(path: try common.databasePath())
         let runs = try store.runs()
         guard !runs.isEmpty else {
-            print("No runs in \(store.path) yet.")
+            try StandardOutput.line("No runs in \(store.path) yet.")
             return
         }
         var counts: [Int64: (Int, Int)] = [:]
         for run in runs { counts[run.id] = try store.responseCounts(runID: run.id) }
-        print(RunSummary.renderRuns(runs, responseCounts: counts))
+        try StandardOutput.line(RunSummary.renderRuns(runs, responseCounts: counts))
     }
 }
 
@@ -109,9 +109,9 @@ struct GateCommand: ParsableCommand {
         let checks = Gate.checks(stats, thresholds: thresholds, basis: on)
         let failures = checks.filter { !$0.passed }.map(\.result)
         if !failures.isEmpty { throw GateFailed(failures: failures) }
-        for check in checks { print("passed: \(check.result.bar) \(Self.passText(check.result))") }
+        for check in checks { try StandardOutput.line("passed: \(check.result.bar) \(Self.passText(check.result))") }
         let a = stats.agreement
-        print(String(format: "gate passed: run %lld agreement %.3f (%d/%d)", record.id, a.value ?? 0, a.successes, a.trials))
+        try StandardOutput.line(String(format: "gate passed: run %lld agreement %.3f (%d/%d)", record.id, a.value ?? 0, a.successes, a.trials))
     }
 }
 
@@ -143,7 +143,7 @@ struct VerdictCommand: ParsableCommand {
 
     func run() throws {
         let processor = VerdictLineProcessor(defaultProfile: profile, defaultThreshold: threshold, explain: explain)
-        JSONLinesStream.run(input: .standardInput, output: .standardOutput, processor: processor)
+        try JSONLinesStream.run(input: .standardInput, output: .standardOutput, processor: processor)
     }
 }
 
@@ -163,7 +163,7 @@ struct SimilarityCommand: ParsableCommand {
     var profile: EquivalenceProfile = .ailb
 
     func run() throws {
-        JSONLinesStream.run(
+        try JSONLinesStream.run(
             input: .standardInput, output: .standardOutput,
             processor: SimilarityLineProcessor(normalize: normalize, profile: profile))
     }

@@ -19,7 +19,7 @@ public enum CSVExport {
     public static func write(content: ReportContent, store: ResultStore, to directory: String) throws -> [String] {
         let report = content.data
         let dir = URL(fileURLWithPath: directory, isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try OutputDirectory.create(directory)
         let runID = report.run.id
         let casesByPosition = Dictionary(uniqueKeysWithValues: report.cases.map { ($0.position, $0) })
         let backendsByName = Dictionary(uniqueKeysWithValues: report.backends.map { ($0.name, $0) })
@@ -38,7 +38,7 @@ public enum CSVExport {
         try store.forEachResponse(runID: runID, columns: .withoutRawBody) { r in
             let c = casesByPosition[r.casePosition]
             let b = backendsByName[r.backend]
-            responses.writeRow([
+            try responses.writeRow([
                 String(runID), c?.suite, c?.caseID, String(r.repeatIndex), r.backend, b?.model, b?.family, b?.quant,
                 flag(r.success), r.errorClass?.rawValue, r.errorMessage, r.httpStatus.map(String.init),
                 number(r.latencyMs), number(r.ttftMs), r.promptTokens.map(String.init),
@@ -58,7 +58,7 @@ public enum CSVExport {
             ])
         try store.forEachVerdict(runID: runID) { v in
             let c = casesByPosition[v.casePosition]
-            verdicts.writeRow([
+            try verdicts.writeRow([
                 String(runID), c?.suite, c?.caseID, String(v.repeatIndex), v.profile.rawValue,
                 v.verdict.comparisonType.rawValue, v.verdict.winner, String(v.verdict.agreementCount),
                 String(v.verdict.successes), flag(v.verdict.disagreement),
@@ -78,7 +78,7 @@ public enum CSVExport {
                 "agreement_with_majority", "correct", "scored", "accuracy",
             ])
         for b in report.statistics.backends {
-            backends.writeRow([
+            try backends.writeRow([
                 String(runID), b.name, b.kind.rawValue, b.model, b.family, b.quant, String(b.requests),
                 String(b.successes), String(b.errorCount), number(b.latencyP50), number(b.latencyP95),
                 number(b.ttftP50), number(b.ttftP95), String(b.withMajority.successes), String(b.withMajority.trials),
@@ -96,7 +96,7 @@ public enum CSVExport {
                 header: ["run_id", "group", "backends", "with_majority", "judged", "agreement", "ci95_low", "ci95_high"])
             for g in groups {
                 let ci = g.withMajority.wilson()
-                writer.writeRow([
+                try writer.writeRow([
                     String(runID), g.key, g.backends.joined(separator: ";"), String(g.withMajority.successes),
                     String(g.withMajority.trials), number(g.withMajority.value), number(ci.lower), number(ci.upper),
                 ])
@@ -111,7 +111,7 @@ public enum CSVExport {
                 url: url, header: ["run_id", file == "by_suite.csv" ? "suite" : "tag", "agreeing", "judged", "agreement", "ci95_low", "ci95_high"])
             for s in slices {
                 let ci = s.agreement.wilson()
-                writer.writeRow([
+                try writer.writeRow([
                     String(runID), s.key, String(s.agreement.successes), String(s.agreement.trials),
                     number(s.agreement.value), number(ci.lower), number(ci.upper),
                 ])
@@ -129,7 +129,7 @@ public enum CSVExport {
             ])
         for p in content.analysis.pairs {
             let ci = p.agreement.wilson()
-            pairs.writeRow([
+            try pairs.writeRow([
                 String(runID), content.profile.rawValue, p.a, p.b, String(p.agreement.trials),
                 String(p.agreement.successes), number(p.agreement.value), p.agreement.trials > 0 ? number(ci.lower) : nil,
                 p.agreement.trials > 0 ? number(ci.upper) : nil, number(p.kappa), String(p.spuriousSplits),
@@ -146,7 +146,7 @@ public enum CSVExport {
                 "mcnemar_exact_p",
             ])
         for f in content.analysis.flips {
-            flips.writeRow([
+            try flips.writeRow([
                 String(runID), f.backend, f.reference, String(f.bothCorrect), String(f.correctToWrong),
                 String(f.wrongToCorrect), String(f.bothWrong), String(format: "%.6g", f.mcnemarP),
             ])

@@ -1,53 +1,35 @@
 import Foundation
 
 /// Writes RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF, quotes doubled.
-/// Rows stream to a temporary file that replaces the target only when complete.
+/// Rows stream to a temporary file that replaces the target only when complete; a failed write removes it
+/// and throws an `OutputError`.
 public final class CSVWriter {
-    let handle: FileHandle
-    let temporaryURL: URL
-    let finalURL: URL
-    var buffer = ""
+    let file: StreamedFile
+    /// The target file.
+    public let url: URL
 
     /// Starts a CSV file at `url` with the given header row.
-    public init(url: URL, header: [String]) throws {
-        finalURL = url
-        temporaryURL = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        FileManager.default.createFile(atPath: temporaryURL.path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: temporaryURL.path) else {
-            throw StoreError(message: "\(url.path): cannot write")
-        }
-        self.handle = handle
-        writeRow(header)
+    public init(url: URL, header: [String]) throws(OutputError) {
+        self.url = url
+        file = try StreamedFile(path: url.path)
+        try writeRow(header)
     }
 
     /// Appends one row.
-    public func writeRow(_ fields: [String?]) {
-        var first = true
-        for field in fields {
-            if !first { buffer += "," }
-            first = false
-            buffer += Self.escape(field ?? "")
+    public func writeRow(_ fields: [String?]) throws(OutputError) {
+        var line = ""
+        for (index, field) in fields.enumerated() {
+            if index > 0 { line += "," }
+            line += Self.escape(field ?? "")
         }
-        buffer += "\r\n"
-        if buffer.utf8.count >= 1 << 16 { flushBuffer() }
-    }
-
-    func flushBuffer() {
-        handle.write(Data(buffer.utf8))
-        buffer.removeAll(keepingCapacity: true)
+        line += "\r\n"
+        try file.write(line)
     }
 
     /// Finishes the file and moves it into place.
-    public func close() throws {
-        flushBuffer()
-        try handle.close()
+    public func close() throws(OutputError) {
         // rename(2) replaces the target atomically: a reader sees the old file or the new one, never half.
-        guard rename(temporaryURL.path, finalURL.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporaryURL)
-            throw StoreError(message: "\(finalURL.path): cannot write: \(reason)")
-        }
+        try file.commit()
     }
 
     /// One field, quoted when RFC 4180 requires it.
