@@ -29,7 +29,7 @@ public enum CSVExport {
 
         let responsesURL = dir.appendingPathComponent("responses.csv")
         let responses = try CSVWriter(
-            url: responsesURL,
+            url: responsesURL, numericColumns: numericColumns,
             header: [
                 "run_id", "suite", "case_id", "repeat", "backend", "model", "family", "quant", "success", "error_class",
                 "error_message", "http_status", "latency_ms", "ttft_ms", "prompt_tokens", "completion_tokens",
@@ -51,7 +51,7 @@ public enum CSVExport {
 
         let verdictsURL = dir.appendingPathComponent("verdicts.csv")
         let verdicts = try CSVWriter(
-            url: verdictsURL,
+            url: verdictsURL, numericColumns: numericColumns,
             header: [
                 "run_id", "suite", "case_id", "repeat", "profile", "comparison_type", "winner", "agreement_count",
                 "successes", "disagreement", "groups", "consensus_correct", "spurious_causes",
@@ -71,7 +71,7 @@ public enum CSVExport {
 
         let backendsURL = dir.appendingPathComponent("backends.csv")
         let backends = try CSVWriter(
-            url: backendsURL,
+            url: backendsURL, numericColumns: numericColumns,
             header: [
                 "run_id", "backend", "kind", "model", "family", "quant", "requests", "successes", "errors",
                 "latency_p50_ms", "latency_p95_ms", "ttft_p50_ms", "ttft_p95_ms", "with_majority", "judged",
@@ -92,7 +92,7 @@ public enum CSVExport {
         for (file, groups) in [("by_family.csv", report.statistics.perFamily), ("by_quant.csv", report.statistics.perQuant)] {
             let url = dir.appendingPathComponent(file)
             let writer = try CSVWriter(
-                url: url,
+                url: url, numericColumns: numericColumns,
                 header: ["run_id", "group", "backends", "with_majority", "judged", "agreement", "ci95_low", "ci95_high"])
             for g in groups {
                 let ci = g.withMajority.wilson()
@@ -108,7 +108,7 @@ public enum CSVExport {
         for (file, slices) in [("by_suite.csv", content.analysis.perSuite), ("by_tag.csv", content.analysis.perTag)] {
             let url = dir.appendingPathComponent(file)
             let writer = try CSVWriter(
-                url: url, header: ["run_id", file == "by_suite.csv" ? "suite" : "tag", "agreeing", "judged", "agreement", "ci95_low", "ci95_high"])
+                url: url, numericColumns: numericColumns, header: ["run_id", file == "by_suite.csv" ? "suite" : "tag", "agreeing", "judged", "agreement", "ci95_low", "ci95_high"])
             for s in slices {
                 let ci = s.agreement.wilson()
                 try writer.writeRow([
@@ -122,7 +122,7 @@ public enum CSVExport {
 
         let pairsURL = dir.appendingPathComponent("pairs.csv")
         let pairs = try CSVWriter(
-            url: pairsURL,
+            url: pairsURL, numericColumns: numericColumns,
             header: [
                 "run_id", "profile", "backend_a", "backend_b", "both_answered", "equivalent", "agreement", "ci95_low",
                 "ci95_high", "cohen_kappa", "spurious_splits",
@@ -140,7 +140,7 @@ public enum CSVExport {
 
         let flipsURL = dir.appendingPathComponent("flips.csv")
         let flips = try CSVWriter(
-            url: flipsURL,
+            url: flipsURL, numericColumns: numericColumns,
             header: [
                 "run_id", "backend", "reference", "both_correct", "correct_to_wrong", "wrong_to_correct", "both_wrong",
                 "mcnemar_exact_p",
@@ -155,4 +155,14 @@ public enum CSVExport {
         paths.append(flipsURL.path)
         return paths
     }
+
+    /// The columns that hold numbers the tool formats itself (a negative κ or a fall in agreement stays a number
+    /// in a spreadsheet); every other cell is text and gets the formula guard of `CSVWriter`.
+    static let numericColumns: Set<String> = [
+        "run_id", "repeat", "http_status", "latency_ms", "ttft_ms", "prompt_tokens", "completion_tokens", "attempts",
+        "agreement_count", "successes", "requests", "errors", "latency_p50_ms", "latency_p95_ms", "ttft_p50_ms",
+        "ttft_p95_ms", "with_majority", "judged", "agreement_with_majority", "correct", "scored", "accuracy",
+        "agreeing", "agreement", "ci95_low", "ci95_high", "both_answered", "equivalent", "cohen_kappa",
+        "spurious_splits", "both_correct", "correct_to_wrong", "wrong_to_correct", "both_wrong", "mcnemar_exact_p",
+    ]
 }
