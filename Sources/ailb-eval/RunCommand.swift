@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "all: collect every answer; consensus: also judge agreement.")
+    @Option(help: "Both judge every answer. For a kind: ailb backend, all asks for every answer; consensus also for ai-lb's vote.")
     var mode: RunMode?
 
     @Option(help: "Equivalence profile for the summary and gate (both are stored): ailb or semantic.")

@@ -24,7 +24,7 @@ public enum HTMLReport {
             """
         page += header(content)
         page += glance(content)
-        if content.data.run.mode == .consensus {
+        if content.data.statistics.hasVerdicts {
             page += groups(content)
             page += pairwise(content)
         }
@@ -98,10 +98,10 @@ public enum HTMLReport {
     static func glance(_ content: ReportContent) -> HTML {
         let stats = content.data.statistics
         var out: HTML = "<section class=\"card\"><h2>The answer at a glance</h2>\n"
-        guard content.data.run.mode == .consensus else {
+        guard stats.hasVerdicts else {
             out += """
-                <div class="callout neutral">This run collected answers without judging them (mode all): there is \
-                no agreement to report. Run with <code>--mode consensus</code> to compare the backends.</div></section>
+                <div class="callout neutral">No case repeat of this run has a verdict, so there is no agreement to \
+                report. <code>ailb-eval run --resume \(Int(content.data.run.id))</code> judges the stored answers.</div></section>
 
                 """
             return out

@@ -48,6 +48,10 @@ public struct RunStatistics: Sendable {
     public var totalResponses: Int
     public var totalSuccesses: Int
 
+    /// Whether any case repeat has a verdict (judged, or found to have fewer than two answers). Every run is
+    /// judged as it goes; a run interrupted before its first repeat was complete has none.
+    public var hasVerdicts: Bool { agreement.trials + notComparable > 0 }
+
     /// Accumulates statistics from a run's rows.
     public struct Builder: Sendable {
         let profile: EquivalenceProfile
