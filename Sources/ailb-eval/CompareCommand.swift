@@ -48,7 +48,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
-        let store = try ResultStore(path: common.db ?? config.storagePath)
+        let store = try ResultStore(readingFrom: common.db ?? config.storagePath)
         let recordB = try store.run(runB)
         let recordA = try store.run(runA)
         let chosen = profile ?? recordB.profile
@@ -60,6 +60,7 @@ struct CompareCommand: ParsableCommand {
             report: RunReportData.load(store: store, runID: recordB.id, profile: chosen), store: store, options: options)
         let comparison = try RunComparison.compute(a, b)
         let document = ComparisonReport.render(comparison, format: format, tolerance: tolerance, maxCases: maxCases)
+        try store.finishReading()
         if let out, out != "-" {
             try AtomicFile.write(document, to: out)
             try StandardOutput.line(out)

@@ -28,7 +28,7 @@ struct ReportArguments: ParsableArguments {
     /// Loads the run and writes it in `format`; prints the paths written (or the document, for `--out -`).
     func write(_ format: ReportFileFormat) throws {
         let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
-        let store = try ResultStore(path: common.db ?? config.storagePath)
+        let store = try ResultStore(readingFrom: common.db ?? config.storagePath)
         let record = try store.run(runReference)
         let report = try RunReportData.load(store: store, runID: record.id, profile: profile)
         var options = ReportOptions(config: config)
@@ -42,6 +42,7 @@ struct ReportArguments: ParsableArguments {
             guard let document = try ReportWriter.render(format, content: content) else {
                 throw ValidationError("--out - needs a single-file format (html, json, junit, markdown), not csv")
             }
+            try store.finishReading()
             try StandardOutput.write(document)
             return
         }
@@ -51,7 +52,9 @@ struct ReportArguments: ParsableArguments {
         if format != .csv, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             path = "\(path)/\(format.defaultFileName)"
         }
-        for written in try ReportWriter.write(format, content: content, store: store, to: path) { try StandardOutput.line(written) }
+        let written = try ReportWriter.write(format, content: content, store: store, to: path)
+        try store.finishReading()
+        for file in written { try StandardOutput.line(file) }
     }
 }
 

@@ -9,7 +9,14 @@ struct RunsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let store = try ResultStore(path: try common.databasePath())
+        let path = try common.databasePath()
+        // No database (or an empty file) means no runs; nothing is created just to say so.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        guard let size, size > 0 else {
+            try StandardOutput.line("No runs in \(path) yet.")
+            return
+        }
+        let store = try ResultStore(readingFrom: path)
         let runs = try store.runs()
         guard !runs.isEmpty else {
             try StandardOutput.line("No runs in \(store.path) yet.")
@@ -17,6 +24,7 @@ struct RunsCommand: ParsableCommand {
         }
         var counts: [Int64: (Int, Int)] = [:]
         for run in runs { counts[run.id] = try store.responseCounts(runID: run.id) }
+        try store.finishReading()
         try StandardOutput.line(RunSummary.renderRuns(runs, responseCounts: counts))
     }
 }
@@ -88,7 +96,7 @@ struct GateCommand: ParsableCommand {
 
     func run() throws {
         let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
-        let store = try ResultStore(path: common.db ?? config.storagePath)
+        let store = try ResultStore(readingFrom: common.db ?? config.storagePath)
         let record = try store.run(runReference)
         let report = try RunReportData.load(store: store, runID: record.id, profile: profile)
         var thresholds = config.gates
@@ -97,6 +105,7 @@ struct GateCommand: ParsableCommand {
         if let maxSpurious { thresholds.maxSpurious = maxSpurious }
         thresholds.perFamily.merge(try Self.bars(perFamily, flag: "--per-family")) { _, flag in flag }
         thresholds.perQuant.merge(try Self.bars(perQuant, flag: "--per-quant")) { _, flag in flag }
+        try store.finishReading()
         let stats = report.statistics
         let unknown =
             thresholds.perFamily.keys.filter { key in !stats.perFamily.contains { $0.key == key } }.map { "family '\($0)'" }

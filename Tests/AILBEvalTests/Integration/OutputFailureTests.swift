@@ -32,7 +32,7 @@ import Testing
         let run = try cli.run(["mini.yaml", "--quiet", "--out", "out"], stdoutPath: "/dev/full")
         #expect(run.status == 4, "\(run.stderr)")
         #expect(run.stderr.contains("standard output: cannot write (No space left on device)"), "\(run.stderr)")
-        #expect(try ResultStore(path: cli.databasePath).run("1").status == .completed)
+        #expect(try ResultStore(readingFrom: cli.databasePath).run("1").status == .completed)
         #expect(FileManager.default.fileExists(atPath: cli.path("out/report.html")))
 
         for arguments in [
@@ -114,7 +114,7 @@ import Testing
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: locked).isEmpty)
         // The run that could not write its files is stored all the same.
-        #expect(try ResultStore(path: cli.databasePath).runs().count == 2)
+        #expect(try ResultStore(readingFrom: cli.databasePath).runs().count == 2)
     }
 
     @Test func aWriteThatFailsMidFileRemovesItsTemporaryFile() throws {
