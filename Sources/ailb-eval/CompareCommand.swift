@@ -47,12 +47,11 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
-        let store = try ResultStore(readingFrom: common.db ?? config.storagePath)
+        let store = try common.openStoredRuns()
         let recordB = try store.run(runB)
         let recordA = try store.run(runA)
         let chosen = profile ?? recordB.profile
-        var options = ReportOptions(config: config)
+        var options = ReportOptions(settings: StoredReportSettings(run: recordB))
         options.bootstrapIterations = 0
         let a = try ReportContent.load(
             report: RunReportData.load(store: store, runID: recordA.id, profile: chosen), store: store, options: options)

@@ -179,10 +179,12 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "SQLite database (default: storage.path of the config).", completion: .file())
     var db: String?
 
-    /// The database path: --db, else the config's storage.path.
-    func databasePath() throws -> String {
-        if let db { return db }
-        return try PreparedRun.loadConfig(config, environment: ProcessInfo.processInfo.environment).storagePath
+    /// The database of stored runs, opened read-only: --db, else the config's storage.path (that key only: see
+    /// `DatabaseLocation`). A note about a config that could not be read goes to standard error.
+    func openStoredRuns() throws -> ResultStore {
+        let (path, note) = try DatabaseLocation.forReading(db: db, config: config, environment: ProcessInfo.processInfo.environment)
+        if let note { CommandErrors.printError("note: \(note)") }
+        return try ResultStore(readingFrom: path)
     }
 }
 

@@ -9,7 +9,9 @@ struct RunsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let path = try common.databasePath()
+        let (path, note) = try DatabaseLocation.forReading(
+            db: common.db, config: common.config, environment: ProcessInfo.processInfo.environment)
+        if let note { CommandErrors.printError("note: \(note)") }
         // No database (or an empty file) means no runs; nothing is created just to say so.
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         guard let size, size > 0 else {
@@ -46,7 +48,10 @@ struct ExportCommand: ParsableCommand {
 struct GateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate", abstract: "Check a stored run against agreement thresholds (exit 1 when one fails).",
-        discussion: "Thresholds come from the config's gates: section; flags override them.")
+        discussion: """
+            Thresholds are the run's own (the config's gates: and the --min-* flags it ran with); flags given here \
+            override them.
+            """)
 
     @Argument(help: "A run id, or latest.")
     var runReference: String = "latest"
@@ -95,11 +100,10 @@ struct GateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
-        let store = try ResultStore(readingFrom: common.db ?? config.storagePath)
+        let store = try common.openStoredRuns()
         let record = try store.run(runReference)
         let report = try RunReportData.load(store: store, runID: record.id, profile: profile)
-        var thresholds = config.gates
+        var thresholds = StoredReportSettings(run: record).gates
         if let minAgreement { thresholds.minAgreement = minAgreement }
         if let minAccuracy { thresholds.minAccuracy = minAccuracy }
         if let maxSpurious { thresholds.maxSpurious = maxSpurious }

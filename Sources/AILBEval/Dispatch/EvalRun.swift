@@ -189,7 +189,7 @@ public struct EvalRun: Sendable {
         return try store.createRun(
             mode: prepared.config.defaults.mode, profile: prepared.config.consensus.profile,
             threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,
-            configJSON: snapshot, configHash: SHA256.hex(Array(snapshot.utf8)), suitesJSON: suites.compactText,
+            configJSON: prepared.storedConfigJSON, configHash: SHA256.hex(Array(snapshot.utf8)), suitesJSON: suites.compactText,
             plannedRequests: plan.totalRequests, backends: backends, cases: cases)
     }
 }
