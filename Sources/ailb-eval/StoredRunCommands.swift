@@ -50,13 +50,14 @@ struct GateCommand: ParsableCommand {
         commandName: "gate", abstract: "Check a stored run against agreement thresholds (exit 1 when one fails).",
         discussion: """
             Thresholds are the run's own (the config's gates: and the --min-* flags it ran with); flags given here \
-            override them.
+            override them. A bar with nothing to measure fails: agreement when no case repeat had two answers, a \
+            family or quant without a judged answer. --min-accuracy on a run without expect is a usage error (exit 2).
             """)
 
     @Argument(help: "A run id, or latest.")
     var runReference: String = "latest"
 
-    @Option(help: "Minimum share of judged case repeats where all backends agree (0…1).")
+    @Option(help: "Minimum share of judged case repeats where all backends agree (0…1). A bar over no judged case repeat fails.")
     var minAgreement: Double?
 
     @Option(help: "Minimum consensus accuracy where cases have expect (0…1).")
@@ -107,17 +108,30 @@ struct GateCommand: ParsableCommand {
         if let minAgreement { thresholds.minAgreement = minAgreement }
         if let minAccuracy { thresholds.minAccuracy = minAccuracy }
         if let maxSpurious { thresholds.maxSpurious = maxSpurious }
-        thresholds.perFamily.merge(try Self.bars(perFamily, flag: "--per-family")) { _, flag in flag }
-        thresholds.perQuant.merge(try Self.bars(perQuant, flag: "--per-quant")) { _, flag in flag }
+        let familyFlags = try Self.bars(perFamily, flag: "--per-family")
+        let quantFlags = try Self.bars(perQuant, flag: "--per-quant")
+        thresholds.perFamily.merge(familyFlags) { _, flag in flag }
+        thresholds.perQuant.merge(quantFlags) { _, flag in flag }
         try store.finishReading()
         let stats = report.statistics
+        // A name typed here that the run does not have is a typo (exit 2); one stored with the run fails its bar.
         let unknown =
-            thresholds.perFamily.keys.filter { key in !stats.perFamily.contains { $0.key == key } }.map { "family '\($0)'" }
-            + thresholds.perQuant.keys.filter { key in !stats.perQuant.contains { $0.key == key } }.map { "quant '\($0)'" }
+            familyFlags.keys.filter { key in !stats.perFamily.contains { $0.key == key } }.map { "family '\($0)'" }
+            + quantFlags.keys.filter { key in !stats.perQuant.contains { $0.key == key } }.map { "quant '\($0)'" }
         if !unknown.isEmpty {
             throw ValidationError(
                 "run \(record.id) has no \(unknown.sorted().joined(separator: ", ")) (families: "
                     + "\(stats.perFamily.map(\.key).joined(separator: ", ")); quants: \(stats.perQuant.map(\.key).joined(separator: ", ")))")
+        }
+        if let bar = thresholds.minAccuracy, !report.cases.contains(where: { $0.expectJSON != nil }) {
+            let source = minAccuracy != nil ? "--min-accuracy" : "min_accuracy (stored with the run from its config or flags)"
+            throw ValidationError(
+                "\(source) \(bar) cannot be checked: no case of run \(record.id) has an expected answer (expect)")
+        }
+        if thresholds == GateThresholds() {
+            throw ValidationError(
+                "run \(record.id) has no gate bar: give one (--min-agreement, --min-accuracy, --max-spurious, --per-family, "
+                    + "--per-quant), or set gates: in the config before the run")
         }
         let checks = Gate.checks(stats, thresholds: thresholds, basis: on)
         let failures = checks.filter { !$0.passed }.map(\.result)

@@ -76,6 +76,13 @@ public enum HTMLReport {
             out += "<h3>Gate (\(gate.basis == .point ? "observed rates" : "Wilson 95% bounds"))</h3><ul class=\"gate-list\">\n"
             for check in gate.checks {
                 let r = check.result
+                if let noData = r.noData {
+                    out += """
+                        <li class="fail">✗ \(r.bar): \(noData) (bar \(r.isMaximum ? "≤" : "≥") \(ReportFormat.percent(r.threshold)))</li>
+
+                        """
+                    continue
+                }
                 out += """
                     <li class="\(check.passed ? "pass" : "fail")">\(check.passed ? "✓" : "✗") \(r.bar): \(ReportFormat.percent(r.value)) \
                     (95% CI \(ReportFormat.percent(r.interval.lower))–\(ReportFormat.percent(r.interval.upper))) \
