@@ -84,4 +84,28 @@ extension CLIHarness {
         guard bound else { throw HarnessError("bind: \(errno)") }
         return UInt16(bigEndian: address.sin_port)
     }
+
+    /// `run`, waited for on a thread of its own: a test that runs the CLI many times would otherwise hold one
+    /// of the concurrency pool's few threads (two on a 2-core machine) for seconds, and starve the tests whose
+    /// in-process servers need them.
+    func runDetached(
+        _ arguments: [String], stdoutPath: String? = nil, stdinPath: String? = nil, unprivileged: Bool = false,
+        environment: [String: String] = [:]
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    let result =
+                        stdoutPath == nil && stdinPath == nil && !unprivileged
+                        ? try self.run(arguments, environment: environment)
+                        : try self.run(
+                            arguments, stdoutPath: stdoutPath, stdinPath: stdinPath, unprivileged: unprivileged,
+                            environment: environment)
+                    continuation.resume(returning: result)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
 }

@@ -20,10 +20,10 @@ import Testing
             """
     }
 
-    @Test func withMostServersDownTheAgreementBarFails() throws {
+    @Test func withMostServersDownTheAgreementBarFails() async throws {
         let cli = try CLIHarness(config: try Self.serversDownConfig())
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--quiet", "--min-agreement", "0.8"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet", "--min-agreement", "0.8"])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(
             result.stderr.contains(
@@ -35,17 +35,17 @@ import Testing
         #expect(refused == 12)
 
         // The stored run fails the same bar (it was stored with the run), and a quant without a judged answer too.
-        let gate = try cli.run(["gate", "latest", "--per-quant", "4bit=0.5"])
+        let gate = try await cli.runDetached(["gate", "latest", "--per-quant", "4bit=0.5"])
         #expect(gate.status == 1, "\(gate.stdout)\(gate.stderr)")
         #expect(gate.stderr.contains("gate failed: agreement: no case repeat had two successful answers"))
         #expect(gate.stderr.contains("gate failed: agreement of quant 4bit: "))
         #expect(!gate.stdout.contains("gate passed"))
-        let family = try cli.run(["gate", "latest", "--min-agreement", "0", "--per-family", "llama=0.1"])
+        let family = try await cli.runDetached(["gate", "latest", "--min-agreement", "0", "--per-family", "llama=0.1"])
         #expect(family.status == 1)
         #expect(family.stderr.contains("gate failed: agreement of family llama: "))
     }
 
-    @Test func modeAllIsJudgedSoItsBarIsReal() throws {
+    @Test func modeAllIsJudgedSoItsBarIsReal() async throws {
         let cli = try CLIHarness(
             config: """
                 backends:
@@ -56,7 +56,7 @@ import Testing
 
                 """)
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--quiet", "--mode", "all", "--min-agreement", "0.99"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet", "--mode", "all", "--min-agreement", "0.99"])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("Agreement: 0/4 judged case repeats agree"))
         #expect(result.stderr.contains("gate failed: agreement 0.000"))
@@ -64,19 +64,19 @@ import Testing
         #expect(try store.run("latest").mode == .all)
         #expect(try store.verdicts(runID: 1, profile: .ailb).count == 4)
 
-        #expect(try cli.run(["gate", "latest"]).status == 1)
-        let markdown = try cli.run(["report", "latest", "--format", "markdown", "--out", "-"])
+        #expect(try await cli.runDetached(["gate", "latest"]).status == 1)
+        let markdown = try await cli.runDetached(["report", "latest", "--format", "markdown", "--out", "-"])
         #expect(markdown.status == 0, "\(markdown.stderr)")
         #expect(markdown.stdout.contains("**Agreement 0.0%**"), "\(markdown.stdout)")
         #expect(markdown.stdout.contains("gate failed"))
-        let html = try cli.run(["report", "latest", "--out", "report.html"])
+        let html = try await cli.runDetached(["report", "latest", "--out", "report.html"])
         #expect(html.status == 0, "\(html.stderr)")
         let page = try String(contentsOfFile: cli.path("report.html"), encoding: .utf8)
         #expect(page.contains("All answering backends agree on"))
         #expect(!page.contains("without judging"))
     }
 
-    @Test func minAccuracyWithoutExpectIsAUsageError() throws {
+    @Test func minAccuracyWithoutExpectIsAUsageError() async throws {
         let cli = try CLIHarness(
             config: """
                 backends:
@@ -94,17 +94,17 @@ import Testing
 
             """.utf8
         ).write(to: URL(fileURLWithPath: cli.path("open.yaml")))
-        let refused = try cli.run(["open.yaml", "--quiet", "--min-accuracy", "0.5"])
+        let refused = try await cli.runDetached(["open.yaml", "--quiet", "--min-accuracy", "0.5"])
         #expect(refused.status == 2, "\(refused.stderr)")
         #expect(refused.stderr.contains("--min-accuracy 0.5 cannot be checked: no case of open.yaml has an expected answer"))
         #expect(!FileManager.default.fileExists(atPath: cli.databasePath))
 
-        #expect(try cli.run(["open.yaml", "--quiet"]).status == 0)
-        let gate = try cli.run(["gate", "latest", "--min-accuracy", "0.5"])
+        #expect(try await cli.runDetached(["open.yaml", "--quiet"]).status == 0)
+        let gate = try await cli.runDetached(["gate", "latest", "--min-accuracy", "0.5"])
         #expect(gate.status == 2)
         #expect(gate.stderr.contains("--min-accuracy 0.5 cannot be checked"))
         // A gate with no bar at all is no pass either.
-        let empty = try cli.run(["gate", "latest"])
+        let empty = try await cli.runDetached(["gate", "latest"])
         #expect(empty.status == 2)
         #expect(empty.stderr.contains("has no gate bar"))
     }

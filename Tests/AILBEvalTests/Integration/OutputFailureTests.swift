@@ -25,11 +25,11 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
-    func standardOutputOnAFullDeviceIsExitFour() throws {
+    func standardOutputOnAFullDeviceIsExitFour() async throws {
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
         // The run itself: everything is stored and the report files are written; only the summary is lost.
-        let run = try cli.run(["mini.yaml", "--quiet", "--out", "out"], stdoutPath: "/dev/full")
+        let run = try await cli.runDetached(["mini.yaml", "--quiet", "--out", "out"], stdoutPath: "/dev/full")
         #expect(run.status == 4, "\(run.stderr)")
         #expect(run.stderr.contains("standard output: cannot write (No space left on device)"), "\(run.stderr)")
         #expect(try ResultStore(readingFrom: cli.databasePath).run("1").status == .completed)
@@ -40,14 +40,14 @@ import Testing
             ["report", "latest", "--format", "markdown", "--out", "-"], ["report", "latest", "--out", "r.html"],
             ["compare", "1", "1"], ["gate", "latest", "--min-agreement", "0"], ["backends"],
         ] {
-            let result = try cli.run(arguments, stdoutPath: "/dev/full")
+            let result = try await cli.runDetached(arguments, stdoutPath: "/dev/full")
             #expect(result.status == 4, "\(arguments): \(result.status) \(result.stderr)")
             #expect(result.stderr.contains("standard output: cannot write"), "\(arguments): \(result.stderr)")
         }
         // The JSON Lines commands too.
         let pairs = cli.path("pairs.jsonl")
         try Data("{\"id\": \"1\", \"a\": \"x\", \"b\": \"y\"}\n".utf8).write(to: URL(fileURLWithPath: pairs))
-        let similarity = try cli.run(["similarity"], stdoutPath: "/dev/full", stdinPath: pairs)
+        let similarity = try await cli.runDetached(["similarity"], stdoutPath: "/dev/full", stdinPath: pairs)
         #expect(similarity.status == 4, "\(similarity.stderr)")
         #expect(similarity.stderr.contains("standard output: cannot write"))
     }
@@ -63,39 +63,39 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
-    func anOutFileOnAFullDeviceIsExitFourAndTheDeviceStays() throws {
+    func anOutFileOnAFullDeviceIsExitFourAndTheDeviceStays() async throws {
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
         let full = try Self.target("/dev/full", in: cli)
-        #expect(try cli.run(["mini.yaml", "--quiet"]).status == 0)
+        #expect(try await cli.runDetached(["mini.yaml", "--quiet"]).status == 0)
         for format in ["html", "json", "junit", "markdown"] {
-            let result = try cli.run(["report", "latest", "--format", format, "--out", full])
+            let result = try await cli.runDetached(["report", "latest", "--format", format, "--out", full])
             #expect(result.status == 4, "\(format): \(result.status) \(result.stderr)")
             #expect(result.stderr.contains("\(full): cannot write (No space left on device)"), "\(result.stderr)")
         }
-        let compare = try cli.run(["compare", "1", "1", "--format", "json", "--out", full])
+        let compare = try await cli.runDetached(["compare", "1", "1", "--format", "json", "--out", full])
         #expect(compare.status == 4, "\(compare.stderr)")
-        let csv = try cli.run(["export", "latest", "--out", full])
+        let csv = try await cli.runDetached(["export", "latest", "--out", full])
         #expect(csv.status == 4, "\(csv.stderr)")
         #expect(csv.stderr.contains("\(full): cannot write"), "\(csv.stderr)")
-        let run = try cli.run(["mini.yaml", "--quiet", "--out", full])
+        let run = try await cli.runDetached(["mini.yaml", "--quiet", "--out", full])
         #expect(run.status == 4, "\(run.stderr)")
         #expect(Self.devFullIsIntact())
         #expect(Self.temporaries(under: "/dev").isEmpty)
         #expect(Self.temporaries(under: cli.directory.path).isEmpty)
         // And /dev/null, which takes anything, is written like a file.
         let null = try Self.target("/dev/null", in: cli)
-        #expect(try cli.run(["report", "latest", "--format", "json", "--out", null]).status == 0)
+        #expect(try await cli.runDetached(["report", "latest", "--format", "json", "--out", null]).status == 0)
         var info = stat()
         #expect(stat("/dev/null", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
     }
 
     @Test(.enabled(if: CLIHarness.canRunUnprivileged))
-    func anUnwritableFolderIsExitFourWithThePath() throws {
+    func anUnwritableFolderIsExitFourWithThePath() async throws {
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
         try cli.handToUnprivilegedUser()
-        let run = try cli.run(["mini.yaml", "--quiet"], stdoutPath: nil, unprivileged: true)
+        let run = try await cli.runDetached(["mini.yaml", "--quiet"], stdoutPath: nil, unprivileged: true)
         #expect(run.status == 0, "\(run.stderr)")
         // Owned by the test (root in a container), not writable by the user the CLI runs as.
         let locked = cli.path("locked")
@@ -107,7 +107,7 @@ import Testing
             ["report", "latest", "--out", "locked/report.html"], ["export", "latest", "--out", "locked/csv"],
             ["compare", "1", "1", "--out", "locked/compare.txt"], ["mini.yaml", "--quiet", "--out", "locked/run"],
         ] {
-            let result = try cli.run(arguments, stdoutPath: nil, unprivileged: true)
+            let result = try await cli.runDetached(arguments, stdoutPath: nil, unprivileged: true)
             #expect(result.status == 4, "\(arguments): \(result.status) \(result.stderr)")
             #expect(result.stderr.contains("locked"), "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains("Permission denied"), "\(arguments): \(result.stderr)")
@@ -117,10 +117,10 @@ import Testing
         #expect(try ResultStore(readingFrom: cli.databasePath).runs().count == 2)
     }
 
-    @Test func aWriteThatFailsMidFileRemovesItsTemporaryFile() throws {
+    @Test func aWriteThatFailsMidFileRemovesItsTemporaryFile() async throws {
         let cli = try CLIHarness(config: nil)
         defer { cli.remove() }
-        #expect(try cli.run(["mini.yaml", "--repeat", "60", "--quiet", "--out", "out"]).status == 0)
+        #expect(try await cli.runDetached(["mini.yaml", "--repeat", "60", "--quiet", "--out", "out"]).status == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: cli.path("out/responses.csv")))
         #expect(before.count > 110 * 1024)
         // A file size limit with SIGXFSZ ignored: write(2) fails with EFBIG, as on a full disk.

@@ -45,10 +45,10 @@ import Testing
         return (bytes, modified, sideFiles)
     }
 
-    @Test func readingCommandsLeaveTheDatabaseAsItWas() throws {
+    @Test func readingCommandsLeaveTheDatabaseAsItWas() async throws {
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
-        #expect(try cli.run(["mini.yaml", "--quiet"]).status == 0)
+        #expect(try await cli.runDetached(["mini.yaml", "--quiet"]).status == 0)
         // A run whose process is gone: reading commands show it as interrupted, but do not store that.
         try Self.markRunning(cli.databasePath, id: 1, pid: try Self.deadPID())
         let before = try Self.fingerprint(cli.databasePath)
@@ -56,7 +56,7 @@ import Testing
         usleep(20_000)
 
         for arguments in Self.readingCommands {
-            let result = try cli.run(arguments)
+            let result = try await cli.runDetached(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             if arguments == ["runs"] { #expect(result.stdout.contains("interrupted"), "\(result.stdout)") }
             let after = try Self.fingerprint(cli.databasePath)
@@ -66,15 +66,15 @@ import Testing
         }
         #expect(try ResultStore(readingFrom: cli.databasePath).run("1").status == .interrupted)
         // A command that writes (a run) still stores the status it finds.
-        #expect(try cli.run(["mini.yaml", "--quiet"]).status == 0)
-        let stored = try DatabaseQueue(path: cli.databasePath).read {
+        #expect(try await cli.runDetached(["mini.yaml", "--quiet"]).status == 0)
+        let stored = try await DatabaseQueue(path: cli.databasePath).read {
             try String.fetchOne($0, sql: "SELECT status FROM runs WHERE id = 1")
         }
         #expect(stored == "interrupted")
     }
 
     @Test(.enabled(if: CLIHarness.canRunUnprivileged))
-    func readingCommandsWorkOnAReadOnlyFileInAReadOnlyFolder() throws {
+    func readingCommandsWorkOnAReadOnlyFileInAReadOnlyFolder() async throws {
         let cli = try CLIHarness(config: Self.config + "storage: {path: store/evals.sqlite}\n")
         defer {
             chmod(cli.path("store"), 0o755)
@@ -82,13 +82,13 @@ import Testing
         }
         try FileManager.default.createDirectory(atPath: cli.path("store"), withIntermediateDirectories: true)
         try cli.handToUnprivilegedUser()
-        #expect(try cli.run(["mini.yaml", "--quiet"], stdoutPath: nil, unprivileged: true).status == 0)
+        #expect(try await cli.runDetached(["mini.yaml", "--quiet"], stdoutPath: nil, unprivileged: true).status == 0)
         let database = cli.path("store/evals.sqlite")
         #expect(chmod(database, 0o400) == 0)
         #expect(chmod(cli.path("store"), 0o555) == 0)
         let before = try Self.fingerprint(database)
         for arguments in Self.readingCommands {
-            let result = try cli.run(arguments, stdoutPath: nil, unprivileged: true)
+            let result = try await cli.runDetached(arguments, stdoutPath: nil, unprivileged: true)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
         let after = try Self.fingerprint(database)
@@ -97,21 +97,21 @@ import Testing
     }
 
     @Test(.enabled(if: CLIHarness.canRunUnprivileged))
-    func aRunHeldByAnotherUsersProcessIsNotTakenOver() throws {
+    func aRunHeldByAnotherUsersProcessIsNotTakenOver() async throws {
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
         try cli.handToUnprivilegedUser()
-        #expect(try cli.run(["mini.yaml", "--quiet"], stdoutPath: nil, unprivileged: true).status == 0)
+        #expect(try await cli.runDetached(["mini.yaml", "--quiet"], stdoutPath: nil, unprivileged: true).status == 0)
         // Run as root, this test process is alive and not the unprivileged user's to signal (EPERM); run as
         // anyone else, pid 1 is.
         let holder: Int32 = CLIHarness.isRoot ? getpid() : 1
         try Self.markRunning(cli.databasePath, id: 1, pid: holder)
         if CLIHarness.isRoot { chown(cli.databasePath, CLIHarness.unprivilegedID, CLIHarness.unprivilegedID) }
 
-        let resumed = try cli.run(["run", "--resume", "1"], stdoutPath: nil, unprivileged: true)
+        let resumed = try await cli.runDetached(["run", "--resume", "1"], stdoutPath: nil, unprivileged: true)
         #expect(resumed.status == 2, "\(resumed.stdout)\(resumed.stderr)")
         #expect(resumed.stderr.contains("run 1 is still running (process \(holder))"), "\(resumed.stderr)")
-        let runs = try cli.run(["runs"], stdoutPath: nil, unprivileged: true)
+        let runs = try await cli.runDetached(["runs"], stdoutPath: nil, unprivileged: true)
         #expect(runs.stdout.contains("running"), "\(runs.stdout)")
         #expect(try ResultStore(readingFrom: cli.databasePath).run("1").status == .running)
     }

@@ -33,7 +33,7 @@ import Testing
         """
     }
 
-    @Test func noOutputCarriesAPlantedSecret() throws {
+    @Test func noOutputCarriesAPlantedSecret() async throws {
         let port = try CLIHarness.refusedPort()
         let cli = try CLIHarness(config: Self.config(port: port))
         defer { cli.remove() }
@@ -41,39 +41,39 @@ import Testing
             "AILB_SECRET_KEY": Self.key, "AILB_SECRET_HEADER": Self.headerSecret, "AILB_SECRET_PASSWORD": Self.password,
         ]
         var outputs: [(command: String, text: String)] = []
-        func run(_ arguments: [String]) throws -> CLIHarness.Result {
-            let result = try cli.run(arguments, environment: environment)
+        func run(_ arguments: [String]) async throws -> CLIHarness.Result {
+            let result = try await cli.runDetached(arguments, environment: environment)
             outputs.append((arguments.joined(separator: " "), result.stdout + result.stderr))
             return result
         }
-        #expect(try run(["mini.yaml", "--quiet", "--out", "first"]).status == 0)
+        #expect(try await run(["mini.yaml", "--quiet", "--out", "first"]).status == 0)
 
         // A connection held open here keeps the write-ahead log of the next run on disk, to be searched too.
         let holder = try DatabaseQueue(path: cli.databasePath)
-        _ = try holder.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }
-        #expect(try run(["mini.yaml", "--quiet", "--out", "second"]).status == 0)
+        _ = try await holder.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }
+        #expect(try await run(["mini.yaml", "--quiet", "--out", "second"]).status == 0)
         let wal = try Data(contentsOf: URL(fileURLWithPath: cli.databasePath + "-wal"))
         #expect(wal.count > 0)
 
-        let table = try run(["backends", "--timeout", "3"])
+        let table = try await run(["backends", "--timeout", "3"])
         #expect(table.status == 3)
         #expect(table.stdout.contains("http://127.0.0.1:\(port)/v1"), "\(table.stdout)")
-        let json = try run(["backends", "--json", "--timeout", "3"])
+        let json = try await run(["backends", "--json", "--timeout", "3"])
         let probes = try JSONValue(parsing: json.stdout).arrayValue ?? []
         #expect(probes.first { $0["backend"] == "with-password" }?["url"] == .string("http://127.0.0.1:\(port)/v1"))
 
         for format in ["html", "json", "junit", "markdown"] {
-            #expect(try run(["report", "latest", "--format", format, "--out", "-"]).status == 0)
-            #expect(try run(["report", "1", "--format", format, "--out", "reports-\(format)"]).status == 0)
+            #expect(try await run(["report", "latest", "--format", format, "--out", "-"]).status == 0)
+            #expect(try await run(["report", "1", "--format", format, "--out", "reports-\(format)"]).status == 0)
         }
-        #expect(try run(["report", "latest", "--format", "csv", "--out", "csv"]).status == 0)
-        #expect(try run(["export", "1", "--out", "exported"]).status == 0)
+        #expect(try await run(["report", "latest", "--format", "csv", "--out", "csv"]).status == 0)
+        #expect(try await run(["export", "1", "--out", "exported"]).status == 0)
         for format in ["text", "markdown", "json", "csv", "junit", "html"] {
-            #expect(try run(["compare", "1", "2", "--format", format]).status == 0)
-            #expect(try run(["compare", "1", "2", "--format", format, "--out", "compare-\(format).out"]).status == 0)
+            #expect(try await run(["compare", "1", "2", "--format", format]).status == 0)
+            #expect(try await run(["compare", "1", "2", "--format", format, "--out", "compare-\(format).out"]).status == 0)
         }
-        #expect(try run(["runs"]).status == 0)
-        #expect(try run(["gate", "latest", "--min-agreement", "0"]).status == 0)
+        #expect(try await run(["runs"]).status == 0)
+        #expect(try await run(["gate", "latest", "--min-agreement", "0"]).status == 0)
 
         let secrets = [Self.key, Self.headerSecret, Self.password, "alice:"]
         for (command, text) in outputs {
