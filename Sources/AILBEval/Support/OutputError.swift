@@ -65,12 +65,6 @@ public enum StandardOutput {
         if let failure { throw OutputError(path: "standard output", errno: failure) }
     }
 
-    /// Writes raw bytes.
-    public static func write(_ bytes: [UInt8]) throws(OutputError) {
-        let failure = bytes.withUnsafeBytes { DescriptorWriter.writeAll(STDOUT_FILENO, $0) }
-        if let failure { throw OutputError(path: "standard output", errno: failure) }
-    }
-
     /// Writes `text` and a newline.
     public static func line(_ text: String) throws(OutputError) {
         try write(text + "\n")
