@@ -17,7 +17,8 @@ struct AILBEvalCommand: AsyncParsableCommand {
               ailb-eval verdict --explain < responses.jsonl judge captured responses offline
               ailb-eval mock --port 9100                    serve the config's mock backends
 
-            Exit codes: 0 success, 1 a gate failed, 2 bad usage, config or suite, 3 the run could not be carried out.
+            Exit codes: 0 success, 1 a gate failed, 2 bad usage, config or suite, 3 the run could not be carried out
+            (or the database is unusable), 4 output could not be written.
             """,
         version: ToolInfo.version,
         subcommands: [

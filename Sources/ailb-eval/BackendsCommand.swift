@@ -36,9 +36,9 @@ struct BackendsCommand: AsyncParsableCommand {
         client.invalidate()
         await server?.stop()
         if json {
-            print(BackendProbe.json(results).compactText)
+            try StandardOutput.line(BackendProbe.json(results).compactText)
         } else {
-            print(BackendProbe.render(results))
+            try StandardOutput.line(BackendProbe.render(results))
         }
         if !results.allSatisfy(\.isUsable) { throw ExitCode(ExitStatus.runImpossible.rawValue) }
     }

@@ -9,6 +9,9 @@ enum CommandErrors {
         case let error as InputError:
             printError("ailb-eval: \(error)")
             return ExitStatus.badInput.rawValue
+        case let error as OutputError:
+            printError("ailb-eval: \(error)")
+            return ExitStatus.outputFailed.rawValue
         case let error as StoreError:
             printError("ailb-eval: \(error)")
             return ExitStatus.runImpossible.rawValue
@@ -22,7 +25,12 @@ enum CommandErrors {
             let code = AILBEvalCommand.exitCode(for: error)
             let message = AILBEvalCommand.fullMessage(for: error)
             if code == .success {
-                print(message)
+                do {
+                    try StandardOutput.line(message)
+                } catch {
+                    printError("ailb-eval: \(error)")
+                    return ExitStatus.outputFailed.rawValue
+                }
                 return 0
             }
             if let exitCode = error as? ExitCode { return exitCode.rawValue }
@@ -31,8 +39,9 @@ enum CommandErrors {
         }
     }
 
+    /// Writes a message to standard error; never fails (a message that cannot be written is dropped).
     static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardError.line(text)
     }
 }
 

@@ -47,12 +47,11 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
-        let store = try ResultStore(path: common.db ?? config.storagePath)
+        let store = try common.openStoredRuns()
         let recordB = try store.run(runB)
         let recordA = try store.run(runA)
         let chosen = profile ?? recordB.profile
-        var options = ReportOptions(config: config)
+        var options = ReportOptions(settings: StoredReportSettings(run: recordB))
         options.bootstrapIterations = 0
         let a = try ReportContent.load(
             report: RunReportData.load(store: store, runID: recordA.id, profile: chosen), store: store, options: options)
@@ -60,16 +59,17 @@ struct CompareCommand: ParsableCommand {
             report: RunReportData.load(store: store, runID: recordB.id, profile: chosen), store: store, options: options)
         let comparison = try RunComparison.compute(a, b)
         let document = ComparisonReport.render(comparison, format: format, tolerance: tolerance, maxCases: maxCases)
+        try store.finishReading()
         if let out, out != "-" {
             try AtomicFile.write(document, to: out)
-            print(out)
+            try StandardOutput.line(out)
         } else {
-            FileHandle.standardOutput.write(Data(document.utf8))
+            try StandardOutput.write(document)
         }
         let regressions = comparison.regressions(tolerance: tolerance)
         if failOnRegression && !regressions.isEmpty {
             for regression in regressions {
-                FileHandle.standardError.write(Data("regression: \(regression)\n".utf8))
+                StandardError.line("regression: \(regression)")
             }
             throw ExitCode(ExitStatus.gateFailed.rawValue)
         }

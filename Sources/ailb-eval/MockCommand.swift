@@ -29,7 +29,7 @@ struct MockCommand: AsyncParsableCommand {
         let server = MockServer(backends: backends, suites: loaded)
         let bound = try await server.start(port: port)
         for backend in backends {
-            print("\(backend.name): http://127.0.0.1:\(bound)/mock/\(backend.name)/v1")
+            try StandardOutput.line("\(backend.name): http://127.0.0.1:\(bound)/mock/\(backend.name)/v1")
         }
         fflush(nil)
         _ = await TerminationSignals.next()

@@ -7,13 +7,13 @@ struct ReportArguments: ParsableArguments {
     @Argument(help: "A run id, or latest.")
     var runReference: String = "latest"
 
-    @Option(help: "Output path: a folder for csv, a file otherwise ('-' for standard output). Default: <reports.dir>/run-<id>/.")
+    @Option(help: "Output path: a folder for csv, a file otherwise ('-' for standard output). Default: <reports.dir of the run>/run-<id>/.")
     var out: String?
 
     @Option(help: "Profile for verdicts and statistics: ailb or semantic (default: the run's).")
     var profile: EquivalenceProfile?
 
-    @Option(help: "Backend to measure flips against (default: reports.reference, else the highest-precision quant of each family).")
+    @Option(help: "Backend to measure flips against (default: the run's reports.reference, else the highest-precision quant of each family).")
     var reference: String?
 
     @Option(help: "Case repeats shown with every answer in the HTML report (the rest get one line each).")
@@ -27,11 +27,12 @@ struct ReportArguments: ParsableArguments {
 
     /// Loads the run and writes it in `format`; prints the paths written (or the document, for `--out -`).
     func write(_ format: ReportFileFormat) throws {
-        let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
-        let store = try ResultStore(path: common.db ?? config.storagePath)
+        let store = try common.openStoredRuns()
         let record = try store.run(runReference)
         let report = try RunReportData.load(store: store, runID: record.id, profile: profile)
-        var options = ReportOptions(config: config)
+        // The reference, the gate and the report folder are the run's own: no config file is read for them.
+        let settings = StoredReportSettings(run: record)
+        var options = ReportOptions(settings: settings)
         if let reference {
             options.reference = reference
             options.referenceMustExist = true
@@ -42,16 +43,19 @@ struct ReportArguments: ParsableArguments {
             guard let document = try ReportWriter.render(format, content: content) else {
                 throw ValidationError("--out - needs a single-file format (html, json, junit, markdown), not csv")
             }
-            FileHandle.standardOutput.write(Data(document.utf8))
+            try store.finishReading()
+            try StandardOutput.write(document)
             return
         }
-        let folder = "\(config.reportsDir)/run-\(record.id)"
+        let folder = "\(settings.reportsDir)/run-\(record.id)"
         var path = out ?? (format == .csv ? folder : "\(folder)/\(format.defaultFileName)")
         var isDirectory: ObjCBool = false
         if format != .csv, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             path = "\(path)/\(format.defaultFileName)"
         }
-        for written in try ReportWriter.write(format, content: content, store: store, to: path) { print(written) }
+        let written = try ReportWriter.write(format, content: content, store: store, to: path)
+        try store.finishReading()
+        for file in written { try StandardOutput.line(file) }
     }
 }
 

@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "all: collect every answer; consensus: also judge agreement.")
+    @Option(help: "Both judge every answer. For a kind: ailb backend, all asks for every answer; consensus also for ai-lb's vote.")
     var mode: RunMode?
 
     @Option(help: "Equivalence profile for the summary and gate (both are stored): ailb or semantic.")
@@ -109,7 +109,7 @@ struct RunCommand: AsyncParsableCommand {
             prepared = try PreparedRun.prepareResume(options, store: store, environment: environment)
             if let resumption = prepared.resumption {
                 for note in resumption.notes { CommandErrors.printError("note: \(note)") }
-                print("Resuming run \(resumption.runID): \(resumption.missing.count) of \(resumption.planned) requests to go.")
+                try StandardOutput.line("Resuming run \(resumption.runID): \(resumption.missing.count) of \(resumption.planned) requests to go.")
             }
             started = try await prepared.startBackends()
         } else {
@@ -119,7 +119,7 @@ struct RunCommand: AsyncParsableCommand {
             store = try ResultStore(path: prepared.databasePath)
         }
         for resolved in started.resolvedModels {
-            print("\(resolved.backend): model auto → \(resolved.model)")
+            try StandardOutput.line("\(resolved.backend): model auto → \(resolved.model)")
         }
         let run = EvalRun(prepared: prepared, store: store, progress: quiet ? nil : ProgressReporter(), started: started)
         let task = Task { try await run.execute() }
@@ -127,26 +127,34 @@ struct RunCommand: AsyncParsableCommand {
         let interrupts = InterruptFlag()
         let signals = TerminationSignals { _ in
             if interrupts.record() > 1 { Foundation.exit(ExitStatus.interrupted.rawValue) }
-            FileHandle.standardError.write(Data("\nInterrupted: stopping (Ctrl-C again to quit at once)…\n".utf8))
+            StandardError.write("\nInterrupted: stopping (Ctrl-C again to quit at once)…\n")
             task.cancel()
         }
         let outcome = try await task.value
         signals.restoreDefault()
         await started.stop()
 
-        print(RunSummary.render(outcome.report))
+        // Output that cannot be written (standard output on a full disk, an unwritable --out) does not stop the
+        // rest: every file that can be written is, the gate is still applied, and the exit code is 4.
+        var output = OutputSink()
+        output.line(RunSummary.render(outcome.report))
         let loadBalancers = try LoadBalancerComparison.load(store: store, runID: outcome.runID).lines
-        if !loadBalancers.isEmpty { print("\n" + loadBalancers.joined(separator: "\n")) }
+        if !loadBalancers.isEmpty { output.line("\n" + loadBalancers.joined(separator: "\n")) }
         let directory = out ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
-        let files = try CSVExport.write(report: outcome.report, store: store, to: directory)
+        var files: [String] = []
+        try output.attempt { files = try CSVExport.write(report: outcome.report, store: store, to: directory) }
         let html = "\(directory)/report.html"
-        try ReportWriter.writeHTML(
-            report: outcome.report, store: store, to: html, options: ReportOptions(config: prepared.config))
-        print("")
-        print("Stored in \(prepared.databasePath) as run \(outcome.runID); report \(html), CSV in \(directory)/ (\(files.count) files).")
+        try output.attempt {
+            try ReportWriter.writeHTML(
+                report: outcome.report, store: store, to: html, options: ReportOptions(config: prepared.config))
+        }
+        output.line("")
+        output.line(
+            "Stored in \(prepared.databasePath) as run \(outcome.runID)"
+                + (output.failure == nil ? "; report \(html), CSV in \(directory)/ (\(files.count) files)." : "."))
         if outcome.status == .interrupted {
             let answered = try store.answeredRequestCount(runID: outcome.runID)
-            print(
+            output.line(
                 "Run \(outcome.runID) was interrupted: \(answered) of \(outcome.report.run.plannedRequests) responses are stored."
                     + " Finish it with: ailb-eval run --resume \(outcome.runID)")
             throw ExitCode(ExitStatus.interrupted.rawValue)
@@ -155,6 +163,10 @@ struct RunCommand: AsyncParsableCommand {
             throw RunFailure(message: "no backend answered at all (see the errors above; is the server running?)")
         }
         let failures = Gate.evaluate(outcome.report.statistics, thresholds: prepared.config.gates)
+        if output.failure != nil {
+            for failure in failures { CommandErrors.printError("gate failed: \(failure)") }
+            try output.finish()
+        }
         if !failures.isEmpty { throw GateFailed(failures: failures) }
     }
 }
@@ -167,10 +179,12 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "SQLite database (default: storage.path of the config).", completion: .file())
     var db: String?
 
-    /// The database path: --db, else the config's storage.path.
-    func databasePath() throws -> String {
-        if let db { return db }
-        return try PreparedRun.loadConfig(config, environment: ProcessInfo.processInfo.environment).storagePath
+    /// The database of stored runs, opened read-only: --db, else the config's storage.path (that key only: see
+    /// `DatabaseLocation`). A note about a config that could not be read goes to standard error.
+    func openStoredRuns() throws -> ResultStore {
+        let (path, note) = try DatabaseLocation.forReading(db: db, config: config, environment: ProcessInfo.processInfo.environment)
+        if let note { CommandErrors.printError("note: \(note)") }
+        return try ResultStore(readingFrom: path)
     }
 }
 

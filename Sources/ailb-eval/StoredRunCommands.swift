@@ -9,15 +9,25 @@ struct RunsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let store = try ResultStore(path: try common.databasePath())
+        let (path, note) = try DatabaseLocation.forReading(
+            db: common.db, config: common.config, environment: ProcessInfo.processInfo.environment)
+        if let note { CommandErrors.printError("note: \(note)") }
+        // No database (or an empty file) means no runs; nothing is created just to say so.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        guard let size, size > 0 else {
+            try StandardOutput.line("No runs in \(path) yet.")
+            return
+        }
+        let store = try ResultStore(readingFrom: path)
         let runs = try store.runs()
         guard !runs.isEmpty else {
-            print("No runs in \(store.path) yet.")
+            try StandardOutput.line("No runs in \(store.path) yet.")
             return
         }
         var counts: [Int64: (Int, Int)] = [:]
         for run in runs { counts[run.id] = try store.responseCounts(runID: run.id) }
-        print(RunSummary.renderRuns(runs, responseCounts: counts))
+        try store.finishReading()
+        try StandardOutput.line(RunSummary.renderRuns(runs, responseCounts: counts))
     }
 }
 
@@ -38,12 +48,16 @@ struct ExportCommand: ParsableCommand {
 struct GateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate", abstract: "Check a stored run against agreement thresholds (exit 1 when one fails).",
-        discussion: "Thresholds come from the config's gates: section; flags override them.")
+        discussion: """
+            Thresholds are the run's own (the config's gates: and the --min-* flags it ran with); flags given here \
+            override them. A bar with nothing to measure fails: agreement when no case repeat had two answers, a \
+            family or quant without a judged answer. --min-accuracy on a run without expect is a usage error (exit 2).
+            """)
 
     @Argument(help: "A run id, or latest.")
     var runReference: String = "latest"
 
-    @Option(help: "Minimum share of judged case repeats where all backends agree (0…1).")
+    @Option(help: "Minimum share of judged case repeats where all backends agree (0…1). A bar over no judged case repeat fails.")
     var minAgreement: Double?
 
     @Option(help: "Minimum consensus accuracy where cases have expect (0…1).")
@@ -87,31 +101,44 @@ struct GateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try PreparedRun.loadConfig(common.config, environment: ProcessInfo.processInfo.environment)
-        let store = try ResultStore(path: common.db ?? config.storagePath)
+        let store = try common.openStoredRuns()
         let record = try store.run(runReference)
         let report = try RunReportData.load(store: store, runID: record.id, profile: profile)
-        var thresholds = config.gates
+        var thresholds = StoredReportSettings(run: record).gates
         if let minAgreement { thresholds.minAgreement = minAgreement }
         if let minAccuracy { thresholds.minAccuracy = minAccuracy }
         if let maxSpurious { thresholds.maxSpurious = maxSpurious }
-        thresholds.perFamily.merge(try Self.bars(perFamily, flag: "--per-family")) { _, flag in flag }
-        thresholds.perQuant.merge(try Self.bars(perQuant, flag: "--per-quant")) { _, flag in flag }
+        let familyFlags = try Self.bars(perFamily, flag: "--per-family")
+        let quantFlags = try Self.bars(perQuant, flag: "--per-quant")
+        thresholds.perFamily.merge(familyFlags) { _, flag in flag }
+        thresholds.perQuant.merge(quantFlags) { _, flag in flag }
+        try store.finishReading()
         let stats = report.statistics
+        // A name typed here that the run does not have is a typo (exit 2); one stored with the run fails its bar.
         let unknown =
-            thresholds.perFamily.keys.filter { key in !stats.perFamily.contains { $0.key == key } }.map { "family '\($0)'" }
-            + thresholds.perQuant.keys.filter { key in !stats.perQuant.contains { $0.key == key } }.map { "quant '\($0)'" }
+            familyFlags.keys.filter { key in !stats.perFamily.contains { $0.key == key } }.map { "family '\($0)'" }
+            + quantFlags.keys.filter { key in !stats.perQuant.contains { $0.key == key } }.map { "quant '\($0)'" }
         if !unknown.isEmpty {
             throw ValidationError(
                 "run \(record.id) has no \(unknown.sorted().joined(separator: ", ")) (families: "
                     + "\(stats.perFamily.map(\.key).joined(separator: ", ")); quants: \(stats.perQuant.map(\.key).joined(separator: ", ")))")
         }
+        if let bar = thresholds.minAccuracy, !report.cases.contains(where: { $0.expectJSON != nil }) {
+            let source = minAccuracy != nil ? "--min-accuracy" : "min_accuracy (stored with the run from its config or flags)"
+            throw ValidationError(
+                "\(source) \(bar) cannot be checked: no case of run \(record.id) has an expected answer (expect)")
+        }
+        if thresholds == GateThresholds() {
+            throw ValidationError(
+                "run \(record.id) has no gate bar: give one (--min-agreement, --min-accuracy, --max-spurious, --per-family, "
+                    + "--per-quant), or set gates: in the config before the run")
+        }
         let checks = Gate.checks(stats, thresholds: thresholds, basis: on)
         let failures = checks.filter { !$0.passed }.map(\.result)
         if !failures.isEmpty { throw GateFailed(failures: failures) }
-        for check in checks { print("passed: \(check.result.bar) \(Self.passText(check.result))") }
+        for check in checks { try StandardOutput.line("passed: \(check.result.bar) \(Self.passText(check.result))") }
         let a = stats.agreement
-        print(String(format: "gate passed: run %lld agreement %.3f (%d/%d)", record.id, a.value ?? 0, a.successes, a.trials))
+        try StandardOutput.line(String(format: "gate passed: run %lld agreement %.3f (%d/%d)", record.id, a.value ?? 0, a.successes, a.trials))
     }
 }
 
@@ -143,7 +170,7 @@ struct VerdictCommand: ParsableCommand {
 
     func run() throws {
         let processor = VerdictLineProcessor(defaultProfile: profile, defaultThreshold: threshold, explain: explain)
-        JSONLinesStream.run(input: .standardInput, output: .standardOutput, processor: processor)
+        try JSONLinesStream.run(input: .standardInput, output: .standardOutput, processor: processor)
     }
 }
 
@@ -163,7 +190,7 @@ struct SimilarityCommand: ParsableCommand {
     var profile: EquivalenceProfile = .ailb
 
     func run() throws {
-        JSONLinesStream.run(
+        try JSONLinesStream.run(
             input: .standardInput, output: .standardOutput,
             processor: SimilarityLineProcessor(normalize: normalize, profile: profile))
     }

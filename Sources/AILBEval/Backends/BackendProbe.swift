@@ -77,15 +77,47 @@ public struct BackendProbe: Sendable {
         return headers
     }
 
-    /// Probes one backend.
+    /// Probes one backend. Its URL is shown without user name and password, as runs store it, and no
+    /// problem text carries a credential (a URL's, the API key, a header value) even when a server or the
+    /// HTTP stack echoes one.
     public func probe(_ backend: BackendConfig) async -> ProbeResult {
+        var result = await probeWithCredentials(backend)
+        let secrets = credentials(of: backend)
+        result.url = Self.scrub(result.url, secrets: secrets)
+        result.problems = result.problems.map { Self.scrub($0, secrets: secrets) }
+        return result
+    }
+
+    /// The texts that must not be shown for `backend`: its URLs as written (with user info), the user
+    /// names and passwords in them, its API key and its header values.
+    func credentials(of backend: BackendConfig) -> [(secret: String, shown: String)] {
+        var secrets: [(String, String)] = []
+        for url in backend.urls {
+            let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+            guard components?.user != nil || components?.password != nil else { continue }
+            secrets.append((url.absoluteString, ChatClient.redacted(url)))
+            for part in [components?.percentEncodedPassword, components?.password, components?.percentEncodedUser, components?.user] {
+                if let part, part.count >= 4 { secrets.append((part, "***")) }
+            }
+        }
+        if let variable = backend.apiKeyEnv, let key = environment[variable], key.count >= 4 { secrets.append((key, "***")) }
+        for value in backend.headers.values where value.count >= 4 { secrets.append((value, "***")) }
+        // Longest first, so a URL is replaced whole before the password inside it.
+        return secrets.sorted { $0.0.count > $1.0.count }
+    }
+
+    static func scrub(_ text: String, secrets: [(secret: String, shown: String)]) -> String {
+        secrets.reduce(text) { $0.replacingOccurrences(of: $1.secret, with: $1.shown) }
+    }
+
+    func probeWithCredentials(_ backend: BackendConfig) async -> ProbeResult {
         guard let base = backend.urls.first else {
             return ProbeResult(
                 backend: backend.name, url: "", reachable: false, modelListed: nil, chatOK: false, toolCallsOK: false,
                 problems: ["no URL"])
         }
         var result = ProbeResult(
-            backend: backend.name, url: base.absoluteString, reachable: false, modelListed: nil, chatOK: false,
+            backend: backend.name, url: ChatClient.redacted(base), reachable: false, modelListed: nil, chatOK: false,
             toolCallsOK: false, problems: [])
         let headers = headers(for: backend)
         var model = backend.model

@@ -89,9 +89,10 @@ public struct EvalRun: Sendable {
         }
 
         let assessor = CaseAssessor(threshold: prepared.config.consensus.threshold)
-        // Verdicts of a resumed run need the answers stored before the interruption: they are recomputed
-        // from the store at the end rather than judged as results arrive.
-        let judgeLive = prepared.config.defaults.mode == .consensus && prepared.resumption == nil
+        // Every mode is judged: the harness has every answer, so `all` and `consensus` differ only in what a
+        // `kind: ailb` backend is asked. Verdicts of a resumed run need the answers stored before the
+        // interruption: they are recomputed from the store at the end rather than judged as results arrive.
+        let judgeLive = prepared.resumption == nil
         let store = self.store
         let progress = self.progress
         let total = items?.count ?? plan.totalRequests
@@ -130,7 +131,7 @@ public struct EvalRun: Sendable {
             throw error
         }
         progress?.finish(done: collector.storedRequests, total: total, errors: collector.storedErrors)
-        if prepared.resumption != nil && prepared.config.defaults.mode == .consensus {
+        if prepared.resumption != nil {
             try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
         }
         let missing = try remainingWork(runID: runID, plan: plan)
@@ -188,7 +189,7 @@ public struct EvalRun: Sendable {
         return try store.createRun(
             mode: prepared.config.defaults.mode, profile: prepared.config.consensus.profile,
             threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,
-            configJSON: snapshot, configHash: SHA256.hex(Array(snapshot.utf8)), suitesJSON: suites.compactText,
+            configJSON: prepared.storedConfigJSON, configHash: SHA256.hex(Array(snapshot.utf8)), suitesJSON: suites.compactText,
             plannedRequests: plan.totalRequests, backends: backends, cases: cases)
     }
 }

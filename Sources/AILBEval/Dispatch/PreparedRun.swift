@@ -49,6 +49,14 @@ public struct PreparedRun: Sendable {
             config.backends = config.backends.filter { options.backendNames.contains($0.name) }
         }
         try applyOverrides(options, to: &config)
+        if let bar = config.gates.minAccuracy, !suites.contains(where: { $0.cases.contains { $0.expect != nil } }) {
+            // A bar with nothing to measure would fail every run; it is a mistake in the command or the config.
+            let source =
+                options.minAccuracy != nil
+                ? "--min-accuracy \(bar)" : "gates.min_accuracy \(bar) in \(config.sourcePath ?? "the config")"
+            throw InputError(
+                "\(source) cannot be checked: no case of \(suites.map(\.path).joined(separator: ", ")) has an expected answer (expect)")
+        }
         for backend in config.backends {
             if let variable = backend.apiKeyEnv, environment[variable] == nil {
                 throw InputError(at: backend.location, "backend '\(backend.name)': environment variable \(variable) (api_key_env) is not set")

@@ -9,7 +9,7 @@ import Foundation
 /// balancer's members in place of it.
 struct ResultCollector: Sendable {
     let plan: RunPlan
-    /// The run's mode: how load balancers were asked, and whether they sent a verdict.
+    /// The run's mode: how load balancers were asked, and whether they sent a verdict. Both modes are judged.
     let mode: RunMode
     /// Whether to judge each (case, repeat) as it completes (not on resume: verdicts are recomputed then).
     let judge: Bool
@@ -58,7 +58,7 @@ struct ResultCollector: Sendable {
                     for: answer.response, item: result.item, backend: answer.backend, expect: planned.suiteCase.expect,
                     receivedAt: receivedAt))
         }
-        guard judge, mode == .consensus else { return }
+        guard judge else { return }
         let key = WorkKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex)
         var slots = waiting[key] ?? Array(repeating: nil, count: plan.backends.count)
         // Judging needs the parsed body, not the raw one or the headers: answers that wait for the rest of

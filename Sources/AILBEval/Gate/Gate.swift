@@ -13,10 +13,13 @@ public struct GateFailure: Sendable, Hashable, CustomStringConvertible {
     public var basis: GateBasis = .point
     /// The observed rate (equal to `value` on the point basis).
     public var observed: Double
+    /// Why the bar could not be measured (no judged case repeat, no answer from a family, no `expect`); such
+    /// a bar fails. nil for a measured bar.
+    public var noData: String?
 
     public init(
         bar: String, value: Double, interval: (lower: Double, upper: Double), threshold: Double, isMaximum: Bool,
-        basis: GateBasis = .point, observed: Double? = nil
+        basis: GateBasis = .point, observed: Double? = nil, noData: String? = nil
     ) {
         self.bar = bar
         self.value = value
@@ -25,16 +28,21 @@ public struct GateFailure: Sendable, Hashable, CustomStringConvertible {
         self.isMaximum = isMaximum
         self.basis = basis
         self.observed = observed ?? value
+        self.noData = noData
     }
 
     public static func == (a: GateFailure, b: GateFailure) -> Bool {
         a.bar == b.bar && a.value == b.value && a.threshold == b.threshold && a.isMaximum == b.isMaximum
-            && a.basis == b.basis
+            && a.basis == b.basis && a.noData == b.noData
     }
     public func hash(into hasher: inout Hasher) { hasher.combine(bar) }
 
-    /// The one-line message: the bar, its value, interval and threshold, and by how much it misses.
+    /// The one-line message: the bar, its value, interval and threshold, and by how much it misses; for a bar
+    /// without data, why there is none.
     public var description: String {
+        if let noData {
+            return String(format: "%@: %@, so the bar %@ %.3f cannot be met", bar, noData, isMaximum ? "≤" : "≥", threshold)
+        }
         let gap = abs(value - threshold)
         let relation = isMaximum ? "above" : "below"
         if basis == .lowerBound {
@@ -64,22 +72,41 @@ public struct GateCheck: Sendable {
 }
 
 /// Checks a run's statistics against thresholds. Pure.
+///
+/// A bar that has no data fails: agreement over zero judged case repeats (every backend but one down, or a
+/// run that stored no verdict), a family or quant with no judged answer or no backend in the run, consensus
+/// accuracy with no judged case that has `expect`. A gate must never pass because there was nothing to test.
 public enum Gate {
-    /// Every bar the statistics fail; empty means the gate passes. Bars with no data are skipped.
+    /// Every bar the statistics fail (including bars without data); empty means the gate passes.
     public static func evaluate(
         _ statistics: RunStatistics, thresholds: GateThresholds, basis: GateBasis = .point
     ) -> [GateFailure] {
         checks(statistics, thresholds: thresholds, basis: basis).filter { !$0.passed }.map(\.result)
     }
 
-    /// Every configured bar that has data, passed or not, in a fixed order (overall, accuracy, families,
-    /// quants, spurious), so a report can show what was checked as well as what failed.
+    /// Every configured bar, passed or not, in a fixed order (overall, accuracy, families, quants, spurious),
+    /// so a report can show what was checked as well as what failed.
     public static func checks(
         _ statistics: RunStatistics, thresholds: GateThresholds, basis: GateBasis = .point
     ) -> [GateCheck] {
         var checks: [GateCheck] = []
-        func minimum(_ bar: String, _ proportion: Proportion, _ threshold: Double?) {
-            guard let threshold, let value = proportion.value else { return }
+        func unmeasurable(_ bar: String, _ threshold: Double, isMaximum: Bool = false, _ why: String) {
+            checks.append(
+                GateCheck(
+                    result: GateFailure(
+                        bar: bar, value: 0, interval: (0, 1), threshold: threshold, isMaximum: isMaximum, basis: basis,
+                        observed: 0, noData: why),
+                    passed: false))
+        }
+        let judged = statistics.agreement.trials
+        let repeats = judged + statistics.notComparable
+        let noneJudged =
+            repeats == 0
+            ? "no case repeat of the run was judged (0 judged; no verdict is stored)"
+            : "no case repeat had two successful answers to judge (0 judged of \(repeats))"
+        func minimum(_ bar: String, _ proportion: Proportion, _ threshold: Double?, noData: @autoclosure () -> String) {
+            guard let threshold else { return }
+            guard let value = proportion.value else { return unmeasurable(bar, threshold, noData()) }
             let interval = proportion.wilson()
             let tested = basis == .point ? value : interval.lower
             checks.append(
@@ -89,13 +116,25 @@ public enum Gate {
                         basis: basis, observed: value),
                     passed: tested >= threshold))
         }
-        minimum("agreement", statistics.agreement, thresholds.minAgreement)
-        minimum("consensus accuracy", statistics.consensusAccuracy, thresholds.minAccuracy)
-        for group in statistics.perFamily {
-            minimum("agreement of family \(group.key)", group.withMajority, thresholds.perFamily[group.key])
+        minimum("agreement", statistics.agreement, thresholds.minAgreement, noData: noneJudged)
+        minimum(
+            "consensus accuracy", statistics.consensusAccuracy, thresholds.minAccuracy,
+            noData: judged == 0
+                ? noneJudged : "no judged case repeat has an expected answer (expect) to score (0 of \(judged) judged)")
+        for (kind, groups, bars) in [("family", statistics.perFamily, thresholds.perFamily), ("quant", statistics.perQuant, thresholds.perQuant)] {
+            for group in groups {
+                minimum(
+                    "agreement of \(kind) \(group.key)", group.withMajority, bars[group.key],
+                    noData: judged == 0
+                        ? noneJudged
+                        : "no judged case repeat has an answer from this \(kind) (0 judged; backends: \(group.backends.joined(separator: ", ")))")
+            }
+            for key in bars.keys.sorted() where !groups.contains(where: { $0.key == key }) {
+                unmeasurable("agreement of \(kind) \(key)", bars[key]!, "no backend of the run is in this \(kind) (0 judged)")
+            }
         }
-        for group in statistics.perQuant {
-            minimum("agreement of quant \(group.key)", group.withMajority, thresholds.perQuant[group.key])
+        if let maximum = thresholds.maxSpurious, statistics.spurious.value == nil {
+            unmeasurable("spurious disagreement", maximum, isMaximum: true, noneJudged)
         }
         if let maximum = thresholds.maxSpurious, let value = statistics.spurious.value {
             let interval = statistics.spurious.wilson()

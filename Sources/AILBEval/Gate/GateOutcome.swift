@@ -2,7 +2,7 @@
 public struct GateOutcome: Sendable {
     public var thresholds: GateThresholds
     public var basis: GateBasis
-    /// Every configured bar with data, passed or failed.
+    /// Every configured bar, passed or failed (a bar without data fails).
     public var checks: [GateCheck]
 
     /// Checks `statistics` against `thresholds`.
@@ -14,7 +14,7 @@ public struct GateOutcome: Sendable {
 
     /// The bars that failed.
     public var failures: [GateFailure] { checks.filter { !$0.passed }.map(\.result) }
-    /// True when no bar was set (or none had data): the report then says "no gate" rather than "passed".
+    /// True when no bar was set: the report then says "no gate" rather than "passed".
     public var isEmpty: Bool { checks.isEmpty }
     /// True when every checked bar passed.
     public var passed: Bool { checks.allSatisfy(\.passed) }

@@ -19,7 +19,7 @@ public enum CSVExport {
     public static func write(content: ReportContent, store: ResultStore, to directory: String) throws -> [String] {
         let report = content.data
         let dir = URL(fileURLWithPath: directory, isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try OutputDirectory.create(directory)
         let runID = report.run.id
         let casesByPosition = Dictionary(uniqueKeysWithValues: report.cases.map { ($0.position, $0) })
         let backendsByName = Dictionary(uniqueKeysWithValues: report.backends.map { ($0.name, $0) })
@@ -29,7 +29,7 @@ public enum CSVExport {
 
         let responsesURL = dir.appendingPathComponent("responses.csv")
         let responses = try CSVWriter(
-            url: responsesURL,
+            url: responsesURL, numericColumns: numericColumns,
             header: [
                 "run_id", "suite", "case_id", "repeat", "backend", "model", "family", "quant", "success", "error_class",
                 "error_message", "http_status", "latency_ms", "ttft_ms", "prompt_tokens", "completion_tokens",
@@ -38,7 +38,7 @@ public enum CSVExport {
         try store.forEachResponse(runID: runID, columns: .withoutRawBody) { r in
             let c = casesByPosition[r.casePosition]
             let b = backendsByName[r.backend]
-            responses.writeRow([
+            try responses.writeRow([
                 String(runID), c?.suite, c?.caseID, String(r.repeatIndex), r.backend, b?.model, b?.family, b?.quant,
                 flag(r.success), r.errorClass?.rawValue, r.errorMessage, r.httpStatus.map(String.init),
                 number(r.latencyMs), number(r.ttftMs), r.promptTokens.map(String.init),
@@ -51,14 +51,14 @@ public enum CSVExport {
 
         let verdictsURL = dir.appendingPathComponent("verdicts.csv")
         let verdicts = try CSVWriter(
-            url: verdictsURL,
+            url: verdictsURL, numericColumns: numericColumns,
             header: [
                 "run_id", "suite", "case_id", "repeat", "profile", "comparison_type", "winner", "agreement_count",
                 "successes", "disagreement", "groups", "consensus_correct", "spurious_causes",
             ])
         try store.forEachVerdict(runID: runID) { v in
             let c = casesByPosition[v.casePosition]
-            verdicts.writeRow([
+            try verdicts.writeRow([
                 String(runID), c?.suite, c?.caseID, String(v.repeatIndex), v.profile.rawValue,
                 v.verdict.comparisonType.rawValue, v.verdict.winner, String(v.verdict.agreementCount),
                 String(v.verdict.successes), flag(v.verdict.disagreement),
@@ -71,14 +71,14 @@ public enum CSVExport {
 
         let backendsURL = dir.appendingPathComponent("backends.csv")
         let backends = try CSVWriter(
-            url: backendsURL,
+            url: backendsURL, numericColumns: numericColumns,
             header: [
                 "run_id", "backend", "kind", "model", "family", "quant", "requests", "successes", "errors",
                 "latency_p50_ms", "latency_p95_ms", "ttft_p50_ms", "ttft_p95_ms", "with_majority", "judged",
                 "agreement_with_majority", "correct", "scored", "accuracy",
             ])
         for b in report.statistics.backends {
-            backends.writeRow([
+            try backends.writeRow([
                 String(runID), b.name, b.kind.rawValue, b.model, b.family, b.quant, String(b.requests),
                 String(b.successes), String(b.errorCount), number(b.latencyP50), number(b.latencyP95),
                 number(b.ttftP50), number(b.ttftP95), String(b.withMajority.successes), String(b.withMajority.trials),
@@ -92,11 +92,11 @@ public enum CSVExport {
         for (file, groups) in [("by_family.csv", report.statistics.perFamily), ("by_quant.csv", report.statistics.perQuant)] {
             let url = dir.appendingPathComponent(file)
             let writer = try CSVWriter(
-                url: url,
+                url: url, numericColumns: numericColumns,
                 header: ["run_id", "group", "backends", "with_majority", "judged", "agreement", "ci95_low", "ci95_high"])
             for g in groups {
                 let ci = g.withMajority.wilson()
-                writer.writeRow([
+                try writer.writeRow([
                     String(runID), g.key, g.backends.joined(separator: ";"), String(g.withMajority.successes),
                     String(g.withMajority.trials), number(g.withMajority.value), number(ci.lower), number(ci.upper),
                 ])
@@ -108,10 +108,10 @@ public enum CSVExport {
         for (file, slices) in [("by_suite.csv", content.analysis.perSuite), ("by_tag.csv", content.analysis.perTag)] {
             let url = dir.appendingPathComponent(file)
             let writer = try CSVWriter(
-                url: url, header: ["run_id", file == "by_suite.csv" ? "suite" : "tag", "agreeing", "judged", "agreement", "ci95_low", "ci95_high"])
+                url: url, numericColumns: numericColumns, header: ["run_id", file == "by_suite.csv" ? "suite" : "tag", "agreeing", "judged", "agreement", "ci95_low", "ci95_high"])
             for s in slices {
                 let ci = s.agreement.wilson()
-                writer.writeRow([
+                try writer.writeRow([
                     String(runID), s.key, String(s.agreement.successes), String(s.agreement.trials),
                     number(s.agreement.value), number(ci.lower), number(ci.upper),
                 ])
@@ -122,14 +122,14 @@ public enum CSVExport {
 
         let pairsURL = dir.appendingPathComponent("pairs.csv")
         let pairs = try CSVWriter(
-            url: pairsURL,
+            url: pairsURL, numericColumns: numericColumns,
             header: [
                 "run_id", "profile", "backend_a", "backend_b", "both_answered", "equivalent", "agreement", "ci95_low",
                 "ci95_high", "cohen_kappa", "spurious_splits",
             ])
         for p in content.analysis.pairs {
             let ci = p.agreement.wilson()
-            pairs.writeRow([
+            try pairs.writeRow([
                 String(runID), content.profile.rawValue, p.a, p.b, String(p.agreement.trials),
                 String(p.agreement.successes), number(p.agreement.value), p.agreement.trials > 0 ? number(ci.lower) : nil,
                 p.agreement.trials > 0 ? number(ci.upper) : nil, number(p.kappa), String(p.spuriousSplits),
@@ -140,13 +140,13 @@ public enum CSVExport {
 
         let flipsURL = dir.appendingPathComponent("flips.csv")
         let flips = try CSVWriter(
-            url: flipsURL,
+            url: flipsURL, numericColumns: numericColumns,
             header: [
                 "run_id", "backend", "reference", "both_correct", "correct_to_wrong", "wrong_to_correct", "both_wrong",
                 "mcnemar_exact_p",
             ])
         for f in content.analysis.flips {
-            flips.writeRow([
+            try flips.writeRow([
                 String(runID), f.backend, f.reference, String(f.bothCorrect), String(f.correctToWrong),
                 String(f.wrongToCorrect), String(f.bothWrong), String(format: "%.6g", f.mcnemarP),
             ])
@@ -155,4 +155,14 @@ public enum CSVExport {
         paths.append(flipsURL.path)
         return paths
     }
+
+    /// The columns that hold numbers the tool formats itself (a negative κ or a fall in agreement stays a number
+    /// in a spreadsheet); every other cell is text and gets the formula guard of `CSVWriter`.
+    static let numericColumns: Set<String> = [
+        "run_id", "repeat", "http_status", "latency_ms", "ttft_ms", "prompt_tokens", "completion_tokens", "attempts",
+        "agreement_count", "successes", "requests", "errors", "latency_p50_ms", "latency_p95_ms", "ttft_p50_ms",
+        "ttft_p95_ms", "with_majority", "judged", "agreement_with_majority", "correct", "scored", "accuracy",
+        "agreeing", "agreement", "ci95_low", "ci95_high", "both_answered", "equivalent", "cohen_kappa",
+        "spurious_splits", "both_correct", "correct_to_wrong", "wrong_to_correct", "both_wrong", "mcnemar_exact_p",
+    ]
 }

@@ -196,7 +196,10 @@ public enum ComparisonReport {
                         [$0.backend, flag($0.withMajorityBefore), flag($0.withMajorityAfter), flag($0.correctBefore),
                          flag($0.correctAfter), flag($0.failedBefore), flag($0.failedAfter)]
                     } ?? ["", "", "", "", "", "", ""]
-                lines.append((head + tail).map(CSVWriter.escape).joined(separator: ","))
+                let row = head + tail
+                // The run ids and the repeat are numbers; everything else is text under the formula guard.
+                lines.append(
+                    row.enumerated().map { CSVWriter.cell($1, numeric: [0, 1, 4].contains($0)) }.joined(separator: ","))
             }
         }
         return lines.joined(separator: "\r\n") + "\r\n"

@@ -24,7 +24,7 @@ public enum HTMLReport {
             """
         page += header(content)
         page += glance(content)
-        if content.data.run.mode == .consensus {
+        if content.data.statistics.hasVerdicts {
             page += groups(content)
             page += pairwise(content)
         }
@@ -76,6 +76,13 @@ public enum HTMLReport {
             out += "<h3>Gate (\(gate.basis == .point ? "observed rates" : "Wilson 95% bounds"))</h3><ul class=\"gate-list\">\n"
             for check in gate.checks {
                 let r = check.result
+                if let noData = r.noData {
+                    out += """
+                        <li class="fail">✗ \(r.bar): \(noData) (bar \(r.isMaximum ? "≤" : "≥") \(ReportFormat.percent(r.threshold)))</li>
+
+                        """
+                    continue
+                }
                 out += """
                     <li class="\(check.passed ? "pass" : "fail")">\(check.passed ? "✓" : "✗") \(r.bar): \(ReportFormat.percent(r.value)) \
                     (95% CI \(ReportFormat.percent(r.interval.lower))–\(ReportFormat.percent(r.interval.upper))) \
@@ -98,10 +105,10 @@ public enum HTMLReport {
     static func glance(_ content: ReportContent) -> HTML {
         let stats = content.data.statistics
         var out: HTML = "<section class=\"card\"><h2>The answer at a glance</h2>\n"
-        guard content.data.run.mode == .consensus else {
+        guard stats.hasVerdicts else {
             out += """
-                <div class="callout neutral">This run collected answers without judging them (mode all): there is \
-                no agreement to report. Run with <code>--mode consensus</code> to compare the backends.</div></section>
+                <div class="callout neutral">No case repeat of this run has a verdict, so there is no agreement to \
+                report. <code>ailb-eval run --resume \(Int(content.data.run.id))</code> judges the stored answers.</div></section>
 
                 """
             return out

@@ -123,10 +123,13 @@ public enum JSONReport {
             "checks": .array(
                 g.checks.map { check in
                     let r = check.result
+                    // A bar without data has no value: it failed because there was nothing to measure.
                     return [
-                        "bar": .string(r.bar), "value": .double(r.value), "observed": .double(r.observed),
-                        "ci95": [.double(r.interval.lower), .double(r.interval.upper)], "threshold": .double(r.threshold),
-                        "kind": .string(r.isMaximum ? "maximum" : "minimum"), "passed": .bool(check.passed),
+                        "bar": .string(r.bar), "value": r.noData == nil ? .double(r.value) : .null,
+                        "observed": r.noData == nil ? .double(r.observed) : .null,
+                        "ci95": r.noData == nil ? [.double(r.interval.lower), .double(r.interval.upper)] : .null,
+                        "threshold": .double(r.threshold), "kind": .string(r.isMaximum ? "maximum" : "minimum"),
+                        "passed": .bool(check.passed), "no_data": r.noData.map { .string($0) } ?? .null,
                     ]
                 }),
         ]

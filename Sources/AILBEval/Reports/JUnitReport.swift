@@ -32,7 +32,7 @@ public enum JUnitReport {
                 let verdict = row.verdict(profile)
                 if verdict == nil || verdict!.verdict.successes < 2 {
                     counts.skipped += 1
-                    let reason = verdict == nil ? "not judged (mode all)" : "fewer than two backends answered"
+                    let reason = verdict == nil ? "not judged (no verdict is stored)" : "fewer than two backends answered"
                     cases += ">\n      <skipped message=\"\(escape(reason))\"/>\n\(systemOut(row))    </testcase>\n"
                     continue
                 }

@@ -17,7 +17,7 @@ public enum MarkdownReport {
             "Mode \(run.mode.rawValue) · profile \(content.profile.rawValue) · \(content.caseRepeatCount) case repeats · "
                 + "\(stats.totalResponses) responses (\(stats.totalSuccesses) ok) · \(content.data.backends.count) backends")
         out.append("")
-        if run.mode == .consensus {
+        if stats.hasVerdicts {
             var facts = [
                 "**Agreement \(ReportFormat.percent(stats.agreement))** \(ReportFormat.interval(stats.agreement)) of \(stats.agreement.trials) judged case repeats"
             ]
@@ -49,7 +49,7 @@ public enum MarkdownReport {
                 "| \(escape(b.name))\(b.kind == .mock ? " (mock)" : "") | \(escape(b.quant.isEmpty ? "–" : b.quant)) | \(outside) | "
                     + "\(ReportFormat.percent(b.accuracy)) | \(ReportFormat.ms(b.latencyP50)) | \(ReportFormat.ms(b.latencyP95)) | \(b.errorCount) |")
         }
-        if run.mode == .consensus {
+        if stats.hasVerdicts {
             for (title, groups) in [("family", stats.perFamily), ("quant", stats.perQuant)] where groups.count > 1 {
                 out.append("")
                 out.append("| \(title) | disagreement | 95% CI |")

@@ -24,8 +24,10 @@ public enum RunSummary {
         }
         out.append(backends.render())
         out.append("")
-        if run.mode == .all {
-            out.append("Mode all: responses stored without verdicts (run with --mode consensus to judge agreement).")
+        if !stats.hasVerdicts {
+            out.append(
+                "No case repeat has a verdict, so there is no agreement to report"
+                    + " (`ailb-eval run --resume \(run.id)` judges the stored answers).")
             return out.joined(separator: "\n")
         }
         let a = stats.agreement

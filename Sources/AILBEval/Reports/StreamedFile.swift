@@ -2,27 +2,41 @@ import Foundation
 
 /// A file written a piece at a time and put in place whole, like `AtomicFile`: the pieces go to a
 /// temporary file beside the target, which replaces it with rename(2) when `commit()` is called. A file
-/// never committed is removed, and an existing target is left untouched.
+/// never committed (a failed write, an error anywhere before `commit()`) is removed, and an existing target
+/// is left untouched. Every failure is an `OutputError` naming the target.
+///
+/// A target that exists and is not a regular file or folder (`/dev/stdout`, `/dev/null`, a named pipe), or
+/// lies under `/dev` or `/proc`, is written in place instead: it cannot be replaced, and nothing may be
+/// created beside it.
 final class StreamedFile {
     let path: String
-    private let temporary: String
+    /// The temporary file; nil when the target is written in place.
+    private let temporary: String?
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private static let bufferSize = 1 << 16
 
     /// Starts a file that will replace (or create) `path`, with `permissions`.
-    init(path: String, permissions: Int = 0o644) throws {
+    init(path: String, permissions: Int = 0o644) throws(OutputError) {
         self.path = path
+        if Self.isWrittenInPlace(path) {
+            temporary = nil
+            descriptor = open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw OutputError(path: path, errno: errno) }
+            buffer.reserveCapacity(Self.bufferSize)
+            return
+        }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        temporary = directory.appendingPathComponent(
+        try OutputDirectory.create(directory.path)
+        let temporary = directory.appendingPathComponent(
             ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         ).path
+        self.temporary = temporary
         descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Self.error(path) }
+        guard descriptor >= 0 else { throw OutputError(path: path, errno: errno) }
         guard fchmod(descriptor, mode_t(permissions)) == 0 else {
-            let error = Self.error(path)
+            let error = OutputError(path: path, errno: errno)
             discard()
             throw error
         }
@@ -31,42 +45,55 @@ final class StreamedFile {
 
     deinit { discard() }
 
+    /// Whether `path` names something that cannot be replaced by a rename: a device, a pipe or socket, or
+    /// anything under /dev or /proc (where `/dev/stdout` leads to whatever standard output is).
+    static func isWrittenInPlace(_ path: String) -> Bool {
+        if path.hasPrefix("/dev/") || path.hasPrefix("/proc/") { return true }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
+    }
+
     /// Appends `text` as UTF-8.
-    func write(_ text: String) throws {
+    func write(_ text: String) throws(OutputError) {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= Self.bufferSize { try flush() }
     }
 
+    /// Appends raw bytes.
+    func write(bytes: [UInt8]) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
     /// Writes what is buffered, closes the file and puts it in place.
-    func commit() throws {
+    func commit() throws(OutputError) {
         try flush()
         let fd = descriptor
         descriptor = -1
         guard close(fd) == 0 else {
-            let error = Self.error(path)
-            unlink(temporary)
+            let error = OutputError(path: path, errno: errno)
+            if let temporary { unlink(temporary) }
             throw error
         }
+        guard let temporary else { return }
         guard rename(temporary, path) == 0 else {
-            let error = Self.error(path)
+            let error = OutputError(path: path, errno: errno)
             unlink(temporary)
             throw error
         }
     }
 
-    private func flush() throws {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { bytes in
-                Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw Self.error(path)
-            }
-            offset += written
-        }
+    private func flush() throws(OutputError) {
+        guard descriptor >= 0 else { throw OutputError(path: path, reason: "the file is already closed") }
+        let failure = buffer.withUnsafeBytes { DescriptorWriter.writeAll(descriptor, $0) }
         buffer.removeAll(keepingCapacity: true)
+        if let failure {
+            // The temporary file goes at once: a full disk should not be made fuller by half a report.
+            discard()
+            throw OutputError(path: path, errno: failure)
+        }
     }
 
     /// Closes and removes the temporary file unless it was committed.
@@ -74,10 +101,6 @@ final class StreamedFile {
         guard descriptor >= 0 else { return }
         close(descriptor)
         descriptor = -1
-        unlink(temporary)
-    }
-
-    private static func error(_ path: String) -> StoreError {
-        StoreError(message: "\(path): cannot write (\(String(cString: strerror(errno))))")
+        if let temporary { unlink(temporary) }
     }
 }

@@ -66,7 +66,7 @@ extension ResultStore {
 
     /// Calls `body` for each stored repeat of a case of a run, in (case, repeat) order, with its responses
     /// (`columns` filled in) and verdicts: one repeat in memory at a time. A repeat with responses but no
-    /// verdicts (mode all, or an interrupted run), or verdicts but no responses, is passed too.
+    /// verdicts (an interrupted run), or verdicts but no responses, is passed too.
     func forEachCaseRepeat(runID: Int64, columns: ResponseColumns, _ body: (StoredCaseRepeat) throws -> Void) throws {
         try queue.read { db in
             let responses = try Row.fetchCursor(

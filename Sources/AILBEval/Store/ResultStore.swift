@@ -11,14 +11,24 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 ///
 /// Responses are written in short batched transactions as they arrive, so a crash loses at most
 /// what was in flight. The file is created with mode 0600: it holds model output and prompts.
+///
+/// `init(readingFrom:)` opens it for the commands that only read (`runs`, `report`, `export`, `gate`,
+/// `compare`): read-only, no schema upgrade, no status written back, and no `-wal`/`-shm` files left
+/// beside it, so the file's bytes and time stamp are what they were and a read-only file or folder works.
 public final class ResultStore: Sendable {
     let queue: DatabaseQueue
     /// The file path.
     public let path: String
+    /// Whether this store was opened for reading only.
+    public let isReadOnly: Bool
+    /// For a read-only store opened without the write-ahead log: the file as it was when opened.
+    let unchangedFile: FileState?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
         self.path = path
+        isReadOnly = false
+        unchangedFile = nil
         if !FileManager.default.fileExists(atPath: path) {
             let fd = open(path, O_CREAT | O_WRONLY, 0o600)
             guard fd >= 0 else {
@@ -39,6 +49,64 @@ public final class ResultStore: Sendable {
         } catch let error as DatabaseError {
             throw StoreError(message: "\(path): not a usable ailb-eval database: \(error.message ?? "\(error)")")
         }
+    }
+
+    /// Opens the existing database at `path` for reading only: nothing is written to it or beside it.
+    ///
+    /// A database in WAL mode makes SQLite create `-wal` and `-shm` files even for a read-only connection
+    /// (and leave them there). When there is no `-wal` file, no process has the database open, so it is read
+    /// as immutable (no locks, no side files); `finishReading()` then checks that no run started writing
+    /// to it meanwhile. When a `-wal` file exists (a run is going on), the ordinary read-only connection
+    /// shares it.
+    public init(readingFrom path: String) throws {
+        self.path = path
+        isReadOnly = true
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(message: "\(path): no database here (nothing was stored yet; --db names another file)")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let before = FileState(path: path)
+        var opened: DatabaseQueue?
+        var state: FileState?
+        do {
+            if !before.hasWriteAheadLog, let uri = Self.immutableURI(path) {
+                // A SQLite built without URI support takes the URI for a file name, which does not exist.
+                opened = try? DatabaseQueue(path: uri, configuration: configuration)
+                if opened != nil { state = before }
+            }
+            let queue = try opened ?? DatabaseQueue(path: path, configuration: configuration)
+            let (hasRuns, current) = try queue.read { db in
+                (try db.tableExists("runs"), try StoreSchema.migrator.hasCompletedMigrations(db))
+            }
+            guard hasRuns else { throw StoreError(message: "\(path): not an ailb-eval database (it has no runs table)") }
+            guard current else {
+                throw StoreError(
+                    message: "\(path): written by an older ailb-eval; its schema is upgraded by the next run that "
+                        + "stores into it (ailb-eval SUITE --db \(path)), not by commands that only read")
+            }
+            self.queue = queue
+        } catch let error as DatabaseError {
+            throw StoreError(message: "\(path): not a usable ailb-eval database: \(error.message ?? "\(error)")")
+        }
+        unchangedFile = state
+    }
+
+    /// `file:PATH?immutable=1` with the path percent-encoded as SQLite's URI rules need.
+    static func immutableURI(_ path: String) -> String? {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "/-._~")
+        guard let encoded = path.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
+        return "file:\(encoded)?immutable=1"
+    }
+
+    /// For a store opened with `init(readingFrom:)`: throws when the database changed while it was read without
+    /// locks (a run started writing to it), because what was read may then be inconsistent.
+    public func finishReading() throws {
+        guard let unchangedFile, FileState(path: path) != unchangedFile else { return }
+        throw StoreError(
+            message: "\(path) changed while it was being read (a run started storing into it); run the command again")
     }
 
     static func timestamp(_ date: Date = Date()) -> String {
@@ -181,16 +249,26 @@ public final class ResultStore: Sendable {
         let pid: Int? = try queue.read { db in
             try Int.fetchOne(db, sql: "SELECT pid FROM runs WHERE id = ? AND status = 'running'", arguments: [runID])
         }
-        guard let pid, pid != Int(getpid()), kill(pid_t(pid), 0) == 0 else { return nil }
+        guard let pid, pid != Int(getpid()), Self.processIsAlive(pid) else { return nil }
         return pid
     }
 
-    /// All runs, newest first. A run still marked running whose process is gone is reported (and stored)
-    /// as interrupted.
+    /// Whether process `pid` exists. `probe` is kill(2) with signal 0, returning 0 or the errno: EPERM means
+    /// the process is alive but not ours (another user, or seen from another PID namespace), so a run it
+    /// holds is not taken over; only ESRCH means it is gone. A pid of 0 or less names no single process.
+    static func processIsAlive(_ pid: Int, probe: (pid_t) -> Int32 = { kill($0, 0) == 0 ? 0 : errno }) -> Bool {
+        guard pid > 0, pid <= Int(Int32.max) else { return false }
+        if pid == Int(getpid()) { return true }
+        let result = probe(pid_t(pid))
+        return result == 0 || result == EPERM
+    }
+
+    /// All runs, newest first. A run still marked running whose process is gone is reported (and, unless the
+    /// store is read-only, stored) as interrupted.
     public func runs() throws -> [RunRecord] {
         try markOrphanedRunsInterrupted()
         return try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC").map(Self.runRecord)
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC").map(runRecordAsSeenNow)
         }
     }
 
@@ -208,17 +286,29 @@ public final class ResultStore: Sendable {
             if reference == "latest" { throw StoreError(message: "\(path): no runs yet") }
             throw StoreError(message: "\(path): no run '\(reference)' (see `ailb-eval runs`)")
         }
-        return Self.runRecord(row)
+        return runRecordAsSeenNow(row)
     }
 
+    /// Marks runs whose process is gone as interrupted (not in a read-only store: its readers see them so
+    /// through `runRecordAsSeenNow`).
     func markOrphanedRunsInterrupted() throws {
+        guard !isReadOnly else { return }
         let running: [(Int64, Int?)] = try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT id, pid FROM runs WHERE status = 'running'").map { ($0["id"], $0["pid"]) }
         }
         for (id, pid) in running {
-            let alive = pid.map { $0 == Int(getpid()) || kill(pid_t($0), 0) == 0 } ?? false
+            let alive = pid.map { Self.processIsAlive($0) } ?? false
             if !alive { try finishRun(id, status: .interrupted) }
         }
+    }
+
+    /// A `runs` row as a record, a run still marked running by a process that is gone shown as interrupted.
+    func runRecordAsSeenNow(_ row: Row) -> RunRecord {
+        var record = Self.runRecord(row)
+        if record.status == .running, !((row["pid"] as Int?).map { Self.processIsAlive($0) } ?? false) {
+            record.status = .interrupted
+        }
+        return record
     }
 
     static func runRecord(_ row: Row) -> RunRecord {
@@ -320,6 +410,34 @@ public final class ResultStore: Sendable {
     /// Runs `body` inside a read transaction, for callers that issue several queries that must agree.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try queue.read(body)
+    }
+}
+
+/// What identifies a file's content without reading it: size, modification time, inode, and whether a
+/// write-ahead log is beside it.
+struct FileState: Equatable, Sendable {
+    var size: Int64 = -1
+    var modified: timespec = timespec()
+    var inode: UInt64 = 0
+    var hasWriteAheadLog = false
+
+    init(path: String) {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            size = Int64(info.st_size)
+            #if os(Linux)
+                modified = info.st_mtim
+            #else
+                modified = info.st_mtimespec
+            #endif
+            inode = UInt64(info.st_ino)
+        }
+        hasWriteAheadLog = FileManager.default.fileExists(atPath: path + "-wal")
+    }
+
+    static func == (a: FileState, b: FileState) -> Bool {
+        a.size == b.size && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+            && a.inode == b.inode && a.hasWriteAheadLog == b.hasWriteAheadLog
     }
 }
 

@@ -42,6 +42,6 @@ public final class ProgressReporter: @unchecked Sendable {
 
     func emit(_ text: String, final: Bool) {
         let output = isTerminal ? "\r\u{1B}[2K" + text + (final ? "\n" : "") : text + "\n"
-        FileHandle.standardError.write(Data(output.utf8))
+        StandardError.write(output)
     }
 }

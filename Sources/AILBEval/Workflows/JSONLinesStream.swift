@@ -3,18 +3,28 @@ import Foundation
 /// The loop of the `verdict` and `similarity` commands: JSON Lines in, one output line per input line.
 public enum JSONLinesStream {
     /// Reads `input` to its end and writes one output line per non-blank input line. Returns the
-    /// number of lines that carried an error.
+    /// number of lines that carried an error; throws `OutputError` when the output cannot be written.
     @discardableResult
-    public static func run(input: FileHandle, output: FileHandle, processor: some LineProcessor) -> Int {
+    public static func run(input: FileHandle, output: FileHandle, processor: some LineProcessor) throws(OutputError) -> Int {
         var lines = LineSplitter()
         var writer = BufferedLines(output: output)
-        while true {
+        var failure: OutputError?
+        func emit(_ line: String) {
+            guard failure == nil else { return }
+            do throws(OutputError) {
+                try writer.emit(processor.process(line))
+            } catch {
+                failure = error
+            }
+        }
+        while failure == nil {
             let chunk = input.availableData
             if chunk.isEmpty { break }
-            lines.append(chunk) { writer.emit(processor.process($0)) }
+            lines.append(chunk, emit)
         }
-        lines.finish { writer.emit(processor.process($0)) }
-        writer.flush()
+        if failure == nil { lines.finish(emit) }
+        if let failure { throw failure }
+        try writer.flush()
         return writer.errors
     }
 }
@@ -65,17 +75,21 @@ struct BufferedLines {
         pending.reserveCapacity(1 << 17)
     }
 
-    mutating func emit(_ line: String?) {
+    mutating func emit(_ line: String?) throws(OutputError) {
         guard let line else { return }
         if line.hasPrefix("{\"id\"") && line.contains("\"error\":") { errors += 1 }
         pending.append(contentsOf: line.utf8)
         pending.append(0x0A)
-        if pending.count >= 1 << 16 { flush() }
+        if pending.count >= 1 << 16 { try flush() }
     }
 
-    mutating func flush() {
+    /// Writes the pending lines with write(2): a failure (`> /dev/full`) is thrown, not a trap.
+    mutating func flush() throws(OutputError) {
         guard !pending.isEmpty else { return }
-        output.write(Data(pending))
+        let failure = pending.withUnsafeBytes { DescriptorWriter.writeAll(output.fileDescriptor, $0) }
         pending.removeAll(keepingCapacity: true)
+        if let failure {
+            throw OutputError(path: output.fileDescriptor == STDOUT_FILENO ? "standard output" : "the output", errno: failure)
+        }
     }
 }

@@ -21,7 +21,7 @@ final class CountingHTTPServer: @unchecked Sendable {
 
     /// Connections accepted so far.
     var acceptedConnections: Int { lock.withLock { accepted } }
-    /// Requests answered so far.
+    /// Requests read in full so far (each is counted just before it is answered).
     var requestsServed: Int { lock.withLock { served } }
 
     init(closeAfter: Int = .max) throws {
@@ -94,6 +94,8 @@ final class CountingHTTPServer: @unchecked Sendable {
                 if count <= 0 { return }
                 buffer += chunk[..<count]
             }
+            // Counted before the answer goes out: a client that has its answer must find it counted.
+            lock.withLock { served += 1 }
             let body = Array(Self.completion.utf8)
             let response = Array(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
@@ -104,7 +106,6 @@ final class CountingHTTPServer: @unchecked Sendable {
                 sent += n
             }
             answered += 1
-            lock.withLock { served += 1 }
         }
     }
 

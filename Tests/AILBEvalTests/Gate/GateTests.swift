@@ -38,9 +38,11 @@ import Testing
         #expect(bars == ["agreement of quant 4bit", "spurious disagreement"])
     }
 
-    @Test func skipsBarsWithoutData() {
+    @Test func aBarWithoutDataFailsAndSaysWhy() {
         var thresholds = GateThresholds()
         thresholds.minAccuracy = 0.9
-        #expect(Gate.evaluate(statistics(agreeing: 9, of: 10), thresholds: thresholds).isEmpty)
+        let failures = Gate.evaluate(statistics(agreeing: 9, of: 10), thresholds: thresholds)
+        #expect(failures.map(\.bar) == ["consensus accuracy"])
+        #expect(failures.first?.noData?.contains("no judged case repeat has an expected answer") == true)
     }
 }

@@ -71,8 +71,14 @@ struct CLIHarness {
         let err = errReader.wait()
         process.waitUntilExit()
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            status: Self.shellStatus(process), stdout: String(decoding: out, as: UTF8.self),
             stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// The status as a shell shows it: the exit code, or 128 + the signal that killed the process (a trap is
+    /// 132, not the 4 `terminationStatus` gives, which is also the code for an output error).
+    static func shellStatus(_ process: Process) -> Int32 {
+        process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     }
 
     func remove() {

@@ -147,17 +147,21 @@ import Testing
         #expect(classes == [.http5xx, .http4xx])
     }
 
-    @Test func allModeStoresResponsesWithoutVerdictsAndRunsListsIt() throws {
+    @Test func allModeStoresEveryResponseJudgesEveryRepeatAndRunsListsIt() throws {
         let cli = try CLIHarness(
             config: Self.config(
                 Self.mockBackend("a", quant: "8bit", mock: "seed: 1") + Self.mockBackend("b", quant: "4bit", mock: "seed: 2")))
         defer { cli.remove() }
         let result = try cli.run(["mini.yaml", "--mode", "all", "--quiet", "--stream"])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Agreement: 4/4"))
         let store = try ResultStore(path: cli.databasePath)
         let run = try store.run("latest")
         #expect(run.mode == .all)
-        #expect(try store.verdicts(runID: run.id).isEmpty)
+        // Mode all is judged like consensus: 4 case repeats × 2 profiles, and its report shows agreement.
+        #expect(try store.verdicts(runID: run.id).count == 8)
+        let html = try String(contentsOfFile: cli.path("reports/run-\(run.id)/report.html"), encoding: .utf8)
+        #expect(html.contains("All answering backends agree on"))
         var ttfts: [Double?] = []
         try store.forEachResponse(runID: run.id) { ttfts.append($0.ttftMs) }
         #expect(ttfts.count == 8 && ttfts.allSatisfy { $0 != nil })

@@ -22,7 +22,7 @@ import Testing
         // A directory where the file should go makes rename(2) fail.
         let blocked = dir.appendingPathComponent("blocked").path
         try FileManager.default.createDirectory(atPath: blocked + "/inner", withIntermediateDirectories: true)
-        #expect(throws: StoreError.self) { try AtomicFile.write("new", to: blocked) }
+        #expect(throws: OutputError.self) { try AtomicFile.write("new", to: blocked) }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep")
     }
 }

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Where the commands that read stored runs (`runs`, `report`, `export`, `gate`, `compare`) find the database.
+///
+/// They need nothing else from a config: what a report or gate uses is stored with the run. So the config is
+/// read for its `storage.path` only — no other key is parsed or `${VAR}`-expanded — and a `./config.yaml` that
+/// is broken, or needs a variable that is not set, does not stop them.
+public enum DatabaseLocation {
+    /// The database path and, when `./config.yaml` could not be read for it, a note saying so.
+    ///
+    /// `--db` wins; else `storage.path` of the `--config` file (which must then be readable: the user named
+    /// it); else `storage.path` of `./config.yaml` when it can be read; else `ailb-eval.sqlite`.
+    public static func forReading(db: String?, config: String?, environment: [String: String]) throws(InputError)
+        -> (path: String, note: String?)
+    {
+        if let db { return (db, nil) }
+        let fallback = EvalConfig(backends: []).storagePath
+        if let config { return (try storagePath(in: config, environment: environment) ?? fallback, nil) }
+        guard FileManager.default.fileExists(atPath: "config.yaml") else { return (fallback, nil) }
+        do {
+            return (try storagePath(in: "config.yaml", environment: environment) ?? fallback, nil)
+        } catch {
+            return (fallback, "\(error) (only storage.path is read from it here); reading \(fallback) (--db names another)")
+        }
+    }
+
+    /// `storage.path` of the config file at `file`, nil when it sets none. Only that key is read and expanded.
+    static func storagePath(in file: String, environment: [String: String]) throws(InputError) -> String? {
+        let text = try InputFile.readText(path: file, what: "config file")
+        let reader = YAMLReader(file: file, environment: environment)
+        let top = try reader.anyMapping(reader.root(of: text), context: "the config")
+        guard let storage = top["storage"] else { return nil }
+        guard let path = try reader.anyMapping(storage, context: "storage")["path"] else { return nil }
+        return try reader.nonEmptyString(path, key: "path")
+    }
+}
