@@ -27,10 +27,15 @@ public struct AILBMember: Sendable, Hashable {
     public var family: String?
     /// The quantization; nil when not given.
     public var quant: String?
+    /// host:port as ai-lb reports the member (`address:`), for a member written by its alias: ai-lb sends
+    /// no alias with a member's timeout, and this maps such an answer to the member even before the run has
+    /// seen the alias at that address.
+    public var address: String?
 
     /// A member description.
-    public init(family: String? = nil, quant: String? = nil) {
+    public init(family: String? = nil, quant: String? = nil, address: String? = nil) {
         self.family = family
         self.quant = quant
+        self.address = address
     }
 }

@@ -273,10 +273,21 @@ private struct ConfigParser {
         if let value = map["members"] {
             for entry in try reader.anyMapping(value, context: "members").entries {
                 let member = try reader.mapping(
-                    entry.value, allowed: ["family", "quant"], context: "member '\(entry.key)'")
+                    entry.value, allowed: ["family", "quant", "address"], context: "member '\(entry.key)'")
                 var result = AILBMember()
                 if let family = member["family"] { result.family = try reader.nonEmptyString(family, key: "family") }
                 if let quant = member["quant"] { result.quant = try reader.string(quant, key: "quant") }
+                if let address = member["address"] {
+                    let text = try reader.nonEmptyString(address, key: "address")
+                    guard text.wholeMatch(of: /[^\s\/]+:\d{1,5}/) != nil else {
+                        throw reader.error(
+                            address, "member '\(entry.key)': address '\(text)' is not host:port as ai-lb reports it (e.g. 192.168.1.20:1234)")
+                    }
+                    if let other = options.members.first(where: { $0.value.address == text })?.key {
+                        throw reader.error(address, "members '\(other)' and '\(entry.key)' have the same address \(text)")
+                    }
+                    result.address = text
+                }
                 options.members[entry.key] = result
             }
         }

@@ -3,6 +3,10 @@ import Foundation
 /// How the backends behind an ai-lb load balancer are named in a run: by alias, else host:port. The load
 /// balancer's name is put in front (`lb/m2`) when the bare name is taken by a configured backend, or when
 /// the run has several load balancers (which may share members), so every name stays unique.
+///
+/// ai-lb drops a member's alias when it reports that member's timeout (`{"backend": "host:port", "alias":
+/// null, "error": "Timeout"}`). Such an answer is still the aliased member's: an address is mapped back to
+/// the alias the run has already seen at it, or to the member `members:` gives that `address`.
 public struct MemberNaming: Sendable, Hashable {
     /// The `kind: ailb` backend's name.
     public var loadBalancer: String
@@ -10,18 +14,51 @@ public struct MemberNaming: Sendable, Hashable {
     public var prefixed: Bool
     /// The names of the run's configured backends.
     public var taken: Set<String>
+    /// host:port → the alias of the member there: from `members:` (`address:`) and from answers seen.
+    public private(set) var aliasAtAddress: [String: String] = [:]
 
-    /// The naming of `loadBalancer`'s members among `backends` (the run's configured backends).
+    /// The naming of `loadBalancer`'s members among `backends` (the run's configured backends); the
+    /// addresses its `members:` entries give are known from the start.
     public init(loadBalancer: String, backends: [BackendConfig]) {
         self.loadBalancer = loadBalancer
         prefixed = backends.count(where: { $0.kind == .ailb }) > 1
         taken = Set(backends.map(\.name))
+        let members = backends.first { $0.name == loadBalancer && $0.kind == .ailb }?.ailbOptions?.members ?? [:]
+        for (alias, member) in members.sorted(by: { $0.key < $1.key }) {
+            if let address = member.address { learn(alias: alias, address: address) }
+        }
     }
 
-    /// The name of the member ai-lb reports as `address` (host:port) with `alias`.
+    /// The alias of the member at `address`, as ai-lb reported it or else as known from earlier answers
+    /// and `members:`; nil when the address is all there is.
+    public func alias(reported: String?, address: String) -> String? {
+        if let reported, !reported.isEmpty { return reported }
+        return aliasAtAddress[address]
+    }
+
+    /// The name of the member ai-lb reports as `address` (host:port) with `alias` (nil or empty when it
+    /// sent none).
     public func name(alias: String?, address: String) -> String {
-        let base = alias.flatMap { $0.isEmpty ? nil : $0 } ?? address
+        let base = self.alias(reported: alias, address: address) ?? address
         return prefixed || taken.contains(base) ? "\(loadBalancer)/\(base)" : base
+    }
+
+    /// Remembers that `alias` answers at `address` (the first alias seen at an address stays).
+    public mutating func learn(alias: String?, address: String) {
+        guard let alias, !alias.isEmpty, aliasAtAddress[address] == nil else { return }
+        aliasAtAddress[address] = alias
+    }
+
+    /// Remembers the aliases of members a run already stored (a resumed run's): a member named by its alias
+    /// at the single address it was seen at.
+    public mutating func learn(stored records: [BackendRecord]) {
+        for record in records where record.via == loadBalancer && record.kind == .ailbMember {
+            guard let address = record.urls.first, record.urls.count == 1, !record.name.contains("#") else { continue }
+            let prefix = "\(loadBalancer)/"
+            let base = record.name.hasPrefix(prefix) ? String(record.name.dropFirst(prefix.count)) : record.name
+            guard base != address, name(alias: base, address: address) == record.name else { continue }
+            learn(alias: base, address: address)
+        }
     }
 }
 
@@ -31,7 +68,8 @@ public struct MemberAnswer: Sendable {
     public var name: String
     /// host:port, as ai-lb reported it.
     public var address: String
-    /// The alias ai-lb knows it by, if any.
+    /// The alias ai-lb knows it by, if any: as reported, else the one its address is known by (ai-lb sends
+    /// none with a timeout).
     public var alias: String?
     /// The answer as ailb-eval records it: a success only with a chat completion, like a direct backend.
     public var response: BackendResponse
@@ -100,6 +138,11 @@ public struct LoadBalancerAnswer: Sendable {
         guard !items.isEmpty else { return failed("ai-lb reported no backend at all in '\(listKey)'") }
         var members: [MemberAnswer] = []
         var used: [String: Int] = [:]
+        // A member that timed out comes without its alias; another item of the same answer may carry it.
+        var naming = naming
+        for item in items {
+            if let address = item["backend"]?.stringValue { naming.learn(alias: item["alias"]?.stringValue, address: address) }
+        }
         for (index, item) in items.enumerated() {
             guard item.objectValue != nil, let address = item["backend"]?.stringValue else {
                 return failed("ai-lb's \(listKey)[\(index)] has no 'backend'")
@@ -118,7 +161,7 @@ public struct LoadBalancerAnswer: Sendable {
     }
 
     static func member(_ item: JSONValue, address: String, naming: MemberNaming, url: String) -> MemberAnswer {
-        let alias = item["alias"]?.stringValue
+        let alias = naming.alias(reported: item["alias"]?.stringValue, address: address)
         let latency = item["latency_ms"]?.numberValue ?? 0
         let lbSuccess = item["success"]?.boolValue == true
         let body = item["response"].flatMap { $0 == .null ? nil : $0 }

@@ -107,7 +107,12 @@ public struct PreparedRun: Sendable {
                     "target_backends": .array(options.targetBackends.map { .string($0) }),
                     "members": .object(
                         options.members.mapValues { member in
-                            ["family": member.family.map { .string($0) } ?? .null, "quant": member.quant.map { .string($0) } ?? .null]
+                            var object: [String: JSONValue] = [
+                                "family": member.family.map { .string($0) } ?? .null,
+                                "quant": member.quant.map { .string($0) } ?? .null,
+                            ]
+                            if let address = member.address { object["address"] = .string(address) }
+                            return .object(object)
                         }),
                 ]
                 if let max = options.maxBackends { ailb["max_backends"] = .int(max) }

@@ -15,7 +15,8 @@ struct ResultCollector: Sendable {
     let judge: Bool
     let assessor: CaseAssessor
     var members: MemberRegistry
-    let namings: [Int: MemberNaming]
+    /// Each load balancer's naming (by plan index), learning member addresses as answers arrive.
+    var namings: [Int: MemberNaming]
     var batch = StoreBatch()
     var pendingRequests = 0
     var waiting: [WorkKey: [[(backend: String, response: BackendResponse)]?]] = [:]
@@ -38,7 +39,9 @@ struct ResultCollector: Sendable {
         members = MemberRegistry(known: knownMembers, firstPosition: plan.backends.count)
         var namings: [Int: MemberNaming] = [:]
         for (index, backend) in plan.backends.enumerated() where backend.kind == .ailb {
-            namings[index] = MemberNaming(loadBalancer: backend.name, backends: plan.backends)
+            var naming = MemberNaming(loadBalancer: backend.name, backends: plan.backends)
+            naming.learn(stored: knownMembers)
+            namings[index] = naming
         }
         self.namings = namings
     }
@@ -83,10 +86,10 @@ struct ResultCollector: Sendable {
     /// run (so a verdict does not depend on the order ai-lb happened to list them in), or its own failure.
     /// Registers new members and, in consensus mode, sets ai-lb's verdict beside ours.
     mutating func expand(_ result: WorkResult, loadBalancer: BackendConfig) -> [(backend: String, response: BackendResponse)] {
-        let naming = namings[result.item.backendIndex]!
-        let answer = LoadBalancerAnswer.interpret(result.response, mode: mode, naming: naming)
+        let answer = LoadBalancerAnswer.interpret(result.response, mode: mode, naming: namings[result.item.backendIndex]!)
         if let failure = answer.failure { return [(loadBalancer.name, failure)] }
         for member in answer.members {
+            namings[result.item.backendIndex]!.learn(alias: member.alias, address: member.address)
             if let record = members.register(member, via: loadBalancer) { batch.newBackends.append(record) }
         }
         // A failed or cancelled attempt from before a resume gives way to the members' answers.

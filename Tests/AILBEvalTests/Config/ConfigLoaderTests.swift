@@ -59,7 +59,8 @@ func configFixture(_ name: String) -> String {
                 == AILBOptions(
                     targetBackends: ["m2", "gentoo"], maxBackends: 3, executionTimeout: 45.5,
                     members: [
-                        "m2": AILBMember(family: "llama-3.1-8b", quant: "fp16"), "gentoo": AILBMember(quant: "Q8_0"),
+                        "m2": AILBMember(family: "llama-3.1-8b", quant: "fp16", address: "192.168.1.20:1234"),
+                        "gentoo": AILBMember(quant: "Q8_0"),
                     ]))
 
         #expect(config.defaults.mode == .all)
@@ -308,6 +309,16 @@ func configFixture(_ name: String) -> String {
         BadConfig(
             name: "stream not a boolean", yaml: backend + "defaults: {stream: yes}\n", line: 5, column: 20,
             message: "expected true or false for 'stream', found a string (\"yes\")"),
+        BadConfig(
+            name: "member address not host:port",
+            yaml: "backends:\n  - name: lb\n    kind: ailb\n    url: http://h/v1\n    model: m\n"
+                + "    members:\n      m2: {address: \"http://h:1/v1\"}\n", line: 7, column: 21,
+            message: "member 'm2': address 'http://h:1/v1' is not host:port as ai-lb reports it (e.g. 192.168.1.20:1234)"),
+        BadConfig(
+            name: "two members at one address",
+            yaml: "backends:\n  - name: lb\n    kind: ailb\n    url: http://h/v1\n    model: m\n"
+                + "    members:\n      m2: {address: \"h:1\"}\n      m3: {address: \"h:1\"}\n", line: 8, column: 21,
+            message: "members 'm2' and 'm3' have the same address h:1"),
         BadConfig(
             name: "bad error status",
             yaml: "backends:\n  - name: b\n    kind: mock\n    model: m\n    mock: {error_status: 200}\n", line: 5,

@@ -23,7 +23,7 @@ final class FakeLoadBalancer: Sendable {
     }
 
     /// What the load balancer does with the next requests.
-    enum Behavior: Sendable {
+    enum Behavior: Sendable, Equatable {
         case normal
         /// Every member fails (timeouts, 500s, capacity): HTTP 200 with no success.
         case allFailed
@@ -38,6 +38,9 @@ final class FakeLoadBalancer: Sendable {
         case noEligibleBackends
         /// Routes to one backend and returns its plain completion, as a version without multi-exec would.
         case ignoreMode
+        /// The member at `member` times out inside ai-lb from the `fromRequest`-th request on (counted from 1):
+        /// ai-lb's own timeout path, which reports it without its alias and with latency 0.
+        case memberTimesOut(member: Int, fromRequest: Int)
     }
 
     /// A request as the load balancer saw it.
@@ -133,7 +136,10 @@ final class FakeLoadBalancer: Sendable {
         }
         var headers: [String: String] = [:]
         for (name, value) in request.headers { headers[name.rawValue.lowercased()] = value }
-        seen.write { $0.append(Seen(headers: headers, body: body)) }
+        let requestNumber = seen.write { seen in
+            seen.append(Seen(headers: headers, body: body))
+            return seen.count
+        }
         let behavior = self.behavior.read { $0 }
         let mode = (header(request, "X-Execution-Mode") ?? request.query["mode"] ?? "").lowercased()
         guard behavior != .ignoreMode, mode == "all" || mode == "consensus" else {
@@ -167,7 +173,7 @@ final class FakeLoadBalancer: Sendable {
             for await item in group { result.append(item) }
             return result.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        items = Self.apply(behavior, to: items)
+        items = Self.apply(behavior, to: items, request: requestNumber)
 
         var responseHeaders: [String: String] = [
             "x-execution-mode": mode, "x-backends-attempted": chosen.map(\.address).joined(separator: ","),
@@ -238,7 +244,7 @@ final class FakeLoadBalancer: Sendable {
     }
 
     /// The items as the behaviour wants them.
-    static func apply(_ behavior: Behavior, to items: [JSONValue]) -> [JSONValue] {
+    static func apply(_ behavior: Behavior, to items: [JSONValue], request: Int) -> [JSONValue] {
         let errors = ["Timeout", "HTTP 500", "HTTP 429 Rate Limited", "Backend at capacity", "Model at capacity"]
         func failed(_ item: JSONValue, _ index: Int) -> JSONValue {
             var object = item.objectValue ?? [:]
@@ -259,6 +265,15 @@ final class FakeLoadBalancer: Sendable {
                 var object = item.objectValue ?? [:]
                 object["response"] = ["error": ["message": "bad tool schema", "type": "invalid_request_error"]]
                 return .object(object)
+            }
+        case .memberTimesOut(let member, let fromRequest):
+            guard request >= fromRequest else { return items }
+            return items.enumerated().map { index, item in
+                guard index == member else { return item }
+                return [
+                    "backend": item["backend"] ?? .null, "alias": .null, "success": false, "latency_ms": 0.0,
+                    "error": "Timeout", "response": .null,
+                ]
             }
         default:
             return items

@@ -270,6 +270,52 @@ import Testing
         #expect(try store.run("latest").status == .completed)
     }
 
+    @Test func aMemberTimingOutWithoutItsAliasCountsAgainstTheAliasSeenAtItsAddress() async throws {
+        // m2 answers the first request, then times out inside ai-lb (reported without its alias).
+        let lb = try await Self.balancer(.memberTimesOut(member: 0, fromRequest: 2))
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--concurrency", "1"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let address = lb.members[0].address
+        let backends = try store.backends(runID: run.id)
+        #expect(!backends.contains { $0.name.contains(address) })
+        #expect(backends.map(\.name) == ["m2", "lb", "lb/m2", "gentoo", lb.members[2].address])
+        let rows = try Self.responses(store, run.id)
+        #expect(rows["lb/m2"]?.map(\.success) == [true, false, false, false])
+        #expect(rows["lb/m2"]?.filter { !$0.success }.allSatisfy { $0.errorClass == .timeout && $0.url == address } == true)
+        let stats = try RunReportData.load(store: store, runID: run.id).statistics
+        let m2 = try #require(stats.backends.first { $0.name == "lb/m2" })
+        #expect(m2.quant == "4bit" && m2.family == "qwen2.5-7b-instruct")
+        #expect(m2.requests == 4 && m2.errors[.timeout] == 3)
+        // ai-lb's winner of a repeat where every member failed would be the nameless timeout: it is lb/m2 too.
+        #expect(try store.loadBalancerVerdicts(runID: run.id).allSatisfy(\.matchesOurs))
+    }
+
+    @Test func aMemberThatNeverAnswersIsNamedByTheAddressMembersGivesIt() async throws {
+        let lb = try await Self.balancer(.memberTimesOut(member: 0, fromRequest: 1))
+        let address = lb.members[0].address
+        let config = Self.config(lb).replacingOccurrences(
+            of: "m2: {quant: 4bit}", with: "m2: {quant: 4bit, address: \"\(address)\"}")
+        let cli = try CLIHarness(config: config)
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let backends = try store.backends(runID: run.id)
+        #expect(!backends.contains { $0.name.contains(address) })
+        let m2 = try #require(backends.first { $0.name == "lb/m2" })
+        #expect(m2.quant == "4bit" && m2.urls == [address] && m2.via == "lb")
+        let rows = try Self.responses(store, run.id)
+        #expect(rows["lb/m2"]?.count == 4)
+        #expect(rows["lb/m2"]?.allSatisfy { $0.errorClass == .timeout } == true)
+        let stats = try RunReportData.load(store: store, runID: run.id).statistics
+        #expect(stats.backends.first { $0.name == "lb/m2" }?.errors[.timeout] == 4)
+    }
+
     @Test func theBackendsProbeChecksHealthAndMultiBackendExecution() async throws {
         let lb = try await Self.balancer()
         let cli = try CLIHarness(
