@@ -46,9 +46,10 @@ private struct ConfigParser {
     ]
     static let backendKeys = [
         "name", "kind", "url", "urls", "model", "preferred_models", "family", "quant", "max_concurrency", "timeout",
-        "api_key_env", "headers", "mock", "target_backends", "max_backends", "execution_timeout", "members",
+        "api_key_env", "headers", "mock", "target_backends", "max_backends", "execution_timeout", "request_timeout",
+        "members",
     ]
-    static let ailbOnlyKeys = ["target_backends", "max_backends", "execution_timeout", "members"]
+    static let ailbOnlyKeys = ["target_backends", "max_backends", "execution_timeout", "request_timeout", "members"]
     static let mockKeys = ["seed", "drift", "noise", "latency_ms", "jitter_ms", "error_rate", "error_status", "fault"]
     static let defaultsKeys = [
         "mode", "temperature", "max_tokens", "seed", "stream", "repeat", "concurrency", "timeout", "retries",
@@ -269,6 +270,9 @@ private struct ConfigParser {
         }
         if let value = map["execution_timeout"] {
             options.executionTimeout = try reader.positiveDouble(value, key: "execution_timeout")
+        }
+        if let value = map["request_timeout"] {
+            options.requestTimeout = try reader.positiveDouble(value, key: "request_timeout")
         }
         if let value = map["members"] {
             for entry in try reader.anyMapping(value, context: "members").entries {

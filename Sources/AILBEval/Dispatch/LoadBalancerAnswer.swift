@@ -101,6 +101,26 @@ public struct ReportedVerdict: Sendable, Hashable {
     public var xDisagreement: Bool
 }
 
+/// The two clocks inside ai-lb that end a member's request: the execution timeout of the multi-backend
+/// request (`X-Execution-Timeout`) and its HTTP client's timeout towards backends (`REQUEST_TIMEOUT_SECS`).
+public struct LoadBalancerTimeouts: Sendable, Hashable {
+    /// `X-Execution-Timeout`, in seconds.
+    public var execution: Double
+    /// `REQUEST_TIMEOUT_SECS`, in seconds.
+    public var request: Double
+
+    /// The timeouts; ai-lb's defaults (60 s each) unless given.
+    public init(execution: Double? = nil, request: Double? = nil) {
+        self.execution = execution ?? AILBOptions.defaultTimeout
+        self.request = request ?? AILBOptions.defaultTimeout
+    }
+
+    /// The timeouts a `kind: ailb` backend's options set.
+    public init(_ options: AILBOptions?) {
+        self.init(execution: options?.executionTimeout, request: options?.requestTimeout)
+    }
+}
+
 /// ai-lb's answer to one multi-backend request, taken apart: the members' answers, or the failure of the
 /// whole request, and in consensus mode ai-lb's verdict. Pure: no I/O.
 public struct LoadBalancerAnswer: Sendable {
@@ -112,8 +132,11 @@ public struct LoadBalancerAnswer: Sendable {
     /// ai-lb's verdict (consensus mode only).
     public var verdict: ReportedVerdict?
 
-    /// Interprets the load balancer's `response` to a request made in `mode`.
-    public static func interpret(_ response: BackendResponse, mode: RunMode, naming: MemberNaming) -> LoadBalancerAnswer {
+    /// Interprets the load balancer's `response` to a request made in `mode`; `timeouts` are the load
+    /// balancer's, to read a member's failure that ai-lb gave no text for.
+    public static func interpret(
+        _ response: BackendResponse, mode: RunMode, naming: MemberNaming, timeouts: LoadBalancerTimeouts = .init()
+    ) -> LoadBalancerAnswer {
         func failed(_ message: String) -> LoadBalancerAnswer {
             var failure = response
             failure.errorClass = .badJSON
@@ -147,7 +170,7 @@ public struct LoadBalancerAnswer: Sendable {
             guard item.objectValue != nil, let address = item["backend"]?.stringValue else {
                 return failed("ai-lb's \(listKey)[\(index)] has no 'backend'")
             }
-            var member = Self.member(item, address: address, naming: naming, url: response.url)
+            var member = Self.member(item, address: address, naming: naming, timeouts: timeouts)
             // The same backend reported twice in one answer still needs a row of its own.
             used[member.name, default: 0] += 1
             if let count = used[member.name], count > 1 { member.name += "#\(count)" }
@@ -160,7 +183,9 @@ public struct LoadBalancerAnswer: Sendable {
         return LoadBalancerAnswer(members: members, failure: nil, verdict: verdict)
     }
 
-    static func member(_ item: JSONValue, address: String, naming: MemberNaming, url: String) -> MemberAnswer {
+    static func member(_ item: JSONValue, address: String, naming: MemberNaming, timeouts: LoadBalancerTimeouts)
+        -> MemberAnswer
+    {
         let alias = naming.alias(reported: item["alias"]?.stringValue, address: address)
         let latency = item["latency_ms"]?.numberValue ?? 0
         let lbSuccess = item["success"]?.boolValue == true
@@ -178,11 +203,19 @@ public struct LoadBalancerAnswer: Sendable {
             } else {
                 response.body = body
             }
+        } else if lbSuccess {
+            response.errorClass = .badJSON
+            response.errorMessage = "ai-lb reported a success without a response"
+            response.rawBody = item.compactText
         } else {
-            let error = item["error"]?.stringValue ?? (lbSuccess ? "ai-lb reported a success without a response" : "failed")
-            response.errorClass = errorClass(forLoadBalancerError: error)
-            response.errorMessage = error
-            response.httpStatus = httpStatus(in: error)
+            let error = item["error"]?.stringValue ?? ""
+            if error.trimmingCharacters(in: .whitespaces).isEmpty {
+                (response.errorClass, response.errorMessage) = textless(latencyMs: latency, timeouts: timeouts)
+            } else {
+                response.errorClass = errorClass(forLoadBalancerError: error)
+                response.errorMessage = error
+                response.httpStatus = httpStatus(in: error)
+            }
             response.rawBody = item.compactText
         }
         return MemberAnswer(
@@ -208,11 +241,36 @@ public struct LoadBalancerAnswer: Sendable {
         return nil
     }
 
+    /// The message ai-lb's empty (or missing) error string is recorded with.
+    public static let noErrorText = "ai-lb gave no error text"
+
+    /// A member failure ai-lb gave no text for. ai-lb's HTTP client raises a timeout whose text is empty
+    /// when `REQUEST_TIMEOUT_SECS` runs out before `X-Execution-Timeout`: a member whose latency reached
+    /// either timeout timed out; any other is an `upstream` failure without a reason (never `connect`:
+    /// nothing says the connection failed).
+    static func textless(latencyMs: Double, timeouts: LoadBalancerTimeouts) -> (ErrorClass, String) {
+        // Timers fire a little late, never early; a margin of 1% absorbs rounding in what ai-lb reports.
+        func reached(_ seconds: Double) -> Bool { latencyMs >= seconds * 1000 * 0.99 }
+        func seconds(_ value: Double) -> String {
+            value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value)
+        }
+        let took = String(format: "%.1f s", latencyMs / 1000)
+        if reached(timeouts.request) {
+            return (.timeout, "\(noErrorText) after \(took): ai-lb's request timeout (request_timeout \(seconds(timeouts.request)) s)")
+        }
+        if reached(timeouts.execution) {
+            return (.timeout, "\(noErrorText) after \(took): the execution timeout (execution_timeout \(seconds(timeouts.execution)) s)")
+        }
+        return (.upstream, noErrorText)
+    }
+
     /// The error class of an ai-lb member error string: `Timeout`, `HTTP 429 …`, `HTTP 5xx`, `Backend at
-    /// capacity` and `Model at capacity` (the member is overloaded, as a 503 says), `HTTP 4xx`; anything else
-    /// (an exception text) is a connection problem.
+    /// capacity` and `Model at capacity` (the member is overloaded, as a 503 says), `HTTP 4xx`; an empty
+    /// string is `upstream` (a failure without a reason; see `textless` for when it is a timeout); anything
+    /// else (an exception text) is a connection problem.
     public static func errorClass(forLoadBalancerError error: String) -> ErrorClass {
         let text = error.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return .upstream }
         if text.lowercased().hasPrefix("timeout") { return .timeout }
         if text.hasSuffix("at capacity") { return .http5xx }
         if let status = httpStatus(in: text) {

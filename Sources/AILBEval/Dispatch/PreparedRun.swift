@@ -117,6 +117,7 @@ public struct PreparedRun: Sendable {
                 ]
                 if let max = options.maxBackends { ailb["max_backends"] = .int(max) }
                 if let timeout = options.executionTimeout { ailb["execution_timeout"] = .double(timeout) }
+                if let timeout = options.requestTimeout { ailb["request_timeout"] = .double(timeout) }
                 object["ailb"] = .object(ailb)
             }
             if let mock = b.mock {

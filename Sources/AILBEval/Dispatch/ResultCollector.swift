@@ -86,7 +86,9 @@ struct ResultCollector: Sendable {
     /// run (so a verdict does not depend on the order ai-lb happened to list them in), or its own failure.
     /// Registers new members and, in consensus mode, sets ai-lb's verdict beside ours.
     mutating func expand(_ result: WorkResult, loadBalancer: BackendConfig) -> [(backend: String, response: BackendResponse)] {
-        let answer = LoadBalancerAnswer.interpret(result.response, mode: mode, naming: namings[result.item.backendIndex]!)
+        let answer = LoadBalancerAnswer.interpret(
+            result.response, mode: mode, naming: namings[result.item.backendIndex]!,
+            timeouts: LoadBalancerTimeouts(loadBalancer.ailbOptions))
         if let failure = answer.failure { return [(loadBalancer.name, failure)] }
         for member in answer.members {
             namings[result.item.backendIndex]!.learn(alias: member.alias, address: member.address)

@@ -57,7 +57,7 @@ func configFixture(_ name: String) -> String {
         #expect(
             lb.ailbOptions
                 == AILBOptions(
-                    targetBackends: ["m2", "gentoo"], maxBackends: 3, executionTimeout: 45.5,
+                    targetBackends: ["m2", "gentoo"], maxBackends: 3, executionTimeout: 45.5, requestTimeout: 30,
                     members: [
                         "m2": AILBMember(family: "llama-3.1-8b", quant: "fp16", address: "192.168.1.20:1234"),
                         "gentoo": AILBMember(quant: "Q8_0"),
@@ -309,6 +309,10 @@ func configFixture(_ name: String) -> String {
         BadConfig(
             name: "stream not a boolean", yaml: backend + "defaults: {stream: yes}\n", line: 5, column: 20,
             message: "expected true or false for 'stream', found a string (\"yes\")"),
+        BadConfig(
+            name: "zero ai-lb request timeout",
+            yaml: "backends:\n  - name: lb\n    kind: ailb\n    url: http://h/v1\n    model: m\n    request_timeout: 0\n",
+            line: 6, column: 22, message: "'request_timeout' must be greater than 0, found 0"),
         BadConfig(
             name: "member address not host:port",
             yaml: "backends:\n  - name: lb\n    kind: ailb\n    url: http://h/v1\n    model: m\n"

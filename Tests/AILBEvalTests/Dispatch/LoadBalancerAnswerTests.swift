@@ -21,10 +21,42 @@ import Testing
     @Test(arguments: [
         ("Timeout", ErrorClass.timeout), ("HTTP 429 Rate Limited", .http429), ("HTTP 500", .http5xx),
         ("HTTP 503", .http5xx), ("Backend at capacity", .http5xx), ("Model at capacity", .http5xx),
-        ("HTTP 404", .http4xx), ("ClientConnectorError: Cannot connect to host", .connect), ("", .connect),
+        ("HTTP 404", .http4xx), ("ClientConnectorError: Cannot connect to host", .connect), ("", .upstream), (" ", .upstream),
     ])
     func mapsAiLbErrorStrings(_ error: String, _ expected: ErrorClass) {
         #expect(LoadBalancerAnswer.errorClass(forLoadBalancerError: error) == expected)
+    }
+
+    @Test func anEmptyErrorIsATimeoutOnlyWhenTheLatencyReachedOneOfAiLbsTimeouts() {
+        func member(error: JSONValue, latency: Double, timeouts: LoadBalancerTimeouts) -> BackendResponse {
+            let item: JSONValue = [
+                "backend": "10.0.0.2:11434", "alias": "gentoo", "success": false, "latency_ms": .double(latency),
+                "error": error, "response": .null,
+            ]
+            let answer = LoadBalancerAnswer.interpret(
+                Self.answer(["mode": "all", "responses": [item]]), mode: .all, naming: Self.naming, timeouts: timeouts)
+            return answer.members[0].response
+        }
+        let defaults = LoadBalancerTimeouts()
+        #expect(defaults.request == 60 && defaults.execution == 60)
+        // REQUEST_TIMEOUT_SECS (default 60) reached: ai-lb's HTTP client timed out.
+        var response = member(error: "", latency: 60_004, timeouts: defaults)
+        #expect(response.errorClass == .timeout)
+        #expect(response.errorMessage == "ai-lb gave no error text after 60.0 s: ai-lb's request timeout (request_timeout 60 s)")
+        response = member(error: "", latency: 10_020, timeouts: LoadBalancerTimeouts(execution: 30, request: 10))
+        #expect(response.errorClass == .timeout)
+        // The execution timeout reached.
+        response = member(error: "", latency: 20_001, timeouts: LoadBalancerTimeouts(execution: 20, request: 60))
+        #expect(response.errorClass == .timeout)
+        #expect(response.errorMessage?.hasSuffix("the execution timeout (execution_timeout 20 s)") == true)
+        // Neither reached: a failure without a reason, never a connection error.
+        for error: JSONValue in ["", .null, "  "] {
+            response = member(error: error, latency: 1_500, timeouts: LoadBalancerTimeouts(execution: 20, request: 10))
+            #expect(response.errorClass == .upstream)
+            #expect(response.errorMessage == "ai-lb gave no error text")
+            #expect(response.httpStatus == nil)
+        }
+        #expect(member(error: "Timeout", latency: 0, timeouts: defaults).errorClass == .timeout)
     }
 
     @Test func namesMembersByAliasElseAddressAndPrefixesTakenNames() {

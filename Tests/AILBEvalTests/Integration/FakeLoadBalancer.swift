@@ -41,6 +41,9 @@ final class FakeLoadBalancer: Sendable {
         /// The member at `member` times out inside ai-lb from the `fromRequest`-th request on (counted from 1):
         /// ai-lb's own timeout path, which reports it without its alias and with latency 0.
         case memberTimesOut(member: Int, fromRequest: Int)
+        /// The member at `member` fails with an empty error string after `latencyMs` (ai-lb's HTTP client timing
+        /// out, whose exception has no text).
+        case memberEmptyError(member: Int, latencyMs: Double)
     }
 
     /// A request as the load balancer saw it.
@@ -274,6 +277,14 @@ final class FakeLoadBalancer: Sendable {
                     "backend": item["backend"] ?? .null, "alias": .null, "success": false, "latency_ms": 0.0,
                     "error": "Timeout", "response": .null,
                 ]
+            }
+        case .memberEmptyError(let member, let latencyMs):
+            return items.enumerated().map { index, item in
+                guard index == member else { return item }
+                var object = failed(item, index).objectValue ?? [:]
+                object["error"] = ""
+                object["latency_ms"] = .double(latencyMs)
+                return .object(object)
             }
         default:
             return items

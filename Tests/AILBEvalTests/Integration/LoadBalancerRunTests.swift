@@ -316,6 +316,44 @@ import Testing
         #expect(stats.backends.first { $0.name == "lb/m2" }?.errors[.timeout] == 4)
     }
 
+    @Test func anEmptyErrorFromAiLbIsATimeoutAtItsTimeoutsAndOtherwiseAnUpstreamFailure() async throws {
+        // gentoo's request ran into the execution timeout (20 s): ai-lb's client timed out without text.
+        let lb = try await Self.balancer(.memberEmptyError(member: 1, latencyMs: 20_010))
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        var result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        var rows = try Self.responses(store, try store.run("latest").id)
+        #expect(rows["gentoo"]?.count == 4)
+        #expect(
+            rows["gentoo"]?.allSatisfy {
+                $0.errorClass == .timeout && $0.errorMessage?.hasPrefix("ai-lb gave no error text after 20.0 s") == true
+            } == true)
+
+        // Well before either timeout: no reason given, and no sign of a connection problem.
+        lb.behavior.write { $0 = .memberEmptyError(member: 1, latencyMs: 850) }
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        rows = try Self.responses(store, try store.run("latest").id)
+        #expect(rows["gentoo"]?.allSatisfy { $0.errorClass == .upstream && $0.errorMessage == "ai-lb gave no error text" } == true)
+        #expect(result.stdout.contains("upstream 4"))
+        let csv = try String(contentsOfFile: cli.path("reports/run-2/responses.csv"), encoding: .utf8)
+        #expect(csv.contains(",upstream,ai-lb gave no error text,"))
+
+        // request_timeout is ai-lb's REQUEST_TIMEOUT_SECS: reaching it is a timeout too.
+        lb.behavior.write { $0 = .memberEmptyError(member: 1, latencyMs: 5_003) }
+        let shorter = Self.config(lb).replacingOccurrences(of: "execution_timeout: 20", with: "execution_timeout: 20\n    request_timeout: 5")
+        try Data(shorter.utf8).write(to: URL(fileURLWithPath: cli.path("config.yaml")))
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        rows = try Self.responses(store, try store.run("latest").id)
+        #expect(
+            rows["gentoo"]?.allSatisfy {
+                $0.errorClass == .timeout && $0.errorMessage?.hasSuffix("(request_timeout 5 s)") == true
+            } == true)
+    }
+
     @Test func theBackendsProbeChecksHealthAndMultiBackendExecution() async throws {
         let lb = try await Self.balancer()
         let cli = try CLIHarness(
