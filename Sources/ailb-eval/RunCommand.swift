@@ -58,6 +58,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Fail (exit 1) when consensus accuracy is below this (0…1); overrides gates.min_accuracy.")
     var minAccuracy: Double?
 
+    @Option(
+        name: .customLong("max-lb-mismatch"),
+        help: "Fail (exit 1) when more than N case repeats have an ai-lb verdict that differs from ours; overrides gates.max_lb_mismatch.")
+    var maxLBMismatch: Int?
+
     @Option(help: "Directory for the CSV files (default: <reports.dir>/run-<id>).")
     var out: String?
 
@@ -93,6 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         options.tags = tags
         options.minAgreement = minAgreement
         options.minAccuracy = minAccuracy
+        options.maxLoadBalancerMismatches = maxLBMismatch
         options.outputDirectory = out
         options.resume = resume
         options.force = force
@@ -155,7 +161,13 @@ struct RunCommand: AsyncParsableCommand {
             throw RunFailure(message: "no backend answered at all (see the errors above; is the server running?)")
         }
         let failures = Gate.evaluate(outcome.report.statistics, thresholds: prepared.config.gates)
-        if !failures.isEmpty { throw GateFailed(failures: failures) }
+        let loadBalancerBar = try prepared.config.gates.maxLoadBalancerMismatches.map { maximum in
+            let counts = try store.loadBalancerVerdictCounts(runID: outcome.runID)
+            return LoadBalancerGateCheck(maximum: maximum, compared: counts.compared, mismatches: counts.mismatches)
+        }
+        if !failures.isEmpty || loadBalancerBar?.passed == false {
+            throw GateFailed(failures: failures, loadBalancer: loadBalancerBar.flatMap { $0.passed ? nil : $0 })
+        }
     }
 }
 

@@ -58,6 +58,11 @@ struct GateCommand: ParsableCommand {
     @Option(name: .customLong("per-quant"), help: "Minimum with-majority share of a quantization, as QUANT=X (repeatable).")
     var perQuant: [String] = []
 
+    @Option(
+        name: .customLong("max-lb-mismatch"),
+        help: "Maximum number of case repeats where ai-lb's own verdict differs from ours (a run with a kind: ailb backend in consensus mode).")
+    var maxLBMismatch: Int?
+
     @Option(help: "point: test the observed rate; lower-bound: test the Wilson 95% bound.")
     var on: GateBasis = .point
 
@@ -69,6 +74,9 @@ struct GateCommand: ParsableCommand {
     func validate() throws {
         for (name, value) in [("--min-agreement", minAgreement), ("--min-accuracy", minAccuracy), ("--max-spurious", maxSpurious)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be between 0 and 1, got \(value)") }
+        }
+        if let maxLBMismatch, maxLBMismatch < 0 {
+            throw ValidationError("--max-lb-mismatch must be 0 or more, got \(maxLBMismatch)")
         }
         _ = try Self.bars(perFamily, flag: "--per-family")
         _ = try Self.bars(perQuant, flag: "--per-quant")
@@ -106,10 +114,23 @@ struct GateCommand: ParsableCommand {
                 "run \(record.id) has no \(unknown.sorted().joined(separator: ", ")) (families: "
                     + "\(stats.perFamily.map(\.key).joined(separator: ", ")); quants: \(stats.perQuant.map(\.key).joined(separator: ", ")))")
         }
+        if let maxLBMismatch { thresholds.maxLoadBalancerMismatches = maxLBMismatch }
+        var loadBalancerBar: LoadBalancerGateCheck?
+        if let maximum = thresholds.maxLoadBalancerMismatches {
+            let hasLoadBalancer = try store.backends(runID: record.id).contains { $0.kind == .ailb }
+            if let problem = Gate.loadBalancerBarProblem(mode: record.mode, hasLoadBalancer: hasLoadBalancer) {
+                throw InputError("run \(record.id): \(problem)")
+            }
+            let counts = try store.loadBalancerVerdictCounts(runID: record.id)
+            loadBalancerBar = LoadBalancerGateCheck(maximum: maximum, compared: counts.compared, mismatches: counts.mismatches)
+        }
         let checks = Gate.checks(stats, thresholds: thresholds, basis: on)
         let failures = checks.filter { !$0.passed }.map(\.result)
-        if !failures.isEmpty { throw GateFailed(failures: failures) }
+        if !failures.isEmpty || loadBalancerBar?.passed == false {
+            throw GateFailed(failures: failures, loadBalancer: loadBalancerBar.flatMap { $0.passed ? nil : $0 })
+        }
         for check in checks { print("passed: \(check.result.bar) \(Self.passText(check.result))") }
+        if let loadBalancerBar { print("passed: \(loadBalancerBar)") }
         let a = stats.agreement
         print(String(format: "gate passed: run %lld agreement %.3f (%d/%d)", record.id, a.value ?? 0, a.successes, a.trials))
     }

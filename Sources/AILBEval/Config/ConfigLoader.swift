@@ -57,7 +57,7 @@ private struct ConfigParser {
     static let consensusKeys = ["threshold", "profile"]
     static let storageKeys = ["path"]
     static let reportsKeys = ["dir", "reference"]
-    static let gatesKeys = ["min_agreement", "min_accuracy", "max_spurious", "per_family", "per_quant"]
+    static let gatesKeys = ["min_agreement", "min_accuracy", "max_spurious", "per_family", "per_quant", "max_lb_mismatch"]
     static let limitsKeys = ["max_response_bytes"]
 
     func parse(_ root: Node) throws(InputError) -> EvalConfig {
@@ -391,6 +391,9 @@ private struct ConfigParser {
         }
         if let value = map["max_spurious"] {
             gates.maxSpurious = try reader.double(value, key: "max_spurious", in: 0...1)
+        }
+        if let value = map["max_lb_mismatch"] {
+            gates.maxLoadBalancerMismatches = try reader.int(value, key: "max_lb_mismatch", atLeast: 0)
         }
         let families = orderedUnique(
             backends.flatMap { backend in

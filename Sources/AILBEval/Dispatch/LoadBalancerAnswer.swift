@@ -99,6 +99,11 @@ public struct ReportedVerdict: Sendable, Hashable {
     public var comparisonType: String
     /// `x-disagreement: true` was present.
     public var xDisagreement: Bool
+    /// `oracle_backend`, named as the run names members, when it was present (`oracle_present`) and ai-lb
+    /// said whether it agreed with the winner (`oracle_agreed` not null); else nil.
+    public var oracle: String? = nil
+    /// `oracle_agreed`, under the same condition.
+    public var oracleAgreed: Bool? = nil
 }
 
 /// The two clocks inside ai-lb that end a member's request: the execution timeout of the multi-backend
@@ -228,10 +233,17 @@ public struct LoadBalancerAnswer: Sendable {
             let agreement = body["agreement_count"]?.intValue, let disagreement = body["disagreement"]?.boolValue,
             let type = body["comparison_type"]?.stringValue
         else { return nil }
-        return ReportedVerdict(
+        var verdict = ReportedVerdict(
             winner: naming.name(alias: winner["alias"]?.stringValue, address: address), agreementCount: agreement,
             disagreement: disagreement, comparisonType: type,
             xDisagreement: headers["x-disagreement"]?.lowercased() == "true")
+        if body["oracle_present"]?.boolValue == true, let oracle = body["oracle_backend"]?.stringValue,
+            let agreed = body["oracle_agreed"]?.boolValue
+        {
+            verdict.oracle = naming.name(alias: nil, address: oracle)
+            verdict.oracleAgreed = agreed
+        }
+        return verdict
     }
 
     /// Why a body is not a usable chat completion, or nil when it is one (the rule direct backends follow).

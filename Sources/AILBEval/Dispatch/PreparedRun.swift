@@ -85,6 +85,14 @@ public struct PreparedRun: Sendable {
         if let stream = options.stream { config.defaults.stream = stream }
         if let minAgreement = options.minAgreement { config.gates.minAgreement = minAgreement }
         if let minAccuracy = options.minAccuracy { config.gates.minAccuracy = minAccuracy }
+        if let m = options.maxLoadBalancerMismatches, m < 0 { throw InputError("--max-lb-mismatch must be 0 or more, got \(m)") }
+        if let maximum = options.maxLoadBalancerMismatches { config.gates.maxLoadBalancerMismatches = maximum }
+        if config.gates.maxLoadBalancerMismatches != nil,
+            let problem = Gate.loadBalancerBarProblem(
+                mode: config.defaults.mode, hasLoadBalancer: config.backends.contains { $0.kind == .ailb })
+        {
+            throw InputError(problem)
+        }
     }
 
     /// The config as stored with the run: everything but secrets (header values are masked; API keys are

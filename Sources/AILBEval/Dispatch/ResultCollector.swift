@@ -120,7 +120,8 @@ struct ResultCollector: Sendable {
         return LoadBalancerVerdictRecord(
             casePosition: item.casePosition, repeatIndex: item.repeatIndex, backend: loadBalancer,
             winner: reported.winner, agreementCount: reported.agreementCount, disagreement: reported.disagreement,
-            comparisonType: reported.comparisonType, xDisagreement: reported.xDisagreement, ours: ours)
+            comparisonType: reported.comparisonType, xDisagreement: reported.xDisagreement, oracle: reported.oracle,
+            oracleAgreed: reported.oracleAgreed, ours: ours)
     }
 
     mutating func flush(to store: ResultStore, runID: Int64) throws {

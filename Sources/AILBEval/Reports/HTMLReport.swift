@@ -83,6 +83,9 @@ public enum HTMLReport {
 
                     """
             }
+            if let lb = gate.loadBalancer {
+                out += "<li class=\"\(lb.passed ? "pass" : "fail")\">\(lb.passed ? "✓" : "✗") \(lb.description)</li>\n"
+            }
             out += "</ul>\n"
         }
         out += "</section>\n"

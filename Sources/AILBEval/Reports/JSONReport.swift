@@ -54,6 +54,7 @@ public enum JSONReport {
             "flips": .array(content.analysis.flips.map(flip)),
             "gate": gate(content.gate),
             "totals": ["responses": .int(stats.totalResponses), "successes": .int(stats.totalSuccesses)],
+            "load_balancer": loadBalancer(content),
         ]
         doc["cases"] = .array(rows.map(caseRepeat))
         return .object(doc)
@@ -118,17 +119,54 @@ public enum JSONReport {
     }
 
     static func gate(_ g: GateOutcome) -> JSONValue {
+        var checks: [JSONValue] = g.checks.map { check in
+            let r = check.result
+            return [
+                "bar": .string(r.bar), "value": .double(r.value), "observed": .double(r.observed),
+                "ci95": [.double(r.interval.lower), .double(r.interval.upper)], "threshold": .double(r.threshold),
+                "kind": .string(r.isMaximum ? "maximum" : "minimum"), "passed": .bool(check.passed),
+            ]
+        }
+        if let lb = g.loadBalancer {
+            // A count, not a rate: no interval.
+            checks.append([
+                "bar": .string(LoadBalancerGateCheck.bar), "value": .int(lb.mismatches), "observed": .int(lb.mismatches),
+                "compared": .int(lb.compared), "ci95": .null, "threshold": .int(lb.maximum), "kind": "maximum",
+                "passed": .bool(lb.passed),
+            ])
+        }
+        return ["status": .string(g.label), "basis": .string(g.basis.rawValue), "checks": .array(checks)]
+    }
+
+    /// ai-lb's own verdicts against ours: how many were compared, how many differ, and each difference with
+    /// both verdicts in full (our groups: which members agree).
+    static func loadBalancer(_ content: ReportContent) -> JSONValue {
         [
-            "status": .string(g.label), "basis": .string(g.basis.rawValue),
-            "checks": .array(
-                g.checks.map { check in
-                    let r = check.result
-                    return [
-                        "bar": .string(r.bar), "value": .double(r.value), "observed": .double(r.observed),
-                        "ci95": [.double(r.interval.lower), .double(r.interval.upper)], "threshold": .double(r.threshold),
-                        "kind": .string(r.isMaximum ? "maximum" : "minimum"), "passed": .bool(check.passed),
-                    ]
-                }),
+            "compared": .int(content.loadBalancerCompared),
+            "mismatches": .int(content.loadBalancerDisagreements.count),
+            "differences": .array(content.loadBalancerDisagreements.map(loadBalancerVerdict)),
+        ]
+    }
+
+    /// One of ai-lb's verdicts beside ours; `repeat` counts from 1.
+    public static func loadBalancerVerdict(_ item: LoadBalancerDisagreement) -> JSONValue {
+        let v = item.verdicts
+        return [
+            "suite": .string(item.suite), "case_id": .string(item.caseID), "repeat": .int(v.repeatIndex + 1),
+            "backend": .string(v.backend), "matches": .bool(v.matchesOurs),
+            "differences": .array(v.differences.map(JSONValue.string)),
+            "ai_lb": [
+                "winner": .string(v.winner), "agreement_count": .int(v.agreementCount),
+                "disagreement": .bool(v.disagreement), "comparison_type": .string(v.comparisonType),
+                "x_disagreement": .bool(v.xDisagreement), "oracle": v.oracle.map(JSONValue.string) ?? .null,
+                "oracle_agreed": v.oracleAgreed.map(JSONValue.bool) ?? .null,
+            ],
+            "ours": [
+                "winner": .string(v.ours.winner), "agreement_count": .int(v.ours.agreementCount),
+                "disagreement": .bool(v.ours.disagreement), "comparison_type": .string(v.ours.comparisonType.rawValue),
+                "successes": .int(v.ours.successes), "winning_group": .array(v.ourWinningGroup.map(JSONValue.string)),
+                "groups": .array(v.ours.groups.map { .array($0.map(JSONValue.string)) }),
+            ],
         ]
     }
 

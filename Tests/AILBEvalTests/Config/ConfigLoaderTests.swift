@@ -80,6 +80,7 @@ func configFixture(_ name: String) -> String {
         #expect(config.gates.minAgreement == 0.8)
         #expect(config.gates.minAccuracy == 0.7)
         #expect(config.gates.maxSpurious == 0.1)
+        #expect(config.gates.maxLoadBalancerMismatches == 0)
         #expect(config.gates.perFamily == ["qwen2.5-7b-instruct": 0.8, "llama-3.1-8b": 0.5])
         #expect(config.gates.perQuant == ["4bit": 0.7, "Q8_0": 0.6])
         #expect(config.limits.maxResponseBytes == 1_048_576)
@@ -309,6 +310,9 @@ func configFixture(_ name: String) -> String {
         BadConfig(
             name: "stream not a boolean", yaml: backend + "defaults: {stream: yes}\n", line: 5, column: 20,
             message: "expected true or false for 'stream', found a string (\"yes\")"),
+        BadConfig(
+            name: "negative ai-lb mismatch bar", yaml: backend + "gates:\n  max_lb_mismatch: -1\n", line: 6, column: 20,
+            message: "'max_lb_mismatch' must be at least 0, found -1"),
         BadConfig(
             name: "zero ai-lb request timeout",
             yaml: "backends:\n  - name: lb\n    kind: ailb\n    url: http://h/v1\n    model: m\n    request_timeout: 0\n",

@@ -44,6 +44,9 @@ final class FakeLoadBalancer: Sendable {
         /// The member at `member` fails with an empty error string after `latencyMs` (ai-lb's HTTP client timing
         /// out, whose exception has no text).
         case memberEmptyError(member: Int, latencyMs: Double)
+        /// Reports its winner as the oracle and says the oracle did not agree with the winner: the winner, the
+        /// counts and the header stay right, only the group fact is wrong.
+        case oracleDisagrees
     }
 
     /// A request as the load balancer saw it.
@@ -219,8 +222,10 @@ final class FakeLoadBalancer: Sendable {
                     "response": winner["response"] ?? .null, "latency_ms": winner["latency_ms"] ?? .null,
                 ],
                 "agreement_count": .int(agreement), "disagreement": .bool(disagreement),
-                "comparison_type": .string(verdict.comparisonType.rawValue), "oracle_backend": .null,
-                "oracle_present": false, "oracle_agreed": .null, "local_cloud_agreement": .null,
+                "comparison_type": .string(verdict.comparisonType.rawValue),
+                "oracle_backend": behavior == .oracleDisagrees ? winner["backend"] ?? .null : .null,
+                "oracle_present": .bool(behavior == .oracleDisagrees),
+                "oracle_agreed": behavior == .oracleDisagrees ? false : .null, "local_cloud_agreement": .null,
                 "local_cloud_similarity": .null, "all_responses": .array(items),
             ], headers: responseHeaders)
     }

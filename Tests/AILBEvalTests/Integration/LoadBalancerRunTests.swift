@@ -143,6 +143,91 @@ import Testing
         #expect(html.contains("<td>weather-paris</td>"))
     }
 
+    @Test func aiLbsVerdictAgainstOursIsInEveryExportAndGated() async throws {
+        let lb = try await Self.balancer(.lie)
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        var result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--max-lb-mismatch", "0"])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("gate failed: ai-lb verdict mismatches 4 of 4 compared case repeats is above the bar 0 by 4"))
+
+        // CSV, beside the other files of the run.
+        let csv = try String(contentsOfFile: cli.path("reports/run-1/lb_verdicts.csv"), encoding: .utf8)
+            .components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(csv.count == 5)
+        #expect(csv[0].hasPrefix("run_id,suite,case_id,repeat,backend,matches,differences,lb_winner,our_winner,"))
+        #expect(csv[1].hasPrefix("1,mini,weather-paris,1,lb,false,winner: "))
+        #expect(csv.dropFirst().allSatisfy { $0.contains(",lb,false,") })
+
+        // JSON: counts, and each difference with both verdicts and our groups.
+        let json = try await cli.runOffThePool(["report", "latest", "--format", "json", "--out", "-"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let doc = try JSONValue(parsing: json.stdout)
+        #expect(doc["load_balancer"]?["compared"] == 4)
+        #expect(doc["load_balancer"]?["mismatches"] == 4)
+        let first = try #require(doc["load_balancer"]?["differences"]?.arrayValue?.first)
+        #expect(first["case_id"] == "weather-paris")
+        #expect(first["repeat"] == 1)
+        #expect(first["matches"] == false)
+        #expect(first["ours"]?["groups"]?.arrayValue?.isEmpty == false)
+        #expect(first["ai_lb"]?["agreement_count"]?.intValue == (first["ours"]?["agreement_count"]?.intValue ?? 0) + 1)
+        #expect(first["differences"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("agreement_count: ") == true } == true)
+
+        // Markdown and JUnit: a failing testcase per mismatch.
+        let markdown = try await cli.runOffThePool(["report", "latest", "--format", "markdown", "--out", "-"])
+        #expect(markdown.stdout.contains("**ai-lb's verdict against ours:** matched on 0 of 4 case repeats, **4 mismatches**."))
+        #expect(markdown.stdout.contains("| mini/weather-paris | 1 | lb | winner: "))
+        let junit = try await cli.runOffThePool(["report", "latest", "--format", "junit", "--out", "-"])
+        #expect(junit.stdout.contains("<testsuite name=\"ai-lb verdicts\" tests=\"4\" failures=\"4\""))
+        #expect(junit.stdout.components(separatedBy: "<failure type=\"lb_mismatch\"").count == 5)
+        #expect(junit.stdout.contains("name=\"mini/weather-paris#1 via lb\""))
+
+        // The gate command on the stored run; the config's gates: section.
+        #expect(try await cli.runOffThePool(["gate", "latest", "--max-lb-mismatch", "4"]).status == 0)
+        result = try await cli.runOffThePool(["gate", "latest", "--max-lb-mismatch", "3"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("above the bar 3 by 1"))
+        try Data((Self.config(lb) + "\ngates: {max_lb_mismatch: 2}\n").utf8).write(to: URL(fileURLWithPath: cli.path("config.yaml")))
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("is above the bar 2 by 2"))
+        let html = try String(contentsOfFile: cli.path("reports/run-2/report.html"), encoding: .utf8)
+        #expect(html.contains("✗ ai-lb verdict mismatches 4 of 4 compared case repeats is above the bar 2 by 2"))
+
+        // A bar that cannot be evaluated is bad input, before anything runs.
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--mode", "all"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--max-lb-mismatch (gates.max_lb_mismatch) needs --mode consensus"))
+        #expect(try ResultStore(path: cli.databasePath).runs().count == 2)
+
+        // ai-lb agreeing again: the bar passes.
+        lb.behavior.write { $0 = .normal }
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--max-lb-mismatch", "0"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let matching = try String(contentsOfFile: cli.path("reports/run-3/lb_verdicts.csv"), encoding: .utf8)
+        #expect(matching.components(separatedBy: ",lb,true,,").count == 5)
+    }
+
+    @Test func theComparisonCoversTheGroupFactsAiLbReports() async throws {
+        // ai-lb's winner, counts and header are right, but it says its oracle (the winner) disagreed with it.
+        let lb = try await Self.balancer(.oracleDisagrees)
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let verdicts = try store.loadBalancerVerdicts(runID: run.id)
+        #expect(verdicts.count == 4)
+        for v in verdicts {
+            #expect(!v.matchesOurs)
+            #expect(v.oracle == v.winner && v.oracleAgreed == false)
+            #expect(v.ourWinningGroup.contains(v.winner))
+            #expect(v.differences.count == 1)
+            #expect(v.differences.first?.hasPrefix("oracle_agreed: false (ai-lb) vs true (ours: oracle \(v.winner) is in our winning group") == true)
+        }
+    }
+
     @Test func allFailedAndSingleSuccessBodiesAreRecordedPerMemberWithTheirErrorClasses() async throws {
         let lb = try await Self.balancer(.allFailed)
         let cli = try CLIHarness(config: Self.config(lb))

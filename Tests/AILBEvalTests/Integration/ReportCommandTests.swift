@@ -89,5 +89,9 @@ import Testing
         #expect(passed.stdout.contains("passed: agreement of quant 8bit 1.000 (95% CI 0.510–1.000) ≥ 0.900"))
         #expect(try cli.run(["gate", "latest", "--per-quant", "3bit=0.5"]).status == 2)
         #expect(try cli.run(["gate", "latest", "--per-quant", "4bit"]).status == 2)
+        // A run without a load balancer has no ai-lb verdict to hold to a bar.
+        let noBalancer = try cli.run(["gate", "latest", "--max-lb-mismatch", "0"])
+        #expect(noBalancer.status == 2)
+        #expect(noBalancer.stderr.hasPrefix("ailb-eval: error: run 1: --max-lb-mismatch (gates.max_lb_mismatch) needs a kind: ailb backend"))
     }
 }
