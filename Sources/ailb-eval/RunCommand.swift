@@ -153,7 +153,7 @@ struct RunCommand: AsyncParsableCommand {
         if outcome.status == .interrupted {
             let answered = try store.answeredRequestCount(runID: outcome.runID)
             print(
-                "Run \(outcome.runID) was interrupted: \(answered) of \(outcome.report.run.plannedRequests) responses are stored."
+                "Run \(outcome.runID) was interrupted: \(answered) of \(outcome.report.run.plannedRequests) requests answered."
                     + " Finish it with: ailb-eval run --resume \(outcome.runID)")
             throw ExitCode(ExitStatus.interrupted.rawValue)
         }

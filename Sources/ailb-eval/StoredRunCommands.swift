@@ -15,9 +15,9 @@ struct RunsCommand: ParsableCommand {
             print("No runs in \(store.path) yet.")
             return
         }
-        var counts: [Int64: (Int, Int)] = [:]
-        for run in runs { counts[run.id] = try store.responseCounts(runID: run.id) }
-        print(RunSummary.renderRuns(runs, responseCounts: counts))
+        var answered: [Int64: Int] = [:]
+        for run in runs { answered[run.id] = try store.answeredRequestCount(runID: run.id) }
+        print(RunSummary.renderRuns(runs, answeredRequests: answered))
     }
 }
 

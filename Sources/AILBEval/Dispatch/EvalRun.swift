@@ -94,7 +94,10 @@ public struct EvalRun: Sendable {
         let judgeLive = prepared.config.defaults.mode == .consensus && prepared.resumption == nil
         let store = self.store
         let progress = self.progress
-        let total = items?.count ?? plan.totalRequests
+        // Progress counts answered requests of the whole run, as `ailb-eval runs` and the interrupt message
+        // do: a resumed run starts from those answered before.
+        let total = prepared.resumption?.planned ?? plan.totalRequests
+        let answeredBefore = prepared.resumption == nil ? 0 : try store.answeredRequestCount(runID: runID)
         let runPlan = plan
         let knownMembers = try store.backends(runID: runID).filter { $0.via != nil }
         let runMode = prepared.config.defaults.mode
@@ -108,7 +111,8 @@ public struct EvalRun: Sendable {
                     try collector.flush(to: store, runID: runID)
                     lastFlush = Date()
                     // Progress counts stored responses only: what it shows as done survives a crash.
-                    progress?.update(done: collector.storedRequests, total: total, errors: collector.storedErrors)
+                    progress?.update(
+                        done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors)
                 }
             }
             try collector.flush(to: store, runID: runID)
@@ -129,7 +133,7 @@ public struct EvalRun: Sendable {
             try? store.finishRun(runID, status: .failed)
             throw error
         }
-        progress?.finish(done: collector.storedRequests, total: total, errors: collector.storedErrors)
+        progress?.finish(done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors)
         if prepared.resumption != nil && prepared.config.defaults.mode == .consensus {
             try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
         }

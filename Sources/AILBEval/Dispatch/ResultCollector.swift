@@ -23,7 +23,9 @@ struct ResultCollector: Sendable {
     /// Responses written to the store so far, and how many of them are failures.
     var stored = 0
     var storedErrors = 0
-    /// Requests whose answers are written (a load balancer's answer counts once, however many rows it gave).
+    /// Requests whose final answers are written (a load balancer's answer counts once, however many rows it
+    /// gave; a request cancelled by an interrupt is not answered: `--resume` sends it again). The same count
+    /// as `ResultStore.answeredRequestCount`, so progress, the interrupt message and `runs` agree.
     var storedRequests = 0
 
     struct WorkKey: Hashable {
@@ -49,7 +51,7 @@ struct ResultCollector: Sendable {
     var pendingWrites: Int { batch.responses.count + batch.verdicts.count + batch.loadBalancerVerdicts.count }
 
     mutating func add(_ result: WorkResult) {
-        pendingRequests += 1
+        if result.response.errorClass != .cancelled { pendingRequests += 1 }
         let planned = plan.cases[result.item.casePosition]
         let backend = plan.backends[result.item.backendIndex]
         let answers: [(backend: String, response: BackendResponse)] =

@@ -112,6 +112,10 @@ import Testing
         #expect(lbVerdicts.contains { $0.disagreement && $0.xDisagreement })
         #expect(try store.loadBalancerDisagreements(runID: run.id).isEmpty)
         #expect(try store.answeredRequestCount(runID: run.id) == 8)
+        // Requests, not member rows (16 responses are stored).
+        let runs = try await cli.runOffThePool(["runs"])
+        #expect(runs.stdout.contains("requests"))
+        #expect(runs.stdout.contains(" 8/8 "), "\(runs.stdout)")
         #expect(result.stdout.contains("ai-lb's own verdict matched ailb-eval's on 4/4 case repeats."))
         let html = try String(contentsOfFile: cli.path("reports/run-\(run.id)/report.html"), encoding: .utf8)
         #expect(html.contains("No difference: the load balancer decided exactly as this report predicts."))
@@ -343,9 +347,11 @@ import Testing
             try db.execute(sql: "UPDATE runs SET status = 'interrupted', pid = NULL")
         }
         lb.seen.write { $0 = [] }
+        #expect(try await cli.runOffThePool(["runs"]).stdout.contains("7/8"))
         result = try await cli.runOffThePool(["run", "--resume", "latest", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("1 of 8 requests to go"))
+        #expect(try await cli.runOffThePool(["runs"]).stdout.contains("8/8"))
         #expect(lb.seen.read { $0.count } == 1)
         let rows = try Self.responses(store, run.id)
         #expect(rows["lb"] == nil)
@@ -439,6 +445,39 @@ import Testing
             } == true)
     }
 
+    @Test func anInterruptedRunShowsTheSameRequestCountInProgressInterruptMessageAndRuns() async throws {
+        // A load balancer of its own whose members take 150 ms, so the run can be stopped half-way.
+        var slow = MockBehavior()
+        slow.latencyMs = 150
+        let lb = try await FakeLoadBalancer.start(
+            aliases: ["s1", "s2"], suites: try Self.suites(), behaviors: [slow, slow])
+        defer { Task { await lb.stop() } }
+        let cli = try CLIHarness(
+            config: """
+                backends:
+                  - {name: lb, kind: ailb, url: "\(lb.baseURL.absoluteString)", model: m, max_concurrency: 2}
+                defaults: {timeout: 30, retries: 0}
+                """)
+        defer { cli.remove() }
+        let child = try cli.start(["mini.yaml", "--repeat", "10"])
+        let stopped = try await offThePool { () -> Int32? in
+            cli.waitUntil(seconds: 30) { cli.committedResponses() >= 8 }
+            child.send(SIGINT)
+            return child.wait(seconds: 30)
+        }
+        #expect(stopped == 130, "\(child.stdout)\(child.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let answered = try store.answeredRequestCount(runID: 1)
+        #expect(answered > 0 && answered < 40)
+        // Member rows are two per answered request: the counts below are requests, not rows.
+        #expect(try store.responseCounts(runID: 1).total > answered)
+        let progress = child.stderr.components(separatedBy: "\n").filter { $0.contains("requests answered") }
+        #expect(progress.last?.hasPrefix("\(answered)/40 requests answered") == true, "\(child.stderr)")
+        #expect(child.stdout.contains("Run 1 was interrupted: \(answered) of 40 requests answered."), "\(child.stdout)")
+        let runs = try await cli.runOffThePool(["runs"])
+        #expect(runs.stdout.contains(" \(answered)/40 "), "\(runs.stdout)")
+    }
+
     @Test func theBackendsProbeChecksHealthAndMultiBackendExecution() async throws {
         let lb = try await Self.balancer()
         let cli = try CLIHarness(
@@ -469,6 +508,19 @@ import Testing
         #expect(result.stdout.contains("members ok"))
         #expect(result.stdout.contains("0/3"))
         #expect(result.stdout.contains("lb: member gentoo: HTTP 500"))
+    }
+}
+
+/// Runs `body` on a thread of its own (for waits that would otherwise block a thread the in-process servers need).
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            do {
+                continuation.resume(returning: try body())
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }.start()
     }
 }
 
