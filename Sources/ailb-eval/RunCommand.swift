@@ -158,7 +158,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.interrupted.rawValue)
         }
         guard outcome.report.statistics.totalSuccesses > 0 else {
-            throw RunFailure(message: "no backend answered at all (see the errors above; is the server running?)")
+            throw RunFailure.noAnswer(runID: outcome.runID, errors: try store.firstErrorTexts(runID: outcome.runID))
         }
         let failures = Gate.evaluate(outcome.report.statistics, thresholds: prepared.config.gates)
         let loadBalancerBar = try prepared.config.gates.maxLoadBalancerMismatches.map { maximum in

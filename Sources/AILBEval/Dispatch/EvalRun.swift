@@ -138,7 +138,9 @@ public struct EvalRun: Sendable {
             try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
         }
         let missing = try remainingWork(runID: runID, plan: plan)
-        let status: RunStatus = interrupted.read({ $0 }) || Task.isCancelled || missing > 0 ? .interrupted : .completed
+        var status: RunStatus = interrupted.read({ $0 }) || Task.isCancelled || missing > 0 ? .interrupted : .completed
+        // Every request answered and not one answer usable: the run could not be carried out.
+        if status == .completed, try store.responseCounts(runID: runID).successes == 0 { status = .failed }
         try store.finishRun(runID, status: status)
         let report = try RunReportData.load(store: store, runID: runID, profile: prepared.config.consensus.profile)
         return RunOutcome(runID: runID, status: status, report: report, elapsedSeconds: Date().timeIntervalSince(started))

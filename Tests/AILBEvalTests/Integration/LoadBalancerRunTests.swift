@@ -480,6 +480,29 @@ import Testing
         #expect(runs.stdout.contains(" \(answered)/40 "), "\(runs.stdout)")
     }
 
+    @Test func noBackendAnsweringShowsEachBackendsFirstErrorsAndTheRunIsFailed() async throws {
+        let lb = try await Self.balancer(.noEligibleBackends)
+        let cli = try CLIHarness(
+            config: """
+                backends:
+                  - {name: down, url: "http://127.0.0.1:1/v1", model: m}
+                  - {name: lb, kind: ailb, url: "\(lb.baseURL.absoluteString)", model: m}
+                defaults: {timeout: 5, retries: 0}
+                """)
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("no backend answered at all in run 1"))
+        #expect(!result.stderr.contains("see the errors above"))
+        #expect(result.stderr.contains("\n  down: could not connect"), "\(result.stderr)")
+        #expect(result.stderr.contains("Connection refused"), "\(result.stderr)")
+        #expect(result.stderr.contains("\n  lb: HTTP 404: No eligible backends for multi-exec (×4)"), "\(result.stderr)")
+        #expect(try ResultStore(path: cli.databasePath).run("1").status == .failed)
+        let runs = try await cli.runOffThePool(["runs"])
+        #expect(runs.stdout.contains("failed"), "\(runs.stdout)")
+        #expect(!runs.stdout.contains("completed"))
+    }
+
     @Test func theBackendsProbeChecksHealthAndMultiBackendExecution() async throws {
         let lb = try await Self.balancer()
         let cli = try CLIHarness(
