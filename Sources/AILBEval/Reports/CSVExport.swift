@@ -39,7 +39,7 @@ public enum CSVExport {
             let c = casesByPosition[r.casePosition]
             let b = backendsByName[r.backend]
             responses.writeRow([
-                String(runID), c?.suite, c?.caseID, String(r.repeatIndex), r.backend, b?.model, b?.family, b?.quant,
+                String(runID), c?.suite, c?.caseID, String(r.repeatIndex + 1), r.backend, b?.model, b?.family, b?.quant,
                 flag(r.success), r.errorClass?.rawValue, r.errorMessage, r.httpStatus.map(String.init),
                 number(r.latencyMs), number(r.ttftMs), r.promptTokens.map(String.init),
                 r.completionTokens.map(String.init), String(r.attempts), r.text, r.toolCalls, r.finishReason,
@@ -59,7 +59,7 @@ public enum CSVExport {
         try store.forEachVerdict(runID: runID) { v in
             let c = casesByPosition[v.casePosition]
             verdicts.writeRow([
-                String(runID), c?.suite, c?.caseID, String(v.repeatIndex), v.profile.rawValue,
+                String(runID), c?.suite, c?.caseID, String(v.repeatIndex + 1), v.profile.rawValue,
                 v.verdict.comparisonType.rawValue, v.verdict.winner, String(v.verdict.agreementCount),
                 String(v.verdict.successes), flag(v.verdict.disagreement),
                 v.verdict.groups.map { $0.joined(separator: "+") }.joined(separator: " | "), flag(v.consensusCorrect),

@@ -3,8 +3,8 @@
 public enum JSONReport {
     /// The document's `format` field, for consumers that check what they read.
     public static let formatName = "ailb-eval-report"
-    /// Bumped when a field changes meaning or disappears.
-    public static let formatVersion = 1
+    /// Bumped when a field changes meaning or disappears (2: `repeat` counts from 1, as everywhere else).
+    public static let formatVersion = 2
 
     /// The document, as compact UTF-8 JSON with a trailing newline.
     public static func render(_ content: ReportContent) throws -> String {
@@ -187,7 +187,7 @@ public enum JSONReport {
         let record = row.caseRecord
         return [
             "suite": .string(record.suite), "case_id": .string(record.caseID), "position": .int(record.position),
-            "repeat": .int(row.repeatIndex), "tags": .array(record.tags.map(JSONValue.string)),
+            "repeat": .int(row.repeatIndex + 1), "tags": .array(record.tags.map(JSONValue.string)),
             "prompt": .string(record.prompt),
             "expect": record.expectJSON.map { (try? JSONValue(parsing: $0)) ?? .string($0) } ?? .null,
             "verdicts": ["ailb": verdict(row.ailb), "semantic": verdict(row.semantic)],

@@ -76,8 +76,10 @@ public enum MarkdownReport {
                 out.append("|---|---:|---|")
                 for row in disagreements {
                     let v = row.verdict!
+                    let name = row.caseRecord.suite + "/" + row.caseRecord.caseID
+                        + (row.caseRecord.repeats > 1 ? "#\(row.repeatIndex + 1)" : "")
                     out.append(
-                        "| \(escape(row.caseRecord.suite + "/" + row.caseRecord.caseID)) | \(v.agreementCount)/\(v.successes) | "
+                        "| \(escape(name)) | \(v.agreementCount)/\(v.successes) | "
                             + "\(escape(v.groups.map { $0.joined(separator: "+") }.joined(separator: " / "))) |")
                 }
                 out.append("")

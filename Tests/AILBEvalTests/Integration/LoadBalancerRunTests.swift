@@ -144,7 +144,7 @@ import Testing
         let html = try String(contentsOfFile: cli.path("reports/run-\(run.id)/report.html"), encoding: .utf8)
         #expect(html.contains("ai-lb&#39;s verdict against ours") || html.contains("ai-lb's verdict against ours"))
         #expect(html.contains("matched ailb-eval&#39;s <code>ailb</code> profile on 0 of 4") || html.contains("profile on 0 of 4"))
-        #expect(html.contains("<td>weather-paris</td>"))
+        #expect(html.contains("<td>weather-paris</td><td class=\"num\">1</td>"))
     }
 
     @Test func aiLbsVerdictAgainstOursIsInEveryExportAndGated() async throws {
