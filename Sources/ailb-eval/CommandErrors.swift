@@ -20,6 +20,7 @@ enum CommandErrors {
             return ExitStatus.runImpossible.rawValue
         case let error as GateFailed:
             for failure in error.failures { printError("gate failed: \(failure)") }
+            if let bar = error.loadBalancer { printError("gate failed: \(bar)") }
             return ExitStatus.gateFailed.rawValue
         default:
             let code = AILBEvalCommand.exitCode(for: error)
@@ -48,4 +49,6 @@ enum CommandErrors {
 /// Thrown when a run or a stored run fails its gate (exit 1).
 struct GateFailed: Error {
     var failures: [GateFailure]
+    /// The bar on ai-lb's own verdicts, when it failed.
+    var loadBalancer: LoadBalancerGateCheck? = nil
 }

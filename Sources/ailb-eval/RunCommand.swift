@@ -58,6 +58,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Fail (exit 1) when consensus accuracy is below this (0…1); overrides gates.min_accuracy.")
     var minAccuracy: Double?
 
+    @Option(
+        name: .customLong("max-lb-mismatch"),
+        help: "Fail (exit 1) when more than N case repeats have an ai-lb verdict that differs from ours; overrides gates.max_lb_mismatch.")
+    var maxLBMismatch: Int?
+
     @Option(help: "Directory for the CSV files (default: <reports.dir>/run-<id>).")
     var out: String?
 
@@ -93,6 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         options.tags = tags
         options.minAgreement = minAgreement
         options.minAccuracy = minAccuracy
+        options.maxLoadBalancerMismatches = maxLBMismatch
         options.outputDirectory = out
         options.resume = resume
         options.force = force
@@ -155,19 +161,27 @@ struct RunCommand: AsyncParsableCommand {
         if outcome.status == .interrupted {
             let answered = try store.answeredRequestCount(runID: outcome.runID)
             output.line(
-                "Run \(outcome.runID) was interrupted: \(answered) of \(outcome.report.run.plannedRequests) responses are stored."
+                "Run \(outcome.runID) was interrupted: \(answered) of \(outcome.report.run.plannedRequests) requests answered."
                     + " Finish it with: ailb-eval run --resume \(outcome.runID)")
             throw ExitCode(ExitStatus.interrupted.rawValue)
         }
         guard outcome.report.statistics.totalSuccesses > 0 else {
-            throw RunFailure(message: "no backend answered at all (see the errors above; is the server running?)")
+            throw RunFailure.noAnswer(runID: outcome.runID, errors: try store.firstErrorTexts(runID: outcome.runID))
         }
         let failures = Gate.evaluate(outcome.report.statistics, thresholds: prepared.config.gates)
+        let loadBalancerBar = try prepared.config.gates.maxLoadBalancerMismatches.map { maximum in
+            let counts = try store.loadBalancerVerdictCounts(runID: outcome.runID)
+            return LoadBalancerGateCheck(maximum: maximum, compared: counts.compared, mismatches: counts.mismatches)
+        }
+        let loadBalancerFailure = loadBalancerBar.flatMap { $0.passed ? nil : $0 }
         if output.failure != nil {
             for failure in failures { CommandErrors.printError("gate failed: \(failure)") }
+            if let loadBalancerFailure { CommandErrors.printError("gate failed: \(loadBalancerFailure)") }
             try output.finish()
         }
-        if !failures.isEmpty { throw GateFailed(failures: failures) }
+        if !failures.isEmpty || loadBalancerFailure != nil {
+            throw GateFailed(failures: failures, loadBalancer: loadBalancerFailure)
+        }
     }
 }
 

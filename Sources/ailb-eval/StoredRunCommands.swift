@@ -24,10 +24,10 @@ struct RunsCommand: ParsableCommand {
             try StandardOutput.line("No runs in \(store.path) yet.")
             return
         }
-        var counts: [Int64: (Int, Int)] = [:]
-        for run in runs { counts[run.id] = try store.responseCounts(runID: run.id) }
+        var answered: [Int64: Int] = [:]
+        for run in runs { answered[run.id] = try store.answeredRequestCount(runID: run.id) }
         try store.finishReading()
-        try StandardOutput.line(RunSummary.renderRuns(runs, responseCounts: counts))
+        try StandardOutput.line(RunSummary.renderRuns(runs, answeredRequests: answered))
     }
 }
 
@@ -72,6 +72,11 @@ struct GateCommand: ParsableCommand {
     @Option(name: .customLong("per-quant"), help: "Minimum with-majority share of a quantization, as QUANT=X (repeatable).")
     var perQuant: [String] = []
 
+    @Option(
+        name: .customLong("max-lb-mismatch"),
+        help: "Maximum number of case repeats where ai-lb's own verdict differs from ours (a run with a kind: ailb backend in consensus mode).")
+    var maxLBMismatch: Int?
+
     @Option(help: "point: test the observed rate; lower-bound: test the Wilson 95% bound.")
     var on: GateBasis = .point
 
@@ -83,6 +88,9 @@ struct GateCommand: ParsableCommand {
     func validate() throws {
         for (name, value) in [("--min-agreement", minAgreement), ("--min-accuracy", minAccuracy), ("--max-spurious", maxSpurious)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be between 0 and 1, got \(value)") }
+        }
+        if let maxLBMismatch, maxLBMismatch < 0 {
+            throw ValidationError("--max-lb-mismatch must be 0 or more, got \(maxLBMismatch)")
         }
         _ = try Self.bars(perFamily, flag: "--per-family")
         _ = try Self.bars(perQuant, flag: "--per-quant")
@@ -112,6 +120,16 @@ struct GateCommand: ParsableCommand {
         let quantFlags = try Self.bars(perQuant, flag: "--per-quant")
         thresholds.perFamily.merge(familyFlags) { _, flag in flag }
         thresholds.perQuant.merge(quantFlags) { _, flag in flag }
+        if let maxLBMismatch { thresholds.maxLoadBalancerMismatches = maxLBMismatch }
+        var loadBalancerBar: LoadBalancerGateCheck?
+        if let maximum = thresholds.maxLoadBalancerMismatches {
+            let hasLoadBalancer = try store.backends(runID: record.id).contains { $0.kind == .ailb }
+            if let problem = Gate.loadBalancerBarProblem(mode: record.mode, hasLoadBalancer: hasLoadBalancer) {
+                throw InputError("run \(record.id): \(problem)")
+            }
+            let counts = try store.loadBalancerVerdictCounts(runID: record.id)
+            loadBalancerBar = LoadBalancerGateCheck(maximum: maximum, compared: counts.compared, mismatches: counts.mismatches)
+        }
         try store.finishReading()
         let stats = report.statistics
         // A name typed here that the run does not have is a typo (exit 2); one stored with the run fails its bar.
@@ -131,12 +149,15 @@ struct GateCommand: ParsableCommand {
         if thresholds == GateThresholds() {
             throw ValidationError(
                 "run \(record.id) has no gate bar: give one (--min-agreement, --min-accuracy, --max-spurious, --per-family, "
-                    + "--per-quant), or set gates: in the config before the run")
+                    + "--per-quant, --max-lb-mismatch), or set gates: in the config before the run")
         }
         let checks = Gate.checks(stats, thresholds: thresholds, basis: on)
         let failures = checks.filter { !$0.passed }.map(\.result)
-        if !failures.isEmpty { throw GateFailed(failures: failures) }
+        if !failures.isEmpty || loadBalancerBar?.passed == false {
+            throw GateFailed(failures: failures, loadBalancer: loadBalancerBar.flatMap { $0.passed ? nil : $0 })
+        }
         for check in checks { try StandardOutput.line("passed: \(check.result.bar) \(Self.passText(check.result))") }
+        if let loadBalancerBar { try StandardOutput.line("passed: \(loadBalancerBar)") }
         let a = stats.agreement
         try StandardOutput.line(String(format: "gate passed: run %lld agreement %.3f (%d/%d)", record.id, a.value ?? 0, a.successes, a.trials))
     }

@@ -225,7 +225,8 @@ public struct BackendProbe: Sendable {
                     "messages": [["role": "user", "content": "Say OK."]],
                 ], headers: multi, timeout: timeout, retry: .none, expectsCompletion: false))
         let naming = MemberNaming(loadBalancer: backend.name, backends: [backend])
-        let parsed = LoadBalancerAnswer.interpret(answer, mode: .all, naming: naming)
+        let parsed = LoadBalancerAnswer.interpret(
+            answer, mode: .all, naming: naming, timeouts: LoadBalancerTimeouts(backend.ailbOptions))
         if let failure = parsed.failure {
             result.membersAnswered = ProbeResult.MemberCount(succeeded: 0, attempted: 0)
             result.problems.append(

@@ -11,6 +11,9 @@ public enum ErrorClass: String, Sendable, CaseIterable, Codable {
     case badSSE = "bad_sse"
     case tooLarge = "too_large"
     case cancelled
+    /// A backend behind a load balancer failed and the load balancer gave no reason (ai-lb's empty error
+    /// string before any timeout was reached).
+    case upstream
 }
 
 /// What one backend answered to one request, after retries.

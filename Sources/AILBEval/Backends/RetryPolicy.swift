@@ -10,6 +10,8 @@ import Foundation
 /// - other `http_4xx`: the request itself is wrong (unknown model, bad tool schema); asking again changes nothing.
 /// - `bad_json`, `bad_sse`, `too_large`: the server answered; the answer is what we measure.
 /// - `cancelled`: the user asked us to stop.
+/// - `upstream`: a member behind a load balancer failed; only its answer inside the load balancer's reply
+///   says so, and there is no request of ours to that member to repeat.
 public struct RetryPolicy: Sendable, Hashable {
     /// Retries after the first attempt (so at most `maxRetries + 1` attempts).
     public var maxRetries: Int
@@ -35,7 +37,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public static func isRetryable(_ errorClass: ErrorClass) -> Bool {
         switch errorClass {
         case .connect, .http429, .http5xx: return true
-        case .timeout, .http4xx, .badJSON, .badSSE, .tooLarge, .cancelled: return false
+        case .timeout, .http4xx, .badJSON, .badSSE, .tooLarge, .cancelled, .upstream: return false
         }
     }
 

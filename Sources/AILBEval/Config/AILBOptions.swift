@@ -6,19 +6,27 @@ public struct AILBOptions: Sendable, Hashable {
     public var maxBackends: Int?
     /// Sent as `X-Execution-Timeout`, in seconds; nil leaves ai-lb's default (60).
     public var executionTimeout: Double?
+    /// ai-lb's own HTTP timeout towards its backends (`REQUEST_TIMEOUT_SECS`), in seconds; nil means ai-lb's
+    /// default (60). When it is below the execution timeout, a member that runs into it is reported with an
+    /// empty error string: knowing it tells such a timeout from a failure without a reason.
+    public var requestTimeout: Double?
     /// What the load balancer's members are, by alias, so reports can group them by family and quant.
     public var members: [String: AILBMember]
 
     /// Options as written in config.yaml; all optional.
     public init(
         targetBackends: [String] = [], maxBackends: Int? = nil, executionTimeout: Double? = nil,
-        members: [String: AILBMember] = [:]
+        requestTimeout: Double? = nil, members: [String: AILBMember] = [:]
     ) {
         self.targetBackends = targetBackends
         self.maxBackends = maxBackends
         self.executionTimeout = executionTimeout
+        self.requestTimeout = requestTimeout
         self.members = members
     }
+
+    /// ai-lb's default execution timeout and `REQUEST_TIMEOUT_SECS`, in seconds.
+    public static let defaultTimeout = 60.0
 }
 
 /// One backend behind an ai-lb load balancer, as described in config.yaml (`members:`).
@@ -27,10 +35,15 @@ public struct AILBMember: Sendable, Hashable {
     public var family: String?
     /// The quantization; nil when not given.
     public var quant: String?
+    /// host:port as ai-lb reports the member (`address:`), for a member written by its alias: ai-lb sends
+    /// no alias with a member's timeout, and this maps such an answer to the member even before the run has
+    /// seen the alias at that address.
+    public var address: String?
 
     /// A member description.
-    public init(family: String? = nil, quant: String? = nil) {
+    public init(family: String? = nil, quant: String? = nil, address: String? = nil) {
         self.family = family
         self.quant = quant
+        self.address = address
     }
 }

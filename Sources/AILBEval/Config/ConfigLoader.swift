@@ -46,9 +46,10 @@ private struct ConfigParser {
     ]
     static let backendKeys = [
         "name", "kind", "url", "urls", "model", "preferred_models", "family", "quant", "max_concurrency", "timeout",
-        "api_key_env", "headers", "mock", "target_backends", "max_backends", "execution_timeout", "members",
+        "api_key_env", "headers", "mock", "target_backends", "max_backends", "execution_timeout", "request_timeout",
+        "members",
     ]
-    static let ailbOnlyKeys = ["target_backends", "max_backends", "execution_timeout", "members"]
+    static let ailbOnlyKeys = ["target_backends", "max_backends", "execution_timeout", "request_timeout", "members"]
     static let mockKeys = ["seed", "drift", "noise", "latency_ms", "jitter_ms", "error_rate", "error_status", "fault"]
     static let defaultsKeys = [
         "mode", "temperature", "max_tokens", "seed", "stream", "repeat", "concurrency", "timeout", "retries",
@@ -56,7 +57,7 @@ private struct ConfigParser {
     static let consensusKeys = ["threshold", "profile"]
     static let storageKeys = ["path"]
     static let reportsKeys = ["dir", "reference"]
-    static let gatesKeys = ["min_agreement", "min_accuracy", "max_spurious", "per_family", "per_quant"]
+    static let gatesKeys = ["min_agreement", "min_accuracy", "max_spurious", "per_family", "per_quant", "max_lb_mismatch"]
     static let limitsKeys = ["max_response_bytes"]
 
     func parse(_ root: Node) throws(InputError) -> EvalConfig {
@@ -270,13 +271,27 @@ private struct ConfigParser {
         if let value = map["execution_timeout"] {
             options.executionTimeout = try reader.positiveDouble(value, key: "execution_timeout")
         }
+        if let value = map["request_timeout"] {
+            options.requestTimeout = try reader.positiveDouble(value, key: "request_timeout")
+        }
         if let value = map["members"] {
             for entry in try reader.anyMapping(value, context: "members").entries {
                 let member = try reader.mapping(
-                    entry.value, allowed: ["family", "quant"], context: "member '\(entry.key)'")
+                    entry.value, allowed: ["family", "quant", "address"], context: "member '\(entry.key)'")
                 var result = AILBMember()
                 if let family = member["family"] { result.family = try reader.nonEmptyString(family, key: "family") }
                 if let quant = member["quant"] { result.quant = try reader.string(quant, key: "quant") }
+                if let address = member["address"] {
+                    let text = try reader.nonEmptyString(address, key: "address")
+                    guard text.wholeMatch(of: /[^\s\/]+:\d{1,5}/) != nil else {
+                        throw reader.error(
+                            address, "member '\(entry.key)': address '\(text)' is not host:port as ai-lb reports it (e.g. 192.168.1.20:1234)")
+                    }
+                    if let other = options.members.first(where: { $0.value.address == text })?.key {
+                        throw reader.error(address, "members '\(other)' and '\(entry.key)' have the same address \(text)")
+                    }
+                    result.address = text
+                }
                 options.members[entry.key] = result
             }
         }
@@ -376,6 +391,9 @@ private struct ConfigParser {
         }
         if let value = map["max_spurious"] {
             gates.maxSpurious = try reader.double(value, key: "max_spurious", in: 0...1)
+        }
+        if let value = map["max_lb_mismatch"] {
+            gates.maxLoadBalancerMismatches = try reader.int(value, key: "max_lb_mismatch", atLeast: 0)
         }
         let families = orderedUnique(
             backends.flatMap { backend in

@@ -149,6 +149,8 @@ public struct GateThresholds: Sendable, Hashable {
     public var maxSpurious: Double?
     public var perFamily: [String: Double] = [:]
     public var perQuant: [String: Double] = [:]
+    /// At most this many case repeats where ai-lb's own verdict differs from ours (`max_lb_mismatch`).
+    public var maxLoadBalancerMismatches: Int?
 
     public init() {}
 }

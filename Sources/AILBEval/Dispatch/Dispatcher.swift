@@ -118,7 +118,7 @@ extension Dispatcher {
     func sendToLoadBalancer(
         _ body: [String: JSONValue], backend: BackendConfig, replica: Int, headers: [String: String]
     ) async -> BackendResponse {
-        let executionTimeout = backend.ailbOptions?.executionTimeout ?? 60
+        let executionTimeout = backend.ailbOptions?.executionTimeout ?? AILBOptions.defaultTimeout
         let request = ChatRequest(
             baseURL: backend.urls[replica % backend.urls.count], body: .object(body),
             headers: headers.merging(Self.loadBalancerHeaders(for: backend, mode: defaults.mode)) { _, new in new },

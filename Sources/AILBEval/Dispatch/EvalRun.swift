@@ -95,7 +95,10 @@ public struct EvalRun: Sendable {
         let judgeLive = prepared.resumption == nil
         let store = self.store
         let progress = self.progress
-        let total = items?.count ?? plan.totalRequests
+        // Progress counts answered requests of the whole run, as `ailb-eval runs` and the interrupt message
+        // do: a resumed run starts from those answered before.
+        let total = prepared.resumption?.planned ?? plan.totalRequests
+        let answeredBefore = prepared.resumption == nil ? 0 : try store.answeredRequestCount(runID: runID)
         let runPlan = plan
         let knownMembers = try store.backends(runID: runID).filter { $0.via != nil }
         let runMode = prepared.config.defaults.mode
@@ -109,7 +112,8 @@ public struct EvalRun: Sendable {
                     try collector.flush(to: store, runID: runID)
                     lastFlush = Date()
                     // Progress counts stored responses only: what it shows as done survives a crash.
-                    progress?.update(done: collector.storedRequests, total: total, errors: collector.storedErrors)
+                    progress?.update(
+                        done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors)
                 }
             }
             try collector.flush(to: store, runID: runID)
@@ -130,12 +134,14 @@ public struct EvalRun: Sendable {
             try? store.finishRun(runID, status: .failed)
             throw error
         }
-        progress?.finish(done: collector.storedRequests, total: total, errors: collector.storedErrors)
+        progress?.finish(done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors)
         if prepared.resumption != nil {
             try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
         }
         let missing = try remainingWork(runID: runID, plan: plan)
-        let status: RunStatus = interrupted.read({ $0 }) || Task.isCancelled || missing > 0 ? .interrupted : .completed
+        var status: RunStatus = interrupted.read({ $0 }) || Task.isCancelled || missing > 0 ? .interrupted : .completed
+        // Every request answered and not one answer usable: the run could not be carried out.
+        if status == .completed, try store.responseCounts(runID: runID).successes == 0 { status = .failed }
         try store.finishRun(runID, status: status)
         let report = try RunReportData.load(store: store, runID: runID, profile: prepared.config.consensus.profile)
         return RunOutcome(runID: runID, status: status, report: report, elapsedSeconds: Date().timeIntervalSince(started))

@@ -3,6 +3,10 @@ import Foundation
 /// How the backends behind an ai-lb load balancer are named in a run: by alias, else host:port. The load
 /// balancer's name is put in front (`lb/m2`) when the bare name is taken by a configured backend, or when
 /// the run has several load balancers (which may share members), so every name stays unique.
+///
+/// ai-lb drops a member's alias when it reports that member's timeout (`{"backend": "host:port", "alias":
+/// null, "error": "Timeout"}`). Such an answer is still the aliased member's: an address is mapped back to
+/// the alias the run has already seen at it, or to the member `members:` gives that `address`.
 public struct MemberNaming: Sendable, Hashable {
     /// The `kind: ailb` backend's name.
     public var loadBalancer: String
@@ -10,18 +14,51 @@ public struct MemberNaming: Sendable, Hashable {
     public var prefixed: Bool
     /// The names of the run's configured backends.
     public var taken: Set<String>
+    /// host:port → the alias of the member there: from `members:` (`address:`) and from answers seen.
+    public private(set) var aliasAtAddress: [String: String] = [:]
 
-    /// The naming of `loadBalancer`'s members among `backends` (the run's configured backends).
+    /// The naming of `loadBalancer`'s members among `backends` (the run's configured backends); the
+    /// addresses its `members:` entries give are known from the start.
     public init(loadBalancer: String, backends: [BackendConfig]) {
         self.loadBalancer = loadBalancer
         prefixed = backends.count(where: { $0.kind == .ailb }) > 1
         taken = Set(backends.map(\.name))
+        let members = backends.first { $0.name == loadBalancer && $0.kind == .ailb }?.ailbOptions?.members ?? [:]
+        for (alias, member) in members.sorted(by: { $0.key < $1.key }) {
+            if let address = member.address { learn(alias: alias, address: address) }
+        }
     }
 
-    /// The name of the member ai-lb reports as `address` (host:port) with `alias`.
+    /// The alias of the member at `address`, as ai-lb reported it or else as known from earlier answers
+    /// and `members:`; nil when the address is all there is.
+    public func alias(reported: String?, address: String) -> String? {
+        if let reported, !reported.isEmpty { return reported }
+        return aliasAtAddress[address]
+    }
+
+    /// The name of the member ai-lb reports as `address` (host:port) with `alias` (nil or empty when it
+    /// sent none).
     public func name(alias: String?, address: String) -> String {
-        let base = alias.flatMap { $0.isEmpty ? nil : $0 } ?? address
+        let base = self.alias(reported: alias, address: address) ?? address
         return prefixed || taken.contains(base) ? "\(loadBalancer)/\(base)" : base
+    }
+
+    /// Remembers that `alias` answers at `address` (the first alias seen at an address stays).
+    public mutating func learn(alias: String?, address: String) {
+        guard let alias, !alias.isEmpty, aliasAtAddress[address] == nil else { return }
+        aliasAtAddress[address] = alias
+    }
+
+    /// Remembers the aliases of members a run already stored (a resumed run's): a member named by its alias
+    /// at the single address it was seen at.
+    public mutating func learn(stored records: [BackendRecord]) {
+        for record in records where record.via == loadBalancer && record.kind == .ailbMember {
+            guard let address = record.urls.first, record.urls.count == 1, !record.name.contains("#") else { continue }
+            let prefix = "\(loadBalancer)/"
+            let base = record.name.hasPrefix(prefix) ? String(record.name.dropFirst(prefix.count)) : record.name
+            guard base != address, name(alias: base, address: address) == record.name else { continue }
+            learn(alias: base, address: address)
+        }
     }
 }
 
@@ -31,7 +68,8 @@ public struct MemberAnswer: Sendable {
     public var name: String
     /// host:port, as ai-lb reported it.
     public var address: String
-    /// The alias ai-lb knows it by, if any.
+    /// The alias ai-lb knows it by, if any: as reported, else the one its address is known by (ai-lb sends
+    /// none with a timeout).
     public var alias: String?
     /// The answer as ailb-eval records it: a success only with a chat completion, like a direct backend.
     public var response: BackendResponse
@@ -61,6 +99,31 @@ public struct ReportedVerdict: Sendable, Hashable {
     public var comparisonType: String
     /// `x-disagreement: true` was present.
     public var xDisagreement: Bool
+    /// `oracle_backend`, named as the run names members, when it was present (`oracle_present`) and ai-lb
+    /// said whether it agreed with the winner (`oracle_agreed` not null); else nil.
+    public var oracle: String? = nil
+    /// `oracle_agreed`, under the same condition.
+    public var oracleAgreed: Bool? = nil
+}
+
+/// The two clocks inside ai-lb that end a member's request: the execution timeout of the multi-backend
+/// request (`X-Execution-Timeout`) and its HTTP client's timeout towards backends (`REQUEST_TIMEOUT_SECS`).
+public struct LoadBalancerTimeouts: Sendable, Hashable {
+    /// `X-Execution-Timeout`, in seconds.
+    public var execution: Double
+    /// `REQUEST_TIMEOUT_SECS`, in seconds.
+    public var request: Double
+
+    /// The timeouts; ai-lb's defaults (60 s each) unless given.
+    public init(execution: Double? = nil, request: Double? = nil) {
+        self.execution = execution ?? AILBOptions.defaultTimeout
+        self.request = request ?? AILBOptions.defaultTimeout
+    }
+
+    /// The timeouts a `kind: ailb` backend's options set.
+    public init(_ options: AILBOptions?) {
+        self.init(execution: options?.executionTimeout, request: options?.requestTimeout)
+    }
 }
 
 /// ai-lb's answer to one multi-backend request, taken apart: the members' answers, or the failure of the
@@ -74,8 +137,11 @@ public struct LoadBalancerAnswer: Sendable {
     /// ai-lb's verdict (consensus mode only).
     public var verdict: ReportedVerdict?
 
-    /// Interprets the load balancer's `response` to a request made in `mode`.
-    public static func interpret(_ response: BackendResponse, mode: RunMode, naming: MemberNaming) -> LoadBalancerAnswer {
+    /// Interprets the load balancer's `response` to a request made in `mode`; `timeouts` are the load
+    /// balancer's, to read a member's failure that ai-lb gave no text for.
+    public static func interpret(
+        _ response: BackendResponse, mode: RunMode, naming: MemberNaming, timeouts: LoadBalancerTimeouts = .init()
+    ) -> LoadBalancerAnswer {
         func failed(_ message: String) -> LoadBalancerAnswer {
             var failure = response
             failure.errorClass = .badJSON
@@ -102,12 +168,17 @@ public struct LoadBalancerAnswer: Sendable {
         var used: [String: Int] = [:]
         // ai-lb judged the members' bodies as Python parsed them: keep what `JSONValue` cannot hold.
         let exactItems = (try? ExactJSON(parsing: response.rawBody))?[listKey]
+        // A member that timed out comes without its alias; another item of the same answer may carry it.
+        var naming = naming
+        for item in items {
+            if let address = item["backend"]?.stringValue { naming.learn(alias: item["alias"]?.stringValue, address: address) }
+        }
         for (index, item) in items.enumerated() {
             guard item.objectValue != nil, let address = item["backend"]?.stringValue else {
                 return failed("ai-lb's \(listKey)[\(index)] has no 'backend'")
             }
             let exactBody = exactItems?[index]?["response"] ?? item["response"].map(ExactJSON.init)
-            var member = Self.member(item, exactBody: exactBody, address: address, naming: naming, url: response.url)
+            var member = Self.member(item, exactBody: exactBody, address: address, naming: naming, timeouts: timeouts)
             // The same backend reported twice in one answer still needs a row of its own.
             used[member.name, default: 0] += 1
             if let count = used[member.name], count > 1 { member.name += "#\(count)" }
@@ -121,9 +192,9 @@ public struct LoadBalancerAnswer: Sendable {
     }
 
     static func member(
-        _ item: JSONValue, exactBody: ExactJSON?, address: String, naming: MemberNaming, url: String
+        _ item: JSONValue, exactBody: ExactJSON?, address: String, naming: MemberNaming, timeouts: LoadBalancerTimeouts
     ) -> MemberAnswer {
-        let alias = item["alias"]?.stringValue
+        let alias = naming.alias(reported: item["alias"]?.stringValue, address: address)
         let latency = item["latency_ms"]?.numberValue ?? 0
         let lbSuccess = item["success"]?.boolValue == true
         let body = item["response"].flatMap { $0 == .null ? nil : $0 }
@@ -141,11 +212,19 @@ public struct LoadBalancerAnswer: Sendable {
             } else {
                 response.body = body
             }
+        } else if lbSuccess {
+            response.errorClass = .badJSON
+            response.errorMessage = "ai-lb reported a success without a response"
+            response.rawBody = item.compactText
         } else {
-            let error = item["error"]?.stringValue ?? (lbSuccess ? "ai-lb reported a success without a response" : "failed")
-            response.errorClass = errorClass(forLoadBalancerError: error)
-            response.errorMessage = error
-            response.httpStatus = httpStatus(in: error)
+            let error = item["error"]?.stringValue ?? ""
+            if error.trimmingCharacters(in: .whitespaces).isEmpty {
+                (response.errorClass, response.errorMessage) = textless(latencyMs: latency, timeouts: timeouts)
+            } else {
+                response.errorClass = errorClass(forLoadBalancerError: error)
+                response.errorMessage = error
+                response.httpStatus = httpStatus(in: error)
+            }
             response.rawBody = item.compactText
         }
         return MemberAnswer(
@@ -158,10 +237,17 @@ public struct LoadBalancerAnswer: Sendable {
             let agreement = body["agreement_count"]?.intValue, let disagreement = body["disagreement"]?.boolValue,
             let type = body["comparison_type"]?.stringValue
         else { return nil }
-        return ReportedVerdict(
+        var verdict = ReportedVerdict(
             winner: naming.name(alias: winner["alias"]?.stringValue, address: address), agreementCount: agreement,
             disagreement: disagreement, comparisonType: type,
             xDisagreement: headers["x-disagreement"]?.lowercased() == "true")
+        if body["oracle_present"]?.boolValue == true, let oracle = body["oracle_backend"]?.stringValue,
+            let agreed = body["oracle_agreed"]?.boolValue
+        {
+            verdict.oracle = naming.name(alias: nil, address: oracle)
+            verdict.oracleAgreed = agreed
+        }
+        return verdict
     }
 
     /// Why a body is not a usable chat completion, or nil when it is one (the rule direct backends follow).
@@ -171,11 +257,36 @@ public struct LoadBalancerAnswer: Sendable {
         return nil
     }
 
+    /// The message ai-lb's empty (or missing) error string is recorded with.
+    public static let noErrorText = "ai-lb gave no error text"
+
+    /// A member failure ai-lb gave no text for. ai-lb's HTTP client raises a timeout whose text is empty
+    /// when `REQUEST_TIMEOUT_SECS` runs out before `X-Execution-Timeout`: a member whose latency reached
+    /// either timeout timed out; any other is an `upstream` failure without a reason (never `connect`:
+    /// nothing says the connection failed).
+    static func textless(latencyMs: Double, timeouts: LoadBalancerTimeouts) -> (ErrorClass, String) {
+        // Timers fire a little late, never early; a margin of 1% absorbs rounding in what ai-lb reports.
+        func reached(_ seconds: Double) -> Bool { latencyMs >= seconds * 1000 * 0.99 }
+        func seconds(_ value: Double) -> String {
+            value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value)
+        }
+        let took = String(format: "%.1f s", latencyMs / 1000)
+        if reached(timeouts.request) {
+            return (.timeout, "\(noErrorText) after \(took): ai-lb's request timeout (request_timeout \(seconds(timeouts.request)) s)")
+        }
+        if reached(timeouts.execution) {
+            return (.timeout, "\(noErrorText) after \(took): the execution timeout (execution_timeout \(seconds(timeouts.execution)) s)")
+        }
+        return (.upstream, noErrorText)
+    }
+
     /// The error class of an ai-lb member error string: `Timeout`, `HTTP 429 …`, `HTTP 5xx`, `Backend at
-    /// capacity` and `Model at capacity` (the member is overloaded, as a 503 says), `HTTP 4xx`; anything else
-    /// (an exception text) is a connection problem.
+    /// capacity` and `Model at capacity` (the member is overloaded, as a 503 says), `HTTP 4xx`; an empty
+    /// string is `upstream` (a failure without a reason; see `textless` for when it is a timeout); anything
+    /// else (an exception text) is a connection problem.
     public static func errorClass(forLoadBalancerError error: String) -> ErrorClass {
         let text = error.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return .upstream }
         if text.lowercased().hasPrefix("timeout") { return .timeout }
         if text.hasSuffix("at capacity") { return .http5xx }
         if let status = httpStatus(in: text) {

@@ -93,6 +93,14 @@ public struct PreparedRun: Sendable {
         if let stream = options.stream { config.defaults.stream = stream }
         if let minAgreement = options.minAgreement { config.gates.minAgreement = minAgreement }
         if let minAccuracy = options.minAccuracy { config.gates.minAccuracy = minAccuracy }
+        if let m = options.maxLoadBalancerMismatches, m < 0 { throw InputError("--max-lb-mismatch must be 0 or more, got \(m)") }
+        if let maximum = options.maxLoadBalancerMismatches { config.gates.maxLoadBalancerMismatches = maximum }
+        if config.gates.maxLoadBalancerMismatches != nil,
+            let problem = Gate.loadBalancerBarProblem(
+                mode: config.defaults.mode, hasLoadBalancer: config.backends.contains { $0.kind == .ailb })
+        {
+            throw InputError(problem)
+        }
     }
 
     /// The config as stored with the run: everything but secrets (header values are masked; API keys are
@@ -115,11 +123,17 @@ public struct PreparedRun: Sendable {
                     "target_backends": .array(options.targetBackends.map { .string($0) }),
                     "members": .object(
                         options.members.mapValues { member in
-                            ["family": member.family.map { .string($0) } ?? .null, "quant": member.quant.map { .string($0) } ?? .null]
+                            var object: [String: JSONValue] = [
+                                "family": member.family.map { .string($0) } ?? .null,
+                                "quant": member.quant.map { .string($0) } ?? .null,
+                            ]
+                            if let address = member.address { object["address"] = .string(address) }
+                            return .object(object)
                         }),
                 ]
                 if let max = options.maxBackends { ailb["max_backends"] = .int(max) }
                 if let timeout = options.executionTimeout { ailb["execution_timeout"] = .double(timeout) }
+                if let timeout = options.requestTimeout { ailb["request_timeout"] = .double(timeout) }
                 object["ailb"] = .object(ailb)
             }
             if let mock = b.mock {

@@ -15,14 +15,17 @@ struct ResultCollector: Sendable {
     let judge: Bool
     let assessor: CaseAssessor
     var members: MemberRegistry
-    let namings: [Int: MemberNaming]
+    /// Each load balancer's naming (by plan index), learning member addresses as answers arrive.
+    var namings: [Int: MemberNaming]
     var batch = StoreBatch()
     var pendingRequests = 0
     var waiting: [WorkKey: [[(backend: String, response: BackendResponse)]?]] = [:]
     /// Responses written to the store so far, and how many of them are failures.
     var stored = 0
     var storedErrors = 0
-    /// Requests whose answers are written (a load balancer's answer counts once, however many rows it gave).
+    /// Requests whose final answers are written (a load balancer's answer counts once, however many rows it
+    /// gave; a request cancelled by an interrupt is not answered: `--resume` sends it again). The same count
+    /// as `ResultStore.answeredRequestCount`, so progress, the interrupt message and `runs` agree.
     var storedRequests = 0
 
     struct WorkKey: Hashable {
@@ -38,7 +41,9 @@ struct ResultCollector: Sendable {
         members = MemberRegistry(known: knownMembers, firstPosition: plan.backends.count)
         var namings: [Int: MemberNaming] = [:]
         for (index, backend) in plan.backends.enumerated() where backend.kind == .ailb {
-            namings[index] = MemberNaming(loadBalancer: backend.name, backends: plan.backends)
+            var naming = MemberNaming(loadBalancer: backend.name, backends: plan.backends)
+            naming.learn(stored: knownMembers)
+            namings[index] = naming
         }
         self.namings = namings
     }
@@ -46,7 +51,7 @@ struct ResultCollector: Sendable {
     var pendingWrites: Int { batch.responses.count + batch.verdicts.count + batch.loadBalancerVerdicts.count }
 
     mutating func add(_ result: WorkResult) {
-        pendingRequests += 1
+        if result.response.errorClass != .cancelled { pendingRequests += 1 }
         let planned = plan.cases[result.item.casePosition]
         let backend = plan.backends[result.item.backendIndex]
         let answers: [(backend: String, response: BackendResponse)] =
@@ -83,10 +88,12 @@ struct ResultCollector: Sendable {
     /// run (so a verdict does not depend on the order ai-lb happened to list them in), or its own failure.
     /// Registers new members and, in consensus mode, sets ai-lb's verdict beside ours.
     mutating func expand(_ result: WorkResult, loadBalancer: BackendConfig) -> [(backend: String, response: BackendResponse)] {
-        let naming = namings[result.item.backendIndex]!
-        let answer = LoadBalancerAnswer.interpret(result.response, mode: mode, naming: naming)
+        let answer = LoadBalancerAnswer.interpret(
+            result.response, mode: mode, naming: namings[result.item.backendIndex]!,
+            timeouts: LoadBalancerTimeouts(loadBalancer.ailbOptions))
         if let failure = answer.failure { return [(loadBalancer.name, failure)] }
         for member in answer.members {
+            namings[result.item.backendIndex]!.learn(alias: member.alias, address: member.address)
             if let record = members.register(member, via: loadBalancer) { batch.newBackends.append(record) }
         }
         // A failed or cancelled attempt from before a resume gives way to the members' answers.
@@ -115,7 +122,8 @@ struct ResultCollector: Sendable {
         return LoadBalancerVerdictRecord(
             casePosition: item.casePosition, repeatIndex: item.repeatIndex, backend: loadBalancer,
             winner: reported.winner, agreementCount: reported.agreementCount, disagreement: reported.disagreement,
-            comparisonType: reported.comparisonType, xDisagreement: reported.xDisagreement, ours: ours)
+            comparisonType: reported.comparisonType, xDisagreement: reported.xDisagreement, oracle: reported.oracle,
+            oracleAgreed: reported.oracleAgreed, ours: ours)
     }
 
     mutating func flush(to store: ResultStore, runID: Int64) throws {

@@ -102,6 +102,9 @@ extension PreparedRun {
         var notes: [String] = []
         var backends: [BackendConfig] = []
         for stored in try store.backends(runID: record.id) {
+            // A load balancer's members are asked again through it (and answer under their stored names);
+            // they are no backends of the plan, even when a configured backend now has one's name.
+            if stored.via != nil { continue }
             guard var backend = configured.first(where: { $0.name == stored.name }) else {
                 notes.append("backend '\(stored.name)' is no longer configured; its missing answers stay missing")
                 continue

@@ -18,6 +18,8 @@ public struct RunOptions: Sendable {
     public var tags: [String] = []
     public var minAgreement: Double?
     public var minAccuracy: Double?
+    /// At most this many case repeats where ai-lb's own verdict differs from ours.
+    public var maxLoadBalancerMismatches: Int?
     /// Where CSV files go; nil: `<reports dir>/run-<id>`.
     public var outputDirectory: String?
     /// Finish this stored run (an id or `latest`) instead of starting a new one.

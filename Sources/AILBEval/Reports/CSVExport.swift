@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes a stored run as CSV files: `responses.csv`, `verdicts.csv`, `backends.csv`, `by_family.csv`,
-/// `by_quant.csv`, `by_suite.csv`, `by_tag.csv`, `pairs.csv` and `flips.csv`. Responses are streamed from
+/// `by_quant.csv`, `by_suite.csv`, `by_tag.csv`, `pairs.csv`, `flips.csv` and `lb_verdicts.csv`. Responses are streamed from
 /// the database for `responses.csv`.
 public enum CSVExport {
     /// Writes the files into `directory` (created if needed) and returns their paths; the analysis behind
@@ -39,7 +39,7 @@ public enum CSVExport {
             let c = casesByPosition[r.casePosition]
             let b = backendsByName[r.backend]
             try responses.writeRow([
-                String(runID), c?.suite, c?.caseID, String(r.repeatIndex), r.backend, b?.model, b?.family, b?.quant,
+                String(runID), c?.suite, c?.caseID, String(r.repeatIndex + 1), r.backend, b?.model, b?.family, b?.quant,
                 flag(r.success), r.errorClass?.rawValue, r.errorMessage, r.httpStatus.map(String.init),
                 number(r.latencyMs), number(r.ttftMs), r.promptTokens.map(String.init),
                 r.completionTokens.map(String.init), String(r.attempts), r.text, r.toolCalls, r.finishReason,
@@ -59,7 +59,7 @@ public enum CSVExport {
         try store.forEachVerdict(runID: runID) { v in
             let c = casesByPosition[v.casePosition]
             try verdicts.writeRow([
-                String(runID), c?.suite, c?.caseID, String(v.repeatIndex), v.profile.rawValue,
+                String(runID), c?.suite, c?.caseID, String(v.repeatIndex + 1), v.profile.rawValue,
                 v.verdict.comparisonType.rawValue, v.verdict.winner, String(v.verdict.agreementCount),
                 String(v.verdict.successes), flag(v.verdict.disagreement),
                 v.verdict.groups.map { $0.joined(separator: "+") }.joined(separator: " | "), flag(v.consensusCorrect),
@@ -153,6 +153,30 @@ public enum CSVExport {
         }
         try flips.close()
         paths.append(flipsURL.path)
+
+        // ai-lb's own verdicts beside ours, one row per compared case repeat (only a header without any).
+        let lbURL = dir.appendingPathComponent("lb_verdicts.csv")
+        let lb = try CSVWriter(
+            url: lbURL,
+            header: [
+                "run_id", "suite", "case_id", "repeat", "backend", "matches", "differences", "lb_winner", "our_winner",
+                "lb_agreement_count", "our_agreement_count", "lb_disagreement", "our_disagreement",
+                "lb_comparison_type", "our_comparison_type", "x_disagreement", "lb_oracle", "lb_oracle_agreed",
+                "our_successes", "our_winning_group", "our_groups",
+            ])
+        try store.forEachLoadBalancerVerdict(runID: runID) { item in
+            let v = item.verdicts
+            try lb.writeRow([
+                String(runID), item.suite, item.caseID, String(v.repeatIndex + 1), v.backend, flag(v.matchesOurs),
+                v.differences.joined(separator: "; "), v.winner, v.ours.winner, String(v.agreementCount),
+                String(v.ours.agreementCount), flag(v.disagreement), flag(v.ours.disagreement), v.comparisonType,
+                v.ours.comparisonType.rawValue, flag(v.xDisagreement), v.oracle, flag(v.oracleAgreed),
+                String(v.ours.successes), v.ourWinningGroup.joined(separator: "+"),
+                v.ours.groups.map { $0.joined(separator: "+") }.joined(separator: " | "),
+            ])
+        }
+        try lb.close()
+        paths.append(lbURL.path)
         return paths
     }
 

@@ -47,7 +47,7 @@ public enum ComparisonReport {
     }
 
     static func caseName(_ change: RunComparison.CaseChange) -> String {
-        "\(change.suite)/\(change.caseID)" + (change.repeatIndex > 0 ? "#\(change.repeatIndex + 1)" : "")
+        "\(change.suite)/\(change.caseID)" + (change.repeats > 1 || change.repeatIndex > 0 ? "#\(change.repeatIndex + 1)" : "")
     }
 
     // MARK: Text and Markdown
@@ -136,7 +136,7 @@ public enum ComparisonReport {
     static func json(_ c: RunComparison, tolerance: Double) -> JSONValue {
         func flag(_ b: Bool?) -> JSONValue { b.map(JSONValue.bool) ?? .null }
         return [
-            "format": "ailb-eval-comparison", "format_version": 1, "run_a": .int(Int(c.runA)), "run_b": .int(Int(c.runB)),
+            "format": "ailb-eval-comparison", "format_version": 2, "run_a": .int(Int(c.runA)), "run_b": .int(Int(c.runB)),
             "profile": .string(c.profile.rawValue), "matched": .int(c.matched), "only_in_a": .int(c.onlyInA),
             "only_in_b": .int(c.onlyInB), "agreement_before": JSONReport.proportion(c.agreementBefore),
             "agreement_after": JSONReport.proportion(c.agreementAfter), "gained": .int(c.gained), "lost": .int(c.lost),
@@ -158,7 +158,7 @@ public enum ComparisonReport {
             "changes": .array(
                 c.changes.map { change in
                     [
-                        "suite": .string(change.suite), "case_id": .string(change.caseID), "repeat": .int(change.repeatIndex),
+                        "suite": .string(change.suite), "case_id": .string(change.caseID), "repeat": .int(change.repeatIndex + 1),
                         "agreement": .string(change.agreement.rawValue), "regression": .bool(change.isRegression),
                         "consensus_correct_before": flag(change.consensusCorrectBefore),
                         "consensus_correct_after": flag(change.consensusCorrectAfter),
@@ -186,7 +186,7 @@ public enum ComparisonReport {
         ]
         for change in c.changes {
             let head = [
-                String(c.runA), String(c.runB), change.suite, change.caseID, String(change.repeatIndex), change.agreement.rawValue,
+                String(c.runA), String(c.runB), change.suite, change.caseID, String(change.repeatIndex + 1), change.agreement.rawValue,
                 flag(change.consensusCorrectBefore), flag(change.consensusCorrectAfter),
             ]
             let backends = change.backends.isEmpty ? [nil] : change.backends.map { Optional($0) }

@@ -96,7 +96,7 @@ extension HTMLReport {
         let profile = content.profile
         let verdictRecord = row.verdict(profile)
         var out: HTML = """
-            <article class="case \(cssClass)" id="case-\(record.position)-\(row.repeatIndex)" \(attributes)><details\(disagrees ? " open" : "")>\
+            <article class="case \(cssClass)" id="case-\(record.position)-\(row.repeatIndex + 1)" \(attributes)><details\(disagrees ? " open" : "")>\
             <summary>\(summary)</summary><div class="body">
             <h4>Prompt</h4><pre>\(clip(record.prompt, content.options.maxTextCharacters))</pre>
 

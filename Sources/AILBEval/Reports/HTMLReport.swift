@@ -90,6 +90,9 @@ public enum HTMLReport {
 
                     """
             }
+            if let lb = gate.loadBalancer {
+                out += "<li class=\"\(lb.passed ? "pass" : "fail")\">\(lb.passed ? "✓" : "✗") \(lb.description)</li>\n"
+            }
             out += "</ul>\n"
         }
         out += "</section>\n"
@@ -420,7 +423,7 @@ public enum HTMLReport {
         for item in differing {
             let reasons = item.verdicts.differences.joined(separator: "; ")
             out += """
-                <tr><td>\(item.suite)</td><td>\(item.caseID)</td><td class="num">\(item.verdicts.repeatIndex)</td>\
+                <tr><td>\(item.suite)</td><td>\(item.caseID)</td><td class="num">\(item.verdicts.repeatIndex + 1)</td>\
                 <td>\(item.verdicts.backend)</td><td class="err">\(reasons)</td></tr>
 
                 """

@@ -3,8 +3,8 @@
 public enum JSONReport {
     /// The document's `format` field, for consumers that check what they read.
     public static let formatName = "ailb-eval-report"
-    /// Bumped when a field changes meaning or disappears.
-    public static let formatVersion = 1
+    /// Bumped when a field changes meaning or disappears (2: `repeat` counts from 1, as everywhere else).
+    public static let formatVersion = 2
 
     /// The document, as compact UTF-8 JSON with a trailing newline.
     public static func render(_ content: ReportContent) throws -> String {
@@ -54,6 +54,7 @@ public enum JSONReport {
             "flips": .array(content.analysis.flips.map(flip)),
             "gate": gate(content.gate),
             "totals": ["responses": .int(stats.totalResponses), "successes": .int(stats.totalSuccesses)],
+            "load_balancer": loadBalancer(content),
         ]
         doc["cases"] = .array(rows.map(caseRepeat))
         return .object(doc)
@@ -118,20 +119,57 @@ public enum JSONReport {
     }
 
     static func gate(_ g: GateOutcome) -> JSONValue {
+        var checks: [JSONValue] = g.checks.map { check in
+            let r = check.result
+            // A bar without data has no value: it failed because there was nothing to measure.
+            return [
+                "bar": .string(r.bar), "value": r.noData == nil ? .double(r.value) : .null,
+                "observed": r.noData == nil ? .double(r.observed) : .null,
+                "ci95": r.noData == nil ? [.double(r.interval.lower), .double(r.interval.upper)] : .null,
+                "threshold": .double(r.threshold), "kind": .string(r.isMaximum ? "maximum" : "minimum"),
+                "passed": .bool(check.passed), "no_data": r.noData.map { .string($0) } ?? .null,
+            ]
+        }
+        if let lb = g.loadBalancer {
+            // A count, not a rate: no interval.
+            checks.append([
+                "bar": .string(LoadBalancerGateCheck.bar), "value": .int(lb.mismatches), "observed": .int(lb.mismatches),
+                "compared": .int(lb.compared), "ci95": .null, "threshold": .int(lb.maximum), "kind": "maximum",
+                "passed": .bool(lb.passed),
+            ])
+        }
+        return ["status": .string(g.label), "basis": .string(g.basis.rawValue), "checks": .array(checks)]
+    }
+
+    /// ai-lb's own verdicts against ours: how many were compared, how many differ, and each difference with
+    /// both verdicts in full (our groups: which members agree).
+    static func loadBalancer(_ content: ReportContent) -> JSONValue {
         [
-            "status": .string(g.label), "basis": .string(g.basis.rawValue),
-            "checks": .array(
-                g.checks.map { check in
-                    let r = check.result
-                    // A bar without data has no value: it failed because there was nothing to measure.
-                    return [
-                        "bar": .string(r.bar), "value": r.noData == nil ? .double(r.value) : .null,
-                        "observed": r.noData == nil ? .double(r.observed) : .null,
-                        "ci95": r.noData == nil ? [.double(r.interval.lower), .double(r.interval.upper)] : .null,
-                        "threshold": .double(r.threshold), "kind": .string(r.isMaximum ? "maximum" : "minimum"),
-                        "passed": .bool(check.passed), "no_data": r.noData.map { .string($0) } ?? .null,
-                    ]
-                }),
+            "compared": .int(content.loadBalancerCompared),
+            "mismatches": .int(content.loadBalancerDisagreements.count),
+            "differences": .array(content.loadBalancerDisagreements.map(loadBalancerVerdict)),
+        ]
+    }
+
+    /// One of ai-lb's verdicts beside ours; `repeat` counts from 1.
+    public static func loadBalancerVerdict(_ item: LoadBalancerDisagreement) -> JSONValue {
+        let v = item.verdicts
+        return [
+            "suite": .string(item.suite), "case_id": .string(item.caseID), "repeat": .int(v.repeatIndex + 1),
+            "backend": .string(v.backend), "matches": .bool(v.matchesOurs),
+            "differences": .array(v.differences.map(JSONValue.string)),
+            "ai_lb": [
+                "winner": .string(v.winner), "agreement_count": .int(v.agreementCount),
+                "disagreement": .bool(v.disagreement), "comparison_type": .string(v.comparisonType),
+                "x_disagreement": .bool(v.xDisagreement), "oracle": v.oracle.map(JSONValue.string) ?? .null,
+                "oracle_agreed": v.oracleAgreed.map(JSONValue.bool) ?? .null,
+            ],
+            "ours": [
+                "winner": .string(v.ours.winner), "agreement_count": .int(v.ours.agreementCount),
+                "disagreement": .bool(v.ours.disagreement), "comparison_type": .string(v.ours.comparisonType.rawValue),
+                "successes": .int(v.ours.successes), "winning_group": .array(v.ourWinningGroup.map(JSONValue.string)),
+                "groups": .array(v.ours.groups.map { .array($0.map(JSONValue.string)) }),
+            ],
         ]
     }
 
@@ -152,7 +190,7 @@ public enum JSONReport {
         let record = row.caseRecord
         return [
             "suite": .string(record.suite), "case_id": .string(record.caseID), "position": .int(record.position),
-            "repeat": .int(row.repeatIndex), "tags": .array(record.tags.map(JSONValue.string)),
+            "repeat": .int(row.repeatIndex + 1), "tags": .array(record.tags.map(JSONValue.string)),
             "prompt": .string(record.prompt),
             "expect": record.expectJSON.map { (try? JSONValue(parsing: $0)) ?? .string($0) } ?? .null,
             "verdicts": ["ailb": verdict(row.ailb), "semantic": verdict(row.semantic)],

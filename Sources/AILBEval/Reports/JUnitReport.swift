@@ -63,6 +63,11 @@ public enum JUnitReport {
             body += cases
             body += "  </testsuite>\n"
         }
+        if let (suite, counts) = loadBalancerSuite(content) {
+            body += suite
+            totals.tests += counts.tests
+            totals.failures += counts.failures
+        }
         return """
             <?xml version="1.0" encoding="UTF-8"?>
             <testsuites name="\(escape("ailb-eval run \(content.data.run.id) (\(profile.rawValue))"))" tests="\(totals.tests)" \
@@ -72,6 +77,42 @@ public enum JUnitReport {
     }
 
     static func quoted(_ seconds: Double) -> String { String(format: "\"%.3f\"", seconds) }
+
+    /// A testsuite of ai-lb's own verdicts against ours, when any was compared: a failing testcase per case
+    /// repeat where they differ, and one passing testcase for all those where they match.
+    static func loadBalancerSuite(_ content: ReportContent) -> (String, (tests: Int, failures: Int))? {
+        let compared = content.loadBalancerCompared
+        guard compared > 0 else { return nil }
+        let differing = content.loadBalancerDisagreements
+        let matching = compared - differing.count
+        let classname = escape("ailb-eval.ai-lb-verdicts")
+        var cases = ""
+        for item in differing {
+            let v = item.verdicts
+            let name = "\(item.suite)/\(item.caseID)#\(v.repeatIndex + 1) via \(v.backend)"
+            let message = v.differences.joined(separator: "; ")
+            let detail = [
+                "ai-lb: winner \(v.winner), agreement_count \(v.agreementCount), disagreement \(v.disagreement), "
+                    + "comparison_type \(v.comparisonType), x-disagreement \(v.xDisagreement)",
+                "ours: winner \(v.ours.winner), agreement_count \(v.ours.agreementCount), disagreement \(v.ours.disagreement), "
+                    + "comparison_type \(v.ours.comparisonType.rawValue), groups "
+                    + v.ours.groups.map { $0.joined(separator: "+") }.joined(separator: " | "),
+            ].joined(separator: "\n")
+            cases += "    <testcase classname=\"\(classname)\" name=\"\(escape(name))\" time=\"0.000\">\n"
+            cases += "      <failure type=\"lb_mismatch\" message=\"\(escape(message))\">\(escape(detail))</failure>\n"
+            cases += "    </testcase>\n"
+        }
+        if matching > 0 {
+            let name = "ai-lb's verdict matches ours on \(matching) of \(compared) case repeats"
+            cases += "    <testcase classname=\"\(classname)\" name=\"\(escape(name))\" time=\"0.000\"/>\n"
+        }
+        let tests = differing.count + (matching > 0 ? 1 : 0)
+        let suite = """
+              <testsuite name="ai-lb verdicts" tests="\(tests)" failures="\(differing.count)" errors="0" skipped="0" time="0.000">
+
+            """ + cases + "  </testsuite>\n"
+        return (suite, (tests, differing.count))
+    }
 
     static func systemOut(_ row: CaseRepeatRow) -> String {
         let failed = row.responses.filter { !$0.success }

@@ -36,9 +36,9 @@ public enum MarkdownReport {
                         + "\(ReportFormat.percent(1 - (odd.withMajority.value ?? 1))) of the repeats it answered.")
             }
         }
-        if !gate.failures.isEmpty {
+        if !gate.failureLines.isEmpty {
             out.append("")
-            for failure in gate.failures { out.append("- ❌ \(escape(failure.description))") }
+            for failure in gate.failureLines { out.append("- ❌ \(escape(failure))") }
         }
         out.append("")
         out.append("| backend | quant | outside majority | accuracy | p50 ms | p95 ms | errors |")
@@ -76,15 +76,45 @@ public enum MarkdownReport {
                 out.append("|---|---:|---|")
                 for row in disagreements {
                     let v = row.verdict!
+                    let name = row.caseRecord.suite + "/" + row.caseRecord.caseID
+                        + (row.caseRecord.repeats > 1 ? "#\(row.repeatIndex + 1)" : "")
                     out.append(
-                        "| \(escape(row.caseRecord.suite + "/" + row.caseRecord.caseID)) | \(v.agreementCount)/\(v.successes) | "
+                        "| \(escape(name)) | \(v.agreementCount)/\(v.successes) | "
                             + "\(escape(v.groups.map { $0.joined(separator: "+") }.joined(separator: " / "))) |")
                 }
                 out.append("")
                 out.append("</details>")
             }
         }
+        out += loadBalancer(content, maxCases: maxCases)
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// ai-lb's own verdicts against ours: the count, and the first mismatches with what differs.
+    static func loadBalancer(_ content: ReportContent, maxCases: Int) -> [String] {
+        let compared = content.loadBalancerCompared
+        guard compared > 0 else { return [] }
+        let differing = content.loadBalancerDisagreements
+        var out = [
+            "",
+            "**ai-lb's verdict against ours:** matched on \(compared - differing.count) of \(compared) case repeats"
+                + (differing.isEmpty ? "." : ", **\(differing.count) mismatches**."),
+        ]
+        guard !differing.isEmpty else { return out }
+        out.append("")
+        out.append("| case | repeat | ai-lb | what differs |")
+        out.append("|---|---:|---|---|")
+        for item in differing.prefix(maxCases) {
+            let v = item.verdicts
+            out.append(
+                "| \(escape(item.suite + "/" + item.caseID)) | \(v.repeatIndex + 1) | \(escape(v.backend)) | "
+                    + "\(escape(v.differences.joined(separator: "; "))) |")
+        }
+        if differing.count > maxCases {
+            out.append("")
+            out.append("…and \(differing.count - maxCases) more (see lb_verdicts.csv).")
+        }
+        return out
     }
 
     /// Text safe inside Markdown and its tables: no HTML, no table breaks, no emphasis or links.

@@ -52,8 +52,13 @@ public struct ReportContent: Sendable {
             runID: report.run.id, keys: detailed.map { ($0.caseRecord.position, $0.repeatIndex) })
         let order = Dictionary(uniqueKeysWithValues: report.backends.map { ($0.name, $0.position) })
         content.detailedRows = zip(detailed, stored).map { CaseRepeatRow($1, caseRecord: $0.caseRecord, order: order) }
-        content.loadBalancerCompared = try store.loadBalancerVerdicts(runID: report.run.id).count
+        let counts = try store.loadBalancerVerdictCounts(runID: report.run.id)
+        content.loadBalancerCompared = counts.compared
         content.loadBalancerDisagreements = try store.loadBalancerDisagreements(runID: report.run.id)
+        if let maximum = options.gates.maxLoadBalancerMismatches {
+            content.gate.loadBalancer = LoadBalancerGateCheck(
+                maximum: maximum, compared: counts.compared, mismatches: counts.mismatches)
+        }
         return content
     }
 

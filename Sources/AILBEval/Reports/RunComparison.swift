@@ -41,7 +41,10 @@ public struct RunComparison: Sendable {
     public struct CaseChange: Sendable {
         public var suite: String
         public var caseID: String
+        /// The repeat, from 0 (shown from 1).
         public var repeatIndex: Int
+        /// How many repeats the case has (in run B).
+        public var repeats: Int = 1
         public var agreement: AgreementChange
         public var consensusCorrectBefore: Bool?
         public var consensusCorrectAfter: Bool?
@@ -179,7 +182,8 @@ public struct RunComparison: Sendable {
                 if change.changed { changed.append(change) }
             }
             let caseChange = CaseChange(
-                suite: row.caseRecord.suite, caseID: row.caseRecord.caseID, repeatIndex: row.repeatIndex, agreement: agreement,
+                suite: row.caseRecord.suite, caseID: row.caseRecord.caseID, repeatIndex: row.repeatIndex,
+                repeats: row.caseRecord.repeats, agreement: agreement,
                 consensusCorrectBefore: judgedA ? vA?.consensusCorrect : nil,
                 consensusCorrectAfter: judgedB ? vB?.consensusCorrect : nil,
                 consensusBefore: judgedA ? vA?.consensusLabel : nil, consensusAfter: judgedB ? vB?.consensusLabel : nil,

@@ -72,15 +72,15 @@ public enum RunSummary {
         return String(format: "[%.1f–%.1f]", ci.lower * 100, ci.upper * 100)
     }
 
-    /// The `ailb-eval runs` listing.
-    public static func renderRuns(_ runs: [RunRecord], responseCounts: [Int64: (Int, Int)]) -> String {
-        var table = TextTable(header: ["run", "started", "status", "mode", "responses", "suites"], rightAligned: [0, 4])
+    /// The `ailb-eval runs` listing: per run, its answered requests (`ResultStore.answeredRequestCount`: a
+    /// load balancer's answer is one request, however many of its members answered) out of those planned.
+    public static func renderRuns(_ runs: [RunRecord], answeredRequests: [Int64: Int]) -> String {
+        var table = TextTable(header: ["run", "started", "status", "mode", "requests", "suites"], rightAligned: [0, 4])
         for run in runs {
             let suites = (try? JSONValue(parsing: run.suitesJSON))?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
-            let counts = responseCounts[run.id] ?? (0, 0)
             table.add([
                 String(run.id), String(run.startedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
-                run.status.rawValue, run.mode.rawValue, "\(counts.0)/\(run.plannedRequests)",
+                run.status.rawValue, run.mode.rawValue, "\(answeredRequests[run.id] ?? 0)/\(run.plannedRequests)",
                 suites.joined(separator: ", "),
             ])
         }

@@ -10,7 +10,7 @@ public struct LoadBalancerComparison: Sendable {
     /// consensus mode.
     public static func load(store: ResultStore, runID: Int64) throws -> LoadBalancerComparison {
         LoadBalancerComparison(
-            compared: try store.loadBalancerVerdicts(runID: runID).count,
+            compared: try store.loadBalancerVerdictCounts(runID: runID).compared,
             differences: try store.loadBalancerDisagreements(runID: runID))
     }
 

@@ -4,6 +4,10 @@ import GRDB
 /// ai-lb's own consensus verdict on one repeat of a case, beside ailb-eval's `ailb`-profile verdict over the
 /// same inner responses in the same order (one row of `lb_verdicts`). The two should never differ: a
 /// difference is a bug either in ailb-eval's reading of the load balancer or in the load balancer.
+///
+/// ai-lb reports its groups only in part: the winner (a member of its winning group), `agreement_count`
+/// (that group's size), `disagreement` (whether any success is outside it) and, with an oracle, whether the
+/// oracle is in it (`oracle_agreed`). Each is compared with our groups.
 public struct LoadBalancerVerdictRecord: Sendable, Hashable {
     /// The case's position in the run.
     public var casePosition: Int
@@ -21,16 +25,21 @@ public struct LoadBalancerVerdictRecord: Sendable, Hashable {
     public var comparisonType: String
     /// Whether the response carried `x-disagreement: true`.
     public var xDisagreement: Bool
-    /// ailb-eval's verdict (profile `ailb`) over the same responses; as read back from the store it carries
-    /// winner, agreement count, disagreement and comparison type only (no groups, no success count).
+    /// The oracle member ai-lb reported (`oracle_backend`, named as the run names members), when it was
+    /// present and ai-lb said whether it agreed; else nil.
+    public var oracle: String?
+    /// ai-lb's `oracle_agreed`, when it reported one.
+    public var oracleAgreed: Bool?
+    /// ailb-eval's verdict (profile `ailb`) over the same responses, with its groups (empty when read back
+    /// from a database written before they were kept).
     public var ours: Verdict
-    /// True when winner, agreement count, disagreement, comparison type and the header all match ours.
+    /// True when winner, agreement count, disagreement, comparison type, oracle and the header all match ours.
     public var matchesOurs: Bool
 
     /// A row; `matchesOurs` is computed from the two verdicts.
     public init(
         casePosition: Int, repeatIndex: Int, backend: String, winner: String, agreementCount: Int, disagreement: Bool,
-        comparisonType: String, xDisagreement: Bool, ours: Verdict
+        comparisonType: String, xDisagreement: Bool, oracle: String? = nil, oracleAgreed: Bool? = nil, ours: Verdict
     ) {
         self.casePosition = casePosition
         self.repeatIndex = repeatIndex
@@ -40,16 +49,26 @@ public struct LoadBalancerVerdictRecord: Sendable, Hashable {
         self.disagreement = disagreement
         self.comparisonType = comparisonType
         self.xDisagreement = xDisagreement
+        self.oracle = oracle
+        self.oracleAgreed = oracleAgreed
         self.ours = ours
         self.matchesOurs = false
         self.matchesOurs = differences.isEmpty
     }
 
+    /// Our winning group (the members that agree with our winner); empty without groups.
+    public var ourWinningGroup: [String] { ours.groups.first ?? [] }
+
     /// What differs between ai-lb's verdict and ours, one phrase each (`winner: m2 (ai-lb) vs gentoo (ours)`);
     /// empty when they match.
     public var differences: [String] {
         var result: [String] = []
+        let group = ourWinningGroup
         if winner != ours.winner { result.append("winner: \(winner) (ai-lb) vs \(ours.winner) (ours)") }
+        // Where our groups are known: ai-lb's winner must be one of the members we found agreeing.
+        if !group.isEmpty && !group.contains(winner) {
+            result.append("ai-lb's winner \(winner) is not in our winning group (\(group.joined(separator: "+")))")
+        }
         if agreementCount != ours.agreementCount {
             result.append("agreement_count: \(agreementCount) (ai-lb) vs \(ours.agreementCount) (ours)")
         }
@@ -59,6 +78,13 @@ public struct LoadBalancerVerdictRecord: Sendable, Hashable {
         if comparisonType != ours.comparisonType.rawValue {
             result.append("comparison_type: \(comparisonType) (ai-lb) vs \(ours.comparisonType.rawValue) (ours)")
         }
+        if let oracle, let oracleAgreed, !ours.groups.isEmpty {
+            let inGroup = group.contains(oracle)
+            if inGroup != oracleAgreed {
+                result.append(
+                    "oracle_agreed: \(oracleAgreed) (ai-lb) vs \(inGroup) (ours: oracle \(oracle) is \(inGroup ? "" : "not ")in our winning group)")
+            }
+        }
         if xDisagreement != disagreement {
             result.append("x-disagreement header: \(xDisagreement ? "true" : "absent") but body disagreement: \(disagreement)")
         }
@@ -66,7 +92,8 @@ public struct LoadBalancerVerdictRecord: Sendable, Hashable {
     }
 }
 
-/// A case where ai-lb's verdict and ailb-eval's differ, with the case named for a report.
+/// ai-lb's verdict on a case repeat beside ours, with the case named for a report (every compared repeat, or
+/// only those that differ).
 public struct LoadBalancerDisagreement: Sendable, Hashable {
     /// The suite of the case.
     public var suite: String
@@ -125,14 +152,15 @@ extension ResultStore {
                 sql: """
                     INSERT OR REPLACE INTO lb_verdicts (run_id, case_position, repeat, backend, winner, agreement_count,
                         disagreement, comparison_type, x_disagreement, our_winner, our_agreement_count, our_disagreement,
-                        our_comparison_type, matches_ours)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                        our_comparison_type, matches_ours, our_groups_json, our_successes, oracle, oracle_agreed)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """)
             for v in batch.loadBalancerVerdicts {
+                let groups = JSONValue.array(v.ours.groups.map { .array($0.map { .string($0) }) }).compactText
                 try insert.execute(arguments: [
                     runID, v.casePosition, v.repeatIndex, v.backend, v.winner, v.agreementCount, v.disagreement,
                     v.comparisonType, v.xDisagreement, v.ours.winner, v.ours.agreementCount, v.ours.disagreement,
-                    v.ours.comparisonType.rawValue, v.matchesOurs,
+                    v.ours.comparisonType.rawValue, v.matchesOurs, groups, v.ours.successes, v.oracle, v.oracleAgreed,
                 ])
             }
         }
@@ -181,34 +209,64 @@ extension ResultStore {
         }
     }
 
-    /// Every (case, repeat) of a run where ai-lb's own consensus verdict differs from ailb-eval's `ailb`
-    /// verdict over the same responses, in (case, repeat, backend) order, for reports. Empty when they
-    /// always agree, or when the run had no `kind: ailb` backend in consensus mode.
-    public func loadBalancerDisagreements(runID: Int64) throws -> [LoadBalancerDisagreement] {
+    /// How many of ai-lb's verdicts a run compared with ours, and how many of them differ.
+    public func loadBalancerVerdictCounts(runID: Int64) throws -> (compared: Int, mismatches: Int) {
         try queue.read { db in
-            try Row.fetchAll(
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN matches_ours = 0 THEN 1 ELSE 0 END), 0) AS differ
+                    FROM lb_verdicts WHERE run_id = ?
+                    """,
+                arguments: [runID])!
+            return (row["n"], row["differ"])
+        }
+    }
+
+    /// Calls `body` with each of ai-lb's verdicts of a run beside ours, its case named, in (case, repeat,
+    /// backend) order; only those that differ from ours when `onlyMismatches`.
+    public func forEachLoadBalancerVerdict(
+        runID: Int64, onlyMismatches: Bool = false, _ body: (LoadBalancerDisagreement) throws -> Void
+    ) throws {
+        try queue.read { db in
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT l.*, c.suite, c.case_id FROM lb_verdicts l
                     JOIN cases c ON c.run_id = l.run_id AND c.position = l.case_position
-                    WHERE l.run_id = ? AND l.matches_ours = 0
+                    WHERE l.run_id = ?\(onlyMismatches ? " AND l.matches_ours = 0" : "")
                     ORDER BY l.case_position, l.repeat, l.backend
                     """,
-                arguments: [runID]
-            ).map { row in
-                LoadBalancerDisagreement(suite: row["suite"], caseID: row["case_id"], verdicts: Self.loadBalancerVerdict(row))
+                arguments: [runID])
+            while let row = try rows.next() {
+                try body(
+                    LoadBalancerDisagreement(suite: row["suite"], caseID: row["case_id"], verdicts: Self.loadBalancerVerdict(row)))
             }
         }
     }
 
+    /// Every (case, repeat) of a run where ai-lb's own consensus verdict differs from ailb-eval's `ailb`
+    /// verdict over the same responses, in (case, repeat, backend) order, for reports. Empty when they
+    /// always agree, or when the run had no `kind: ailb` backend in consensus mode.
+    public func loadBalancerDisagreements(runID: Int64) throws -> [LoadBalancerDisagreement] {
+        var result: [LoadBalancerDisagreement] = []
+        try forEachLoadBalancerVerdict(runID: runID, onlyMismatches: true) { result.append($0) }
+        return result
+    }
+
     static func loadBalancerVerdict(_ row: Row) -> LoadBalancerVerdictRecord {
+        let groups = (try? JSONValue(parsing: row["our_groups_json"] as String))?.arrayValue?.map {
+            $0.arrayValue?.compactMap(\.stringValue) ?? []
+        } ?? []
         let ours = Verdict(
             comparisonType: ComparisonType(rawValue: row["our_comparison_type"]) ?? .none, winner: row["our_winner"],
-            agreementCount: row["our_agreement_count"], disagreement: row["our_disagreement"], groups: [], successes: 0)
+            agreementCount: row["our_agreement_count"], disagreement: row["our_disagreement"], groups: groups,
+            successes: row["our_successes"])
         var record = LoadBalancerVerdictRecord(
             casePosition: row["case_position"], repeatIndex: row["repeat"], backend: row["backend"],
             winner: row["winner"], agreementCount: row["agreement_count"], disagreement: row["disagreement"],
-            comparisonType: row["comparison_type"], xDisagreement: row["x_disagreement"], ours: ours)
+            comparisonType: row["comparison_type"], xDisagreement: row["x_disagreement"], oracle: row["oracle"],
+            oracleAgreed: row["oracle_agreed"], ours: ours)
         // As stored, not recomputed: the stored flag is what the run decided.
         record.matchesOurs = row["matches_ours"]
         return record

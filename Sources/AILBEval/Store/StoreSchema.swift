@@ -113,6 +113,17 @@ enum StoreSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v3: the ai-lb comparison keeps our groups (which members agree) and ai-lb's oracle verdict, so it
+        // can be read back and exported in full.
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE lb_verdicts ADD COLUMN our_groups_json TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE lb_verdicts ADD COLUMN our_successes INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE lb_verdicts ADD COLUMN oracle TEXT;
+                    ALTER TABLE lb_verdicts ADD COLUMN oracle_agreed INTEGER;
+                    """)
+        }
         // v4: evaluation figures that do not depend on the order of the backends: each verdict keeps the
         // order-free answer groups and whether a case with `expect` had no majority answer; each response
         // its total token count; why ai-lb's own code would have raised on a repeat.

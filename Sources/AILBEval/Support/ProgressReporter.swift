@@ -37,7 +37,8 @@ public final class ProgressReporter: @unchecked Sendable {
         let rate = Double(done) / elapsed
         let percent = total > 0 ? Double(done) * 100 / Double(total) : 100
         return String(
-            format: "%d/%d responses (%.0f%%), %d errors, %.1f/s, %.1fs", done, total, percent, errors, rate, elapsed)
+            format: "%d/%d requests answered (%.0f%%), %d errors, %.1f/s, %.1fs", done, total, percent, errors, rate,
+            elapsed)
     }
 
     func emit(_ text: String, final: Bool) {

@@ -57,9 +57,10 @@ func configFixture(_ name: String) -> String {
         #expect(
             lb.ailbOptions
                 == AILBOptions(
-                    targetBackends: ["m2", "gentoo"], maxBackends: 3, executionTimeout: 45.5,
+                    targetBackends: ["m2", "gentoo"], maxBackends: 3, executionTimeout: 45.5, requestTimeout: 30,
                     members: [
-                        "m2": AILBMember(family: "llama-3.1-8b", quant: "fp16"), "gentoo": AILBMember(quant: "Q8_0"),
+                        "m2": AILBMember(family: "llama-3.1-8b", quant: "fp16", address: "192.168.1.20:1234"),
+                        "gentoo": AILBMember(quant: "Q8_0"),
                     ]))
 
         #expect(config.defaults.mode == .all)
@@ -79,6 +80,7 @@ func configFixture(_ name: String) -> String {
         #expect(config.gates.minAgreement == 0.8)
         #expect(config.gates.minAccuracy == 0.7)
         #expect(config.gates.maxSpurious == 0.1)
+        #expect(config.gates.maxLoadBalancerMismatches == 0)
         #expect(config.gates.perFamily == ["qwen2.5-7b-instruct": 0.8, "llama-3.1-8b": 0.5])
         #expect(config.gates.perQuant == ["4bit": 0.7, "Q8_0": 0.6])
         #expect(config.limits.maxResponseBytes == 1_048_576)
@@ -308,6 +310,23 @@ func configFixture(_ name: String) -> String {
         BadConfig(
             name: "stream not a boolean", yaml: backend + "defaults: {stream: yes}\n", line: 5, column: 20,
             message: "expected true or false for 'stream', found a string (\"yes\")"),
+        BadConfig(
+            name: "negative ai-lb mismatch bar", yaml: backend + "gates:\n  max_lb_mismatch: -1\n", line: 6, column: 20,
+            message: "'max_lb_mismatch' must be at least 0, found -1"),
+        BadConfig(
+            name: "zero ai-lb request timeout",
+            yaml: "backends:\n  - name: lb\n    kind: ailb\n    url: http://h/v1\n    model: m\n    request_timeout: 0\n",
+            line: 6, column: 22, message: "'request_timeout' must be greater than 0, found 0"),
+        BadConfig(
+            name: "member address not host:port",
+            yaml: "backends:\n  - name: lb\n    kind: ailb\n    url: http://h/v1\n    model: m\n"
+                + "    members:\n      m2: {address: \"http://h:1/v1\"}\n", line: 7, column: 21,
+            message: "member 'm2': address 'http://h:1/v1' is not host:port as ai-lb reports it (e.g. 192.168.1.20:1234)"),
+        BadConfig(
+            name: "two members at one address",
+            yaml: "backends:\n  - name: lb\n    kind: ailb\n    url: http://h/v1\n    model: m\n"
+                + "    members:\n      m2: {address: \"h:1\"}\n      m3: {address: \"h:1\"}\n", line: 8, column: 21,
+            message: "members 'm2' and 'm3' have the same address h:1"),
         BadConfig(
             name: "bad error status",
             yaml: "backends:\n  - name: b\n    kind: mock\n    model: m\n    mock: {error_status: 200}\n", line: 5,

@@ -49,6 +49,15 @@ final class FakeLoadBalancer: Sendable {
         /// Answers with the recording whose case id (keyed as `<mode>/<id>`) the prompt names as `[case:ID]`,
         /// byte for byte, whatever the members would say; 404 for a prompt without a recording.
         case replay([String: RecordedAnswer])
+        /// The member at `member` times out inside ai-lb from the `fromRequest`-th request on (counted from 1):
+        /// ai-lb's own timeout path, which reports it without its alias and with latency 0.
+        case memberTimesOut(member: Int, fromRequest: Int)
+        /// The member at `member` fails with an empty error string after `latencyMs` (ai-lb's HTTP client timing
+        /// out, whose exception has no text).
+        case memberEmptyError(member: Int, latencyMs: Double)
+        /// Reports its winner as the oracle and says the oracle did not agree with the winner: the winner, the
+        /// counts and the header stay right, only the group fact is wrong.
+        case oracleDisagrees
     }
 
     /// A request as the load balancer saw it.
@@ -144,7 +153,10 @@ final class FakeLoadBalancer: Sendable {
         }
         var headers: [String: String] = [:]
         for (name, value) in request.headers { headers[name.rawValue.lowercased()] = value }
-        seen.write { $0.append(Seen(headers: headers, body: body)) }
+        let requestNumber = seen.write { seen in
+            seen.append(Seen(headers: headers, body: body))
+            return seen.count
+        }
         let behavior = self.behavior.read { $0 }
         let mode = (header(request, "X-Execution-Mode") ?? request.query["mode"] ?? "").lowercased()
         if case .replay(let answers) = behavior { return Self.replay(answers, mode: mode, body: body) }
@@ -179,7 +191,7 @@ final class FakeLoadBalancer: Sendable {
             for await item in group { result.append(item) }
             return result.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        items = Self.apply(behavior, to: items)
+        items = Self.apply(behavior, to: items, request: requestNumber)
 
         var responseHeaders: [String: String] = [
             "x-execution-mode": mode, "x-backends-attempted": chosen.map(\.address).joined(separator: ","),
@@ -222,8 +234,10 @@ final class FakeLoadBalancer: Sendable {
                     "response": winner["response"] ?? .null, "latency_ms": winner["latency_ms"] ?? .null,
                 ],
                 "agreement_count": .int(agreement), "disagreement": .bool(disagreement),
-                "comparison_type": .string(verdict.comparisonType.rawValue), "oracle_backend": .null,
-                "oracle_present": false, "oracle_agreed": .null, "local_cloud_agreement": .null,
+                "comparison_type": .string(verdict.comparisonType.rawValue),
+                "oracle_backend": behavior == .oracleDisagrees ? winner["backend"] ?? .null : .null,
+                "oracle_present": .bool(behavior == .oracleDisagrees),
+                "oracle_agreed": behavior == .oracleDisagrees ? false : .null, "local_cloud_agreement": .null,
                 "local_cloud_similarity": .null, "all_responses": .array(items),
             ], headers: responseHeaders)
     }
@@ -263,7 +277,7 @@ final class FakeLoadBalancer: Sendable {
     }
 
     /// The items as the behaviour wants them.
-    static func apply(_ behavior: Behavior, to items: [JSONValue]) -> [JSONValue] {
+    static func apply(_ behavior: Behavior, to items: [JSONValue], request: Int) -> [JSONValue] {
         let errors = ["Timeout", "HTTP 500", "HTTP 429 Rate Limited", "Backend at capacity", "Model at capacity"]
         func failed(_ item: JSONValue, _ index: Int) -> JSONValue {
             var object = item.objectValue ?? [:]
@@ -283,6 +297,23 @@ final class FakeLoadBalancer: Sendable {
                 guard index == 0 else { return item }
                 var object = item.objectValue ?? [:]
                 object["response"] = ["error": ["message": "bad tool schema", "type": "invalid_request_error"]]
+                return .object(object)
+            }
+        case .memberTimesOut(let member, let fromRequest):
+            guard request >= fromRequest else { return items }
+            return items.enumerated().map { index, item in
+                guard index == member else { return item }
+                return [
+                    "backend": item["backend"] ?? .null, "alias": .null, "success": false, "latency_ms": 0.0,
+                    "error": "Timeout", "response": .null,
+                ]
+            }
+        case .memberEmptyError(let member, let latencyMs):
+            return items.enumerated().map { index, item in
+                guard index == member else { return item }
+                var object = failed(item, index).objectValue ?? [:]
+                object["error"] = ""
+                object["latency_ms"] = .double(latencyMs)
                 return .object(object)
             }
         default:

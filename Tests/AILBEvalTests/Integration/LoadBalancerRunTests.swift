@@ -112,6 +112,10 @@ import Testing
         #expect(lbVerdicts.contains { $0.disagreement && $0.xDisagreement })
         #expect(try store.loadBalancerDisagreements(runID: run.id).isEmpty)
         #expect(try store.answeredRequestCount(runID: run.id) == 8)
+        // Requests, not member rows (16 responses are stored).
+        let runs = try await cli.runOffThePool(["runs"])
+        #expect(runs.stdout.contains("requests"))
+        #expect(runs.stdout.contains(" 8/8 "), "\(runs.stdout)")
         #expect(result.stdout.contains("ai-lb's own verdict matched ailb-eval's on 4/4 case repeats."))
         let html = try String(contentsOfFile: cli.path("reports/run-\(run.id)/report.html"), encoding: .utf8)
         #expect(html.contains("No difference: the load balancer decided exactly as this report predicts."))
@@ -140,7 +144,92 @@ import Testing
         let html = try String(contentsOfFile: cli.path("reports/run-\(run.id)/report.html"), encoding: .utf8)
         #expect(html.contains("ai-lb&#39;s verdict against ours") || html.contains("ai-lb's verdict against ours"))
         #expect(html.contains("matched ailb-eval&#39;s <code>ailb</code> profile on 0 of 4") || html.contains("profile on 0 of 4"))
-        #expect(html.contains("<td>weather-paris</td>"))
+        #expect(html.contains("<td>weather-paris</td><td class=\"num\">1</td>"))
+    }
+
+    @Test func aiLbsVerdictAgainstOursIsInEveryExportAndGated() async throws {
+        let lb = try await Self.balancer(.lie)
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        var result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--max-lb-mismatch", "0"])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("gate failed: ai-lb verdict mismatches 4 of 4 compared case repeats is above the bar 0 by 4"))
+
+        // CSV, beside the other files of the run.
+        let csv = try String(contentsOfFile: cli.path("reports/run-1/lb_verdicts.csv"), encoding: .utf8)
+            .components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(csv.count == 5)
+        #expect(csv[0].hasPrefix("run_id,suite,case_id,repeat,backend,matches,differences,lb_winner,our_winner,"))
+        #expect(csv[1].hasPrefix("1,mini,weather-paris,1,lb,false,winner: "))
+        #expect(csv.dropFirst().allSatisfy { $0.contains(",lb,false,") })
+
+        // JSON: counts, and each difference with both verdicts and our groups.
+        let json = try await cli.runOffThePool(["report", "latest", "--format", "json", "--out", "-"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let doc = try JSONValue(parsing: json.stdout)
+        #expect(doc["load_balancer"]?["compared"] == 4)
+        #expect(doc["load_balancer"]?["mismatches"] == 4)
+        let first = try #require(doc["load_balancer"]?["differences"]?.arrayValue?.first)
+        #expect(first["case_id"] == "weather-paris")
+        #expect(first["repeat"] == 1)
+        #expect(first["matches"] == false)
+        #expect(first["ours"]?["groups"]?.arrayValue?.isEmpty == false)
+        #expect(first["ai_lb"]?["agreement_count"]?.intValue == (first["ours"]?["agreement_count"]?.intValue ?? 0) + 1)
+        #expect(first["differences"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("agreement_count: ") == true } == true)
+
+        // Markdown and JUnit: a failing testcase per mismatch.
+        let markdown = try await cli.runOffThePool(["report", "latest", "--format", "markdown", "--out", "-"])
+        #expect(markdown.stdout.contains("**ai-lb's verdict against ours:** matched on 0 of 4 case repeats, **4 mismatches**."))
+        #expect(markdown.stdout.contains("| mini/weather-paris | 1 | lb | winner: "))
+        let junit = try await cli.runOffThePool(["report", "latest", "--format", "junit", "--out", "-"])
+        #expect(junit.stdout.contains("<testsuite name=\"ai-lb verdicts\" tests=\"4\" failures=\"4\""))
+        #expect(junit.stdout.components(separatedBy: "<failure type=\"lb_mismatch\"").count == 5)
+        #expect(junit.stdout.contains("name=\"mini/weather-paris#1 via lb\""))
+
+        // The gate command on the stored run; the config's gates: section.
+        #expect(try await cli.runOffThePool(["gate", "latest", "--max-lb-mismatch", "4"]).status == 0)
+        result = try await cli.runOffThePool(["gate", "latest", "--max-lb-mismatch", "3"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("above the bar 3 by 1"))
+        try Data((Self.config(lb) + "\ngates: {max_lb_mismatch: 2}\n").utf8).write(to: URL(fileURLWithPath: cli.path("config.yaml")))
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("is above the bar 2 by 2"))
+        let html = try String(contentsOfFile: cli.path("reports/run-2/report.html"), encoding: .utf8)
+        #expect(html.contains("✗ ai-lb verdict mismatches 4 of 4 compared case repeats is above the bar 2 by 2"))
+
+        // A bar that cannot be evaluated is bad input, before anything runs.
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--mode", "all"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--max-lb-mismatch (gates.max_lb_mismatch) needs --mode consensus"))
+        #expect(try ResultStore(path: cli.databasePath).runs().count == 2)
+
+        // ai-lb agreeing again: the bar passes.
+        lb.behavior.write { $0 = .normal }
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--max-lb-mismatch", "0"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let matching = try String(contentsOfFile: cli.path("reports/run-3/lb_verdicts.csv"), encoding: .utf8)
+        #expect(matching.components(separatedBy: ",lb,true,,").count == 5)
+    }
+
+    @Test func theComparisonCoversTheGroupFactsAiLbReports() async throws {
+        // ai-lb's winner, counts and header are right, but it says its oracle (the winner) disagreed with it.
+        let lb = try await Self.balancer(.oracleDisagrees)
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let verdicts = try store.loadBalancerVerdicts(runID: run.id)
+        #expect(verdicts.count == 4)
+        for v in verdicts {
+            #expect(!v.matchesOurs)
+            #expect(v.oracle == v.winner && v.oracleAgreed == false)
+            #expect(v.ourWinningGroup.contains(v.winner))
+            #expect(v.differences.count == 1)
+            #expect(v.differences.first?.hasPrefix("oracle_agreed: false (ai-lb) vs true (ours: oracle \(v.winner) is in our winning group") == true)
+        }
     }
 
     @Test func allFailedAndSingleSuccessBodiesAreRecordedPerMemberWithTheirErrorClasses() async throws {
@@ -260,9 +349,13 @@ import Testing
             try db.execute(sql: "UPDATE runs SET status = 'interrupted', pid = NULL")
         }
         lb.seen.write { $0 = [] }
+        #expect(try await cli.runOffThePool(["runs"]).stdout.contains("7/8"))
         result = try await cli.runOffThePool(["run", "--resume", "latest", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("1 of 8 requests to go"))
+        // Its members are fetched again through the load balancer: none of them is "no longer configured".
+        #expect(!result.stderr.contains("no longer configured"), "\(result.stderr)")
+        #expect(try await cli.runOffThePool(["runs"]).stdout.contains("8/8"))
         #expect(lb.seen.read { $0.count } == 1)
         let rows = try Self.responses(store, run.id)
         #expect(rows["lb"] == nil)
@@ -270,6 +363,146 @@ import Testing
         #expect(try store.verdicts(runID: run.id, profile: .ailb).count == 4)
         #expect(try store.loadBalancerVerdicts(runID: run.id).count == before.count)
         #expect(try store.run("latest").status == .completed)
+    }
+
+    @Test func aMemberTimingOutWithoutItsAliasCountsAgainstTheAliasSeenAtItsAddress() async throws {
+        // m2 answers the first request, then times out inside ai-lb (reported without its alias).
+        let lb = try await Self.balancer(.memberTimesOut(member: 0, fromRequest: 2))
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--concurrency", "1"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let address = lb.members[0].address
+        let backends = try store.backends(runID: run.id)
+        #expect(!backends.contains { $0.name.contains(address) })
+        #expect(backends.map(\.name) == ["m2", "lb", "lb/m2", "gentoo", lb.members[2].address])
+        let rows = try Self.responses(store, run.id)
+        #expect(rows["lb/m2"]?.map(\.success) == [true, false, false, false])
+        #expect(rows["lb/m2"]?.filter { !$0.success }.allSatisfy { $0.errorClass == .timeout && $0.url == address } == true)
+        let stats = try RunReportData.load(store: store, runID: run.id).statistics
+        let m2 = try #require(stats.backends.first { $0.name == "lb/m2" })
+        #expect(m2.quant == "4bit" && m2.family == "qwen2.5-7b-instruct")
+        #expect(m2.requests == 4 && m2.errors[.timeout] == 3)
+        // ai-lb's winner of a repeat where every member failed would be the nameless timeout: it is lb/m2 too.
+        #expect(try store.loadBalancerVerdicts(runID: run.id).allSatisfy(\.matchesOurs))
+    }
+
+    @Test func aMemberThatNeverAnswersIsNamedByTheAddressMembersGivesIt() async throws {
+        let lb = try await Self.balancer(.memberTimesOut(member: 0, fromRequest: 1))
+        let address = lb.members[0].address
+        let config = Self.config(lb).replacingOccurrences(
+            of: "m2: {quant: 4bit}", with: "m2: {quant: 4bit, address: \"\(address)\"}")
+        let cli = try CLIHarness(config: config)
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        let backends = try store.backends(runID: run.id)
+        #expect(!backends.contains { $0.name.contains(address) })
+        let m2 = try #require(backends.first { $0.name == "lb/m2" })
+        #expect(m2.quant == "4bit" && m2.urls == [address] && m2.via == "lb")
+        let rows = try Self.responses(store, run.id)
+        #expect(rows["lb/m2"]?.count == 4)
+        #expect(rows["lb/m2"]?.allSatisfy { $0.errorClass == .timeout } == true)
+        let stats = try RunReportData.load(store: store, runID: run.id).statistics
+        #expect(stats.backends.first { $0.name == "lb/m2" }?.errors[.timeout] == 4)
+    }
+
+    @Test func anEmptyErrorFromAiLbIsATimeoutAtItsTimeoutsAndOtherwiseAnUpstreamFailure() async throws {
+        // gentoo's request ran into the execution timeout (20 s): ai-lb's client timed out without text.
+        let lb = try await Self.balancer(.memberEmptyError(member: 1, latencyMs: 20_010))
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        var result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        var rows = try Self.responses(store, try store.run("latest").id)
+        #expect(rows["gentoo"]?.count == 4)
+        #expect(
+            rows["gentoo"]?.allSatisfy {
+                $0.errorClass == .timeout && $0.errorMessage?.hasPrefix("ai-lb gave no error text after 20.0 s") == true
+            } == true)
+
+        // Well before either timeout: no reason given, and no sign of a connection problem.
+        lb.behavior.write { $0 = .memberEmptyError(member: 1, latencyMs: 850) }
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        rows = try Self.responses(store, try store.run("latest").id)
+        #expect(rows["gentoo"]?.allSatisfy { $0.errorClass == .upstream && $0.errorMessage == "ai-lb gave no error text" } == true)
+        #expect(result.stdout.contains("upstream 4"))
+        let csv = try String(contentsOfFile: cli.path("reports/run-2/responses.csv"), encoding: .utf8)
+        #expect(csv.contains(",upstream,ai-lb gave no error text,"))
+
+        // request_timeout is ai-lb's REQUEST_TIMEOUT_SECS: reaching it is a timeout too.
+        lb.behavior.write { $0 = .memberEmptyError(member: 1, latencyMs: 5_003) }
+        let shorter = Self.config(lb).replacingOccurrences(of: "execution_timeout: 20", with: "execution_timeout: 20\n    request_timeout: 5")
+        try Data(shorter.utf8).write(to: URL(fileURLWithPath: cli.path("config.yaml")))
+        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        rows = try Self.responses(store, try store.run("latest").id)
+        #expect(
+            rows["gentoo"]?.allSatisfy {
+                $0.errorClass == .timeout && $0.errorMessage?.hasSuffix("(request_timeout 5 s)") == true
+            } == true)
+    }
+
+    @Test func anInterruptedRunShowsTheSameRequestCountInProgressInterruptMessageAndRuns() async throws {
+        // A load balancer of its own whose members take 150 ms, so the run can be stopped half-way.
+        var slow = MockBehavior()
+        slow.latencyMs = 150
+        let lb = try await FakeLoadBalancer.start(
+            aliases: ["s1", "s2"], suites: try Self.suites(), behaviors: [slow, slow])
+        defer { Task { await lb.stop() } }
+        let cli = try CLIHarness(
+            config: """
+                backends:
+                  - {name: lb, kind: ailb, url: "\(lb.baseURL.absoluteString)", model: m, max_concurrency: 2}
+                defaults: {timeout: 30, retries: 0}
+                """)
+        defer { cli.remove() }
+        let child = try cli.start(["mini.yaml", "--repeat", "10"])
+        let stopped = try await offThePool { () -> Int32? in
+            cli.waitUntil(seconds: 30) { cli.committedResponses() >= 8 }
+            child.send(SIGINT)
+            return child.wait(seconds: 30)
+        }
+        #expect(stopped == 130, "\(child.stdout)\(child.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let answered = try store.answeredRequestCount(runID: 1)
+        #expect(answered > 0 && answered < 40)
+        // Member rows are two per answered request: the counts below are requests, not rows.
+        #expect(try store.responseCounts(runID: 1).total > answered)
+        let progress = child.stderr.components(separatedBy: "\n").filter { $0.contains("requests answered") }
+        #expect(progress.last?.hasPrefix("\(answered)/40 requests answered") == true, "\(child.stderr)")
+        #expect(child.stdout.contains("Run 1 was interrupted: \(answered) of 40 requests answered."), "\(child.stdout)")
+        let runs = try await cli.runOffThePool(["runs"])
+        #expect(runs.stdout.contains(" \(answered)/40 "), "\(runs.stdout)")
+    }
+
+    @Test func noBackendAnsweringShowsEachBackendsFirstErrorsAndTheRunIsFailed() async throws {
+        let lb = try await Self.balancer(.noEligibleBackends)
+        let cli = try CLIHarness(
+            config: """
+                backends:
+                  - {name: down, url: "http://127.0.0.1:1/v1", model: m}
+                  - {name: lb, kind: ailb, url: "\(lb.baseURL.absoluteString)", model: m}
+                defaults: {timeout: 5, retries: 0}
+                """)
+        defer { cli.remove() }
+        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("no backend answered at all in run 1"))
+        #expect(!result.stderr.contains("see the errors above"))
+        #expect(result.stderr.contains("\n  down: could not connect"), "\(result.stderr)")
+        #expect(result.stderr.contains("Connection refused"), "\(result.stderr)")
+        #expect(result.stderr.contains("\n  lb: HTTP 404: No eligible backends for multi-exec (×4)"), "\(result.stderr)")
+        #expect(try ResultStore(path: cli.databasePath).run("1").status == .failed)
+        let runs = try await cli.runOffThePool(["runs"])
+        #expect(runs.stdout.contains("failed"), "\(runs.stdout)")
+        #expect(!runs.stdout.contains("completed"))
     }
 
     @Test func theBackendsProbeChecksHealthAndMultiBackendExecution() async throws {
@@ -302,6 +535,19 @@ import Testing
         #expect(result.stdout.contains("members ok"))
         #expect(result.stdout.contains("0/3"))
         #expect(result.stdout.contains("lb: member gentoo: HTTP 500"))
+    }
+}
+
+/// Runs `body` on a thread of its own (for waits that would otherwise block a thread the in-process servers need).
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            do {
+                continuation.resume(returning: try body())
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }.start()
     }
 }
 

@@ -75,6 +75,51 @@ import Testing
         #expect(try String(contentsOfFile: cli.path("cmp.html"), encoding: .utf8).contains("agreement lost"))
     }
 
+    @Test func repeatsAreNumberedFromOneInEveryFormat() throws {
+        let steady = RunCommandTests.config(
+            RunCommandTests.mockBackend("studio-8bit", quant: "8bit", mock: "seed: 1")
+                + RunCommandTests.mockBackend("drifty-4bit", quant: "4bit", mock: "seed: 2")
+                + RunCommandTests.mockBackend("ollama-q4", quant: "Q4_K_M", mock: "seed: 3"))
+        let cli = try CLIHarness(config: steady)
+        defer { cli.remove() }
+        #expect(try cli.run(["mini.yaml", "--quiet", "--repeat", "2"]).status == 0)
+        try Data(Self.config.utf8).write(to: URL(fileURLWithPath: cli.path("config.yaml")))
+        #expect(try cli.run(["mini.yaml", "--quiet", "--repeat", "2", "--out", "csv"]).status == 0)
+
+        /// The values of column `column` of a CSV file's rows (the leading columns hold no commas).
+        func column(_ file: String, _ column: Int) throws -> Set<String> {
+            let lines = try String(contentsOfFile: cli.path(file), encoding: .utf8).components(separatedBy: "\r\n")
+            #expect(lines.first?.components(separatedBy: ",")[column] == "repeat", "\(file)")
+            return Set(lines.dropFirst().filter { !$0.isEmpty }.map { $0.components(separatedBy: ",")[column] })
+        }
+        #expect(try column("csv/responses.csv", 3) == ["1", "2"])
+        #expect(try column("csv/verdicts.csv", 3) == ["1", "2"])
+
+        let json = try JSONValue(parsing: try cli.run(["report", "2", "--format", "json", "--out", "-"]).stdout)
+        #expect(json["format_version"] == 2)
+        #expect(Set(json["cases"]?.arrayValue?.compactMap { $0["repeat"]?.intValue } ?? []) == [1, 2])
+
+        let junit = try cli.run(["report", "2", "--format", "junit", "--out", "-"]).stdout
+        #expect(junit.contains("name=\"weather-paris#1\"") && junit.contains("name=\"weather-paris#2\""))
+        #expect(!junit.contains("#0") && !junit.contains("#3"))
+
+        let markdown = try cli.run(["report", "2", "--format", "markdown", "--out", "-"]).stdout
+        #expect(markdown.contains("| mini/weather-paris\\#1 |") && markdown.contains("| mini/weather-paris\\#2 |"))
+
+        let html = try String(contentsOfFile: cli.path("csv/report.html"), encoding: .utf8)
+        #expect(html.contains("id=\"case-0-1\"") && html.contains("id=\"case-0-2\"") && !html.contains("id=\"case-0-0\""))
+        #expect(html.contains("repeat 1</span>") && html.contains("repeat 2</span>"))
+
+        let text = try cli.run(["compare", "1", "2"]).stdout
+        #expect(text.contains("mini/weather-paris#1") && text.contains("mini/weather-paris#2"), "\(text)")
+        let compared = try JSONValue(parsing: try cli.run(["compare", "1", "2", "--format", "json"]).stdout)
+        #expect(compared["format_version"] == 2)
+        #expect(Set(compared["changes"]?.arrayValue?.compactMap { $0["repeat"]?.intValue } ?? []) == [1, 2])
+        let csv = try cli.run(["compare", "1", "2", "--format", "csv"]).stdout.components(separatedBy: "\r\n")
+        #expect(csv.first?.components(separatedBy: ",")[4] == "repeat")
+        #expect(Set(csv.dropFirst().filter { !$0.isEmpty }.map { $0.components(separatedBy: ",")[4] }) == ["1", "2"])
+    }
+
     @Test func gateTakesPerQuantAndPerFamilyBarsAndListsEachFailure() throws {
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
@@ -89,5 +134,9 @@ import Testing
         #expect(passed.stdout.contains("passed: agreement of quant 8bit 1.000 (95% CI 0.510–1.000) ≥ 0.900"))
         #expect(try cli.run(["gate", "latest", "--per-quant", "3bit=0.5"]).status == 2)
         #expect(try cli.run(["gate", "latest", "--per-quant", "4bit"]).status == 2)
+        // A run without a load balancer has no ai-lb verdict to hold to a bar.
+        let noBalancer = try cli.run(["gate", "latest", "--max-lb-mismatch", "0"])
+        #expect(noBalancer.status == 2)
+        #expect(noBalancer.stderr.hasPrefix("ailb-eval: error: run 1: --max-lb-mismatch (gates.max_lb_mismatch) needs a kind: ailb backend"))
     }
 }

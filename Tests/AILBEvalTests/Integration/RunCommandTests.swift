@@ -141,7 +141,11 @@ import Testing
         let result = try cli.run(["mini.yaml", "--quiet"])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("no backend answered"))
+        // Each backend's first error texts, not a pointer to output that --quiet never printed.
+        #expect(result.stderr.contains("\n  down1: HTTP 503"), "\(result.stderr)")
+        #expect(result.stderr.contains("\n  down2: HTTP 404"), "\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
+        #expect(try store.run("latest").status == .failed)
         var classes: Set<ErrorClass?> = []
         try store.forEachResponse(runID: try store.run("latest").id) { classes.insert($0.errorClass) }
         #expect(classes == [.http5xx, .http4xx])

@@ -73,7 +73,7 @@ import Testing
             files.map { ($0 as NSString).lastPathComponent }
                 == [
                     "responses.csv", "verdicts.csv", "backends.csv", "by_family.csv", "by_quant.csv", "by_suite.csv",
-                    "by_tag.csv", "pairs.csv", "flips.csv",
+                    "by_tag.csv", "pairs.csv", "flips.csv", "lb_verdicts.csv",
                 ])
         let pairs = try String(contentsOfFile: "\(directory)/pairs.csv", encoding: .utf8).components(separatedBy: "\r\n")
         #expect(pairs[0] == "run_id,profile,backend_a,backend_b,both_answered,equivalent,agreement,ci95_low,ci95_high,cohen_kappa,spurious_splits")

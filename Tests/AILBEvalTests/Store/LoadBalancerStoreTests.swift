@@ -30,6 +30,44 @@ import Testing
         #expect(try store.loadBalancerDisagreements(runID: 1).isEmpty)
     }
 
+    @Test func groupsAndTheOracleAreComparedAndKept() throws {
+        let ours = Verdict(
+            comparisonType: .toolCalls, winner: "a", agreementCount: 2, disagreement: true, groups: [["a", "b"], ["c"]],
+            successes: 3)
+        // ai-lb's winner outside our winning group, although its count matches.
+        let outside = LoadBalancerVerdictRecord(
+            casePosition: 0, repeatIndex: 0, backend: "lb", winner: "c", agreementCount: 2, disagreement: true,
+            comparisonType: "tool_calls", xDisagreement: true, ours: ours)
+        #expect(outside.differences == ["winner: c (ai-lb) vs a (ours)", "ai-lb's winner c is not in our winning group (a+b)"])
+        // The oracle: agreed when it is in our winning group.
+        let oracle = LoadBalancerVerdictRecord(
+            casePosition: 1, repeatIndex: 0, backend: "lb", winner: "a", agreementCount: 2, disagreement: true,
+            comparisonType: "tool_calls", xDisagreement: true, oracle: "c", oracleAgreed: true, ours: ours)
+        #expect(oracle.differences == ["oracle_agreed: true (ai-lb) vs false (ours: oracle c is not in our winning group)"])
+        let agreeing = LoadBalancerVerdictRecord(
+            casePosition: 1, repeatIndex: 0, backend: "lb", winner: "a", agreementCount: 2, disagreement: true,
+            comparisonType: "tool_calls", xDisagreement: true, oracle: "c", oracleAgreed: false, ours: ours)
+        #expect(agreeing.matchesOurs)
+
+        let path = Self.scratchPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try ResultStore(path: path)
+        let runID = try store.createRun(
+            mode: .consensus, profile: .ailb, threshold: 0.9, configPath: nil, configJSON: "{}", configHash: "h",
+            suitesJSON: "[]", plannedRequests: 2,
+            backends: [BackendRecord(position: 0, name: "lb", kind: .ailb, urls: [], model: "m", family: "f", quant: "")],
+            cases: [0, 1].map {
+                CaseRecord(
+                    position: $0, suite: "s", caseID: "c\($0)", prompt: "p", requestJSON: "{}", expectJSON: nil, tags: [],
+                    repeats: 1)
+            })
+        try store.write(runID: runID, batch: StoreBatch(loadBalancerVerdicts: [outside, oracle]))
+        let read = try store.loadBalancerVerdicts(runID: runID)
+        #expect(read == [outside, oracle])
+        #expect(read[1].oracle == "c" && read[1].oracleAgreed == true && read[1].ours.groups == [["a", "b"], ["c"]])
+        #expect(try store.loadBalancerVerdictCounts(runID: runID) == (compared: 2, mismatches: 2))
+    }
+
     @Test func membersAnswerForTheirLoadBalancerAndOnlyDifferencesAreListed() throws {
         let path = Self.scratchPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
