@@ -4,10 +4,10 @@ import Testing
 @testable import AILBEval
 
 @Suite struct BackendsCommandTests {
-    @Test func probesEveryBackendAndExitsZeroWhenAllAreUsable() throws {
+    @Test func probesEveryBackendAndExitsZeroWhenAllAreUsable() async throws {
         let cli = try CLIHarness(config: nil)
         defer { cli.remove() }
-        let result = try cli.run(["backends", "--json"])
+        let result = try await cli.runDetached(["backends", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let probes = try JSONValue(parsing: result.stdout).arrayValue ?? []
         #expect(probes.count == 3)
@@ -19,7 +19,7 @@ import Testing
         }
     }
 
-    @Test func anUnreachableBackendIsNamedAndFailsTheProbe() throws {
+    @Test func anUnreachableBackendIsNamedAndFailsTheProbe() async throws {
         let cli = try CLIHarness(
             config: """
                 backends:
@@ -32,7 +32,7 @@ import Testing
 
                 """)
         defer { cli.remove() }
-        let result = try cli.run(["backends", "--timeout", "2"])
+        let result = try await cli.runDetached(["backends", "--timeout", "2"])
         #expect(result.status == 3)
         #expect(result.stdout.contains("gone"))
         #expect(result.stdout.contains("FAIL"))

@@ -144,7 +144,7 @@ import Testing
     ]
 
     @Test(arguments: cases)
-    func exitsTwoNamingFileAndLineAndWritesNothing(_ bad: Case) throws {
+    func exitsTwoNamingFileAndLineAndWritesNothing(_ bad: Case) async throws {
         let cli = try CLIHarness(config: nil)
         defer { cli.remove() }
         var arguments = ["mini.yaml"]
@@ -163,9 +163,7 @@ import Testing
             arguments = ["bad.yaml"]
         }
         let before = try FileManager.default.contentsOfDirectory(atPath: cli.directory.path).sorted()
-        let start = Date()
-        let result = try cli.run(arguments)
-        #expect(Date().timeIntervalSince(start) < 20, "took too long")
+        let result = try await cli.runDetached(arguments)
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("ailb-eval: \(bad.file):\(bad.line):"), "\(result.stderr)")
         #expect(result.stderr.contains(bad.message), "\(result.stderr)")

@@ -45,13 +45,13 @@ import Testing
         .enabled(
             if: chromium != nil || required,
             "chromium is not installed (apt-get install chromium); CI installs it and runs this test"))
-    func payloadReportHasNoInjectedElementInAHeadlessBrowser() throws {
+    func payloadReportHasNoInjectedElementInAHeadlessBrowser() async throws {
         let chromium = try #require(Self.chromium, "AILB_REQUIRE_BROWSER=1 but chromium is not on PATH")
         let cli = try CLIHarness(config: nil)
         defer { cli.remove() }
         let database = cli.path("payload.sqlite")
         _ = try SyntheticRun.make(path: database, spec: SyntheticRun.Spec(backends: 3, cases: 50, payloads: true))
-        let written = try cli.run(["report", "1", "--db", database, "--out", "report.html"])
+        let written = try await cli.runDetached(["report", "1", "--db", database, "--out", "report.html"])
         #expect(written.status == 0, "\(written.stderr)")
         let url = URL(fileURLWithPath: cli.path("report.html")).absoluteString
 

@@ -37,8 +37,8 @@ extension CLIHarness {
         let tag = UUID().uuidString.prefix(8)
         let out = directory.appendingPathComponent("stdout-\(tag).txt")
         let err = directory.appendingPathComponent("stderr-\(tag).txt")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
@@ -53,7 +53,7 @@ extension CLIHarness {
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
         guard let queue = try? DatabaseQueue(path: databasePath, configuration: configuration) else { return 0 }
-        return (try? queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses") }) ?? 0 ?? 0
+        return (try? queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses") }) ?? 0
     }
 
     /// `PRAGMA integrity_check` of the database file: "ok" when intact.

@@ -89,23 +89,35 @@ extension CLIHarness {
     /// of the concurrency pool's few threads (two on a 2-core machine) for seconds, and starve the tests whose
     /// in-process servers need them.
     func runDetached(
-        _ arguments: [String], stdoutPath: String? = nil, stdinPath: String? = nil, unprivileged: Bool = false,
-        environment: [String: String] = [:]
+        _ arguments: [String], stdin: String = "", stdoutPath: String? = nil, stdinPath: String? = nil,
+        unprivileged: Bool = false, environment: [String: String] = [:]
     ) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                do {
-                    let result =
-                        stdoutPath == nil && stdinPath == nil && !unprivileged
-                        ? try self.run(arguments, environment: environment)
-                        : try self.run(
-                            arguments, stdoutPath: stdoutPath, stdinPath: stdinPath, unprivileged: unprivileged,
-                            environment: environment)
-                    continuation.resume(returning: result)
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
+        let harness = self
+        return try await offThePool {
+            stdoutPath == nil && stdinPath == nil && !unprivileged
+                ? try harness.run(arguments, stdin: stdin, environment: environment)
+                : try harness.run(
+                    arguments, stdoutPath: stdoutPath, stdinPath: stdinPath, unprivileged: unprivileged,
+                    environment: environment)
         }
+    }
+}
+
+/// At most this many waits of `offThePool` at once: dozens of parameterised CLI tests starting their processes
+/// together would otherwise load two cores with dozens of processes.
+let offThePoolSlots = DispatchSemaphore(value: 4)
+
+/// Runs `body` on a thread of its own (for waits that would otherwise block a thread the in-process servers need).
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            offThePoolSlots.wait()
+            defer { offThePoolSlots.signal() }
+            do {
+                continuation.resume(returning: try body())
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }.start()
     }
 }

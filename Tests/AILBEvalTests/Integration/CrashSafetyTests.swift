@@ -16,7 +16,7 @@ import Testing
 
         """
 
-    @Test func killedAtRandomMomentsTheDatabaseStaysWholeAndTheRunResumes() throws {
+    @Test func killedAtRandomMomentsTheDatabaseStaysWholeAndTheRunResumes() async throws {
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
         var random = FuzzRandom(seed: 0xA11B_E7A1)
@@ -44,14 +44,14 @@ import Testing
             #expect(stored >= seen, "after kill \(kills): \(stored) stored, \(seen) seen before it")
             #expect(stored >= committedSoFar, "responses were lost")
             committedSoFar = stored
-            let runs = try cli.run(["runs"])
+            let runs = try await cli.runDetached(["runs"])
             #expect(runs.status == 0, "\(runs.stderr)")
             #expect(runs.stdout.contains("interrupted"), "\(runs.stdout)")
             #expect(!runs.stdout.contains("running"))
         }
         #expect(kills >= 5, "only \(kills) kills landed before the run finished")
 
-        let final = try cli.run(["run", "--resume", "latest", "--quiet"])
+        let final = try await cli.runDetached(["run", "--resume", "latest", "--quiet"])
         #expect(final.status == 0, "\(final.stderr)")
         #expect(try cli.integrityCheck() == "ok")
         let store = try ResultStore(path: cli.databasePath)

@@ -77,10 +77,10 @@ import Testing
     }
 
     @Test(arguments: scenarios)
-    func oneHostileBackendDoesNotDisturbTheRun(_ scenario: Scenario) throws {
+    func oneHostileBackendDoesNotDisturbTheRun(_ scenario: Scenario) async throws {
         let cli = try CLIHarness(config: Self.config(scenario))
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
 
         let store = try ResultStore(path: cli.databasePath)

@@ -22,7 +22,7 @@ import Testing
         return all
     }
 
-    @Test func ctrlCStopsCleanlyAndResumeFinishesExactlyTheMissingWork() throws {
+    @Test func ctrlCStopsCleanlyAndResumeFinishesExactlyTheMissingWork() async throws {
         let cli = try CLIHarness(config: Self.slowConfig)
         defer { cli.remove() }
         let child = try cli.start(["mini.yaml", "--repeat", "10"])
@@ -49,7 +49,7 @@ import Testing
                 (ResponseKey(casePosition: $0.casePosition, repeatIndex: $0.repeatIndex, backend: $0.backend), $0.receivedAt)
             })
 
-        let resumed = try cli.run(["run", "--resume", "latest", "--quiet"])
+        let resumed = try await cli.runDetached(["run", "--resume", "latest", "--quiet"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("Resuming run 1: \(120 - answeredBefore.count) of 120 requests to go."))
         #expect(try store.runs().count == 1)
@@ -80,7 +80,7 @@ import Testing
         #expect(try ResultStore(path: cli.databasePath).run("latest").status == .interrupted)
     }
 
-    @Test func resumeRefusesAChangedConfigOrSuiteUnlessForced() throws {
+    @Test func resumeRefusesAChangedConfigOrSuiteUnlessForced() async throws {
         let cli = try CLIHarness(config: Self.slowConfig)
         defer { cli.remove() }
         let child = try cli.start(["mini.yaml", "--repeat", "5", "--quiet"])
@@ -92,7 +92,7 @@ import Testing
         let original = try String(contentsOfFile: config, encoding: .utf8)
         try (original.replacingOccurrences(of: "timeout: 10", with: "timeout: 11")).write(
             toFile: config, atomically: true, encoding: .utf8)
-        let refusedConfig = try cli.run(["run", "--resume", "1", "--quiet"])
+        let refusedConfig = try await cli.runDetached(["run", "--resume", "1", "--quiet"])
         #expect(refusedConfig.status == 2)
         #expect(refusedConfig.stderr.contains("cannot resume run 1: the config (config.yaml)"), "\(refusedConfig.stderr)")
         #expect(refusedConfig.stderr.contains("--force"))
@@ -101,12 +101,12 @@ import Testing
         let suite = cli.path("mini.yaml")
         try (try String(contentsOfFile: suite, encoding: .utf8) + "# edited\n").write(
             toFile: suite, atomically: true, encoding: .utf8)
-        let refusedSuite = try cli.run(["run", "--resume", "latest", "--quiet"])
+        let refusedSuite = try await cli.runDetached(["run", "--resume", "latest", "--quiet"])
         #expect(refusedSuite.status == 2)
         #expect(refusedSuite.stderr.contains("suite 'mini' (mini.yaml) changed since the run started"))
         #expect(try ResultStore(path: cli.databasePath).run("1").status == .interrupted)
 
-        let forced = try cli.run(["run", "--resume", "latest", "--force", "--quiet"])
+        let forced = try await cli.runDetached(["run", "--resume", "latest", "--force", "--quiet"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(forced.stderr.contains("note: --force: suite 'mini'"))
         let store = try ResultStore(path: cli.databasePath)
@@ -114,23 +114,23 @@ import Testing
         #expect(try store.responseCounts(runID: 1) == (60, 60))
         #expect(try store.runs().count == 1)
 
-        let unknown = try cli.run(["run", "--resume", "7"])
+        let unknown = try await cli.runDetached(["run", "--resume", "7"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("cannot resume: "), "\(unknown.stderr)")
-        #expect(try cli.run(["mini.yaml", "--force"]).status == 2)
+        #expect(try await cli.runDetached(["mini.yaml", "--force"]).status == 2)
     }
 
-    @Test func resumeWithoutADatabaseIsBadInputAndCreatesNothing() throws {
+    @Test func resumeWithoutADatabaseIsBadInputAndCreatesNothing() async throws {
         let cli = try CLIHarness(config: Self.slowConfig)
         defer { cli.remove() }
-        let result = try cli.run(["run", "--resume", "latest"])
+        let result = try await cli.runDetached(["run", "--resume", "latest"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("ailb-eval.sqlite: error: no database to resume from"))
         #expect(!FileManager.default.fileExists(atPath: cli.databasePath))
     }
 
     @Test(arguments: [false, true])
-    func verdictsRecomputedFromStoredBodiesEqualTheLiveOnes(stream: Bool) throws {
+    func verdictsRecomputedFromStoredBodiesEqualTheLiveOnes(stream: Bool) async throws {
         let cli = try CLIHarness(
             config: """
                 backends:
@@ -141,7 +141,7 @@ import Testing
 
                 """)
         defer { cli.remove() }
-        #expect(try cli.run(["mini.yaml", "--repeat", "5", "--quiet"]).status <= 1)
+        #expect(try await cli.runDetached(["mini.yaml", "--repeat", "5", "--quiet"]).status <= 1)
         let store = try ResultStore(path: cli.databasePath)
         let live = try store.verdicts(runID: 1)
         #expect(live.count == 40)

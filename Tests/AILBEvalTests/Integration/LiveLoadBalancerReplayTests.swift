@@ -209,7 +209,7 @@ import Testing
         let cli = try CLIHarness(config: config(lb))
         let chosen = all.filter { $0.mode == mode }
         try Data(suite("live-\(mode)", chosen).utf8).write(to: cli.directory.appendingPathComponent("live.yaml"))
-        let result = try await cli.runOffThePool(["live.yaml", "--quiet", "--mode", mode])
+        let result = try await cli.runDetached(["live.yaml", "--quiet", "--mode", mode])
         return (cli, chosen, result, lb)
     }
 

@@ -62,7 +62,7 @@ import Testing
         let lb = try await Self.balancer()
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
 
         let seen = lb.seen.read { $0 }
@@ -113,7 +113,7 @@ import Testing
         #expect(try store.loadBalancerDisagreements(runID: run.id).isEmpty)
         #expect(try store.answeredRequestCount(runID: run.id) == 8)
         // Requests, not member rows (16 responses are stored).
-        let runs = try await cli.runOffThePool(["runs"])
+        let runs = try await cli.runDetached(["runs"])
         #expect(runs.stdout.contains("requests"))
         #expect(runs.stdout.contains(" 8/8 "), "\(runs.stdout)")
         #expect(result.stdout.contains("ai-lb's own verdict matched ailb-eval's on 4/4 case repeats."))
@@ -125,7 +125,7 @@ import Testing
         let lb = try await Self.balancer(.lie)
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         let run = try store.run("latest")
@@ -151,7 +151,7 @@ import Testing
         let lb = try await Self.balancer(.lie)
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        var result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--max-lb-mismatch", "0"])
+        var result = try await cli.runDetached(["mini.yaml", "--quiet", "--max-lb-mismatch", "0"])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("gate failed: ai-lb verdict mismatches 4 of 4 compared case repeats is above the bar 0 by 4"))
 
@@ -164,7 +164,7 @@ import Testing
         #expect(csv.dropFirst().allSatisfy { $0.contains(",lb,false,") })
 
         // JSON: counts, and each difference with both verdicts and our groups.
-        let json = try await cli.runOffThePool(["report", "latest", "--format", "json", "--out", "-"])
+        let json = try await cli.runDetached(["report", "latest", "--format", "json", "--out", "-"])
         #expect(json.status == 0, "\(json.stderr)")
         let doc = try JSONValue(parsing: json.stdout)
         #expect(doc["load_balancer"]?["compared"] == 4)
@@ -178,35 +178,35 @@ import Testing
         #expect(first["differences"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("agreement_count: ") == true } == true)
 
         // Markdown and JUnit: a failing testcase per mismatch.
-        let markdown = try await cli.runOffThePool(["report", "latest", "--format", "markdown", "--out", "-"])
+        let markdown = try await cli.runDetached(["report", "latest", "--format", "markdown", "--out", "-"])
         #expect(markdown.stdout.contains("**ai-lb's verdict against ours:** matched on 0 of 4 case repeats, **4 mismatches**."))
         #expect(markdown.stdout.contains("| mini/weather-paris | 1 | lb | winner: "))
-        let junit = try await cli.runOffThePool(["report", "latest", "--format", "junit", "--out", "-"])
+        let junit = try await cli.runDetached(["report", "latest", "--format", "junit", "--out", "-"])
         #expect(junit.stdout.contains("<testsuite name=\"ai-lb verdicts\" tests=\"4\" failures=\"4\""))
         #expect(junit.stdout.components(separatedBy: "<failure type=\"lb_mismatch\"").count == 5)
         #expect(junit.stdout.contains("name=\"mini/weather-paris#1 via lb\""))
 
         // The gate command on the stored run; the config's gates: section.
-        #expect(try await cli.runOffThePool(["gate", "latest", "--max-lb-mismatch", "4"]).status == 0)
-        result = try await cli.runOffThePool(["gate", "latest", "--max-lb-mismatch", "3"])
+        #expect(try await cli.runDetached(["gate", "latest", "--max-lb-mismatch", "4"]).status == 0)
+        result = try await cli.runDetached(["gate", "latest", "--max-lb-mismatch", "3"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("above the bar 3 by 1"))
         try Data((Self.config(lb) + "\ngates: {max_lb_mismatch: 2}\n").utf8).write(to: URL(fileURLWithPath: cli.path("config.yaml")))
-        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("is above the bar 2 by 2"))
         let html = try String(contentsOfFile: cli.path("reports/run-2/report.html"), encoding: .utf8)
         #expect(html.contains("✗ ai-lb verdict mismatches 4 of 4 compared case repeats is above the bar 2 by 2"))
 
         // A bar that cannot be evaluated is bad input, before anything runs.
-        result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--mode", "all"])
+        result = try await cli.runDetached(["mini.yaml", "--quiet", "--mode", "all"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("--max-lb-mismatch (gates.max_lb_mismatch) needs --mode consensus"))
         #expect(try ResultStore(path: cli.databasePath).runs().count == 2)
 
         // ai-lb agreeing again: the bar passes.
         lb.behavior.write { $0 = .normal }
-        result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--max-lb-mismatch", "0"])
+        result = try await cli.runDetached(["mini.yaml", "--quiet", "--max-lb-mismatch", "0"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let matching = try String(contentsOfFile: cli.path("reports/run-3/lb_verdicts.csv"), encoding: .utf8)
         #expect(matching.components(separatedBy: ",lb,true,,").count == 5)
@@ -217,7 +217,7 @@ import Testing
         let lb = try await Self.balancer(.oracleDisagrees)
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         let run = try store.run("latest")
@@ -236,7 +236,7 @@ import Testing
         let lb = try await Self.balancer(.allFailed)
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        var result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        var result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         var run = try store.run("latest")
@@ -252,7 +252,7 @@ import Testing
         #expect(try store.verdicts(runID: run.id, profile: .ailb).allSatisfy { $0.verdict.winner == "m2" })
 
         lb.behavior.write { $0 = .singleSuccess }
-        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         run = try store.run("latest")
         rows = try Self.responses(store, run.id)
@@ -266,7 +266,7 @@ import Testing
         let lb = try await Self.balancer(.errorBodyAsSuccess)
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         let run = try store.run("latest")
@@ -283,7 +283,7 @@ import Testing
         let lb = try await Self.balancer(.noEligibleBackends)
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        var result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        var result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         var run = try store.run("latest")
@@ -298,7 +298,7 @@ import Testing
         #expect(try store.loadBalancerVerdicts(runID: run.id).isEmpty)
 
         lb.behavior.write { $0 = .ignoreMode }
-        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        result = try await cli.runDetached(["mini.yaml", "--quiet"])
         run = try store.run("latest")
         rows = try Self.responses(store, run.id)
         #expect(
@@ -311,7 +311,7 @@ import Testing
         let lb = try await Self.balancer()
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        let result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--mode", "all"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet", "--mode", "all"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(lb.seen.read { $0 }.allSatisfy { $0.headers["x-execution-mode"] == "all" })
         let store = try ResultStore(path: cli.databasePath)
@@ -328,7 +328,7 @@ import Testing
         let lb = try await Self.balancer()
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        var result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        var result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         let run = try store.run("latest")
@@ -349,13 +349,13 @@ import Testing
             try db.execute(sql: "UPDATE runs SET status = 'interrupted', pid = NULL")
         }
         lb.seen.write { $0 = [] }
-        #expect(try await cli.runOffThePool(["runs"]).stdout.contains("7/8"))
-        result = try await cli.runOffThePool(["run", "--resume", "latest", "--quiet"])
+        #expect(try await cli.runDetached(["runs"]).stdout.contains("7/8"))
+        result = try await cli.runDetached(["run", "--resume", "latest", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("1 of 8 requests to go"))
         // Its members are fetched again through the load balancer: none of them is "no longer configured".
         #expect(!result.stderr.contains("no longer configured"), "\(result.stderr)")
-        #expect(try await cli.runOffThePool(["runs"]).stdout.contains("8/8"))
+        #expect(try await cli.runDetached(["runs"]).stdout.contains("8/8"))
         #expect(lb.seen.read { $0.count } == 1)
         let rows = try Self.responses(store, run.id)
         #expect(rows["lb"] == nil)
@@ -370,7 +370,7 @@ import Testing
         let lb = try await Self.balancer(.memberTimesOut(member: 0, fromRequest: 2))
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        let result = try await cli.runOffThePool(["mini.yaml", "--quiet", "--concurrency", "1"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet", "--concurrency", "1"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         let run = try store.run("latest")
@@ -396,7 +396,7 @@ import Testing
             of: "m2: {quant: 4bit}", with: "m2: {quant: 4bit, address: \"\(address)\"}")
         let cli = try CLIHarness(config: config)
         defer { cli.remove() }
-        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         let run = try store.run("latest")
@@ -416,7 +416,7 @@ import Testing
         let lb = try await Self.balancer(.memberEmptyError(member: 1, latencyMs: 20_010))
         let cli = try CLIHarness(config: Self.config(lb))
         defer { cli.remove() }
-        var result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        var result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         var rows = try Self.responses(store, try store.run("latest").id)
@@ -428,7 +428,7 @@ import Testing
 
         // Well before either timeout: no reason given, and no sign of a connection problem.
         lb.behavior.write { $0 = .memberEmptyError(member: 1, latencyMs: 850) }
-        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         rows = try Self.responses(store, try store.run("latest").id)
         #expect(rows["gentoo"]?.allSatisfy { $0.errorClass == .upstream && $0.errorMessage == "ai-lb gave no error text" } == true)
@@ -440,7 +440,7 @@ import Testing
         lb.behavior.write { $0 = .memberEmptyError(member: 1, latencyMs: 5_003) }
         let shorter = Self.config(lb).replacingOccurrences(of: "execution_timeout: 20", with: "execution_timeout: 20\n    request_timeout: 5")
         try Data(shorter.utf8).write(to: URL(fileURLWithPath: cli.path("config.yaml")))
-        result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         rows = try Self.responses(store, try store.run("latest").id)
         #expect(
@@ -478,7 +478,7 @@ import Testing
         let progress = child.stderr.components(separatedBy: "\n").filter { $0.contains("requests answered") }
         #expect(progress.last?.hasPrefix("\(answered)/40 requests answered") == true, "\(child.stderr)")
         #expect(child.stdout.contains("Run 1 was interrupted: \(answered) of 40 requests answered."), "\(child.stdout)")
-        let runs = try await cli.runOffThePool(["runs"])
+        let runs = try await cli.runDetached(["runs"])
         #expect(runs.stdout.contains(" \(answered)/40 "), "\(runs.stdout)")
     }
 
@@ -492,7 +492,7 @@ import Testing
                 defaults: {timeout: 5, retries: 0}
                 """)
         defer { cli.remove() }
-        let result = try await cli.runOffThePool(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("no backend answered at all in run 1"))
         #expect(!result.stderr.contains("see the errors above"))
@@ -500,7 +500,7 @@ import Testing
         #expect(result.stderr.contains("Connection refused"), "\(result.stderr)")
         #expect(result.stderr.contains("\n  lb: HTTP 404: No eligible backends for multi-exec (×4)"), "\(result.stderr)")
         #expect(try ResultStore(path: cli.databasePath).run("1").status == .failed)
-        let runs = try await cli.runOffThePool(["runs"])
+        let runs = try await cli.runDetached(["runs"])
         #expect(runs.stdout.contains("failed"), "\(runs.stdout)")
         #expect(!runs.stdout.contains("completed"))
     }
@@ -514,7 +514,7 @@ import Testing
                   - {name: sim, kind: mock, model: auto, preferred_models: [qwen]}
                 """)
         defer { cli.remove() }
-        var result = try await cli.runOffThePool(["backends", "--json"])
+        var result = try await cli.runDetached(["backends", "--json"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let probes = try JSONValue(parsing: result.stdout).arrayValue ?? []
         #expect(probes.count == 2)
@@ -530,39 +530,10 @@ import Testing
         #expect(lb.seen.read { $0 }.contains { $0.headers["x-execution-mode"] == "all" })
 
         lb.behavior.write { $0 = .allFailed }
-        result = try await cli.runOffThePool(["backends"])
+        result = try await cli.runDetached(["backends"])
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("members ok"))
         #expect(result.stdout.contains("0/3"))
         #expect(result.stdout.contains("lb: member gentoo: HTTP 500"))
-    }
-}
-
-/// Runs `body` on a thread of its own (for waits that would otherwise block a thread the in-process servers need).
-func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            do {
-                continuation.resume(returning: try body())
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }.start()
-    }
-}
-
-extension CLIHarness {
-    /// Runs the CLI on a thread of its own, so that waiting for it leaves the concurrency pool free for the
-    /// in-process servers it talks to.
-    func runOffThePool(_ arguments: [String]) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                do {
-                    continuation.resume(returning: try self.run(arguments))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
     }
 }

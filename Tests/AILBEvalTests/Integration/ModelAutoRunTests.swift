@@ -6,7 +6,7 @@ import Testing
 /// `model: auto` through the real binary: resolved at run start, recorded in the run's backends, and a
 /// clear exit 3 with nothing written when a model list cannot be read.
 @Suite(.serialized) struct ModelAutoRunTests {
-    @Test func autoResolvesThroughModelsAndIsRecordedPerRun() throws {
+    @Test func autoResolvesThroughModelsAndIsRecordedPerRun() async throws {
         let cli = try CLIHarness(
             config: """
                 preferred_models: [qwen2.5-7b-instruct]
@@ -19,7 +19,7 @@ import Testing
                 defaults: {timeout: 5, retries: 0}
                 """)
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("first: model auto → qwen2.5-7b-instruct"))
         #expect(result.stdout.contains("second: model auto → phi-4"))
@@ -32,7 +32,7 @@ import Testing
         #expect(run.configJSON.contains("\"model\":\"auto\""))
     }
 
-    @Test func anUnreachableModelListIsExit3AndWritesNothing() throws {
+    @Test func anUnreachableModelListIsExit3AndWritesNothing() async throws {
         let cli = try CLIHarness(
             config: """
                 backends:
@@ -41,7 +41,7 @@ import Testing
                 defaults: {timeout: 2, retries: 0}
                 """)
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("backend 'gone': model: auto: GET http://127.0.0.1:9/v1/models failed"))
         #expect(!FileManager.default.fileExists(atPath: cli.databasePath))

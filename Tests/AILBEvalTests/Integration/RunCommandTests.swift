@@ -20,14 +20,14 @@ import Testing
         "backends:\n" + backends + "defaults: {\(defaults)}\n"
     }
 
-    @Test func consensusRunStoresEveryResponseAndVerdictAndWritesCSV() throws {
+    @Test func consensusRunStoresEveryResponseAndVerdictAndWritesCSV() async throws {
         let cli = try CLIHarness(
             config: Self.config(
                 Self.mockBackend("studio-8bit", quant: "8bit", mock: "seed: 1")
                     + Self.mockBackend("macbook-4bit", quant: "4bit", mock: "seed: 2")
                     + Self.mockBackend("ollama-q4", quant: "Q4_K_M", mock: "seed: 3")))
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--quiet", "--out", "csv"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet", "--out", "csv"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Agreement: 4/4"))
         #expect(result.stdout.contains("studio-8bit (mock)"))
@@ -56,7 +56,7 @@ import Testing
         #expect(csv.components(separatedBy: "\r\n").filter { $0.hasPrefix("\(run.id),mini,") }.count == 12)
     }
 
-    @Test func failingAndTimingOutBackendsAreRecordedAndTheRunGoesOn() throws {
+    @Test func failingAndTimingOutBackendsAreRecordedAndTheRunGoesOn() async throws {
         let cli = try CLIHarness(
             config: Self.config(
                 Self.mockBackend("steady", quant: "8bit", mock: "seed: 1")
@@ -64,7 +64,7 @@ import Testing
                     + Self.mockBackend("stuck", quant: "Q4_K_M", mock: "seed: 3, latency_ms: 5000"),
                 defaults: "timeout: 0.5, retries: 1"))
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let store = try ResultStore(path: cli.databasePath)
         let run = try store.run("latest")
@@ -82,28 +82,28 @@ import Testing
         #expect(result.stdout.contains("timeout 4"))
     }
 
-    @Test func gateExitsOneBelowTheBarAndZeroAtOrAboveIt() throws {
+    @Test func gateExitsOneBelowTheBarAndZeroAtOrAboveIt() async throws {
         let cli = try CLIHarness(
             config: Self.config(
                 Self.mockBackend("steady", quant: "8bit", mock: "seed: 1")
                     + Self.mockBackend("drifty", quant: "4bit", mock: "seed: 7, drift: 1.0")
                     + Self.mockBackend("other", quant: "Q4_K_M", mock: "seed: 3")))
         defer { cli.remove() }
-        let failed = try cli.run(["mini.yaml", "--quiet", "--min-agreement", "0.9"])
+        let failed = try await cli.runDetached(["mini.yaml", "--quiet", "--min-agreement", "0.9"])
         #expect(failed.status == 1, "\(failed.stderr)")
         #expect(failed.stderr.contains("gate failed: agreement 0.000"))
         #expect(failed.stderr.contains("below the bar 0.900 by 0.900"))
 
-        let passed = try cli.run(["gate", "latest", "--min-agreement", "0"])
+        let passed = try await cli.runDetached(["gate", "latest", "--min-agreement", "0"])
         #expect(passed.status == 0, "\(passed.stderr)")
         #expect(passed.stdout.contains("gate passed"))
-        let stillFailing = try cli.run(["gate", "1", "--min-agreement", "0.5"])
+        let stillFailing = try await cli.runDetached(["gate", "1", "--min-agreement", "0.5"])
         #expect(stillFailing.status == 1)
-        let quant = try cli.run(["gate", "latest", "--on", "lower-bound", "--min-agreement", "0"])
+        let quant = try await cli.runDetached(["gate", "latest", "--on", "lower-bound", "--min-agreement", "0"])
         #expect(quant.status == 0)
     }
 
-    @Test func badConfigExitsTwoNamesTheLineAndWritesNothing() throws {
+    @Test func badConfigExitsTwoNamesTheLineAndWritesNothing() async throws {
         let cli = try CLIHarness(
             config: """
                 backends:
@@ -114,31 +114,31 @@ import Testing
 
                 """)
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml"])
+        let result = try await cli.runDetached(["mini.yaml"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("config.yaml:5:"), "\(result.stderr)")
         #expect(result.stderr.contains("timeout"))
         #expect(!FileManager.default.fileExists(atPath: cli.databasePath))
     }
 
-    @Test func badFlagsAndMissingFilesExitTwo() throws {
+    @Test func badFlagsAndMissingFilesExitTwo() async throws {
         let cli = try CLIHarness(config: Self.config(Self.mockBackend("a", quant: "8bit", mock: "seed: 1")))
         defer { cli.remove() }
-        #expect(try cli.run(["mini.yaml", "--min-agreement", "1.5"]).status == 2)
-        #expect(try cli.run(["mini.yaml", "--concurrency", "zero"]).status == 2)
-        #expect(try cli.run(["no-such-suite.yaml"]).status == 2)
-        #expect(try cli.run(["mini.yaml", "--backend", "nope"]).stderr.contains("unknown backend 'nope'"))
+        #expect(try await cli.runDetached(["mini.yaml", "--min-agreement", "1.5"]).status == 2)
+        #expect(try await cli.runDetached(["mini.yaml", "--concurrency", "zero"]).status == 2)
+        #expect(try await cli.runDetached(["no-such-suite.yaml"]).status == 2)
+        #expect(try await cli.runDetached(["mini.yaml", "--backend", "nope"]).stderr.contains("unknown backend 'nope'"))
         #expect(!FileManager.default.fileExists(atPath: cli.databasePath))
     }
 
-    @Test func noBackendAnsweringExitsThree() throws {
+    @Test func noBackendAnsweringExitsThree() async throws {
         let cli = try CLIHarness(
             config: Self.config(
                 Self.mockBackend("down1", quant: "8bit", mock: "seed: 1, error_rate: 1.0, error_status: 503")
                     + Self.mockBackend("down2", quant: "4bit", mock: "seed: 2, error_rate: 1.0, error_status: 404"),
                 defaults: "timeout: 2, retries: 0"))
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("no backend answered"))
         // Each backend's first error texts, not a pointer to output that --quiet never printed.
@@ -151,12 +151,12 @@ import Testing
         #expect(classes == [.http5xx, .http4xx])
     }
 
-    @Test func allModeStoresEveryResponseJudgesEveryRepeatAndRunsListsIt() throws {
+    @Test func allModeStoresEveryResponseJudgesEveryRepeatAndRunsListsIt() async throws {
         let cli = try CLIHarness(
             config: Self.config(
                 Self.mockBackend("a", quant: "8bit", mock: "seed: 1") + Self.mockBackend("b", quant: "4bit", mock: "seed: 2")))
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--mode", "all", "--quiet", "--stream"])
+        let result = try await cli.runDetached(["mini.yaml", "--mode", "all", "--quiet", "--stream"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Agreement: 4/4"))
         let store = try ResultStore(path: cli.databasePath)
@@ -170,19 +170,19 @@ import Testing
         try store.forEachResponse(runID: run.id) { ttfts.append($0.ttftMs) }
         #expect(ttfts.count == 8 && ttfts.allSatisfy { $0 != nil })
 
-        let runs = try cli.run(["runs"])
+        let runs = try await cli.runDetached(["runs"])
         #expect(runs.status == 0)
         #expect(runs.stdout.contains("completed"))
         #expect(runs.stdout.contains("8/8"))
-        let export = try cli.run(["export", "latest", "--out", "exported"])
+        let export = try await cli.runDetached(["export", "latest", "--out", "exported"])
         #expect(export.status == 0, "\(export.stderr)")
         #expect(FileManager.default.fileExists(atPath: cli.path("exported/verdicts.csv")))
     }
 
-    @Test func embeddedDefaultConfigRunsWithoutAConfigFile() throws {
+    @Test func embeddedDefaultConfigRunsWithoutAConfigFile() async throws {
         let cli = try CLIHarness(config: nil)
         defer { cli.remove() }
-        let result = try cli.run(["mini.yaml", "--quiet"])
+        let result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("(mock)"))
         #expect(FileManager.default.fileExists(atPath: cli.databasePath))

@@ -39,14 +39,14 @@ import Testing
         haystack.range(of: Data(needle.utf8)) != nil
     }
 
-    @Test func theKeyIsSentButNeverWrittenAnywhere() throws {
+    @Test func theKeyIsSentButNeverWrittenAnywhere() async throws {
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
         let environment = [
             "AILB_TEST_API_KEY": Self.key, "AILB_TEST_HEADER": Self.headerSecret, "AILB_TEST_PASSWORD": Self.password,
         ]
         var outputs: [(String, String)] = []
-        let run = try cli.run(["mini.yaml", "--out", "csv"], environment: environment)
+        let run = try await cli.runDetached(["mini.yaml", "--out", "csv"], environment: environment)
         #expect(run.status == 0, "\(run.stderr)")
         outputs.append((run.stdout, run.stderr))
 
@@ -62,11 +62,11 @@ import Testing
         #expect(withPassword.count == 4 && withPassword.allSatisfy { $0.errorClass == .connect })
 
         for arguments in [["runs"], ["export", "latest", "--out", "exported"], ["gate", "1", "--min-agreement", "0"]] {
-            let result = try cli.run(arguments, environment: environment)
+            let result = try await cli.runDetached(arguments, environment: environment)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             outputs.append((result.stdout, result.stderr))
         }
-        let resumed = try cli.run(["run", "--resume", "1"], environment: environment)
+        let resumed = try await cli.runDetached(["run", "--resume", "1"], environment: environment)
         outputs.append((resumed.stdout, resumed.stderr))
 
         let secrets = [Self.key, Self.headerSecret, Self.password]
@@ -110,10 +110,10 @@ import Testing
         #expect(after == 0o600)
     }
 
-    @Test func anExportThatDiesMidWriteLeavesTheOldFilesWhole() throws {
+    @Test func anExportThatDiesMidWriteLeavesTheOldFilesWhole() async throws {
         let cli = try CLIHarness(config: nil)
         defer { cli.remove() }
-        let run = try cli.run(["mini.yaml", "--repeat", "60", "--quiet", "--out", "out"])
+        let run = try await cli.runDetached(["mini.yaml", "--repeat", "60", "--quiet", "--out", "out"])
         #expect(run.status <= 1, "\(run.stderr)")
         let responses = cli.path("out/responses.csv")
         let before = try Data(contentsOf: URL(fileURLWithPath: responses))
@@ -138,7 +138,7 @@ import Testing
             #expect(data.count > 0 && data.last == 0x0A, "\(name) is whole")
         }
         // And without the limit the export succeeds over the same files.
-        let again = try cli.run(["export", "latest", "--out", "out"])
+        let again = try await cli.runDetached(["export", "latest", "--out", "out"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: responses)) == before)
     }

@@ -4,13 +4,13 @@ import Testing
 @testable import AILBEval
 
 @Suite struct VerdictCommandTests {
-    @Test func judgesEachLineAndReportsBadLinesWithoutStopping() throws {
+    @Test func judgesEachLineAndReportsBadLinesWithoutStopping() async throws {
         let cli = try CLIHarness(config: nil)
         defer { cli.remove() }
         let vectors = try String(contentsOf: try CLIHarness.fixture("vectors/consensus.jsonl"), encoding: .utf8)
             .split(separator: "\n").prefix(20).map(String.init)
         let input = vectors[0..<10].joined(separator: "\n") + "\nthis is not json\n\n" + vectors[10..<20].joined(separator: "\n")
-        let result = try cli.run(["verdict"], stdin: input)
+        let result = try await cli.runDetached(["verdict"], stdin: input)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 21)
@@ -24,18 +24,18 @@ import Testing
             #expect(output["comparison_type"] == vector["expected"]?["comparison_type"])
             #expect(output["agreement_count"] == vector["expected"]?["agreement_count"])
         }
-        let explained = try cli.run(["verdict", "--explain"], stdin: vectors[0])
+        let explained = try await cli.runDetached(["verdict", "--explain"], stdin: vectors[0])
         #expect(explained.stdout.contains("\"pairs\""))
     }
 }
 
 @Suite struct SimilarityCommandTests {
-    @Test func printsTheExactRatioOfEveryPairAndFlagsBadLines() throws {
+    @Test func printsTheExactRatioOfEveryPairAndFlagsBadLines() async throws {
         let cli = try CLIHarness(config: nil)
         defer { cli.remove() }
         let vectors = try String(contentsOf: try CLIHarness.fixture("vectors/similarity.jsonl"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
-        let result = try cli.run(["similarity"], stdin: vectors.joined(separator: "\n") + "\n{\"id\": 1, \"a\": 2}\n")
+        let result = try await cli.runDetached(["similarity"], stdin: vectors.joined(separator: "\n") + "\n{\"id\": 1, \"a\": 2}\n")
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == vectors.count + 1)
@@ -49,11 +49,11 @@ import Testing
         #expect(try JSONValue(parsing: lines.last!)["error"] != nil)
     }
 
-    @Test func normalizeComparesTheTextsTheConsensusCompares() throws {
+    @Test func normalizeComparesTheTextsTheConsensusCompares() async throws {
         let cli = try CLIHarness(config: nil)
         defer { cli.remove() }
         let input = #"{"id": "x", "a": "  Paris  ", "b": "Paris"}"#
-        #expect(try cli.run(["similarity"], stdin: input).stdout.contains("\"ratio\":0.7142857142857143"))
-        #expect(try cli.run(["similarity", "--normalize"], stdin: input).stdout.contains("\"ratio\":1.0"))
+        #expect(try await cli.runDetached(["similarity"], stdin: input).stdout.contains("\"ratio\":0.7142857142857143"))
+        #expect(try await cli.runDetached(["similarity", "--normalize"], stdin: input).stdout.contains("\"ratio\":1.0"))
     }
 }
