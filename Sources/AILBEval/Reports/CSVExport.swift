@@ -33,7 +33,7 @@ public enum CSVExport {
             header: [
                 "run_id", "suite", "case_id", "repeat", "backend", "model", "family", "quant", "success", "error_class",
                 "error_message", "http_status", "latency_ms", "ttft_ms", "prompt_tokens", "completion_tokens",
-                "attempts", "text", "tool_calls", "finish_reason", "correct",
+                "attempts", "text", "tool_calls", "finish_reason", "correct", "total_tokens",
             ])
         try store.forEachResponse(runID: runID, columns: .withoutRawBody) { r in
             let c = casesByPosition[r.casePosition]
@@ -43,7 +43,7 @@ public enum CSVExport {
                 flag(r.success), r.errorClass?.rawValue, r.errorMessage, r.httpStatus.map(String.init),
                 number(r.latencyMs), number(r.ttftMs), r.promptTokens.map(String.init),
                 r.completionTokens.map(String.init), String(r.attempts), r.text, r.toolCalls, r.finishReason,
-                flag(r.correct),
+                flag(r.correct), r.totalTokens.map(String.init),
             ])
         }
         try responses.close()
@@ -54,16 +54,19 @@ public enum CSVExport {
             url: verdictsURL, numericColumns: numericColumns,
             header: [
                 "run_id", "suite", "case_id", "repeat", "profile", "comparison_type", "winner", "agreement_count",
-                "successes", "disagreement", "groups", "consensus_correct", "spurious_causes",
+                "successes", "disagreement", "groups", "consensus_correct", "spurious_causes", "outcome", "answer_groups",
+                "consensus",
             ])
         try store.forEachVerdict(runID: runID) { v in
             let c = casesByPosition[v.casePosition]
             try verdicts.writeRow([
                 String(runID), c?.suite, c?.caseID, String(v.repeatIndex + 1), v.profile.rawValue,
-                v.verdict.comparisonType.rawValue, v.verdict.winner, String(v.verdict.agreementCount),
-                String(v.verdict.successes), flag(v.verdict.disagreement),
+                // ai-lb's winner of an all-failed repeat is its first backend: no answer won, so none is named.
+                v.verdict.comparisonType.rawValue, v.verdict.successes > 0 ? v.verdict.winner : nil,
+                String(v.verdict.agreementCount), String(v.verdict.successes), flag(v.verdict.disagreement),
                 v.verdict.groups.map { $0.joined(separator: "+") }.joined(separator: " | "), flag(v.consensusCorrect),
-                v.spuriousCauses.joined(separator: ";"),
+                v.spuriousCauses.joined(separator: ";"), v.verdict.outcome.rawValue,
+                v.verdict.answerGroups.map { $0.joined(separator: "+") }.joined(separator: " | "), v.consensusLabel,
             ])
         }
         try verdicts.close()
@@ -75,15 +78,22 @@ public enum CSVExport {
             header: [
                 "run_id", "backend", "kind", "model", "family", "quant", "requests", "successes", "errors",
                 "latency_p50_ms", "latency_p95_ms", "ttft_p50_ms", "ttft_p95_ms", "with_majority", "judged",
-                "agreement_with_majority", "correct", "scored", "accuracy",
+                "agreement_with_majority", "correct", "scored", "accuracy", "judged_cases", "with_majority_ci95_low",
+                "with_majority_ci95_high", "ties", "in_minority", "strict_majority_repeats", "stable_cases",
+                "repeated_cases", "prompt_tokens", "completion_tokens", "tokens_per_second", "ms_per_output_token",
             ])
         for b in report.statistics.backends {
+            let ci = b.withMajority.wilson()
             try backends.writeRow([
                 String(runID), b.name, b.kind.rawValue, b.model, b.family, b.quant, String(b.requests),
                 String(b.successes), String(b.errorCount), number(b.latencyP50), number(b.latencyP95),
                 number(b.ttftP50), number(b.ttftP95), String(b.withMajority.successes), String(b.withMajority.trials),
                 number(b.withMajority.value), String(b.accuracy.successes), String(b.accuracy.trials),
-                number(b.accuracy.value),
+                number(b.accuracy.value), String(b.withMajority.clusters ?? 0),
+                b.withMajority.trials > 0 ? number(ci.lower) : nil, b.withMajority.trials > 0 ? number(ci.upper) : nil,
+                String(b.ties), String(b.minority.successes), String(b.minority.trials), String(b.repeatStability.successes),
+                String(b.repeatStability.trials), String(b.promptTokens), String(b.completionTokens),
+                number(b.tokensPerSecond), number(b.timePerOutputTokenMs),
             ])
         }
         try backends.close()
@@ -188,5 +198,8 @@ public enum CSVExport {
         "ttft_p95_ms", "with_majority", "judged", "agreement_with_majority", "correct", "scored", "accuracy",
         "agreeing", "agreement", "ci95_low", "ci95_high", "both_answered", "equivalent", "cohen_kappa",
         "spurious_splits", "both_correct", "correct_to_wrong", "wrong_to_correct", "both_wrong", "mcnemar_exact_p",
+        "judged_cases", "with_majority_ci95_low", "with_majority_ci95_high", "ties", "in_minority",
+        "strict_majority_repeats", "stable_cases", "repeated_cases", "total_tokens", "tokens_per_second",
+        "ms_per_output_token",
     ]
 }

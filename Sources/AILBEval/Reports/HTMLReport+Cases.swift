@@ -147,6 +147,7 @@ extension HTMLReport {
         for tag in record.tags { out += " <span class=\"tag\">\(tag)</span>" }
         if let verdict = row.verdict, judged {
             out += " <span class=\"sub small\">\(verdict.comparisonType.rawValue) · winner \(verdict.winner)</span>"
+            if verdict.outcome == .tie { out += " <span class=\"badge b-neutral\">tie: no majority</span>" }
             if row.consensusCorrect == false { out += " <span class=\"badge b-bad\">consensus wrong</span>" }
             if row.consensusCorrect == true { out += " <span class=\"badge b-ok\">consensus correct</span>" }
             if disagrees { out += " <span class=\"sub small\">\(groupText(verdict))</span>" }

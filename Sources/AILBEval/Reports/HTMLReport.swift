@@ -123,12 +123,13 @@ public enum HTMLReport {
             <div class="sub">All answering backends agree on</div>
             <div class="big">\(ReportFormat.percent(a.value))</div>
             <div class="sub">95% CI \(ReportFormat.percent(a.trials > 0 ? ci.lower : nil))–\(ReportFormat.percent(a.trials > 0 ? ci.upper : nil)) · \
-            \(a.successes) of \(a.trials) judged case repeats\(stats.notComparable > 0 ? " · \(stats.notComparable) with fewer than two answers" : "")</div>
+            \(a.successes) of \(a.trials) judged case repeats of \(stats.judgedCases) cases (interval over cases)\(stats.notComparable > 0 ? " · \(stats.notComparable) with fewer than two answers" : "")</div>
             <ul class="facts">
+            <li>Outcomes: \(RunSummary.outcomeText(stats))\(stats.ties > 0 ? " — a tie names no majority, so nobody is credited" : "")</li>
 
             """
-        if stats.consensusAccuracy.trials > 0 {
-            out += "<li>Consensus answer correct: <b>\(ReportFormat.percent(stats.consensusAccuracy))</b> \(ReportFormat.interval(stats.consensusAccuracy))</li>\n"
+        if stats.consensusAccuracy.trials > 0 || stats.consensusUndecided > 0 {
+            out += "<li>Consensus answer correct: <b>\(ReportFormat.percent(stats.consensusAccuracy))</b> \(ReportFormat.interval(stats.consensusAccuracy))\(stats.consensusUndecided > 0 ? " · \(stats.consensusUndecided) repeats without a majority answer" : "")</li>\n"
         }
         if stats.spurious.trials > 0 {
             out += "<li>Spurious disagreements (ailb splits, semantic agrees): <b>\(ReportFormat.percent(stats.spurious))</b> (\(stats.spurious.successes))</li>\n"
@@ -136,31 +137,32 @@ public enum HTMLReport {
         let alpha = content.analysis.alpha
         out += "<li>Krippendorff's α: <b>\(ReportFormat.decimal(alpha.value))</b>\(alphaInterval(alpha))</li>\n"
         out += "</ul></div><div>\n"
-        if let odd = content.minorityBackend, (odd.withMajority.value ?? 1) >= 1 {
-            out += "<div class=\"callout ok\">No backend was ever outside the winning answer: there is no odd one out.</div>\n"
+        if let odd = content.minorityBackend, (odd.minority.value ?? 0) <= 0 {
+            out += "<div class=\"callout ok\">No backend was ever outside a majority answer: there is no odd one out.</div>\n"
         } else if let odd = content.minorityBackend {
-            let others = stats.backends.filter { $0.name != odd.name && $0.withMajority.trials > 0 }
-            let oddOut = 1 - (odd.withMajority.value ?? 1)
-            let next = others.map { 1 - ($0.withMajority.value ?? 1) }.max()
-            let separated = others.allSatisfy { odd.withMajority.wilson().upper < $0.withMajority.wilson().lower }
+            let others = stats.backends.filter { $0.name != odd.name && $0.minority.trials > 0 }
+            let oddOut = odd.minority.value ?? 0
+            let next = others.map { $0.minority.value ?? 0 }.max()
+            let separated = others.allSatisfy { odd.minority.wilson().lower > $0.minority.wilson().upper }
             let kind: HTML = separated ? "callout" : "callout neutral"
             out += """
                 <div class="\(kind)"><b>\(odd.name)</b> (\(odd.quant.isEmpty ? odd.model : odd.quant)\(odd.kind == .mock ? ", mock" : "")) \
-                is most often in the minority: outside the winning answer in <b>\(ReportFormat.percent(oddOut))</b> of the repeats it answered\
+                is most often in the minority: outside the majority answer in <b>\(ReportFormat.percent(oddOut))</b> of the repeats \
+                with a strict majority that it answered\
                 \(next.map { n -> String in n > 0 ? String(format: ", %.1f× the next backend (%.1f%%)", oddOut / n, n * 100) : " (no other backend ever was)" } ?? "")\
                 \(separated ? ". Its interval does not overlap any other backend's." : ". Its interval overlaps another backend's: the difference may be chance.")</div>
 
                 """
         }
-        let bars = stats.backends.filter { $0.withMajority.trials > 0 }.map { b -> HTMLBarChart.Bar in
-            let rate = 1 - (b.withMajority.value ?? 1)
-            let ci = b.withMajority.wilson()
+        let bars = stats.backends.filter { $0.minority.trials > 0 }.map { b -> HTMLBarChart.Bar in
+            let rate = b.minority.value ?? 0
+            let ci = b.minority.wilson()
             return HTMLBarChart.Bar(
                 label: b.name, detail: "\(b.quant.isEmpty ? b.model : b.quant)\(b.kind == .mock ? " · mock" : "")",
-                value: rate, lower: 1 - ci.upper, upper: 1 - ci.lower,
+                value: rate, lower: ci.lower, upper: ci.upper,
                 highlighted: b.name == content.minorityBackend?.name && rate > 0,
-                caption: "\(ReportFormat.percent(rate)) of \(b.withMajority.trials)")
-        }.sorted { $0.value > $1.value }
+                caption: "\(ReportFormat.percent(rate)) of \(b.minority.trials)")
+        }.sorted { $0.value != $1.value ? $0.value > $1.value : codePointLess($0.label, $1.label) }
         if !bars.isEmpty {
             out += "<h4>Outside the majority, per backend</h4>\n"
             out += HTMLBarChart(bars: bars, axisFormat: { ReportFormat.percent($0, digits: 0) }).render()

@@ -39,7 +39,13 @@ public enum JSONReport {
             "backends": .array(stats.backends.map(backend)),
             "agreement": proportion(stats.agreement),
             "not_comparable": .int(stats.notComparable),
+            "judged_cases": .int(stats.judgedCases),
+            "outcomes": .object(
+                Dictionary(uniqueKeysWithValues: [CaseOutcome.unanimous, .majority, .tie, .noMajority].map {
+                    ($0.rawValue, JSONValue.int(stats.outcomes[$0] ?? 0))
+                })),
             "consensus_accuracy": proportion(stats.consensusAccuracy),
+            "consensus_undecided": .int(stats.consensusUndecided),
             "minority_backend": content.minorityBackend.map { .string($0.name) } ?? .null,
             "per_family": .array(stats.perFamily.map(group)),
             "per_quant": .array(stats.perQuant.map(group)),
@@ -64,8 +70,11 @@ public enum JSONReport {
 
     static func proportion(_ p: Proportion) -> JSONValue {
         let ci = p.wilson()
+        // `trials` counts case repeats; `cases` the distinct cases they come from, and `effective_n` what they
+        // are worth as independent trials, which the interval uses.
         return [
             "successes": .int(p.successes), "trials": .int(p.trials), "rate": number(p.value),
+            "cases": p.clusters.map(JSONValue.int) ?? .null, "effective_n": number(p.effectiveTrials),
             "ci95": p.trials > 0 ? [.double(ci.lower), .double(ci.upper)] : .null,
         ]
     }
@@ -78,7 +87,12 @@ public enum JSONReport {
             "errors": .object(Dictionary(uniqueKeysWithValues: b.errors.map { ($0.key.rawValue, JSONValue.int($0.value)) })),
             "latency_ms": ["p50": number(b.latencyP50), "p95": number(b.latencyP95)],
             "ttft_ms": ["p50": number(b.ttftP50), "p95": number(b.ttftP95)],
-            "with_majority": proportion(b.withMajority), "accuracy": proportion(b.accuracy),
+            "with_majority": proportion(b.withMajority), "minority": proportion(b.minority), "ties": .int(b.ties),
+            "accuracy": proportion(b.accuracy), "repeat_stability": proportion(b.repeatStability),
+            "tokens": [
+                "prompt": .int(b.promptTokens), "completion": .int(b.completionTokens),
+                "per_second": number(b.tokensPerSecond), "ms_per_output_token": number(b.timePerOutputTokenMs),
+            ],
         ]
     }
 
@@ -181,7 +195,13 @@ public enum JSONReport {
             "disagreement": .bool(v.verdict.disagreement),
             "groups": .array(v.verdict.groups.map { .array($0.map(JSONValue.string)) }),
             "consensus_correct": v.consensusCorrect.map(JSONValue.bool) ?? .null,
+            "consensus": v.consensusLabel.map(JSONValue.string) ?? .null,
+            "outcome": .string(v.verdict.outcome.rawValue),
+            "answer_groups": .array(v.verdict.answerGroups.map { .array($0.map(JSONValue.string)) }),
+            "reference_error": v.verdict.referenceFailure.map(JSONValue.string) ?? .null,
         ]
+        // ai-lb names its first backend the winner when every backend failed; that is kept for parity only.
+        if v.verdict.successes == 0 { out["winner"] = .null }
         if v.profile == .semantic { out["spurious_causes"] = .array(v.spuriousCauses.map(JSONValue.string)) }
         return .object(out)
     }

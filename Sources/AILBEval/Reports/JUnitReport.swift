@@ -127,9 +127,13 @@ public enum JUnitReport {
         for (rank, group) in verdict.verdict.groups.enumerated() {
             for backend in group { groupOf[backend] = rank }
         }
+        let outcome = verdict.verdict.outcome
         var lines = [
-            "\(row.caseRecord.suite)/\(row.caseRecord.caseID): \(verdict.verdict.comparisonType.rawValue), winner \(verdict.verdict.winner), "
-                + "groups " + verdict.verdict.groups.map { $0.joined(separator: "+") }.joined(separator: " | ")
+            "\(row.caseRecord.suite)/\(row.caseRecord.caseID): \(outcome.rawValue.replacingOccurrences(of: "_", with: " "))"
+                + (outcome == .tie ? " (no answer holds a majority)" : "") + ", \(verdict.verdict.comparisonType.rawValue)"
+                + (verdict.verdict.successes > 0 ? ", ai-lb's winner \(verdict.verdict.winner)" : "") + ", groups "
+                + verdict.verdict.answerGroups.map { $0.joined(separator: "+") }.joined(separator: " | ")
+                + (verdict.consensusLabel.map { ", consensus \($0)" } ?? "")
         ]
         for r in row.responses {
             guard r.success else {

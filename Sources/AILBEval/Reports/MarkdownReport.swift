@@ -19,21 +19,24 @@ public enum MarkdownReport {
         out.append("")
         if stats.hasVerdicts {
             var facts = [
-                "**Agreement \(ReportFormat.percent(stats.agreement))** \(ReportFormat.interval(stats.agreement)) of \(stats.agreement.trials) judged case repeats"
+                "**Agreement \(ReportFormat.percent(stats.agreement))** \(ReportFormat.interval(stats.agreement)) of \(stats.agreement.trials) judged case repeats (\(stats.judgedCases) cases)",
+                "outcomes: \(RunSummary.outcomeText(stats))",
             ]
-            if stats.consensusAccuracy.trials > 0 {
-                facts.append("consensus accuracy \(ReportFormat.percent(stats.consensusAccuracy)) \(ReportFormat.interval(stats.consensusAccuracy))")
+            if stats.consensusAccuracy.trials > 0 || stats.consensusUndecided > 0 {
+                facts.append(
+                    "consensus accuracy \(ReportFormat.percent(stats.consensusAccuracy)) \(ReportFormat.interval(stats.consensusAccuracy))"
+                        + (stats.consensusUndecided > 0 ? " (\(stats.consensusUndecided) without a majority answer)" : ""))
             }
             if stats.spurious.trials > 0 {
                 facts.append("spurious disagreements \(stats.spurious.successes) (\(ReportFormat.percent(stats.spurious)))")
             }
             facts.append("Krippendorff's α \(ReportFormat.decimal(content.analysis.alpha.value))")
             out.append(facts.joined(separator: " · "))
-            if let odd = content.minorityBackend, (odd.withMajority.value ?? 1) < 1 {
+            if let odd = content.minorityBackend, (odd.minority.value ?? 0) > 0 {
                 out.append("")
                 out.append(
                     "**Odd one out:** \(escape(odd.name)) (\(escape(odd.quant.isEmpty ? odd.model : odd.quant))) is outside the majority in "
-                        + "\(ReportFormat.percent(1 - (odd.withMajority.value ?? 1))) of the repeats it answered.")
+                        + "\(ReportFormat.percent(odd.minority.value)) of the repeats with a strict majority that it answered.")
             }
         }
         if !gate.failureLines.isEmpty {
@@ -41,13 +44,15 @@ public enum MarkdownReport {
             for failure in gate.failureLines { out.append("- ❌ \(escape(failure))") }
         }
         out.append("")
-        out.append("| backend | quant | outside majority | accuracy | p50 ms | p95 ms | errors |")
-        out.append("|---|---|---:|---:|---:|---:|---:|")
+        out.append("| backend | quant | with majority | ties | outside majority | stable | accuracy | p50 ms | TTFT p50 | tok/s | errors |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for b in stats.backends {
-            let outside = b.withMajority.value.map { ReportFormat.percent(1 - $0) } ?? "–"
+            let outside = b.minority.value.map { ReportFormat.percent($0) } ?? "–"
+            let tokens = b.tokensPerSecond.map { String(format: "%.1f", $0) } ?? "–"
             out.append(
-                "| \(escape(b.name))\(b.kind == .mock ? " (mock)" : "") | \(escape(b.quant.isEmpty ? "–" : b.quant)) | \(outside) | "
-                    + "\(ReportFormat.percent(b.accuracy)) | \(ReportFormat.ms(b.latencyP50)) | \(ReportFormat.ms(b.latencyP95)) | \(b.errorCount) |")
+                "| \(escape(b.name))\(b.kind == .mock ? " (mock)" : "") | \(escape(b.quant.isEmpty ? "–" : b.quant)) | "
+                    + "\(ReportFormat.percent(b.withMajority)) | \(b.ties) | \(outside) | \(ReportFormat.percent(b.repeatStability)) | "
+                    + "\(ReportFormat.percent(b.accuracy)) | \(ReportFormat.ms(b.latencyP50)) | \(ReportFormat.ms(b.ttftP50)) | \(tokens) | \(b.errorCount) |")
         }
         if stats.hasVerdicts {
             for (title, groups) in [("family", stats.perFamily), ("quant", stats.perQuant)] where groups.count > 1 {

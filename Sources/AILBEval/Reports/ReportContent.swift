@@ -161,8 +161,12 @@ public struct ReportContent: Sendable {
 
     /// The backend most often outside the winning group (lowest share with the majority), when any was judged.
     public var minorityBackend: BackendStatistics? {
-        data.statistics.backends.filter { $0.withMajority.trials > 0 }
-            .min { ($0.withMajority.value ?? 1) < ($1.withMajority.value ?? 1) }
+        // Only repeats with a strict majority count (a tie makes nobody the odd one out), and equal rates go
+        // to the first name, not the first in the config: the call-out must not depend on backend order.
+        data.statistics.backends.filter { $0.minority.trials > 0 }.max { a, b in
+            let (x, y) = (a.minority.value ?? 0, b.minority.value ?? 0)
+            return x != y ? x < y : codePointLess(b.name, a.name)
+        }
     }
 
     /// The suites of the run as stored: name, path and case count.

@@ -13,13 +13,17 @@ public enum RunSummary {
                 + "\(report.cases.count) cases · \(stats.totalResponses) responses")
         out.append("")
         var backends = TextTable(
-            header: ["backend", "model", "quant", "ok", "errors", "p50 ms", "p95 ms", "TTFT p50", "with majority", "accuracy"],
-            rightAligned: [3, 4, 5, 6, 7, 8, 9])
+            header: [
+                "backend", "model", "quant", "ok", "errors", "p50 ms", "p95 ms", "TTFT p50", "tok/s", "with majority",
+                "ties", "stable", "accuracy",
+            ],
+            rightAligned: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
         for b in stats.backends {
             let name = b.kind == .mock ? "\(b.name) (mock)" : b.name
             backends.add([
                 name, b.model, b.quant.isEmpty ? "-" : b.quant, String(b.successes), errorText(b), ms(b.latencyP50),
-                ms(b.latencyP95), ms(b.ttftP50), percent(b.withMajority), percent(b.accuracy),
+                ms(b.latencyP95), ms(b.ttftP50), b.tokensPerSecond.map { String(format: "%.1f", $0) } ?? "-",
+                percent(b.withMajority), String(b.ties), percent(b.repeatStability), percent(b.accuracy),
             ])
         }
         out.append(backends.render())
@@ -32,10 +36,14 @@ public enum RunSummary {
         }
         let a = stats.agreement
         out.append(
-            "Agreement: \(a.successes)/\(a.trials) judged case repeats agree = \(percent(a)) \(interval(a))"
+            "Agreement: \(a.successes)/\(a.trials) judged case repeats (\(stats.judgedCases) cases) agree = \(percent(a)) "
+                + "\(interval(a)) over cases"
                 + (stats.notComparable > 0 ? " · \(stats.notComparable) with fewer than 2 answers not judged" : ""))
-        if stats.consensusAccuracy.trials > 0 {
-            out.append("Consensus accuracy: \(percent(stats.consensusAccuracy)) \(interval(stats.consensusAccuracy))")
+        out.append("Outcomes: " + outcomeText(stats))
+        if stats.consensusAccuracy.trials > 0 || stats.consensusUndecided > 0 {
+            out.append(
+                "Consensus accuracy: \(percent(stats.consensusAccuracy)) \(interval(stats.consensusAccuracy))"
+                    + (stats.consensusUndecided > 0 ? " · \(stats.consensusUndecided) repeats without a majority answer" : ""))
         }
         if stats.spurious.trials > 0 {
             let causes = stats.spuriousCauses.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }
@@ -52,6 +60,15 @@ public enum RunSummary {
             out.append(table.render())
         }
         return out.joined(separator: "\n")
+    }
+
+    /// "unanimous 20, majority 9, tie 4, no majority 1": every judged repeat by how its answers stood.
+    public static func outcomeText(_ stats: RunStatistics) -> String {
+        let parts = [CaseOutcome.unanimous, .majority, .tie, .noMajority].compactMap { outcome -> String? in
+            guard let count = stats.outcomes[outcome], count > 0 else { return nil }
+            return "\(outcome.rawValue.replacingOccurrences(of: "_", with: " ")) \(count)"
+        }
+        return parts.isEmpty ? "none judged" : parts.joined(separator: ", ")
     }
 
     static func errorText(_ b: BackendStatistics) -> String {

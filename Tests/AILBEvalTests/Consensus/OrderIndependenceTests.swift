@@ -19,10 +19,11 @@ extension ConsensusTests {
             chatBody("I do not know."),
         ]
 
-        @Test func answerGroupsOutcomesAndScoresAreTheSameInEveryOrder() {
+        @Test func answerGroupsOutcomesAndScoresAreTheSameInEveryOrder() async {
             var random = SeededGenerator(seed: 20_261_126)
             var checked = 0
             for _ in 0..<400 {
+                await Task.yield()
                 let count = 2 + random.below(4)
                 var responses: [CandidateResponse] = []
                 var scores: [String: Bool] = [:]

@@ -58,7 +58,7 @@ import Testing
         defer { cli.remove() }
         let result = try await cli.runDetached(["mini.yaml", "--quiet", "--mode", "all", "--min-agreement", "0.99"])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("Agreement: 0/4 judged case repeats agree"))
+        #expect(result.stdout.contains("Agreement: 0/4 judged case repeats (4 cases) agree"))
         #expect(result.stderr.contains("gate failed: agreement 0.000"))
         let store = try ResultStore(path: cli.databasePath)
         #expect(try store.run("latest").mode == .all)
