@@ -27,7 +27,7 @@ public struct CaseRepeatRow: Sendable {
     public var profilesDiffer: Bool {
         guard let ailb, let semantic else { return false }
         func partition(_ groups: [[String]]) -> Set<Set<String>> { Set(groups.map(Set.init)) }
-        return partition(ailb.verdict.groups) != partition(semantic.verdict.groups)
+        return partition(ailb.verdict.answerGroups) != partition(semantic.verdict.answerGroups)
     }
 
     /// The statistics' view of this row under `profile`.
@@ -37,8 +37,9 @@ public struct CaseRepeatRow: Sendable {
             if let isCorrect = response.correct { correct[response.backend] = isCorrect }
         }
         return CaseRepeatObservation(
-            suite: caseRecord.suite, tags: caseRecord.tags, groups: verdict(profile)?.verdict.groups,
-            ailbGroups: ailb?.verdict.groups, semanticGroups: semantic?.verdict.groups, correct: correct)
+            // Order-free groups: pairwise agreement, κ and α must not change with the order of the backends.
+            suite: caseRecord.suite, tags: caseRecord.tags, groups: verdict(profile)?.verdict.answerGroups,
+            ailbGroups: ailb?.verdict.answerGroups, semanticGroups: semantic?.verdict.answerGroups, correct: correct)
     }
 
     /// The brief view of this row under `profile`.

@@ -124,8 +124,9 @@ public enum JUnitReport {
     /// Every backend's answer, one per line, with its group and correctness.
     static func failureText(_ row: CaseRepeatRow, verdict: VerdictRecord, profile: EquivalenceProfile) -> String {
         var groupOf: [String: Int] = [:]
-        for (rank, group) in verdict.verdict.groups.enumerated() {
-            for backend in group { groupOf[backend] = rank }
+        let hasMajority = verdict.verdict.outcome.hasMajority
+        for (rank, group) in verdict.verdict.answerGroups.enumerated() {
+            for backend in group { groupOf[backend] = hasMajority ? rank : rank + 1 }
         }
         let outcome = verdict.verdict.outcome
         var lines = [
