@@ -148,7 +148,11 @@ struct RunCommand: AsyncParsableCommand {
         if !loadBalancers.isEmpty { output.line("\n" + loadBalancers.joined(separator: "\n")) }
         let directory = out ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
         var files: [String] = []
-        try output.attempt { files = try CSVExport.write(report: outcome.report, store: store, to: directory) }
+        try output.attempt {
+            // The run's own reference backend (reports.reference) for flips, as its HTML report uses.
+            files = try CSVExport.write(
+                report: outcome.report, store: store, to: directory, options: ReportOptions(config: prepared.config))
+        }
         let html = "\(directory)/report.html"
         try output.attempt {
             try ReportWriter.writeHTML(

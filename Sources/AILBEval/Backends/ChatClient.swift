@@ -124,14 +124,21 @@ public final class ChatClient: Sendable {
         return .urlSession(transport, URLSessionChatTransport.urlRequest(request))
     }
 
-    /// Sends `request`, retrying per its policy, and reports the final attempt.
-    public func send(_ request: ChatRequest) async -> BackendResponse {
-        let url = request.baseURL.appendingPathComponent("chat").appendingPathComponent("completions")
-        let shownURL = Self.redacted(url)
+    /// The JSON text sent for `request`: its body with `stream` (and, streaming, `stream_options`) set, keys
+    /// sorted so that the same request is the same bytes in every process (a dictionary's order changes with
+    /// the hash seed, and a chat template renders tool schemas in the order it receives them).
+    static func encodedBody(_ request: ChatRequest) -> String {
         var body = request.body.objectValue ?? [:]
         body["stream"] = .bool(request.stream)
         // A stream reports token usage only when asked (OpenAI, vLLM, llama.cpp); keep a suite's own choice.
         if request.stream, body["stream_options"] == nil { body["stream_options"] = ["include_usage": true] }
+        return JSONWriter(sortKeys: true, asciiOnly: false, spaced: false).string(.object(body))
+    }
+
+    /// Sends `request`, retrying per its policy, and reports the final attempt.
+    public func send(_ request: ChatRequest) async -> BackendResponse {
+        let url = request.baseURL.appendingPathComponent("chat").appendingPathComponent("completions")
+        let shownURL = Self.redacted(url)
         var headers = [
             ("Content-Type", "application/json"), ("Accept", request.stream ? "text/event-stream" : "application/json"),
         ]
@@ -140,7 +147,7 @@ public final class ChatClient: Sendable {
             headers.append((name, value))
         }
         let prepared = PreparedChatRequest(
-            url: url, body: JSONWriter(sortKeys: false, asciiOnly: false, spaced: false).string(.object(body)),
+            url: url, body: Self.encodedBody(request),
             headers: headers, stream: request.stream)
         let route = route(prepared)
 

@@ -7,9 +7,11 @@ public enum CSVExport {
     /// Writes the files into `directory` (created if needed) and returns their paths; the analysis behind
     /// the pair and flip files uses the defaults of `ReportOptions`.
     @discardableResult
-    public static func write(report: RunReportData, store: ResultStore, to directory: String) throws -> [String] {
+    public static func write(
+        report: RunReportData, store: ResultStore, to directory: String, options: ReportOptions = ReportOptions()
+    ) throws -> [String] {
         // No case repeat is shown in full in CSV: none is read in full.
-        var options = ReportOptions()
+        var options = options
         options.maxDetailedCases = 0
         return try write(content: ReportContent.load(report: report, store: store, options: options), store: store, to: directory)
     }

@@ -280,8 +280,27 @@ extension Backends {
             #expect(try JSONValue(parsing: data)["data"]?[0]?["id"] == "m")
         }
     }
-}
 
+    @Test func theBodySentIsTheSameBytesInEveryOrderAndAsksStreamsForUsage() throws {
+        var properties: [(String, JSONValue)] = []
+        for name in ["zeta", "alpha", "mid", "beta", "omega"] { properties.append((name, ["type": "string"])) }
+        let forward = JSONValue.object(Dictionary(uniqueKeysWithValues: properties))
+        let backward = JSONValue.object(Dictionary(uniqueKeysWithValues: properties.reversed()))
+        let url = URL(string: "http://127.0.0.1:1/v1")!
+        let a = ChatClient.encodedBody(ChatRequest(baseURL: url, body: ["model": "m", "tools": [forward]]))
+        let b = ChatClient.encodedBody(ChatRequest(baseURL: url, body: ["tools": [backward], "model": "m"]))
+        #expect(a == b)
+        #expect(
+            a == #"{"model":"m","stream":false,"tools":[{"alpha":{"type":"string"},"beta":{"type":"string"},"mid":{"type":"string"},"omega":{"type":"string"},"zeta":{"type":"string"}}]}"#
+        )
+        let streamed = try JSONValue(parsing: ChatClient.encodedBody(ChatRequest(baseURL: url, body: ["model": "m"], stream: true)))
+        #expect(streamed["stream_options"] == ["include_usage": true])
+        let own = try JSONValue(
+            parsing: ChatClient.encodedBody(
+                ChatRequest(baseURL: url, body: ["model": "m", "stream_options": ["include_usage": false]], stream: true)))
+        #expect(own["stream_options"] == ["include_usage": false])
+    }
+}
 }
 
 #if canImport(FoundationNetworking)

@@ -10,6 +10,16 @@ import Testing
             + RunCommandTests.mockBackend("drifty-4bit", quant: "4bit", mock: "seed: 7, drift: 1.0")
             + RunCommandTests.mockBackend("ollama-q4", quant: "Q4_K_M", mock: "seed: 3"))
 
+    @Test func theRunsOwnCSVUsesItsReferenceBackendForFlips() async throws {
+        let cli = try CLIHarness(config: Self.config + "reports: {reference: ollama-q4}\n")
+        defer { cli.remove() }
+        #expect(try await cli.runDetached(["mini.yaml", "--quiet", "--out", "csv"]).status == 0)
+        let rows = try String(contentsOfFile: cli.path("csv/flips.csv"), encoding: .utf8).components(separatedBy: "\r\n")
+            .dropFirst().filter { !$0.isEmpty }
+        #expect(!rows.isEmpty)
+        #expect(rows.allSatisfy { $0.components(separatedBy: ",")[2] == "ollama-q4" }, "\(rows)")
+    }
+
     @Test func reportWritesEveryFormatWhereAsked() async throws {
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
