@@ -37,6 +37,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("repeat"), help: "Ask each case this many times.")
     var repeats: Int?
 
+    @Option(
+        name: .customLong("repeat-seed"),
+        help: "fixed: every repeat sends the same seed; vary: repeat r sends seed + r - 1 when the temperature is above 0 (overrides repeat_seed).")
+    var repeatSeed: RepeatSeed?
+
     @Option(help: "Request timeout in seconds.")
     var timeout: Double?
 
@@ -94,6 +99,7 @@ struct RunCommand: AsyncParsableCommand {
         options.timeout = timeout
         options.retries = retries
         options.stream = stream
+        options.repeatSeed = repeatSeed
         options.backendNames = backends
         options.tags = tags
         options.minAgreement = minAgreement
@@ -205,3 +211,4 @@ struct CommonOptions: ParsableArguments {
 extension RunMode: ExpressibleByArgument {}
 extension EquivalenceProfile: ExpressibleByArgument {}
 extension GateBasis: ExpressibleByArgument {}
+extension RepeatSeed: ExpressibleByArgument {}

@@ -87,7 +87,7 @@ public struct Dispatcher: Sendable {
         guard !backend.urls.isEmpty else {
             return BackendResponse(errorClass: .connect, errorMessage: "backend has no URL", latencyMs: 0)
         }
-        var body = plan.cases[item.casePosition].requestBody
+        var body = plan.cases[item.casePosition].requestBody(repeatIndex: item.repeatIndex)
         body["model"] = .string(backend.model)
         if backend.kind == .ailb { return await sendToLoadBalancer(body, backend: backend, replica: replica, headers: headers) }
         let request = ChatRequest(

@@ -67,7 +67,15 @@ extension PreparedRun {
                     + ". Resume with --force to finish it anyway (its stored cases are kept), or start a new run")
         }
 
-        let (plan, missing, notes) = try resumePlan(record: record, store: store, backends: prepared.config.backends)
+        // Each case keeps the seed strategy it was planned with: its suite's (unchanged, or --force), else the
+        // restored flag's or the config's.
+        var repeatSeeds: [String: RepeatSeed] = [:]
+        for planned in prepared.plan.cases {
+            repeatSeeds[planned.suiteName + "\u{1F}" + planned.suiteCase.id] = planned.repeatSeed
+        }
+        let (plan, missing, notes) = try resumePlan(
+            record: record, store: store, backends: prepared.config.backends, repeatSeeds: repeatSeeds,
+            defaultRepeatSeed: restored.repeatSeed ?? prepared.config.defaults.repeatSeed)
         prepared.plan = plan
         prepared.resumption = Resumption(
             runID: record.id, missing: missing, planned: record.plannedRequests,
@@ -87,6 +95,7 @@ extension PreparedRun {
         if options.timeout == nil { options.timeout = flags["timeout"]?.numberValue }
         if options.retries == nil { options.retries = flags["retries"]?.intValue }
         if options.stream == nil { options.stream = flags["stream"]?.boolValue }
+        if options.repeatSeed == nil { options.repeatSeed = flags["repeat_seed"]?.stringValue.flatMap(RepeatSeed.init(rawValue:)) }
         if options.backendNames.isEmpty {
             let configured = config.backends.map(\.name)
             options.backendNames = (flags["backend"]?.arrayValue?.compactMap(\.stringValue) ?? []).filter(configured.contains)
@@ -96,9 +105,10 @@ extension PreparedRun {
 
     /// The run's plan rebuilt from the store (its cases exactly as they were sent) with today's backend
     /// settings, and the work still missing.
-    static func resumePlan(record: RunRecord, store: ResultStore, backends configured: [BackendConfig]) throws -> (
-        RunPlan, [WorkItem], [String]
-    ) {
+    static func resumePlan(
+        record: RunRecord, store: ResultStore, backends configured: [BackendConfig],
+        repeatSeeds: [String: RepeatSeed] = [:], defaultRepeatSeed: RepeatSeed = .fixed
+    ) throws -> (RunPlan, [WorkItem], [String]) {
         var notes: [String] = []
         var backends: [BackendConfig] = []
         for stored in try store.backends(runID: record.id) {
@@ -124,7 +134,9 @@ extension PreparedRun {
                 id: c.caseID, messages: request["messages"]?.arrayValue ?? [], tools: request["tools"]?.arrayValue,
                 toolChoice: request["tool_choice"], expect: expect, tags: c.tags, repeats: c.repeats)
             plan.cases.append(
-                PlannedCase(position: c.position, suiteName: c.suite, suiteCase: suiteCase, repeats: c.repeats, requestBody: request))
+                PlannedCase(
+                    position: c.position, suiteName: c.suite, suiteCase: suiteCase, repeats: c.repeats, requestBody: request,
+                    repeatSeed: repeatSeeds[c.suite + "\u{1F}" + c.caseID] ?? defaultRepeatSeed))
         }
         let answered = try store.answeredKeys(runID: record.id)
         var missing: [WorkItem] = []
