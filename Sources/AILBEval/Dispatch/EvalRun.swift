@@ -113,7 +113,8 @@ public struct EvalRun: Sendable {
                     lastFlush = Date()
                     // Progress counts stored responses only: what it shows as done survives a crash.
                     progress?.update(
-                        done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors)
+                        done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors,
+                        inFlight: dispatcher.inFlightBackends())
                 }
             }
             try collector.flush(to: store, runID: runID)
