@@ -7,6 +7,11 @@ public struct Resumption: Sendable {
     /// The (case, repeat, backend) requests with no final answer in the store: never sent, lost in a crash,
     /// or cancelled by Ctrl-C.
     public var missing: [WorkItem]
+    /// With `--retry-errors`: the requests whose stored answer is an error, sent again (the error is kept in
+    /// `response_attempts`). A load balancer's request counts when it failed as a whole or for any member.
+    public var retried: [WorkItem] = []
+    /// Without `--retry-errors`: how many requests ended in an error and stay as they are.
+    public var errorsKept = 0
     /// Requests of the run in all.
     public var planned: Int
     /// What differs from the run as it started (only under `--force`), for the user to read.
@@ -76,11 +81,29 @@ extension PreparedRun {
         let (plan, missing, notes) = try resumePlan(
             record: record, store: store, backends: prepared.config.backends, repeatSeeds: repeatSeeds,
             defaultRepeatSeed: restored.repeatSeed ?? prepared.config.defaults.repeatSeed)
+        let failed = try failedWork(of: plan, store: store, runID: record.id)
         prepared.plan = plan
         prepared.resumption = Resumption(
-            runID: record.id, missing: missing, planned: record.plannedRequests,
+            runID: record.id, missing: missing, retried: options.retryErrors ? failed : [],
+            errorsKept: options.retryErrors ? 0 : failed.count, planned: record.plannedRequests,
             notes: (options.force ? changes.map { "--force: " + $0 } : []) + notes)
         return prepared
+    }
+
+    /// The requests of `plan` whose stored answer is an error, in plan order.
+    static func failedWork(of plan: RunPlan, store: ResultStore, runID: Int64) throws -> [WorkItem] {
+        let failed = try store.failedRequestKeys(runID: runID)
+        guard !failed.isEmpty else { return [] }
+        var items: [WorkItem] = []
+        for planned in plan.cases {
+            for repeatIndex in 0..<planned.repeats {
+                for (backendIndex, backend) in plan.backends.enumerated()
+                where failed.contains(ResponseKey(casePosition: planned.position, repeatIndex: repeatIndex, backend: backend.name)) {
+                    items.append(WorkItem(casePosition: planned.position, repeatIndex: repeatIndex, backendIndex: backendIndex))
+                }
+            }
+        }
+        return items
     }
 
     /// Fills the flags the user did not give again from those the run was started with, so that

@@ -28,6 +28,8 @@ public struct RunOptions: Sendable {
     public var resume: String?
     /// Resume even though the config or a suite changed since the run started.
     public var force = false
+    /// With `resume`: send the requests that ended in an error again too, keeping the failed answers.
+    public var retryErrors = false
 
     public init(suitePaths: [String]) {
         self.suitePaths = suitePaths
