@@ -53,8 +53,9 @@ public final class MockServer: Sendable {
         core.control.faults.write { $0[backend] = fault }
     }
 
-    /// Starts listening on 127.0.0.1 (port 0: any free port) and returns the port.
-    public func start(port: UInt16 = 0) async throws -> UInt16 {
+    /// Starts listening on 127.0.0.1 (port 0: any free port) and returns the port. `listenTimeout`: how long
+    /// to wait for the listener to come up (a test process whose tasks are all busy may need longer).
+    public func start(port: UInt16 = 0, listenTimeout: Double = 10) async throws -> UInt16 {
         if let running = state.read({ $0 }) { return running.port }
         let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: port)
         // The handler timeout is FlyingFox's, not ours: the `timeout` fault must be able to hang for as
@@ -64,7 +65,7 @@ public final class MockServer: Sendable {
         let server = HTTPServer(config: config, handler: ClosureHTTPHandler { request in await core.handle(request) })
         let task = Task { try await server.run() }
         do {
-            try await server.waitUntilListening(timeout: 10)
+            try await server.waitUntilListening(timeout: listenTimeout)
         } catch {
             task.cancel()
             if case .failure(let runError) = await task.result { throw runError }

@@ -6,13 +6,22 @@ import Testing
 
 /// `repeat_seed` through the real binary: the seeds the servers receive, repeat by repeat.
 @Suite(.serialized) struct RepeatSeedRunTests {
-    /// Two OpenAI-compatible backends served by a mock server of the test's own, which keeps every request.
-    static func start() async throws -> (MockServer, [String]) {
+    /// Two OpenAI-compatible backends served by a mock server of the test's own, which keeps every request;
+    /// one for the whole (serialized) suite, as starting servers is what suffers most when other suites keep
+    /// the concurrency pool busy.
+    static let shared = Task<(MockServer, [String]), any Error> {
         let suites = [try SuiteLoader.load(path: try CLIHarness.fixture("integration/mini.yaml").path)]
         let backends = ["a", "b"].map { BackendConfig(name: $0, kind: .mock, model: "m") }
         let server = MockServer(backends: backends, suites: suites, recordsRequests: true)
-        _ = try await server.start()
+        _ = try await server.start(listenTimeout: 60)
         return (server, backends.map { server.baseURL(for: $0.name)!.absoluteString })
+    }
+
+    /// The shared server, with no request received yet.
+    static func start() async throws -> (MockServer, [String]) {
+        let (server, urls) = try await shared.value
+        server.clearReceivedRequests()
+        return (server, urls)
     }
 
     static func config(_ urls: [String], defaults: String) -> String {
@@ -38,7 +47,6 @@ import Testing
 
     @Test func varySendsTheConfiguredSeedPlusTheRepeatAndFixedTheSameSeed() async throws {
         let (server, urls) = try await Self.start()
-        defer { Task { await server.stop() } }
         let cli = try CLIHarness(config: Self.config(urls, defaults: "temperature: 0.7, seed: 42"))
         defer { cli.remove() }
 
@@ -57,7 +65,6 @@ import Testing
 
     @Test func atTemperatureZeroEveryRepeatSendsTheSameSeedEvenWithVary() async throws {
         let (server, urls) = try await Self.start()
-        defer { Task { await server.stop() } }
         let cli = try CLIHarness(config: Self.config(urls, defaults: "temperature: 0, seed: 42, repeat_seed: vary"))
         defer { cli.remove() }
         let result = try await cli.runDetached(["mini.yaml", "--repeat", "3", "--quiet"])
@@ -68,7 +75,6 @@ import Testing
 
     @Test func theConfigKeyAndTheSuiteKeyVaryTooAndWithoutASeedTheRepeatIsTheSeed() async throws {
         let (server, urls) = try await Self.start()
-        defer { Task { await server.stop() } }
         let cli = try CLIHarness(config: Self.config(urls, defaults: "temperature: 0.5, seed: null, repeat_seed: vary"))
         defer { cli.remove() }
         var result = try await cli.runDetached(["mini.yaml", "--repeat", "2", "--quiet"])
@@ -90,7 +96,6 @@ import Testing
 
     @Test func resumeSendsTheSeedsTheRunWasStartedWith() async throws {
         let (server, urls) = try await Self.start()
-        defer { Task { await server.stop() } }
         let cli = try CLIHarness(config: Self.config(urls, defaults: "temperature: 0.7, seed: 100"))
         defer { cli.remove() }
         var result = try await cli.runDetached(["mini.yaml", "--repeat", "3", "--repeat-seed", "vary", "--quiet"])

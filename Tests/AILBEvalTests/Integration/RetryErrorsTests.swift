@@ -7,6 +7,27 @@ import Testing
 /// `ailb-eval run --resume N --retry-errors` through the real binary, against a server that was down and
 /// came back.
 @Suite(.serialized) struct RetryErrorsTests {
+    /// Backends `a` and `b` on a mock server of the test's own that keeps every request; one for the whole
+    /// (serialized) suite, as starting servers is what suffers most when other suites keep the concurrency
+    /// pool busy.
+    static let shared = Task<MockServer, any Error> {
+        let suites = [try SuiteLoader.load(path: try CLIHarness.fixture("integration/mini.yaml").path)]
+        let server = MockServer(
+            backends: ["a", "b"].map { BackendConfig(name: $0, kind: .mock, model: "m") }, suites: suites,
+            recordsRequests: true)
+        _ = try await server.start(listenTimeout: 60)
+        return server
+    }
+
+    /// The shared server, healthy, with no request received yet.
+    static func server() async throws -> MockServer {
+        let server = try await shared.value
+        server.setFault(nil, for: "a")
+        server.setFault(nil, for: "b")
+        server.clearReceivedRequests()
+        return server
+    }
+
     static func responses(_ store: ResultStore, _ runID: Int64) throws -> [ResponseRecord] {
         var all: [ResponseRecord] = []
         try store.forEachResponse(runID: runID) { all.append($0) }
@@ -14,12 +35,7 @@ import Testing
     }
 
     @Test func errorsAreSentAgainAndTheFailedAnswersKeptAsHistory() async throws {
-        let suites = [try SuiteLoader.load(path: try CLIHarness.fixture("integration/mini.yaml").path)]
-        let server = MockServer(
-            backends: ["a", "b"].map { BackendConfig(name: $0, kind: .mock, model: "m") }, suites: suites,
-            recordsRequests: true)
-        _ = try await server.start()
-        defer { Task { await server.stop() } }
+        let server = try await Self.server()
         let cli = try CLIHarness(
             config: """
                 backends:
@@ -41,7 +57,6 @@ import Testing
         #expect(try store.verdicts(runID: 1, profile: .ailb).allSatisfy { $0.verdict.successes == 1 })
 
         // A plain resume has nothing to do: errors are answers. It says how to send them again.
-        server.setFault(.status500, for: "b")
         result = try await cli.runDetached(["run", "--resume", "1", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("Resuming run 1: 0 of 8 requests to go."), "\(result.stdout)")
@@ -86,10 +101,7 @@ import Testing
     }
 
     @Test func aRunWhereNoBackendAnsweredCanBeRetriedOnceTheyAreUp() async throws {
-        let suites = [try SuiteLoader.load(path: try CLIHarness.fixture("integration/mini.yaml").path)]
-        let server = MockServer(backends: [BackendConfig(name: "a", kind: .mock, model: "m")], suites: suites)
-        _ = try await server.start()
-        defer { Task { await server.stop() } }
+        let server = try await Self.server()
         let cli = try CLIHarness(
             config: """
                 backends:
