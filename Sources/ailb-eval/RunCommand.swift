@@ -13,7 +13,9 @@ struct RunCommand: AsyncParsableCommand {
 
             --resume RUN (or latest) finishes a run that was interrupted (Ctrl-C, a crash, a kill): the same run id,
             only the requests with no answer yet, then every verdict recomputed. Suites, config and flags default to
-            the run's own; if the config or a suite changed since, it refuses unless --force is given.
+            the run's own; if the config or a suite changed since, it refuses unless --force is given. With
+            --retry-errors the requests that ended in an error are sent again too; the failed answers are kept in
+            the table response_attempts.
             """
     )
 
@@ -36,6 +38,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("repeat"), help: "Ask each case this many times.")
     var repeats: Int?
+
+    @Option(
+        name: .customLong("repeat-seed"),
+        help: "fixed: every repeat sends the same seed; vary: repeat r sends seed + r - 1 when the temperature is above 0 (overrides repeat_seed).")
+    var repeatSeed: RepeatSeed?
 
     @Option(help: "Request timeout in seconds.")
     var timeout: Double?
@@ -75,8 +82,14 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "With --resume: finish the run even though the config or a suite changed since it started.")
     var force = false
 
+    @Flag(
+        name: .customLong("retry-errors"),
+        help: "With --resume: also send again the requests that ended in an error (the failed answers are kept as history).")
+    var retryErrors = false
+
     func validate() throws {
         if force && resume == nil { throw ValidationError("--force only applies with --resume") }
+        if retryErrors && resume == nil { throw ValidationError("--retry-errors only applies with --resume") }
     }
 
     func run() async throws { try await execute() }
@@ -94,6 +107,7 @@ struct RunCommand: AsyncParsableCommand {
         options.timeout = timeout
         options.retries = retries
         options.stream = stream
+        options.repeatSeed = repeatSeed
         options.backendNames = backends
         options.tags = tags
         options.minAgreement = minAgreement
@@ -102,6 +116,7 @@ struct RunCommand: AsyncParsableCommand {
         options.outputDirectory = out
         options.resume = resume
         options.force = force
+        options.retryErrors = retryErrors
         let environment = ProcessInfo.processInfo.environment
         let prepared: PreparedRun
         let store: ResultStore
@@ -115,7 +130,17 @@ struct RunCommand: AsyncParsableCommand {
             prepared = try PreparedRun.prepareResume(options, store: store, environment: environment)
             if let resumption = prepared.resumption {
                 for note in resumption.notes { CommandErrors.printError("note: \(note)") }
-                try StandardOutput.line("Resuming run \(resumption.runID): \(resumption.missing.count) of \(resumption.planned) requests to go.")
+                let retried = resumption.retried.count
+                try StandardOutput.line(
+                    "Resuming run \(resumption.runID): \(resumption.missing.count) of \(resumption.planned) requests to go"
+                        + (retried > 0
+                            ? "; \(retried) that ended in an error \(retried == 1 ? "is" : "are") sent again." : "."))
+                if resumption.errorsKept > 0 {
+                    let count = resumption.errorsKept
+                    CommandErrors.printError(
+                        "note: \(count) request\(count == 1 ? "" : "s") of run \(resumption.runID) ended in an error and "
+                            + "\(count == 1 ? "stays" : "stay") as \(count == 1 ? "it is" : "they are"); --retry-errors sends them again")
+                }
             }
             started = try await prepared.startBackends()
         } else {
@@ -144,6 +169,7 @@ struct RunCommand: AsyncParsableCommand {
         // rest: every file that can be written is, the gate is still applied, and the exit code is 4.
         var output = OutputSink()
         output.line(RunSummary.render(outcome.report))
+        if let retries = outcome.retries { output.line("\n" + retries.summary) }
         let loadBalancers = try LoadBalancerComparison.load(store: store, runID: outcome.runID).lines
         if !loadBalancers.isEmpty { output.line("\n" + loadBalancers.joined(separator: "\n")) }
         let directory = out ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
@@ -209,3 +235,4 @@ struct CommonOptions: ParsableArguments {
 extension RunMode: ExpressibleByArgument {}
 extension EquivalenceProfile: ExpressibleByArgument {}
 extension GateBasis: ExpressibleByArgument {}
+extension RepeatSeed: ExpressibleByArgument {}

@@ -20,16 +20,42 @@ public final class MockServer: Sendable {
     /// A server for these backends (their `mock` behaviour is used; nil means always the expected answer)
     /// that knows the cases of `suites`. `faults` makes a backend fail on every request (tests). A backend
     /// named in `apiKeys` behaves like a server started with an API key (vLLM's `--api-key`): requests
-    /// without `Authorization: Bearer <key>` get 401.
+    /// without `Authorization: Bearer <key>` get 401. With `recordsRequests` the server keeps every chat
+    /// request body it receives (`receivedRequests`), for tests that check what a client sent.
     public init(
-        backends: [BackendConfig], suites: [Suite], faults: [String: MockFault] = [:], apiKeys: [String: String] = [:]
+        backends: [BackendConfig], suites: [Suite], faults: [String: MockFault] = [:], apiKeys: [String: String] = [:],
+        recordsRequests: Bool = false
     ) {
         core = MockServerCore(
-            backends: backends, responder: MockResponder(suites: suites), faults: faults, apiKeys: apiKeys)
+            backends: backends, responder: MockResponder(suites: suites), faults: faults, apiKeys: apiKeys,
+            control: MockControl(recordsRequests: recordsRequests))
     }
 
-    /// Starts listening on 127.0.0.1 (port 0: any free port) and returns the port.
-    public func start(port: UInt16 = 0) async throws -> UInt16 {
+    /// A chat request as the server received it.
+    public struct ReceivedRequest: Sendable {
+        /// The mock backend it was sent to.
+        public var backend: String
+        /// The parsed request body.
+        public var body: JSONValue
+    }
+
+    /// The chat requests received so far, in order of arrival (empty unless `recordsRequests`).
+    public var receivedRequests: [ReceivedRequest] { core.control.received.read { $0 } }
+
+    /// Forgets the requests received so far.
+    public func clearReceivedRequests() {
+        core.control.received.write { $0.removeAll() }
+    }
+
+    /// Makes `backend` fail with `fault` from the next request on (nil: as configured again), while the
+    /// server runs: a server that was down and came back. An `X-Mock-Fault` header still wins.
+    public func setFault(_ fault: MockFault?, for backend: String) {
+        core.control.faults.write { $0[backend] = fault }
+    }
+
+    /// Starts listening on 127.0.0.1 (port 0: any free port) and returns the port. `listenTimeout`: how long
+    /// to wait for the listener to come up (a test process whose tasks are all busy may need longer).
+    public func start(port: UInt16 = 0, listenTimeout: Double = 10) async throws -> UInt16 {
         if let running = state.read({ $0 }) { return running.port }
         let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: port)
         // The handler timeout is FlyingFox's, not ours: the `timeout` fault must be able to hang for as
@@ -39,7 +65,7 @@ public final class MockServer: Sendable {
         let server = HTTPServer(config: config, handler: ClosureHTTPHandler { request in await core.handle(request) })
         let task = Task { try await server.run() }
         do {
-            try await server.waitUntilListening(timeout: 10)
+            try await server.waitUntilListening(timeout: listenTimeout)
         } catch {
             task.cancel()
             if case .failure(let runError) = await task.result { throw runError }
@@ -79,6 +105,16 @@ public final class MockServer: Sendable {
     }
 }
 
+/// What may change while a mock server runs: faults switched on and off by a test, and the requests it
+/// keeps when asked to.
+final class MockControl: Sendable {
+    let recordsRequests: Bool
+    let faults = BackendLockedState<[String: MockFault]>([:])
+    let received = BackendLockedState<[MockServer.ReceivedRequest]>([])
+
+    init(recordsRequests: Bool) { self.recordsRequests = recordsRequests }
+}
+
 /// The request handling, separate from the lifecycle so the handler closure captures only immutable data.
 struct MockServerCore: Sendable {
     let backends: [String: BackendConfig]
@@ -86,9 +122,14 @@ struct MockServerCore: Sendable {
     let faults: [String: MockFault]
     let apiKeys: [String: String]
     let soleBackend: String?
+    let control: MockControl
 
-    init(backends: [BackendConfig], responder: MockResponder, faults: [String: MockFault], apiKeys: [String: String] = [:]) {
+    init(
+        backends: [BackendConfig], responder: MockResponder, faults: [String: MockFault], apiKeys: [String: String] = [:],
+        control: MockControl = MockControl(recordsRequests: false)
+    ) {
         self.apiKeys = apiKeys
+        self.control = control
         var byName: [String: BackendConfig] = [:]
         for backend in backends where byName[backend.name] == nil { byName[backend.name] = backend }
         self.backends = byName
@@ -138,7 +179,7 @@ struct MockServerCore: Sendable {
             }
             fault = parsed
         } else {
-            fault = faults[backend.name] ?? backend.mock?.fault ?? .none
+            fault = control.faults.read { $0[backend.name] } ?? faults[backend.name] ?? backend.mock?.fault ?? .none
         }
         let body: JSONValue
         do {
@@ -147,6 +188,9 @@ struct MockServerCore: Sendable {
             return Self.error(400, "request body is not JSON")
         }
         guard body.objectValue != nil else { return Self.error(400, "request body is not a JSON object") }
+        if control.recordsRequests {
+            control.received.write { $0.append(MockServer.ReceivedRequest(backend: backend.name, body: body)) }
+        }
         let stream = body["stream"]?.boolValue == true
         let reply = responder.reply(to: body, backend: backend.name, behavior: backend.mock ?? MockBehavior())
         if reply.delayMs > 0 { try? await Task.sleep(for: .milliseconds(reply.delayMs)) }

@@ -131,6 +131,7 @@ defaults:
   temperature: 0
   max_tokens: 512
   seed: 42
+  repeat_seed: fixed  # vary: above temperature 0, repeat r sends seed + r - 1 (independent samples)
   stream: false       # true measures time to first token (TTFT) over SSE
   repeat: 1           # times each case is asked (a case's own `repeat` wins)
   concurrency: 16     # requests in flight at once, over all backends

@@ -52,7 +52,8 @@ private struct ConfigParser {
     static let ailbOnlyKeys = ["target_backends", "max_backends", "execution_timeout", "request_timeout", "members"]
     static let mockKeys = ["seed", "drift", "noise", "latency_ms", "jitter_ms", "error_rate", "error_status", "fault"]
     static let defaultsKeys = [
-        "mode", "temperature", "max_tokens", "seed", "stream", "repeat", "concurrency", "timeout", "retries",
+        "mode", "temperature", "max_tokens", "seed", "repeat_seed", "stream", "repeat", "concurrency", "timeout",
+        "retries",
     ]
     static let consensusKeys = ["threshold", "profile"]
     static let storageKeys = ["path"]
@@ -355,6 +356,13 @@ private struct ConfigParser {
             defaults.maxTokens = reader.isNull(value) ? nil : try reader.int(value, key: "max_tokens", atLeast: 1)
         }
         if let value = map["seed"] { defaults.seed = reader.isNull(value) ? nil : try reader.int(value, key: "seed") }
+        if let value = map["repeat_seed"] {
+            let text = try reader.string(value, key: "repeat_seed")
+            guard let strategy = RepeatSeed(rawValue: text) else {
+                throw reader.error(value, unknownValue("repeat_seed", text, among: RepeatSeed.allCases.map(\.rawValue)))
+            }
+            defaults.repeatSeed = strategy
+        }
         if let value = map["stream"] { defaults.stream = try reader.bool(value, key: "stream") }
         if let value = map["repeat"] { defaults.repeats = try reader.int(value, key: "repeat", atLeast: 1) }
         if let value = map["concurrency"] {

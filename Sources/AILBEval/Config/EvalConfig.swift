@@ -119,6 +119,8 @@ public struct RunDefaults: Sendable, Hashable {
     public var temperature: Double? = 0
     public var maxTokens: Int? = 512
     public var seed: Int? = 42
+    /// Whether each repeat of a sampled request sends a seed of its own (a suite's `repeat_seed` wins).
+    public var repeatSeed: RepeatSeed = .fixed
     public var stream: Bool = false
     /// How many times each case is asked (a case's own `repeat` overrides it).
     public var repeats: Int = 1

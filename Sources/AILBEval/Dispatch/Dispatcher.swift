@@ -21,12 +21,30 @@ public struct Dispatcher: Sendable {
     public var client: ChatClient
     /// Environment for `api_key_env` lookups.
     public var environment: [String: String]
+    /// The requests on the wire right now, and when each was sent.
+    public let inFlight = InFlightRequests()
 
     public init(plan: RunPlan, defaults: RunDefaults, client: ChatClient, environment: [String: String]) {
         self.plan = plan
         self.defaults = defaults
         self.client = client
         self.environment = environment
+    }
+
+    /// Each backend's requests in flight right now, with the timeout they run against (backends with none
+    /// are left out).
+    public func inFlightBackends() -> [InFlightBackend] {
+        inFlight.sendTimes().sorted { $0.key < $1.key }.map { index, times in
+            InFlightBackend(name: plan.backends[index].name, timeout: timeout(for: plan.backends[index]), startTimes: times)
+        }
+    }
+
+    /// A request's HTTP timeout for `backend`: its own, else the run's; a load balancer's leaves room beyond
+    /// its execution timeout.
+    func timeout(for backend: BackendConfig) -> Double {
+        if let own = backend.timeout { return own }
+        guard backend.kind == .ailb else { return defaults.timeout }
+        return max(defaults.timeout, (backend.ailbOptions?.executionTimeout ?? AILBOptions.defaultTimeout) + 10)
     }
 
     /// Sends every item of `items` (default: the whole plan) and hands each result to `deliver` as it arrives.
@@ -51,7 +69,9 @@ public struct Dispatcher: Sendable {
                                 await slots.release()
                                 break
                             }
+                            let token = inFlight.begin(backendIndex: backendIndex)
                             let response = await send(item, backend: backend, replica: replica, headers: headers)
+                            inFlight.end(token)
                             await slots.release()
                             deliver(WorkResult(item: item, response: response))
                         }
@@ -87,12 +107,12 @@ public struct Dispatcher: Sendable {
         guard !backend.urls.isEmpty else {
             return BackendResponse(errorClass: .connect, errorMessage: "backend has no URL", latencyMs: 0)
         }
-        var body = plan.cases[item.casePosition].requestBody
+        var body = plan.cases[item.casePosition].requestBody(repeatIndex: item.repeatIndex)
         body["model"] = .string(backend.model)
         if backend.kind == .ailb { return await sendToLoadBalancer(body, backend: backend, replica: replica, headers: headers) }
         let request = ChatRequest(
             baseURL: backend.urls[replica % backend.urls.count], body: .object(body), headers: headers,
-            stream: defaults.stream, timeout: backend.timeout ?? defaults.timeout,
+            stream: defaults.stream, timeout: timeout(for: backend),
             retry: RetryPolicy(maxRetries: defaults.retries))
         return await client.send(request)
     }
@@ -118,11 +138,10 @@ extension Dispatcher {
     func sendToLoadBalancer(
         _ body: [String: JSONValue], backend: BackendConfig, replica: Int, headers: [String: String]
     ) async -> BackendResponse {
-        let executionTimeout = backend.ailbOptions?.executionTimeout ?? AILBOptions.defaultTimeout
         let request = ChatRequest(
             baseURL: backend.urls[replica % backend.urls.count], body: .object(body),
             headers: headers.merging(Self.loadBalancerHeaders(for: backend, mode: defaults.mode)) { _, new in new },
-            stream: false, timeout: backend.timeout ?? max(defaults.timeout, executionTimeout + 10),
+            stream: false, timeout: timeout(for: backend),
             retry: RetryPolicy(maxRetries: defaults.retries), expectsCompletion: false)
         return await client.send(request)
     }

@@ -13,6 +13,37 @@ public struct RunOutcome: Sendable {
     public var status: RunStatus
     public var report: RunReportData
     public var elapsedSeconds: Double
+    /// For `--resume --retry-errors`: what became of the requests sent again.
+    public var retries: RetryOutcome? = nil
+}
+
+/// What became of the requests a resumed run sent again because they had ended in an error.
+public struct RetryOutcome: Sendable, Equatable {
+    /// Requests chosen to be sent again.
+    public var planned: Int
+    /// Of those, the ones that have a new answer (an interrupt may stop the others; their errors stand).
+    public var answered: Int
+    /// Of those, the ones that succeeded this time (a load balancer's: every member answered).
+    public var succeeded: Int
+
+    public init(planned: Int, answered: Int, succeeded: Int) {
+        self.planned = planned
+        self.answered = answered
+        self.succeeded = succeeded
+    }
+
+    /// "Retried 5 requests that had ended in an error: 4 succeeded this time, 1 failed again."
+    public var summary: String {
+        let failedAgain = answered - succeeded
+        var text =
+            "Retried \(answered) request\(answered == 1 ? "" : "s") that had ended in an error: \(succeeded) succeeded this time, "
+            + "\(failedAgain) failed again."
+        if planned > answered {
+            let left = planned - answered
+            text += " \(left) \(left == 1 ? "was" : "were") not sent again (interrupted); \(left == 1 ? "its error stands" : "their errors stand")."
+        }
+        return text
+    }
 }
 
 /// Carries out a prepared run: serves mock backends, dispatches every request, stores each response as
@@ -69,8 +100,13 @@ public struct EvalRun: Sendable {
         defer { client.invalidate() }
         let dispatcher = Dispatcher(
             plan: plan, defaults: prepared.config.defaults, client: client, environment: prepared.environment)
-        // A resumption sends what is missing; a new run walks its whole plan without listing it.
-        let items = prepared.resumption?.missing
+        // A resumption sends what is missing (and with --retry-errors what failed), in plan order; a new run
+        // walks its whole plan without listing it.
+        let items = prepared.resumption.map { resumption in
+            (resumption.missing + resumption.retried).sorted {
+                ($0.casePosition, $0.repeatIndex, $0.backendIndex) < ($1.casePosition, $1.repeatIndex, $1.backendIndex)
+            }
+        }
 
         let (events, continuation) = AsyncStream<Event>.makeStream()
         let dispatch = Task {
@@ -98,13 +134,17 @@ public struct EvalRun: Sendable {
         // Progress counts answered requests of the whole run, as `ailb-eval runs` and the interrupt message
         // do: a resumed run starts from those answered before.
         let total = prepared.resumption?.planned ?? plan.totalRequests
-        let answeredBefore = prepared.resumption == nil ? 0 : try store.answeredRequestCount(runID: runID)
+        // Requests sent again count once their new answer is stored (or their retry is cut short).
+        let retrying = Set(prepared.resumption?.retried ?? [])
+        let answeredBefore =
+            prepared.resumption == nil ? 0 : try store.answeredRequestCount(runID: runID) - retrying.count
         let runPlan = plan
         let knownMembers = try store.backends(runID: runID).filter { $0.via != nil }
         let runMode = prepared.config.defaults.mode
         let consumer = Task {
             var collector = ResultCollector(
-                plan: runPlan, mode: runMode, judge: judgeLive, assessor: assessor, knownMembers: knownMembers)
+                plan: runPlan, mode: runMode, judge: judgeLive, assessor: assessor, knownMembers: knownMembers,
+                retrying: retrying)
             var lastFlush = Date()
             for await event in events {
                 if case .result(let result) = event { collector.add(result) }
@@ -113,7 +153,8 @@ public struct EvalRun: Sendable {
                     lastFlush = Date()
                     // Progress counts stored responses only: what it shows as done survives a crash.
                     progress?.update(
-                        done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors)
+                        done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors,
+                        inFlight: dispatcher.inFlightBackends())
                 }
             }
             try collector.flush(to: store, runID: runID)
@@ -144,7 +185,12 @@ public struct EvalRun: Sendable {
         if status == .completed, try store.responseCounts(runID: runID).successes == 0 { status = .failed }
         try store.finishRun(runID, status: status)
         let report = try RunReportData.load(store: store, runID: runID, profile: prepared.config.consensus.profile)
-        return RunOutcome(runID: runID, status: status, report: report, elapsedSeconds: Date().timeIntervalSince(started))
+        let retries =
+            retrying.isEmpty
+            ? nil
+            : RetryOutcome(planned: retrying.count, answered: collector.retriedAnswered, succeeded: collector.retriedSucceeded)
+        return RunOutcome(
+            runID: runID, status: status, report: report, elapsedSeconds: Date().timeIntervalSince(started), retries: retries)
     }
 
     /// Requests of the run's plan that still have no final answer in the store.

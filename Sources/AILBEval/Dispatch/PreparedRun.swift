@@ -62,7 +62,9 @@ public struct PreparedRun: Sendable {
                 throw InputError(at: backend.location, "backend '\(backend.name)': environment variable \(variable) (api_key_env) is not set")
             }
         }
-        let plan = RunPlan(suites: suites, backends: config.backends, defaults: config.defaults, repeatsOverride: options.repeats)
+        let plan = RunPlan(
+            suites: suites, backends: config.backends, defaults: config.defaults, repeatsOverride: options.repeats,
+            repeatSeedOverride: options.repeatSeed)
         return PreparedRun(config: config, suites: suites, plan: plan, options: options, environment: environment)
     }
 
@@ -159,6 +161,11 @@ public struct PreparedRun: Sendable {
             ],
             "tags": .array(options.tags.map { .string($0) }),
         ]
+        // Only when it is not the default, so that runs stored before the key existed resume unchanged.
+        if d.repeatSeed != .fixed, case .object(var defaults)? = snapshot["defaults"] {
+            defaults["repeat_seed"] = .string(d.repeatSeed.rawValue)
+            snapshot["defaults"] = .object(defaults)
+        }
         if !commandLineFlags.isEmpty { snapshot["flags"] = .object(commandLineFlags) }
         return .object(snapshot)
     }
@@ -175,6 +182,7 @@ public struct PreparedRun: Sendable {
         if let v = options.timeout { flags["timeout"] = .double(v) }
         if let v = options.retries { flags["retries"] = .int(v) }
         if let v = options.stream { flags["stream"] = .bool(v) }
+        if let v = options.repeatSeed { flags["repeat_seed"] = .string(v.rawValue) }
         if !options.backendNames.isEmpty { flags["backend"] = .array(options.backendNames.map { .string($0) }) }
         if !options.tags.isEmpty { flags["tag"] = .array(options.tags.map { .string($0) }) }
         return flags

@@ -27,14 +27,25 @@ struct ResultCollector: Sendable {
     /// gave; a request cancelled by an interrupt is not answered: `--resume` sends it again). The same count
     /// as `ResultStore.answeredRequestCount`, so progress, the interrupt message and `runs` agree.
     var storedRequests = 0
+    /// Requests sent again because their stored answer was an error (`--retry-errors`): their rows move to
+    /// `response_attempts` when the new answer is written. A retry cut short by an interrupt writes nothing,
+    /// so the error stays the answer.
+    let retrying: Set<WorkItem>
+    /// Retried requests with a new answer, and how many of those succeeded.
+    var retriedAnswered = 0
+    var retriedSucceeded = 0
 
     struct WorkKey: Hashable {
         var casePosition: Int
         var repeatIndex: Int
     }
 
-    init(plan: RunPlan, mode: RunMode, judge: Bool, assessor: CaseAssessor, knownMembers: [BackendRecord] = []) {
+    init(
+        plan: RunPlan, mode: RunMode, judge: Bool, assessor: CaseAssessor, knownMembers: [BackendRecord] = [],
+        retrying: Set<WorkItem> = []
+    ) {
         self.plan = plan
+        self.retrying = retrying
         self.mode = mode
         self.judge = judge
         self.assessor = assessor
@@ -51,17 +62,32 @@ struct ResultCollector: Sendable {
     var pendingWrites: Int { batch.responses.count + batch.verdicts.count + batch.loadBalancerVerdicts.count }
 
     mutating func add(_ result: WorkResult) {
+        let isRetry = retrying.contains(result.item)
+        if isRetry && result.response.errorClass == .cancelled {
+            // Cut short: the error stored before is still this request's answer.
+            pendingRequests += 1
+            return
+        }
         if result.response.errorClass != .cancelled { pendingRequests += 1 }
         let planned = plan.cases[result.item.casePosition]
         let backend = plan.backends[result.item.backendIndex]
+        if isRetry {
+            batch.retried.append(
+                ResponseKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex, backend: backend.name))
+        }
         let answers: [(backend: String, response: BackendResponse)] =
             backend.kind == .ailb ? expand(result, loadBalancer: backend) : [(backend.name, result.response)]
         let receivedAt = ResultStore.timestamp()
+        let firstRecord = batch.responses.count
         for answer in answers {
             batch.responses.append(
                 assessor.record(
                     for: answer.response, item: result.item, backend: answer.backend, expect: planned.suiteCase.expect,
                     receivedAt: receivedAt))
+        }
+        if isRetry {
+            retriedAnswered += 1
+            if batch.responses[firstRecord...].allSatisfy(\.success) { retriedSucceeded += 1 }
         }
         guard judge else { return }
         let key = WorkKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex)

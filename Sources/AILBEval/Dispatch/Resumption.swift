@@ -7,6 +7,11 @@ public struct Resumption: Sendable {
     /// The (case, repeat, backend) requests with no final answer in the store: never sent, lost in a crash,
     /// or cancelled by Ctrl-C.
     public var missing: [WorkItem]
+    /// With `--retry-errors`: the requests whose stored answer is an error, sent again (the error is kept in
+    /// `response_attempts`). A load balancer's request counts when it failed as a whole or for any member.
+    public var retried: [WorkItem] = []
+    /// Without `--retry-errors`: how many requests ended in an error and stay as they are.
+    public var errorsKept = 0
     /// Requests of the run in all.
     public var planned: Int
     /// What differs from the run as it started (only under `--force`), for the user to read.
@@ -67,12 +72,38 @@ extension PreparedRun {
                     + ". Resume with --force to finish it anyway (its stored cases are kept), or start a new run")
         }
 
-        let (plan, missing, notes) = try resumePlan(record: record, store: store, backends: prepared.config.backends)
+        // Each case keeps the seed strategy it was planned with: its suite's (unchanged, or --force), else the
+        // restored flag's or the config's.
+        var repeatSeeds: [String: RepeatSeed] = [:]
+        for planned in prepared.plan.cases {
+            repeatSeeds[planned.suiteName + "\u{1F}" + planned.suiteCase.id] = planned.repeatSeed
+        }
+        let (plan, missing, notes) = try resumePlan(
+            record: record, store: store, backends: prepared.config.backends, repeatSeeds: repeatSeeds,
+            defaultRepeatSeed: restored.repeatSeed ?? prepared.config.defaults.repeatSeed)
+        let failed = try failedWork(of: plan, store: store, runID: record.id)
         prepared.plan = plan
         prepared.resumption = Resumption(
-            runID: record.id, missing: missing, planned: record.plannedRequests,
+            runID: record.id, missing: missing, retried: options.retryErrors ? failed : [],
+            errorsKept: options.retryErrors ? 0 : failed.count, planned: record.plannedRequests,
             notes: (options.force ? changes.map { "--force: " + $0 } : []) + notes)
         return prepared
+    }
+
+    /// The requests of `plan` whose stored answer is an error, in plan order.
+    static func failedWork(of plan: RunPlan, store: ResultStore, runID: Int64) throws -> [WorkItem] {
+        let failed = try store.failedRequestKeys(runID: runID)
+        guard !failed.isEmpty else { return [] }
+        var items: [WorkItem] = []
+        for planned in plan.cases {
+            for repeatIndex in 0..<planned.repeats {
+                for (backendIndex, backend) in plan.backends.enumerated()
+                where failed.contains(ResponseKey(casePosition: planned.position, repeatIndex: repeatIndex, backend: backend.name)) {
+                    items.append(WorkItem(casePosition: planned.position, repeatIndex: repeatIndex, backendIndex: backendIndex))
+                }
+            }
+        }
+        return items
     }
 
     /// Fills the flags the user did not give again from those the run was started with, so that
@@ -87,6 +118,7 @@ extension PreparedRun {
         if options.timeout == nil { options.timeout = flags["timeout"]?.numberValue }
         if options.retries == nil { options.retries = flags["retries"]?.intValue }
         if options.stream == nil { options.stream = flags["stream"]?.boolValue }
+        if options.repeatSeed == nil { options.repeatSeed = flags["repeat_seed"]?.stringValue.flatMap(RepeatSeed.init(rawValue:)) }
         if options.backendNames.isEmpty {
             let configured = config.backends.map(\.name)
             options.backendNames = (flags["backend"]?.arrayValue?.compactMap(\.stringValue) ?? []).filter(configured.contains)
@@ -96,9 +128,10 @@ extension PreparedRun {
 
     /// The run's plan rebuilt from the store (its cases exactly as they were sent) with today's backend
     /// settings, and the work still missing.
-    static func resumePlan(record: RunRecord, store: ResultStore, backends configured: [BackendConfig]) throws -> (
-        RunPlan, [WorkItem], [String]
-    ) {
+    static func resumePlan(
+        record: RunRecord, store: ResultStore, backends configured: [BackendConfig],
+        repeatSeeds: [String: RepeatSeed] = [:], defaultRepeatSeed: RepeatSeed = .fixed
+    ) throws -> (RunPlan, [WorkItem], [String]) {
         var notes: [String] = []
         var backends: [BackendConfig] = []
         for stored in try store.backends(runID: record.id) {
@@ -124,7 +157,9 @@ extension PreparedRun {
                 id: c.caseID, messages: request["messages"]?.arrayValue ?? [], tools: request["tools"]?.arrayValue,
                 toolChoice: request["tool_choice"], expect: expect, tags: c.tags, repeats: c.repeats)
             plan.cases.append(
-                PlannedCase(position: c.position, suiteName: c.suite, suiteCase: suiteCase, repeats: c.repeats, requestBody: request))
+                PlannedCase(
+                    position: c.position, suiteName: c.suite, suiteCase: suiteCase, repeats: c.repeats, requestBody: request,
+                    repeatSeed: repeatSeeds[c.suite + "\u{1F}" + c.caseID] ?? defaultRepeatSeed))
         }
         let answered = try store.answeredKeys(runID: record.id)
         var missing: [WorkItem] = []

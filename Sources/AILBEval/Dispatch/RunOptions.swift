@@ -12,6 +12,8 @@ public struct RunOptions: Sendable {
     public var timeout: Double?
     public var retries: Int?
     public var stream: Bool?
+    /// `--repeat-seed`: over the suites' and the config's `repeat_seed`.
+    public var repeatSeed: RepeatSeed?
     /// Only these backends (by name); empty means all.
     public var backendNames: [String] = []
     /// Only cases carrying one of these tags; empty means all.
@@ -26,6 +28,8 @@ public struct RunOptions: Sendable {
     public var resume: String?
     /// Resume even though the config or a suite changed since the run started.
     public var force = false
+    /// With `resume`: send the requests that ended in an error again too, keeping the failed answers.
+    public var retryErrors = false
 
     public init(suitePaths: [String]) {
         self.suitePaths = suitePaths

@@ -8,6 +8,13 @@ public struct PlannedCase: Sendable {
     public var repeats: Int
     /// The OpenAI chat request without `model` and `stream`.
     public var requestBody: [String: JSONValue]
+    /// Whether the repeats send one seed or one each (`RepeatSeed.body(_:repeatIndex:)`).
+    public var repeatSeed: RepeatSeed = .fixed
+
+    /// The body repeat `repeatIndex` (from 0) sends, still without `model` and `stream`.
+    public func requestBody(repeatIndex: Int) -> [String: JSONValue] {
+        repeatSeed.body(requestBody, repeatIndex: repeatIndex)
+    }
 }
 
 /// Everything a run will ask: cases × repeats × backends.
@@ -18,8 +25,12 @@ public struct RunPlan: Sendable {
     /// Number of requests the plan makes.
     public var totalRequests: Int { cases.reduce(0) { $0 + $1.repeats } * backends.count }
 
-    /// Builds the plan; request fields come from the run defaults, then the suite, then the case.
-    public init(suites: [Suite], backends: [BackendConfig], defaults: RunDefaults, repeatsOverride: Int? = nil) {
+    /// Builds the plan; request fields come from the run defaults, then the suite, then the case. The seed
+    /// strategy is `repeatSeedOverride` (the flag), else the suite's, else the defaults'.
+    public init(
+        suites: [Suite], backends: [BackendConfig], defaults: RunDefaults, repeatsOverride: Int? = nil,
+        repeatSeedOverride: RepeatSeed? = nil
+    ) {
         self.backends = backends
         var planned: [PlannedCase] = []
         for suite in suites {
@@ -28,7 +39,8 @@ public struct RunPlan: Sendable {
                 planned.append(
                     PlannedCase(
                         position: planned.count, suiteName: suite.name, suiteCase: suiteCase, repeats: repeats,
-                        requestBody: Self.requestBody(for: suiteCase, defaults: defaults)))
+                        requestBody: Self.requestBody(for: suiteCase, defaults: defaults),
+                        repeatSeed: repeatSeedOverride ?? suite.repeatSeed ?? defaults.repeatSeed))
             }
         }
         cases = planned

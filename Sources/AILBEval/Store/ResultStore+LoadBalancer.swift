@@ -115,6 +115,10 @@ public struct StoreBatch: Sendable {
     public var loadBalancerVerdicts: [LoadBalancerVerdictRecord] = []
     /// Responses to delete: a load balancer's own failed or cancelled row, once its members have answered.
     public var superseded: [ResponseKey] = []
+    /// Requests sent again after an error (`--retry-errors`), by the backend of the plan they went to: their
+    /// stored rows (a load balancer's own row and its members') move to `response_attempts` before the
+    /// batch's new rows are written.
+    public var retried: [ResponseKey] = []
 
     /// A batch of rows.
     public init(
@@ -131,17 +135,19 @@ public struct StoreBatch: Sendable {
     /// True when there is nothing to write.
     public var isEmpty: Bool {
         responses.isEmpty && verdicts.isEmpty && newBackends.isEmpty && loadBalancerVerdicts.isEmpty
-            && superseded.isEmpty
+            && superseded.isEmpty && retried.isEmpty
     }
 }
 
 extension ResultStore {
-    /// Writes a batch in one transaction: new backends first (responses name them), then responses,
-    /// verdicts and ai-lb verdicts (replacing rows with the same key).
+    /// Writes a batch in one transaction: new backends first (responses name them), the rows of retried
+    /// requests moved to `response_attempts`, then responses, verdicts and ai-lb verdicts (replacing rows
+    /// with the same key).
     public func write(runID: Int64, batch: StoreBatch) throws {
         guard !batch.isEmpty else { return }
         try queue.write { db in
             try Self.insert(batch.newBackends, runID: runID, into: db, ignoringExisting: true)
+            try Self.keepAsAttempts(batch.retried, runID: runID, in: db)
             let delete = try db.cachedStatement(
                 sql: "DELETE FROM responses WHERE run_id = ? AND case_position = ? AND repeat = ? AND backend = ?")
             for key in batch.superseded {

@@ -136,6 +136,40 @@ enum StoreSchema {
                     ALTER TABLE responses ADD COLUMN total_tokens INTEGER;
                     """)
         }
+        // v5: `--resume --retry-errors` sends requests that ended in an error again. The answer it replaces is
+        // kept here, numbered per (case, repeat, backend): attempt 1 is the first answer stored for the key,
+        // 2 the answer of its first retry, and so on; `responses` holds the latest.
+        migrator.registerMigration("v5") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE response_attempts (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        case_position INTEGER NOT NULL,
+                        repeat INTEGER NOT NULL,
+                        backend TEXT NOT NULL,
+                        attempt INTEGER NOT NULL,
+                        replaced_at TEXT NOT NULL,
+                        success INTEGER NOT NULL,
+                        error_class TEXT,
+                        error_message TEXT,
+                        http_status INTEGER,
+                        latency_ms REAL NOT NULL,
+                        ttft_ms REAL,
+                        prompt_tokens INTEGER,
+                        completion_tokens INTEGER,
+                        total_tokens INTEGER,
+                        attempts INTEGER NOT NULL,
+                        url TEXT NOT NULL,
+                        raw_body TEXT NOT NULL,
+                        text TEXT,
+                        tool_calls TEXT,
+                        finish_reason TEXT,
+                        correct INTEGER,
+                        received_at TEXT NOT NULL,
+                        PRIMARY KEY (run_id, case_position, repeat, backend, attempt)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

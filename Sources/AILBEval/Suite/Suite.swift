@@ -10,6 +10,8 @@ public struct Suite: Sendable {
     public var cases: [SuiteCase]
     /// What the suite is for (`description:` in the file), if given.
     public var summary: String?
+    /// The suite's own `repeat_seed`, over the config's `defaults.repeat_seed`; nil: the config's.
+    public var repeatSeed: RepeatSeed?
 
     public init(name: String, path: String, contentHash: String, cases: [SuiteCase]) {
         self.name = name

@@ -30,7 +30,7 @@ public enum SuiteLoader {
 private struct SuiteParser {
     let reader: YAMLReader
 
-    static let suiteKeys = ["name", "description", "system", "tools", "tool_choice", "parameters", "cases"]
+    static let suiteKeys = ["name", "description", "system", "tools", "tool_choice", "parameters", "repeat_seed", "cases"]
     static let caseKeys = [
         "id", "prompt", "messages", "tools", "tool_choice", "parameters", "expect", "tags", "repeat",
     ]
@@ -79,6 +79,16 @@ private struct SuiteParser {
         }
         var suite = Suite(name: name, path: reader.file, contentHash: "", cases: cases)
         if let node = top["description"] { suite.summary = try reader.string(node, key: "description") }
+        if let node = top["repeat_seed"] {
+            let text = try reader.string(node, key: "repeat_seed")
+            guard let strategy = RepeatSeed(rawValue: text) else {
+                let allowed = RepeatSeed.allCases.map(\.rawValue)
+                var message = "unknown repeat_seed '\(text)'; expected one of: \(allowed.joined(separator: ", "))"
+                if let close = suggestion(for: text, among: allowed) { message += " (did you mean '\(close)'?)" }
+                throw reader.error(node, message)
+            }
+            suite.repeatSeed = strategy
+        }
         return suite
     }
 

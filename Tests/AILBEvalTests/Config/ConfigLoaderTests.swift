@@ -278,6 +278,12 @@ func configFixture(_ name: String) -> String {
             name: "unknown mode", yaml: backend + "defaults: {mode: consensys}\n", line: 5, column: 18,
             message: "unknown mode 'consensys'; expected one of: all, consensus (did you mean 'consensus'?)"),
         BadConfig(
+            name: "unknown repeat_seed", yaml: backend + "defaults:\n  repeat_seed: varry\n", line: 6, column: 16,
+            message: "unknown repeat_seed 'varry'; expected one of: fixed, vary (did you mean 'vary'?)"),
+        BadConfig(
+            name: "repeat_seed not a word", yaml: backend + "defaults: {repeat_seed: [vary]}\n", line: 5, column: 25,
+            message: "expected a string for 'repeat_seed', found a list"),
+        BadConfig(
             name: "unknown profile", yaml: backend + "consensus: {profile: strict}\n", line: 5, column: 22,
             message: "unknown profile 'strict'; expected one of: ailb, semantic"),
         BadConfig(

@@ -98,6 +98,7 @@ import Testing
         .config("backend key typo", backend + "    timout: 5\n", line: 5, message: "did you mean 'timeout'?"),
         .config("unknown kind", "backends:\n  - name: a\n    kind: olama\n    model: m\n    url: http://h/v1\n", line: 3, message: "unknown kind 'olama'"),
         .config("unknown fault", backend + "    mock: {fault: explode}\n", line: 5, message: "unknown fault 'explode'"),
+        .config("unknown repeat_seed", backend + "defaults:\n  repeat_seed: sometimes\n", line: 6, message: "unknown repeat_seed 'sometimes'"),
         .config("unknown reference backend", goodConfig + "reports: {reference: b}\n", line: 6, message: "unknown backend 'b'"),
         // Config: values out of range
         .config("negative backend timeout", backend + "    timeout: -5\n", line: 5, message: "'timeout' must be greater than 0"),
@@ -140,6 +141,7 @@ import Testing
         .suite("messages is a string", "name: s\ncases:\n  - id: one\n    messages: hi\n", line: 4, message: "expected a list"),
         .suite("unknown role", "name: s\ncases:\n  - id: one\n    messages: [{role: robot, content: hi}]\n", line: 4, message: "robot"),
         .suite("tool_choice names no tool", suiteHead + "    tool_choice: {type: function, function: {name: f}}\n", line: 5, message: "'f'"),
+        .suite("unknown repeat_seed", "name: s\nrepeat_seed: varry\n" + String(suiteHead.dropFirst("name: s\n".count)), line: 2, message: "unknown repeat_seed 'varry'"),
         .suite("a scalar", "just a sentence\n", line: 1, message: "expected a mapping"),
     ]
 

@@ -365,6 +365,54 @@ import Testing
         #expect(try store.run("latest").status == .completed)
     }
 
+    @Test func retryErrorsSendsTheWholeRequestAgainWhenItOrAnyMemberFailed() async throws {
+        let lb = try await Self.balancer(.noEligibleBackends)
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        var result = try await cli.runDetached(["mini.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let store = try ResultStore(path: cli.databasePath)
+        let run = try store.run("latest")
+        #expect(try Self.responses(store, run.id)["lb"]?.count == 4)
+
+        // The request failed as a whole; now only one member answers: the load balancer's own failure becomes
+        // history, and the new answer has failed members, so it failed again.
+        lb.behavior.write { $0 = .singleSuccess }
+        lb.seen.write { $0 = [] }
+        result = try await cli.runDetached(["run", "--resume", "latest", "--retry-errors", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("0 of 8 requests to go; 4 that ended in an error are sent again."), "\(result.stdout)")
+        #expect(result.stdout.contains("Retried 4 requests that had ended in an error: 0 succeeded this time, 4 failed again."))
+        #expect(lb.seen.read { $0.count } == 4)
+        var rows = try Self.responses(store, run.id)
+        let anonymous = lb.members[2].address
+        #expect(rows["lb"] == nil)
+        #expect(rows["lb/m2"]?.allSatisfy(\.success) == true && rows["gentoo"]?.allSatisfy { !$0.success } == true)
+        var history = try store.responseAttempts(runID: run.id)
+        #expect(history.count == 4 && history.allSatisfy { $0.response.backend == "lb" && $0.response.httpStatus == 404 })
+
+        // One failed member is enough to ask the load balancer again for the whole request: every member's
+        // row of the attempt becomes history, the successful one included, so each repeat stays one answer.
+        lb.behavior.write { $0 = .normal }
+        lb.seen.write { $0 = [] }
+        result = try await cli.runDetached(["run", "--resume", "latest", "--retry-errors", "--quiet"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Retried 4 requests that had ended in an error: 4 succeeded this time, 0 failed again."), "\(result.stdout)")
+        #expect(lb.seen.read { $0.count } == 4)
+        rows = try Self.responses(store, run.id)
+        #expect(Set(rows.keys) == ["m2", "lb/m2", "gentoo", anonymous])
+        #expect(rows.values.allSatisfy { $0.count == 4 && $0.allSatisfy(\.success) })
+        history = try store.responseAttempts(runID: run.id)
+        #expect(history.count == 4 + 12)
+        #expect(Dictionary(grouping: history, by: \.response.backend).mapValues(\.count) == ["lb": 4, "lb/m2": 4, "gentoo": 4, anonymous: 4])
+        #expect(history.allSatisfy { $0.attempt == 1 })
+        // ai-lb's verdicts and ours are those of the new answers.
+        let lbVerdicts = try store.loadBalancerVerdicts(runID: run.id)
+        #expect(lbVerdicts.count == 4 && lbVerdicts.allSatisfy { $0.matchesOurs && $0.comparisonType != "single" })
+        #expect(try store.verdicts(runID: run.id, profile: .ailb).allSatisfy { $0.verdict.successes == 4 })
+        #expect(try store.answeredRequestCount(runID: run.id) == 8)
+    }
+
     @Test func aMemberTimingOutWithoutItsAliasCountsAgainstTheAliasSeenAtItsAddress() async throws {
         // m2 answers the first request, then times out inside ai-lb (reported without its alias).
         let lb = try await Self.balancer(.memberTimesOut(member: 0, fromRequest: 2))

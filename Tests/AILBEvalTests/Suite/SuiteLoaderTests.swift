@@ -215,6 +215,15 @@ import Testing
             column: 23,
             message: "'no_tool' only takes true; leave it out to not check tool calls"),
         BadSuite(
+            name: "unknown repeat_seed", yaml: "repeat_seed: random\ncases:\n  - {id: a, prompt: x}\n", line: 1,
+            column: 14, message: "unknown repeat_seed 'random'; expected one of: fixed, vary"),
+        BadSuite(
+            name: "repeat_seed on a case", yaml: "cases:\n  - {id: a, prompt: x, repeat_seed: vary}\n", line: 2,
+            column: 24,
+            message:
+                "unknown key 'repeat_seed' in case; expected one of: id, prompt, messages, tools, tool_choice, parameters, expect, tags, repeat"
+        ),
+        BadSuite(
             name: "repeat as text", yaml: "cases:\n  - id: a\n    prompt: x\n    repeat: twice\n", line: 4, column: 13,
             message: "expected an integer for 'repeat', found a string (\"twice\")"),
     ]
