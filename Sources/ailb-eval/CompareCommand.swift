@@ -8,7 +8,10 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare", abstract: "Show what changed between two stored runs: agreement gained or lost, flips.",
         discussion: """
             Case repeats are matched by suite, case id and repeat; backends by name. Both runs are judged under the
-            same profile (--profile, else RUN_B's).
+            same profile (--profile, else RUN_B's), over the backends and case repeats they share; every output
+            says first what is and is not comparable. A case repeat whose shared backends answered exactly as
+            before is never a change. --fail-on-regression exits 1 on a regression or when no case repeat was
+            judged in both runs, and 2 (writing nothing) when the runs share no case repeat or no backend.
             Examples:
               ailb-eval compare 3 4
               ailb-eval compare 3 latest --fail-on-regression --tolerance 0.02
@@ -30,7 +33,12 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Profile for both runs: ailb or semantic (default: RUN_B's).")
     var profile: EquivalenceProfile?
 
-    @Flag(help: "Exit 1 when agreement, consensus accuracy or a backend's accuracy dropped beyond --tolerance.")
+    @Flag(
+        help: """
+            Exit 1 when agreement, the share of correct consensus answers or a backend's accuracy dropped beyond \
+            --tolerance, a backend's failures rose beyond it, or no case repeat was judged in both runs; exit 2 when \
+            the runs share no case repeat or no backend.
+            """)
     var failOnRegression = false
 
     @Option(help: "Allowed drop, as a fraction (0.02 = 2 points).")
@@ -58,6 +66,11 @@ struct CompareCommand: ParsableCommand {
         let b = try ReportContent.load(
             report: RunReportData.load(store: store, runID: recordB.id, profile: chosen), store: store, options: options)
         let comparison = try RunComparison.compute(a, b)
+        // A gate over two runs that share nothing is a mistake in the command: say so and write nothing.
+        if failOnRegression, let nothing = comparison.nothingComparable {
+            try store.finishReading()
+            throw InputError("--fail-on-regression: nothing to compare: \(nothing)")
+        }
         let document = ComparisonReport.render(comparison, format: format, tolerance: tolerance, maxCases: maxCases)
         try store.finishReading()
         if let out, out != "-" {
@@ -66,8 +79,14 @@ struct CompareCommand: ParsableCommand {
         } else {
             try StandardOutput.write(document)
         }
+        guard failOnRegression else { return }
+        // No case repeat judged in both runs is no evidence that nothing regressed: the gate fails.
+        if let none = comparison.regressionGateNoData {
+            StandardError.line("regression gate failed: agreement not compared: \(none)")
+            throw ExitCode(ExitStatus.gateFailed.rawValue)
+        }
         let regressions = comparison.regressions(tolerance: tolerance)
-        if failOnRegression && !regressions.isEmpty {
+        if !regressions.isEmpty {
             for regression in regressions {
                 StandardError.line("regression: \(regression)")
             }

@@ -76,7 +76,7 @@ import Testing
         #expect(worse.status == 1)
         #expect(worse.stdout.contains("Agreement: 100.0% → 0.0% (-100.0 pts) · gained 0, lost 4"))
         #expect(worse.stderr.contains("regression: agreement fell from 100.0%"))
-        #expect(worse.stdout.contains("drifty-4bit left the majority"))
+        #expect(worse.stdout.contains("drifty-4bit answered differently: left the majority"))
         #expect(try await cli.runDetached(["compare", "1", "2", "--fail-on-regression", "--tolerance", "1"]).status == 0)
         let better = try await cli.runDetached(["compare", "2", "1", "--format", "markdown"])
         #expect(better.status == 0)
@@ -123,7 +123,7 @@ import Testing
         let text = try await cli.runDetached(["compare", "1", "2"]).stdout
         #expect(text.contains("mini/weather-paris#1") && text.contains("mini/weather-paris#2"), "\(text)")
         let compared = try JSONValue(parsing: try await cli.runDetached(["compare", "1", "2", "--format", "json"]).stdout)
-        #expect(compared["format_version"] == 2)
+        #expect(compared["format_version"] == 3)
         #expect(Set(compared["changes"]?.arrayValue?.compactMap { $0["repeat"]?.intValue } ?? []) == [1, 2])
         let csv = try await cli.runDetached(["compare", "1", "2", "--format", "csv"]).stdout.components(separatedBy: "\r\n")
         #expect(csv.first?.components(separatedBy: ",")[4] == "repeat")
