@@ -43,33 +43,40 @@ extension ConsensusTests {
             let lines = try Self.lines("edge-consensus")
             #expect(lines.count == 5795)
             let processor = VerdictLineProcessor()
-            var failures: [(id: String, detail: String)] = []
-            for (number, line) in lines.enumerated() {
-                // Thousands of lines of pure computation: let the in-process servers of other tests run.
-                if number % 100 == 0 { await Task.yield() }
-                let id = Self.id(of: line)
-                let expected: JSONValue
-                do {
-                    expected = try #require(try ExactJSON(parsing: line)["expected"]).jsonValue
-                } catch {
-                    failures.append((id, "the line does not parse: \(error)"))
-                    continue
+            // Thousands of lines of pure computation, on a thread of their own: the concurrency pool stays free
+            // for the in-process servers other tests are waiting on.
+            let failures = try await offThePool { () -> [(id: String, detail: String)] in
+                var failures: [(id: String, detail: String)] = []
+                for line in lines {
+                    let id = Self.id(of: line)
+                    let expected: JSONValue
+                    do {
+                        guard let value = try ExactJSON(parsing: line)["expected"] else {
+                            failures.append((id, "no expected verdict"))
+                            continue
+                        }
+                        expected = value.jsonValue
+                    } catch {
+                        failures.append((id, "the line does not parse: \(error)"))
+                        continue
+                    }
+                    guard let text = processor.process(line), let output = try? JSONValue(parsing: text) else {
+                        failures.append((id, "no verdict line"))
+                        continue
+                    }
+                    if let error = output["error"]?.stringValue {
+                        failures.append((id, "error \(error.prefix(120))"))
+                        continue
+                    }
+                    var differences: [String] = []
+                    for key in ["winner", "agreement_count", "disagreement", "comparison_type"]
+                    where output[key] != expected[key] {
+                        differences.append(
+                            "\(key) \(output[key]?.canonicalText ?? "missing") (ai-lb: \(expected[key]?.canonicalText ?? "?"))")
+                    }
+                    if !differences.isEmpty { failures.append((id, differences.joined(separator: ", "))) }
                 }
-                guard let text = processor.process(line), let output = try? JSONValue(parsing: text) else {
-                    failures.append((id, "no verdict line"))
-                    continue
-                }
-                if let error = output["error"]?.stringValue {
-                    failures.append((id, "error \(error.prefix(120))"))
-                    continue
-                }
-                var differences: [String] = []
-                for key in ["winner", "agreement_count", "disagreement", "comparison_type"]
-                where output[key] != expected[key] {
-                    differences.append(
-                        "\(key) \(output[key]?.canonicalText ?? "missing") (ai-lb: \(expected[key]?.canonicalText ?? "?"))")
-                }
-                if !differences.isEmpty { failures.append((id, differences.joined(separator: ", "))) }
+                return failures
             }
             let failuresCount = failures.count  // a count: the failure message is the report, not the whole list
             #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))
@@ -80,17 +87,20 @@ extension ConsensusTests {
         @Test func everyLineAiLbCrashesOnStillGetsAnOutputLine() async throws {
             let lines = try Self.lines("edge-consensus-crash")
             #expect(lines.count == 71)
-            var failures: [(id: String, detail: String)] = []
-            for (number, line) in lines.enumerated() {
-                // Thousands of lines of pure computation: let the in-process servers of other tests run.
-                if number % 100 == 0 { await Task.yield() }
-                let id = Self.id(of: line)
-                guard let text = VerdictLineProcessor().process(line), let output = try? JSONValue(parsing: text) else {
-                    failures.append((id, "no output line"))
-                    continue
+            // Thousands of lines of pure computation, on a thread of their own: the concurrency pool stays free
+            // for the in-process servers other tests are waiting on.
+            let failures = try await offThePool { () -> [(id: String, detail: String)] in
+                var failures: [(id: String, detail: String)] = []
+                for line in lines {
+                    let id = Self.id(of: line)
+                    guard let text = VerdictLineProcessor().process(line), let output = try? JSONValue(parsing: text) else {
+                        failures.append((id, "no output line"))
+                        continue
+                    }
+                    if output["id"]?.stringValue != id { failures.append((id, "output id \(output["id"]?.canonicalText ?? "missing")")) }
+                    if output["reference_error"] == nil { failures.append((id, "no reference_error although ai-lb raises")) }
                 }
-                if output["id"]?.stringValue != id { failures.append((id, "output id \(output["id"]?.canonicalText ?? "missing")")) }
-                if output["reference_error"] == nil { failures.append((id, "no reference_error although ai-lb raises")) }
+                return failures
             }
             let failuresCount = failures.count  // a count: the failure message is the report, not the whole list
             #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))
@@ -102,22 +112,25 @@ extension ConsensusTests {
         @Test func reproducesEveryEdgeNormalizeVector() async throws {
             let lines = try Self.lines("edge-normalize")
             #expect(lines.count == 2500)
-            var failures: [(id: String, detail: String)] = []
-            for (number, line) in lines.enumerated() {
-                // Thousands of lines of pure computation: let the in-process servers of other tests run.
-                if number % 100 == 0 { await Task.yield() }
-                let id = Self.id(of: line)
-                guard let vector = try? ExactJSON(parsing: line), case .string(let raw)? = vector["raw"],
-                    let range = line.range(of: #", "normalized": "#, options: .backwards)
-                else {
-                    failures.append((id, "the line does not parse"))
-                    continue
+            // Thousands of lines of pure computation, on a thread of their own: the concurrency pool stays free
+            // for the in-process servers other tests are waiting on.
+            let failures = try await offThePool { () -> [(id: String, detail: String)] in
+                var failures: [(id: String, detail: String)] = []
+                for line in lines {
+                    let id = Self.id(of: line)
+                    guard let vector = try? ExactJSON(parsing: line), case .string(let raw)? = vector["raw"],
+                        let range = line.range(of: #", "normalized": "#, options: .backwards)
+                    else {
+                        failures.append((id, "the line does not parse"))
+                        continue
+                    }
+                    let expected = String(line[range.upperBound...].dropLast())
+                    let actual = ExactJSON.string(TextNormalizer.normalize(raw, profile: .ailb)).canonicalText
+                    if actual != expected {
+                        failures.append((id, "expected \(expected.prefix(100)), got \(actual.prefix(100))"))
+                    }
                 }
-                let expected = String(line[range.upperBound...].dropLast())
-                let actual = ExactJSON.string(TextNormalizer.normalize(raw, profile: .ailb)).canonicalText
-                if actual != expected {
-                    failures.append((id, "expected \(expected.prefix(100)), got \(actual.prefix(100))"))
-                }
+                return failures
             }
             let failuresCount = failures.count  // a count: the failure message is the report, not the whole list
             #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))
@@ -126,19 +139,22 @@ extension ConsensusTests {
         @Test func reproducesEveryEdgeSimilarityVector() async throws {
             let lines = try Self.lines("edge-similarity")
             #expect(lines.count == 442)
-            var failures: [(id: String, detail: String)] = []
-            for (number, line) in lines.enumerated() {
-                // Thousands of lines of pure computation: let the in-process servers of other tests run.
-                if number % 100 == 0 { await Task.yield() }
-                let id = Self.id(of: line)
-                guard let vector = try? ExactJSON(parsing: line), case .string(let a)? = vector["a"],
-                    case .string(let b)? = vector["b"], let expected = vector["ratio"]?.jsonValue.numberValue
-                else {
-                    failures.append((id, "the line does not parse"))
-                    continue
+            // Thousands of lines of pure computation, on a thread of their own: the concurrency pool stays free
+            // for the in-process servers other tests are waiting on.
+            let failures = try await offThePool { () -> [(id: String, detail: String)] in
+                var failures: [(id: String, detail: String)] = []
+                for line in lines {
+                    let id = Self.id(of: line)
+                    guard let vector = try? ExactJSON(parsing: line), case .string(let a)? = vector["a"],
+                        case .string(let b)? = vector["b"], let expected = vector["ratio"]?.jsonValue.numberValue
+                    else {
+                        failures.append((id, "the line does not parse"))
+                        continue
+                    }
+                    let actual = SequenceSimilarity.ratio(a, b)
+                    if abs(actual - expected) > 1e-12 { failures.append((id, "expected \(expected), got \(actual)")) }
                 }
-                let actual = SequenceSimilarity.ratio(a, b)
-                if abs(actual - expected) > 1e-12 { failures.append((id, "expected \(expected), got \(actual)")) }
+                return failures
             }
             let failuresCount = failures.count  // a count: the failure message is the report, not the whole list
             #expect(failuresCount == 0, Comment(rawValue: Self.report(failures, of: lines.count)))

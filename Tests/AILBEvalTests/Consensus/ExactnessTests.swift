@@ -22,7 +22,7 @@ extension ConsensusTests {
 
         @Test func aJSONFenceUnwrapsInAnyLetterCase() throws {
             for tag in ["JSON", "Json", "jSoN", "j\u{17F}on"] {
-                let fenced = try JSONValue.string("```\(tag)\n{\"a\": 1}\n```").canonicalText
+                let fenced = JSONValue.string("```\(tag)\n{\"a\": 1}\n```").canonicalText
                 let verdict = try judge(contents: [fenced, #""{\"a\":1}""#, #""other""#])
                 #expect(verdict.comparisonType == .hash && verdict.agreementCount == 2, "tag \(tag)")
             }

@@ -19,7 +19,7 @@ import Testing
     @Test(arguments: [
         (1.0, "1.0"), (0.5, "0.5"), (100000.0, "100000.0"), (1e16, "1e+16"), (1e15, "1000000000000000.0"),
         (0.0001, "0.0001"), (0.00001, "1e-05"), (1.5e-7, "1.5e-07"), (-2.5, "-2.5"), (123.456, "123.456"),
-        (1e300, "1e+300"), (5e-324, "5e-324"), (0.1 + 0.2, "0.30000000000000004"), (-0.0, "-0.0"),
+        (1e300, "1e+300"), (Double.leastNonzeroMagnitude, "5e-324"), (0.1 + 0.2, "0.30000000000000004"), (-0.0, "-0.0"),
     ])
     func floatsArePrintedLikePythonRepr(value: Double, expected: String) {
         #expect(PythonFloat.repr(value) == expected)
