@@ -18,9 +18,8 @@ public struct ExactString: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// The text as a Swift string, for display: a lone surrogate becomes U+FFFD.
     public var string: String {
-        var view = String.UnicodeScalarView()
-        for code in codePoints { view.append(Unicode.Scalar(code) ?? "\u{FFFD}") }
-        return String(view)
+        // Encoded once and decoded once: appending scalar by scalar to a String is several times slower.
+        String(decoding: Self.utf8(codePoints, surrogate: 0xFFFD), as: UTF8.self)
     }
 
     public var description: String { string }
@@ -34,10 +33,14 @@ public struct ExactString: Hashable, Sendable, Comparable, CustomStringConvertib
     func equals(_ text: String) -> Bool { codePoints.elementsEqual(text.unicodeScalars.lazy.map(\.value)) }
 
     /// The code points in WTF-8: UTF-8, with a lone surrogate encoded like any other code point.
-    var wtf8: [UInt8] {
+    var wtf8: [UInt8] { Self.utf8(codePoints, surrogate: nil) }
+
+    /// UTF-8 of `codePoints`; a surrogate is written as `surrogate` when given, else as itself (WTF-8).
+    static func utf8(_ codePoints: [UInt32], surrogate: UInt32?) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(codePoints.count)
-        for code in codePoints {
+        for var code in codePoints {
+            if let surrogate, (0xD800...0xDFFF).contains(code) { code = surrogate }
             switch code {
             case 0..<0x80:
                 out.append(UInt8(code))
@@ -193,58 +196,59 @@ extension ExactJSON {
     /// Python's `json.dumps(value, sort_keys=True, separators=(",", ":"))`: ASCII only, so a plain
     /// `String` holds it exactly.
     public var canonicalText: String {
-        var out = ""
+        var out: [UInt8] = []
         write(into: &out, asciiOnly: true)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Compact text that keeps non-ASCII characters readable (lone surrogates escaped): for storage.
     public var compactText: String {
-        var out = ""
+        var out: [UInt8] = []
         write(into: &out, asciiOnly: false)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func write(into out: inout String, asciiOnly: Bool) {
+    /// Writes the JSON text as UTF-8 bytes (built as bytes and decoded once: every answer passes through here).
+    func write(into out: inout [UInt8], asciiOnly: Bool) {
         switch self {
-        case .null: out += "null"
-        case .bool(let flag): out += flag ? "true" : "false"
-        case .integer(let digits): out += digits
-        case .float(let number): out += PythonFloat.repr(number)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .integer(let digits): out.append(contentsOf: digits.utf8)
+        case .float(let number): out.append(contentsOf: PythonFloat.repr(number).utf8)
         case .string(let text): Self.writeString(text, into: &out, asciiOnly: asciiOnly)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (n, item) in items.enumerated() {
-                if n > 0 { out += "," }
+                if n > 0 { out.append(UInt8(ascii: ",")) }
                 item.write(into: &out, asciiOnly: asciiOnly)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (n, member) in members.enumerated() {
-                if n > 0 { out += "," }
+                if n > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(member.key, into: &out, asciiOnly: asciiOnly)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 member.value.write(into: &out, asciiOnly: asciiOnly)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     /// A JSON string literal as Python's encoder writes it.
-    static func writeString(_ text: ExactString, into out: inout String, asciiOnly: Bool) {
-        out += "\""
+    static func writeString(_ text: ExactString, into out: inout [UInt8], asciiOnly: Bool) {
+        out.append(UInt8(ascii: "\""))
         for code in text.codePoints {
             switch code {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
             case 0x20...0x7E:
-                out.unicodeScalars.append(Unicode.Scalar(UInt8(code)))
+                out.append(UInt8(code))
             case 0xD800...0xDFFF:
                 appendEscape(code, into: &out)
             default:
@@ -257,15 +261,17 @@ extension ExactJSON {
                         appendEscape(code, into: &out)
                     }
                 } else {
-                    out.unicodeScalars.append(Unicode.Scalar(code)!)
+                    out.append(contentsOf: ExactString.utf8([code], surrogate: nil))
                 }
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
-    static func appendEscape(_ unit: UInt32, into out: inout String) {
-        let hex = String(unit, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    /// `\uXXXX` with lowercase hex digits, as Python writes it.
+    static func appendEscape(_ unit: UInt32, into out: inout [UInt8]) {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
+        for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((unit >> UInt32(shift)) & 0xF)]) }
     }
 }
