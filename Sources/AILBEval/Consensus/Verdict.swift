@@ -58,6 +58,15 @@ public struct Verdict: Sendable, Hashable {
         }
     }
 
+    /// The group strictly larger than every other (a plurality, majority or not), or nil on a tie at the top
+    /// or with fewer than two successes.
+    public var pluralityGroup: [String]? {
+        switch outcome {
+        case .unanimous, .majority, .noMajority: return answerGroups.first
+        case .tie, .notJudged: return nil
+        }
+    }
+
     /// Groups in an order that does not depend on the order of the backends.
     static func canonicalOrder(_ groups: [[String]]) -> [[String]] {
         groups.map { $0.sorted(by: codePointLess) }.sorted { lhs, rhs in

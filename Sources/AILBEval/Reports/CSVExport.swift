@@ -83,6 +83,7 @@ public enum CSVExport {
                 "agreement_with_majority", "correct", "scored", "accuracy", "judged_cases", "with_majority_ci95_low",
                 "with_majority_ci95_high", "ties", "in_minority", "strict_majority_repeats", "stable_cases",
                 "repeated_cases", "prompt_tokens", "completion_tokens", "tokens_per_second", "ms_per_output_token",
+                "with_plurality",
             ])
         for b in report.statistics.backends {
             let ci = b.withMajority.wilson()
@@ -95,7 +96,7 @@ public enum CSVExport {
                 b.withMajority.trials > 0 ? number(ci.lower) : nil, b.withMajority.trials > 0 ? number(ci.upper) : nil,
                 String(b.ties), String(b.minority.successes), String(b.minority.trials), String(b.repeatStability.successes),
                 String(b.repeatStability.trials), String(b.promptTokens), String(b.completionTokens),
-                number(b.tokensPerSecond), number(b.timePerOutputTokenMs),
+                number(b.tokensPerSecond), number(b.timePerOutputTokenMs), String(b.withPlurality.successes),
             ])
         }
         try backends.close()
@@ -202,6 +203,6 @@ public enum CSVExport {
         "spurious_splits", "both_correct", "correct_to_wrong", "wrong_to_correct", "both_wrong", "mcnemar_exact_p",
         "judged_cases", "with_majority_ci95_low", "with_majority_ci95_high", "ties", "in_minority",
         "strict_majority_repeats", "stable_cases", "repeated_cases", "total_tokens", "tokens_per_second",
-        "ms_per_output_token",
+        "ms_per_output_token", "with_plurality",
     ]
 }

@@ -87,7 +87,8 @@ public enum JSONReport {
             "errors": .object(Dictionary(uniqueKeysWithValues: b.errors.map { ($0.key.rawValue, JSONValue.int($0.value)) })),
             "latency_ms": ["p50": number(b.latencyP50), "p95": number(b.latencyP95)],
             "ttft_ms": ["p50": number(b.ttftP50), "p95": number(b.ttftP95)],
-            "with_majority": proportion(b.withMajority), "minority": proportion(b.minority), "ties": .int(b.ties),
+            "with_majority": proportion(b.withMajority), "with_plurality": proportion(b.withPlurality),
+            "minority": proportion(b.minority), "ties": .int(b.ties),
             "accuracy": proportion(b.accuracy), "repeat_stability": proportion(b.repeatStability),
             "tokens": [
                 "prompt": .int(b.promptTokens), "completion": .int(b.completionTokens),

@@ -15,15 +15,16 @@ public enum RunSummary {
         var backends = TextTable(
             header: [
                 "backend", "model", "quant", "ok", "errors", "p50 ms", "p95 ms", "TTFT p50", "tok/s", "with majority",
-                "ties", "stable", "accuracy",
+                "plurality", "ties", "stable", "accuracy",
             ],
-            rightAligned: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+            rightAligned: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
         for b in stats.backends {
             let name = b.kind == .mock ? "\(b.name) (mock)" : b.name
             backends.add([
                 name, b.model, b.quant.isEmpty ? "-" : b.quant, String(b.successes), errorText(b), ms(b.latencyP50),
                 ms(b.latencyP95), ms(b.ttftP50), b.tokensPerSecond.map { String(format: "%.1f", $0) } ?? "-",
-                percent(b.withMajority), String(b.ties), percent(b.repeatStability), percent(b.accuracy),
+                percent(b.withMajority), percent(b.withPlurality), String(b.ties), percent(b.repeatStability),
+                percent(b.accuracy),
             ])
         }
         out.append(backends.render())

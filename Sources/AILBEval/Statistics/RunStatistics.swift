@@ -18,6 +18,9 @@ public struct BackendStatistics: Sendable, Hashable {
     /// answer and more than half of the answers), out of judged repeats it answered. A tie at the top or
     /// a largest group of half or less gives nobody credit. Interval over cases.
     public var withMajority: Proportion
+    /// Judged repeats it answered in which its answer was the plurality: strictly larger than every other
+    /// answer, more than half or not (2 of 4 against 1 and 1 counts). Interval over cases.
+    public var withPlurality: Proportion
     /// Repeats with a strict majority that it answered and in which it was outside the majority, out of
     /// repeats with a strict majority that it answered. Interval over cases.
     public var minority: Proportion
@@ -109,6 +112,7 @@ public struct RunStatistics: Sendable {
 
         var accuracy: [String: ClusterSummary] = [:]
         var withMajority: [String: ClusterSummary] = [:]
+        var withPlurality: [String: ClusterSummary] = [:]
         var minority: [String: ClusterSummary] = [:]
         var familyMajority: [String: ClusterSummary] = [:]
         var quantMajority: [String: ClusterSummary] = [:]
@@ -144,6 +148,7 @@ public struct RunStatistics: Sendable {
             var consensusAccuracy = Tally()
             var spurious = Tally()
             var withMajority: [String: Tally] = [:]
+            var withPlurality: [String: Tally] = [:]
             var minority: [String: Tally] = [:]
             var family: [String: Tally] = [:]
             var quant: [String: Tally] = [:]
@@ -220,10 +225,12 @@ public struct RunStatistics: Sendable {
             outcomes[outcome, default: 0] += 1
             verdictCase!.agreement.add(outcome == .unanimous)
             let majority = Set(v.majorityGroup ?? [])
+            let plurality = Set(v.pluralityGroup ?? [])
             for group in v.answerGroups {
                 for backend in group {
                     let inMajority = majority.contains(backend)
                     verdictCase!.withMajority[backend, default: Tally()].add(inMajority)
+                    verdictCase!.withPlurality[backend, default: Tally()].add(plurality.contains(backend))
                     verdictCase!.family[familyOf[backend] ?? "(unknown)", default: Tally()].add(inMajority)
                     verdictCase!.quant[quantOf[backend] ?? "(unknown)", default: Tally()].add(inMajority)
                     if outcome.hasMajority { verdictCase!.minority[backend, default: Tally()].add(!inMajority) }
@@ -252,6 +259,9 @@ public struct RunStatistics: Sendable {
             fold(finished.consensusAccuracy, into: &consensusAccuracy)
             fold(finished.spurious, into: &spurious)
             for (name, tally) in finished.withMajority { fold(tally, into: &withMajority[name, default: ClusterSummary()]) }
+            for (name, tally) in finished.withPlurality {
+                fold(tally, into: &withPlurality[name, default: ClusterSummary()])
+            }
             for (name, tally) in finished.minority { fold(tally, into: &minority[name, default: ClusterSummary()]) }
             for (key, tally) in finished.family { fold(tally, into: &familyMajority[key, default: ClusterSummary()]) }
             for (key, tally) in finished.quant { fold(tally, into: &quantMajority[key, default: ClusterSummary()]) }
@@ -282,6 +292,7 @@ public struct RunStatistics: Sendable {
                     latencyP50: Percentile.ofSorted(lat, 50), latencyP95: Percentile.ofSorted(lat, 95),
                     ttftP50: Percentile.ofSorted(ttft, 50), ttftP95: Percentile.ofSorted(ttft, 95),
                     withMajority: withMajority[b.name]?.proportion ?? empty,
+                    withPlurality: withPlurality[b.name]?.proportion ?? empty,
                     minority: minority[b.name]?.proportion ?? empty, ties: ties[b.name] ?? 0,
                     accuracy: accuracy[b.name]?.proportion ?? empty,
                     repeatStability: Proportion(successes: stableCases[b.name] ?? 0, trials: repeatedCases[b.name] ?? 0),

@@ -46,7 +46,7 @@ import Testing
         let backends = (report["statistics"]?["backends"] ?? report["backends"])?.arrayValue ?? []
         for backend in backends {
             let name = backend["name"]?.stringValue ?? "?"
-            for key in ["with_majority", "minority", "ties", "accuracy", "repeat_stability", "successes"] {
+            for key in ["with_majority", "with_plurality", "minority", "ties", "accuracy", "repeat_stability", "successes"] {
                 out["\(name)/\(key)"] = backend[key]
             }
         }

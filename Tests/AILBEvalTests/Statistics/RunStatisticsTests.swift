@@ -79,6 +79,9 @@ func counts(_ p: Proportion) -> (Int, Int) { (p.successes, p.trials) }
         #expect(stats.ties == 1 && stats.judgedCases == 3 && stats.consensusUndecided == 1)
         let a8 = stats.backends.first { $0.name == "a8" }!
         #expect(counts(a8.withMajority) == (0, 3))
+        // The plurality column credits the 2-of-4 group that no majority column does, and still not the tie.
+        #expect(counts(a8.withPlurality) == (1, 3))
+        #expect(counts(stats.backends.first { $0.name == "c4" }!.withPlurality) == (1, 2))
         #expect(a8.ties == 1)
         // Only the repeat with a strict majority counts for "in the minority".
         #expect(counts(a8.minority) == (1, 1))
