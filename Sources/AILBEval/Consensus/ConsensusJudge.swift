@@ -75,6 +75,7 @@ public struct ConsensusJudge: Sendable {
         let majority = count / 2 + 1
         let type: ComparisonType
         var groups: [[Candidate]]
+        var similarities: TextSimilarities?
         let withCalls = candidates.filter(\.hasToolCalls)
         if withCalls.count >= majority {
             type = .toolCalls
@@ -87,7 +88,9 @@ public struct ConsensusJudge: Sendable {
                 groups = hashed
             } else {
                 type = .text
-                groups = clusterByText(candidates)
+                let computed = TextSimilarities(candidates, judge: self)
+                groups = clusterByText(candidates, computed)
+                similarities = computed
             }
         }
         let winningIndex = Self.largestFirstFormed(groups)
@@ -98,7 +101,7 @@ public struct ConsensusJudge: Sendable {
         var verdict = Verdict(
             comparisonType: type, winner: winner.backend, agreementCount: winningGroup.count,
             disagreement: winningGroup.count < count, groups: groups.map { $0.map(\.backend) }, successes: count)
-        verdict.answerGroups = Verdict.canonicalOrder(type == .text ? linkByText(candidates) : verdict.groups)
+        verdict.answerGroups = Verdict.canonicalOrder(similarities.map { linkByText(candidates, $0) } ?? verdict.groups)
         return verdict
     }
 
@@ -106,7 +109,7 @@ public struct ConsensusJudge: Sendable {
     /// similarity to the other reaches the threshold, and groups are closed under that link (single
     /// linkage). ai-lb's greedy clustering compares with each group's first member only, so its groups
     /// change when the backends are listed in another order; these do not.
-    func linkByText(_ candidates: [Candidate]) -> [[String]] {
+    func linkByText(_ candidates: [Candidate], _ similarities: TextSimilarities) -> [[String]] {
         var parent = Array(candidates.indices)
         func root(_ i: Int) -> Int {
             var i = i
@@ -115,8 +118,9 @@ public struct ConsensusJudge: Sendable {
         }
         for i in candidates.indices {
             for j in candidates.indices where j > i && root(i) != root(j) {
-                let (a, b) = (candidates[i], candidates[j])
-                if similarity(a, b) >= threshold || similarity(b, a) >= threshold { parent[root(j)] = root(i) }
+                if similarities.value(i, j) >= threshold || similarities.value(j, i) >= threshold {
+                    parent[root(j)] = root(i)
+                }
             }
         }
         var members: [Int: [String]] = [:]
@@ -170,14 +174,14 @@ public struct ConsensusJudge: Sendable {
     }
 
     /// Rule 5: greedy clustering against each group's first member.
-    func clusterByText(_ candidates: [Candidate]) -> [[Candidate]] {
+    func clusterByText(_ candidates: [Candidate], _ similarities: TextSimilarities) -> [[Candidate]] {
         var used = [Bool](repeating: false, count: candidates.count)
         var groups: [[Candidate]] = []
         for i in candidates.indices where !used[i] {
             used[i] = true
             var group = [candidates[i]]
             for j in candidates.indices where j > i && !used[j] {
-                if similarity(candidates[i], candidates[j]) >= threshold {
+                if similarities.value(i, j) >= threshold {
                     used[j] = true
                     group.append(candidates[j])
                 }
@@ -185,6 +189,45 @@ public struct ConsensusJudge: Sendable {
             groups.append(group)
         }
         return groups
+    }
+
+    /// The text rule's similarities, each pair computed at most once per direction, with each text normalised
+    /// the second time (as the reference does inside its comparison) only once.
+    final class TextSimilarities {
+        let candidates: [Candidate]
+        let rules: EquivalenceRules
+        var compared: [ExactString?]
+        var cache: [Int: Double] = [:]
+
+        init(_ candidates: [Candidate], judge: ConsensusJudge) {
+            self.candidates = candidates
+            self.rules = judge.rules
+            compared = Array(repeating: nil, count: candidates.count)
+        }
+
+        /// `textSimilarity(texts[i], texts[j])`: the ratio has a direction (its junk heuristic looks at the second text).
+        func value(_ i: Int, _ j: Int) -> Double {
+            let key = i * candidates.count + j
+            if let known = cache[key] { return known }
+            let (a, b) = (candidates[i].text, candidates[j].text)
+            let result: Double
+            if a.isEmpty && b.isEmpty {
+                result = 1
+            } else if a.isEmpty || b.isEmpty {
+                result = 0
+            } else {
+                result = SequenceSimilarity.ratio(text(i), text(j))
+            }
+            cache[key] = result
+            return result
+        }
+
+        func text(_ i: Int) -> ExactString {
+            if let known = compared[i] { return known }
+            let normalized = TextNormalizer.normalize(candidates[i].text, rules: rules)
+            compared[i] = normalized
+            return normalized
+        }
     }
 
     /// Groups by equal keys, groups in order of their first member.
