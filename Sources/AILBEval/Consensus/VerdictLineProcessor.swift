@@ -90,7 +90,20 @@ struct VerdictRequest: Sendable {
         } catch {
             throw Invalid(id: .null, message: "not valid JSON: \(error.description)")
         }
-        try self.init(value: exact.jsonValue, exact: exact, defaultProfile: defaultProfile, defaultThreshold: defaultThreshold)
+        // The fields are read from a `JSONValue` without the bodies: those are taken from `exact`, and converting
+        // them too would be most of the cost of a line.
+        var fields = exact
+        if case .object(var members) = exact, let at = members.firstIndex(where: { $0.key.equals("responses") }),
+            case .array(let items) = members[at].value
+        {
+            members[at].value = .array(
+                items.map { item in
+                    guard case .object(let response) = item else { return item }
+                    return .object(response.map { $0.key.equals("body") ? ExactJSON.Member(key: $0.key, value: .object([])) : $0 })
+                })
+            fields = .object(members)
+        }
+        try self.init(value: fields.jsonValue, exact: exact, defaultProfile: defaultProfile, defaultThreshold: defaultThreshold)
     }
 
     /// Validates a parsed line; `exact` is the same line read losslessly, where the bodies are taken from.
