@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// What probing one backend found: can it be reached, does it serve the configured model, does it answer
 /// a chat request, and does a forced tool call come back as `tool_calls` (the thing consensus compares).
 public struct ProbeResult: Sendable, Hashable {
@@ -123,16 +119,15 @@ public struct BackendProbe: Sendable {
         var model = backend.model
         result.model = model
 
-        let started = Date()
-        var request = URLRequest(url: base.appendingPathComponent("models"), timeoutInterval: timeout)
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        do {
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            result.modelsLatencyMs = Date().timeIntervalSince(started) * 1000
+        switch await client.transport.get(
+            base.appendingPathComponent("models"), headers: headers.sorted { $0.key < $1.key }, timeout: timeout)
+        {
+        case .success(let answer):
+            let status = answer.status ?? 0
+            result.modelsLatencyMs = answer.latencyMs
             if (200..<300).contains(status) {
                 result.reachable = true
-                let ids = (try? JSONValue(parsing: data))?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
+                let ids = (try? JSONValue(parsing: Data(answer.body)))?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
                 if let ids, backend.modelIsAuto {
                     let chosen = ModelResolver.choose(listed: ids, for: backend, equivalents: equivalents)
                     result.modelListed = chosen != nil
@@ -151,8 +146,8 @@ public struct BackendProbe: Sendable {
             } else {
                 result.problems.append("GET /models: HTTP \(status)")
             }
-        } catch {
-            result.problems.append("GET /models: \(error.localizedDescription)")
+        case .failure(let failure):
+            result.problems.append("GET /models: \(failure.description)")
         }
 
         let chat = await client.send(
@@ -204,16 +199,16 @@ public struct BackendProbe: Sendable {
     ) async {
         var root = base
         if root.lastPathComponent == "v1" { root = root.deletingLastPathComponent() }
-        var request = URLRequest(url: root.appendingPathComponent("health"), timeoutInterval: timeout)
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        do {
-            let (_, response) = try await URLSession.shared.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        switch await client.transport.get(
+            root.appendingPathComponent("health"), headers: headers.sorted { $0.key < $1.key }, timeout: timeout)
+        {
+        case .success(let answer):
+            let status = answer.status ?? 0
             result.healthOK = (200..<300).contains(status)
             if result.healthOK == false { result.problems.append("GET /health: HTTP \(status)") }
-        } catch {
+        case .failure(let failure):
             result.healthOK = false
-            result.problems.append("GET /health: \(error.localizedDescription)")
+            result.problems.append("GET /health: \(failure.description)")
         }
         var multi = headers.merging(Dispatcher.loadBalancerHeaders(for: backend, mode: .all)) { _, new in new }
         multi["X-Execution-Mode"] = "all"

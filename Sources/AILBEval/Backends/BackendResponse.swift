@@ -14,6 +14,8 @@ public enum ErrorClass: String, Sendable, CaseIterable, Codable {
     /// A backend behind a load balancer failed and the load balancer gave no reason (ai-lb's empty error
     /// string before any timeout was reached).
     case upstream
+    /// A redirect that was not followed: more than five in a row, or a 3xx without a `Location`.
+    case redirect
 }
 
 /// What one backend answered to one request, after retries.

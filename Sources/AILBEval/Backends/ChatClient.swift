@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// One chat-completion request to one OpenAI-compatible server.
 public struct ChatRequest: Sendable {
     /// The server's OpenAI base URL, ending in `/v1`; the client posts to `{baseURL}/chat/completions`.
@@ -21,12 +17,15 @@ public struct ChatRequest: Sendable {
     /// Whether a 2xx body must be a chat completion (with `choices`); false accepts any JSON object, for
     /// ai-lb's multi-backend answers, which wrap the completions of its members.
     public var expectsCompletion: Bool
+    /// How the server's certificate is checked (`https://`).
+    public var tls: TLSOptions
 
     /// A request; the defaults suit a local server.
     public init(
         baseURL: URL, body: JSONValue, headers: [String: String] = [:], stream: Bool = false, timeout: Double = 120,
-        retry: RetryPolicy = RetryPolicy(), expectsCompletion: Bool = true
+        retry: RetryPolicy = RetryPolicy(), expectsCompletion: Bool = true, tls: TLSOptions = TLSOptions()
     ) {
+        self.tls = tls
         self.expectsCompletion = expectsCompletion
         self.baseURL = baseURL
         self.body = body
@@ -38,90 +37,35 @@ public struct ChatRequest: Sendable {
 }
 
 /// Sends chat-completion requests and turns every outcome into a `BackendResponse`: never throws, so a
-/// run goes on whatever a backend does.
-///
-/// Two transports, chosen by the URL's scheme, classify every outcome alike (`ChatTransfer`):
-/// - `http://` goes over `NIOChatTransport`, a small HTTP/1.1 client on SwiftNIO with a keep-alive pool per
-///   host. Local servers are where speed matters: URLSession on Linux hands every request across four
-///   threads and closes a fifth of its connections, which made the client, not the backends, the limit.
-/// - `https://` goes over a private `URLSession` (`URLSessionChatTransport`), which brings TLS from the system.
+/// run goes on whatever a backend does. Every request goes over one `HTTPTransport` (libcurl's multi
+/// interface), `http://` and `https://` alike, and every outcome is classified by `ChatTransfer`.
 public final class ChatClient: Sendable {
-    /// Which transport carries `http://` URLs; `https://` always uses URLSession.
-    enum HTTPTransport: Sendable {
-        case nio
-        case urlSession
-    }
-
-    private let maxConnectionsPerHost: Int
-    private let httpTransport: HTTPTransport
-    private let urlSession = BackendLockedState<URLSessionChatTransport?>(nil)
-    private let nio = BackendLockedState<NIOChatTransport?>(nil)
-    private let invalidated = BackendLockedState(false)
+    package let transport: HTTPTransport
+    /// Waits between attempts; a test injects one that does not really sleep.
+    private let pause: @Sendable (Double) async throws -> Void
     /// Bodies longer than this are cut off and reported as `too_large`.
     public let maxResponseBytes: Int
 
     /// A client allowing `maxConnectionsPerHost` parallel connections to one server (keep it at least the
     /// run's concurrency, or requests queue inside the client and their latency is overstated).
     public convenience init(maxConnectionsPerHost: Int = 256, maxResponseBytes: Int = 8 << 20) {
-        self.init(maxConnectionsPerHost: maxConnectionsPerHost, maxResponseBytes: maxResponseBytes, httpTransport: .nio)
+        self.init(transport: HTTPTransport(maxConnectionsPerHost: max(1, maxConnectionsPerHost)), maxResponseBytes: maxResponseBytes)
     }
 
-    /// A client whose `http://` transport is chosen (tests compare the two).
-    init(maxConnectionsPerHost: Int, maxResponseBytes: Int, httpTransport: HTTPTransport) {
-        self.maxConnectionsPerHost = max(1, maxConnectionsPerHost)
+    /// A client over `transport`; `pause` waits between attempts (by default, really).
+    package init(
+        transport: HTTPTransport, maxResponseBytes: Int = 8 << 20,
+        pause: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(for: .seconds($0)) }
+    ) {
+        self.transport = transport
         self.maxResponseBytes = max(1, maxResponseBytes)
-        self.httpTransport = httpTransport
+        self.pause = pause
     }
 
-    deinit {
-        invalidate()
-    }
-
-    /// Cancels every request in flight and releases connections and threads; the client cannot be used afterwards.
+    /// Cancels every request in flight and releases connections and the transport's thread; the client
+    /// cannot be used afterwards.
     public func invalidate() {
-        invalidated.write { $0 = true }
-        urlSession.read { $0 }?.invalidate()
-        nio.read { $0 }?.shutdown()
-    }
-
-    /// The transports are made on first use: a run against local servers never starts a URLSession, and
-    /// one against remote servers never starts event-loop threads.
-    private var urlSessionTransport: URLSessionChatTransport {
-        urlSession.write { transport in
-            if let transport { return transport }
-            let made = URLSessionChatTransport(maxConnectionsPerHost: maxConnectionsPerHost, maxResponseBytes: maxResponseBytes)
-            transport = made
-            return made
-        }
-    }
-
-    private var nioTransport: NIOChatTransport {
-        nio.write { transport in
-            if let transport { return transport }
-            let made = NIOChatTransport(maxConnectionsPerHost: maxConnectionsPerHost, maxResponseBytes: maxResponseBytes)
-            transport = made
-            return made
-        }
-    }
-
-    /// One attempt, on whichever transport the URL's scheme selects.
-    private enum Route {
-        case urlSession(URLSessionChatTransport, URLRequest)
-        case nio(NIOChatTransport, NIOChatTransport.Request)
-        case unusable(String)
-    }
-
-    private func route(_ request: PreparedChatRequest) -> Route {
-        if invalidated.read({ $0 }) { return .unusable("the client was invalidated") }
-        let scheme = request.url.scheme?.lowercased()
-        if scheme == "http", httpTransport == .nio {
-            switch NIOChatTransport.Request.make(request) {
-            case .success(let prepared): return .nio(nioTransport, prepared)
-            case .failure(let failure): return .unusable(failure.description)
-            }
-        }
-        let transport = urlSessionTransport
-        return .urlSession(transport, URLSessionChatTransport.urlRequest(request))
+        transport.shutdown()
     }
 
     /// The JSON text sent for `request`: its body with `stream` (and, streaming, `stream_options`) set, keys
@@ -146,15 +90,13 @@ public final class ChatClient: Sendable {
             headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }
             headers.append((name, value))
         }
-        let prepared = PreparedChatRequest(
-            url: url, body: Self.encodedBody(request),
-            headers: headers, stream: request.stream)
-        let route = route(prepared)
+        let prepared = TransportRequest(
+            method: .post, url: url, headers: headers, body: Array(Self.encodedBody(request).utf8),
+            timeout: request.timeout, tls: request.tls)
 
         var attempt = 1
         while true {
-            var outcome = await perform(
-                route, stream: request.stream, timeout: request.timeout, expectsCompletion: request.expectsCompletion)
+            var outcome = await perform(prepared, stream: request.stream, expectsCompletion: request.expectsCompletion)
             outcome.response.attempts = attempt
             outcome.response.url = shownURL
             guard let errorClass = outcome.response.errorClass, errorClass != .cancelled,
@@ -162,8 +104,10 @@ public final class ChatClient: Sendable {
                     afterAttempt: attempt, errorClass: errorClass, retryAfter: outcome.retryAfter,
                     random: Double.random(in: 0..<1))
             else { return outcome.response }
+            transport.logDecision(
+                "\(shownURL): attempt \(attempt) ended in \(errorClass.rawValue) (\(outcome.response.errorMessage ?? "")); retrying in \(PythonFloat.repr(wait)) s")
             do {
-                try await Task.sleep(for: .seconds(wait))
+                try await pause(wait)
             } catch {
                 outcome.response.errorClass = .cancelled
                 outcome.response.errorMessage = "cancelled while waiting to retry after: \(outcome.response.errorMessage ?? "")"
@@ -179,44 +123,23 @@ public final class ChatClient: Sendable {
         var retryAfter: Double?
     }
 
-    private func perform(_ route: Route, stream: Bool, timeout: Double, expectsCompletion: Bool) async -> Outcome {
+    private func perform(_ request: TransportRequest, stream: Bool, expectsCompletion: Bool) async -> Outcome {
         if Task.isCancelled {
             return Outcome(response: BackendResponse(errorClass: .cancelled, errorMessage: "cancelled before sending", latencyMs: 0))
         }
-        var attempt: TransferAttempt
-        switch route {
-        case .urlSession(let transport, let urlRequest):
-            attempt = await transport.perform(urlRequest, stream: stream, timeout: timeout)
-        case .nio(let transport, let request):
-            attempt = await transport.perform(request, stream: stream, timeout: timeout)
-        case .unusable(let reason):
-            return Outcome(response: BackendResponse(errorClass: .connect, errorMessage: "could not connect: \(reason)", latencyMs: 0))
+        if let problem = request.problem {
+            return Outcome(response: BackendResponse(errorClass: .connect, errorMessage: "could not connect: \(problem)", latencyMs: 0))
         }
-        let response = attempt.transfer.result(
-            cancelled: attempt.cancelled || Task.isCancelled, timedOut: attempt.timedOut, timeout: timeout,
-            latencyMs: attempt.latencyMs, expectsCompletion: expectsCompletion)
-        return Outcome(response: response, retryAfter: attempt.transfer.retryAfter)
+        var (transfer, outcome) = await transport.perform(request, into: ChatTransfer(stream: stream, cap: maxResponseBytes))
+        transfer.end(outcome)
+        let response = transfer.result(
+            cancelled: outcome.cancelled || Task.isCancelled, timedOut: outcome.timedOut, timeout: request.timeout,
+            latencyMs: outcome.latencyMs, expectsCompletion: expectsCompletion)
+        return Outcome(response: response, retryAfter: transfer.retryAfter)
     }
 
     /// The URL as recorded: without user and password, should anyone put credentials there.
     static func redacted(_ url: URL) -> String {
-        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
-            components.user != nil || components.password != nil
-        else { return url.absoluteString }
-        components.user = nil
-        components.password = nil
-        return components.url?.absoluteString ?? url.absoluteString
+        HTTPTransport.redacted(url)
     }
-}
-
-/// A chat request ready for the wire, built once and sent by every attempt.
-struct PreparedChatRequest: Sendable {
-    /// `{baseURL}/chat/completions`.
-    var url: URL
-    /// The JSON body.
-    var body: String
-    /// Content-Type, Accept, then the caller's headers (which replace ours of the same name).
-    var headers: [(String, String)]
-    /// Whether an event stream was asked for.
-    var stream: Bool
 }

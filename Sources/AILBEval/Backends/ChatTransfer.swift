@@ -1,26 +1,9 @@
 import Foundation
 
-/// Why a transfer ended early at the transport level (connection refused, reset, lost), as both
-/// transports report it: a message for people and whether the transport itself gave up on time.
-struct TransportFailure: Sendable, Error, CustomStringConvertible {
-    /// A one-line description, without credentials.
-    var description: String
-    /// The transport's own timeout fired (URLSession's connect timeout), not ours.
-    var isTimeout = false
-}
-
-/// What one attempt left behind: the accumulated transfer and how it was stopped. A transport returns
-/// it; `ChatTransfer.result` classifies it (off the I/O threads, since that is where the JSON is parsed).
-struct TransferAttempt: Sendable {
-    var transfer: ChatTransfer
-    var timedOut: Bool
-    var cancelled: Bool
-    var latencyMs: Double
-}
-
-/// The accumulated state of one attempt, and its classification; transport-neutral, so both the
-/// URLSession and the SwiftNIO transport classify every outcome the same way. Mutated by one owner at a time.
-struct ChatTransfer: Sendable {
+/// The accumulated state of one chat attempt, and its classification. The transport feeds it on its own
+/// thread (an event stream is parsed as it arrives, for time to first token); `result` classifies it in
+/// the waiting task, where a JSON body is parsed.
+struct ChatTransfer: ResponseSink {
     let stream: Bool
     let cap: Int
     var status: Int?
@@ -51,12 +34,12 @@ struct ChatTransfer: Sendable {
         stream && (200..<300).contains(status ?? 0) && !contentType.contains("json")
     }
 
-    /// Records the response head. `contentType` and `retryAfter` are the raw header values, if any.
-    mutating func head(status: Int, contentType: String?, retryAfter: String?, headers: [String: String] = [:]) {
+    /// Records the response head (header names in lower case).
+    mutating func head(status: Int, headers: [String: String]) {
         self.status = status
         self.headers = headers
-        self.contentType = (contentType ?? "").lowercased()
-        if let retryAfter { self.retryAfter = RetryPolicy.parseRetryAfter(retryAfter, now: Date()) }
+        self.contentType = (headers["content-type"] ?? "").lowercased()
+        if let retryAfter = headers["retry-after"] { self.retryAfter = RetryPolicy.parseRetryAfter(retryAfter, now: Date()) }
     }
 
     /// Folds in a piece of the body; false means "stop the transfer" (too large, or a broken stream).
@@ -162,6 +145,14 @@ struct ChatTransfer: Sendable {
     }
 
     func classifyStatus(_ status: Int, _ response: inout BackendResponse) -> BackendResponse {
+        if (300..<400).contains(status) {
+            // Redirects are followed (up to five); one that is left is a loop, a missing `Location` or a 304.
+            response.errorClass = .redirect
+            let target = headers["location"].map { " to \($0)" } ?? " without a Location"
+            response.errorMessage = "HTTP \(status) redirect\(target) not followed"
+                + (transportError.map { " (\($0.description))" } ?? "")
+            return response
+        }
         let errorClass: ErrorClass = status == 429 ? .http429 : (status >= 500 ? .http5xx : .http4xx)
         var detail = ""
         if let body = try? JSONValue(parsing: raw) {
@@ -187,4 +178,12 @@ struct ChatTransfer: Sendable {
     }
 
     static let incomplete = TransportFailure(description: "the transfer ended without completing")
+}
+
+extension ChatTransfer {
+    /// The transport's outcome folded in: a timeout or a cancellation is kept apart (the classification
+    /// looks at them first); anything else completes the transfer, with the failure if there was one.
+    mutating func end(_ outcome: TransportOutcome) {
+        if !outcome.cancelled, !outcome.timedOut { complete(outcome.failure) }
+    }
 }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// What `model: auto` became for one backend of a run.
 public struct ResolvedModel: Sendable, Hashable {
     /// The backend's name.
@@ -44,21 +40,21 @@ public enum ModelResolver {
         equivalents.keys.sorted().first { equivalents[$0]?[backend] == id }
     }
 
-    /// The model ids `GET {base}/models` lists. Throws `RunFailure` when the list cannot be read.
-    public static func listModels(base: URL, headers: [String: String], timeout: Double) async throws -> [String] {
-        var request = URLRequest(url: base.appendingPathComponent("models"), timeoutInterval: timeout)
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let shown = ChatClient.redacted(base.appendingPathComponent("models"))
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw RunFailure(message: "GET \(shown) failed: \(error.localizedDescription)")
+    /// The model ids `GET {base}/models` lists. Throws `RunFailure` when the list cannot be read within
+    /// `timeout` seconds (a server that drips its answer included).
+    package static func listModels(
+        base: URL, headers: [String: String], timeout: Double, tls: TLSOptions = TLSOptions(), transport: HTTPTransport
+    ) async throws -> [String] {
+        let url = base.appendingPathComponent("models")
+        let shown = ChatClient.redacted(url)
+        let answer: BufferedResponse
+        switch await transport.get(url, headers: headers.sorted { $0.key < $1.key }, timeout: timeout, tls: tls) {
+        case .success(let received): answer = received
+        case .failure(let failure): throw RunFailure(message: "GET \(shown) failed: \(failure.description)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let status = answer.status ?? 0
         guard (200..<300).contains(status) else { throw RunFailure(message: "GET \(shown) answered HTTP \(status)") }
-        guard let ids = (try? JSONValue(parsing: data))?["data"]?.arrayValue?.compactMap({ $0["id"]?.stringValue })
+        guard let ids = (try? JSONValue(parsing: Data(answer.body)))?["data"]?.arrayValue?.compactMap({ $0["id"]?.stringValue })
         else {
             throw RunFailure(message: "GET \(shown) did not return an OpenAI model list ({\"data\": [{\"id\": …}]})")
         }
@@ -74,6 +70,8 @@ public enum ModelResolver {
     ) async throws -> [ResolvedModel] {
         let pending = backends.enumerated().filter { $0.element.modelIsAuto }
         guard !pending.isEmpty else { return [] }
+        let transport = HTTPTransport(maxConnectionsPerHost: 2)
+        defer { transport.shutdown() }
         let lists = try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
             for (index, backend) in pending {
                 guard let base = backend.urls.first else {
@@ -86,7 +84,7 @@ public enum ModelResolver {
                 let wait = min(backend.timeout ?? timeout, 30)
                 group.addTask {
                     do {
-                        return (index, try await listModels(base: base, headers: headers, timeout: wait))
+                        return (index, try await listModels(base: base, headers: headers, timeout: wait, transport: transport))
                     } catch let failure as RunFailure {
                         throw RunFailure(message: "backend '\(backend.name)': model: auto: \(failure.message)")
                     }

@@ -130,7 +130,7 @@ extension Backends {
         @Test func aServerErrorIsClassifiedAlikeWithAndWithoutStreaming() {
             func result(stream: Bool, status: Int, contentType: String, body: String) -> BackendResponse {
                 var transfer = ChatTransfer(stream: stream, cap: 1 << 20)
-                transfer.head(status: status, contentType: contentType, retryAfter: nil)
+                transfer.head(status: status, headers: ["content-type": contentType])
                 _ = Array(body.utf8).withUnsafeBytes { transfer.body($0, elapsedMs: { 1 }) }
                 transfer.complete(nil)
                 return transfer.result(cancelled: false, timedOut: false, timeout: 5, latencyMs: 2)
