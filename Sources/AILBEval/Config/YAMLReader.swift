@@ -275,63 +275,6 @@ struct YAMLReader {
         }
     }
 
-    // MARK: Walking helpers
-
-    /// A short description of what `node` is, for "found …" in messages.
-    func describe(_ node: Node) -> String { Self.describe(node) }
-
-    /// A non-empty string value.
-    func nonEmptyString(_ node: Node, key: String) throws(InputError) -> String {
-        let text = try string(node, key: key)
-        if text.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw error(node, "expected a non-empty string for '\(key)', found an empty string")
-        }
-        return text
-    }
-
-    /// An integer of at least `minimum`.
-    func int(_ node: Node, key: String, atLeast minimum: Int) throws(InputError) -> Int {
-        let value = try int(node, key: key)
-        guard value >= minimum else { throw error(node, "'\(key)' must be at least \(minimum), found \(value)") }
-        return value
-    }
-
-    /// The elements of a list.
-    func list(_ node: Node, key: String) throws(InputError) -> [Node] {
-        guard case .sequence(let sequence) = node else {
-            throw error(node, "expected a list for '\(key)', found \(Self.describe(node))")
-        }
-        return Array(sequence)
-    }
-
-    /// A list of strings; a single string is taken as a list of one.
-    func stringList(_ node: Node, key: String) throws(InputError) -> [String] {
-        if case .scalar = node { return [try string(node, key: key)] }
-        var result: [String] = []
-        for item in try list(node, key: key) { result.append(try string(item, key: key)) }
-        return result
-    }
-
-    /// A mapping whose keys must all be in `allowed`; `context` names it in messages ("backend", "defaults").
-    func mapping(_ node: Node, allowed: [String], context: String) throws(InputError) -> WalkedMapping {
-        let mapping = try anyMapping(node, context: context)
-        for entry in mapping.entries where !allowed.contains(entry.key) {
-            var message = "unknown key '\(entry.key)' in \(context)"
-            if let close = suggestion(for: entry.key, among: allowed) {
-                message += "; did you mean '\(close)'?"
-            } else {
-                message += "; expected one of: \(allowed.joined(separator: ", "))"
-            }
-            throw error(entry.keyNode, message)
-        }
-        return mapping
-    }
-
-    /// A mapping with any keys (string scalars).
-    func anyMapping(_ node: Node, context: String) throws(InputError) -> WalkedMapping {
-        WalkedMapping(node: node, entries: try entries(of: node, context: context))
-    }
-
     // MARK: Environment
 
     /// `text` with `${VAR}` replaced from the environment; `$${` stands for a literal `${`.
@@ -439,21 +382,4 @@ extension InputError {
         copy.file = file
         return copy
     }
-}
-
-/// A YAML mapping in source order, with the key nodes kept for positions.
-struct WalkedMapping {
-    /// The mapping node itself.
-    var node: Node
-    /// The entries in the order written.
-    var entries: [YAMLReader.Entry]
-
-    /// The value for `key`, if present.
-    subscript(key: String) -> Node? { entries.first { $0.key == key }?.value }
-
-    /// The key node for `key`, if present (for errors about the key itself).
-    func keyNode(_ key: String) -> Node? { entries.first { $0.key == key }?.keyNode }
-
-    /// True when `key` is present.
-    func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
 }
