@@ -5,31 +5,38 @@ import Foundation
 /// The file is decoded into `UserConfig`, then resolved here: defaults applied, names and combinations
 /// checked. Every problem is reported as an `InputError` at the line and column where it was written.
 public enum ConfigLoader {
-    /// Reads the config file at `path`, expanding `${VAR}` from `environment`.
-    public static func load(path: String, environment: [String: String]) throws(InputError) -> EvalConfig {
+    /// Reads the config file at `path`, expanding `${VAR}` from `environment`. `allowInsecureTLS` lets
+    /// `insecure_skip_verify: true` stand for a backend that is not on this machine.
+    public static func load(path: String, environment: [String: String], allowInsecureTLS: Bool = false)
+        throws(InputError) -> EvalConfig
+    {
         let text = try readText(path: path, what: "config file")
-        var config = try parse(yaml: text, file: path, environment: environment)
+        var config = try parse(yaml: text, file: path, environment: environment, allowInsecureTLS: allowInsecureTLS)
         config.sourcePath = path
         return config
     }
 
     /// Reads the config the tool should use: `path` when given (it must exist), else `config.yaml` in the
     /// working directory when present, else the embedded default.
-    public static func resolve(path: String?, environment: [String: String]) throws(InputError) -> EvalConfig {
-        if let path { return try load(path: path, environment: environment) }
+    public static func resolve(path: String?, environment: [String: String], allowInsecureTLS: Bool = false)
+        throws(InputError) -> EvalConfig
+    {
+        if let path { return try load(path: path, environment: environment, allowInsecureTLS: allowInsecureTLS) }
         if FileManager.default.fileExists(atPath: "config.yaml") {
-            return try load(path: "config.yaml", environment: environment)
+            return try load(path: "config.yaml", environment: environment, allowInsecureTLS: allowInsecureTLS)
         }
-        return try parse(yaml: embeddedDefaultYAML, file: "<embedded config.yaml>", environment: environment)
+        return try parse(
+            yaml: embeddedDefaultYAML, file: "<embedded config.yaml>", environment: environment,
+            allowInsecureTLS: allowInsecureTLS)
     }
 
-    /// Parses config text; `file` names it in messages.
-    public static func parse(yaml: String, file: String, environment: [String: String]) throws(InputError)
-        -> EvalConfig
-    {
+    /// Parses config text; `file` names it in messages, and relative `ca_file` paths are read beside it.
+    public static func parse(
+        yaml: String, file: String, environment: [String: String], allowInsecureTLS: Bool = false
+    ) throws(InputError) -> EvalConfig {
         let reader = YAMLReader(file: file, environment: environment)
         let document = try reader.decode(Located<UserConfig>.self, from: reader.root(of: yaml))
-        return try ConfigResolver().resolve(document)
+        return try ConfigResolver(file: file, allowInsecureTLS: allowInsecureTLS).resolve(document)
     }
 
     /// The text of a file, or an error naming it.
@@ -40,6 +47,11 @@ public enum ConfigLoader {
 
 /// Turns a decoded `UserConfig` into an `EvalConfig`: defaults, names, ranges and combinations of keys.
 private struct ConfigResolver {
+    /// The config file, for `ca_file` paths relative to it.
+    let file: String
+    /// Whether `insecure_skip_verify: true` may stand for a backend that is not on this machine.
+    let allowInsecureTLS: Bool
+
     func resolve(_ document: Located<UserConfig>) throws(InputError) -> EvalConfig {
         let user = document.value
         guard let backendList = user.backends else {
@@ -139,6 +151,11 @@ private struct ConfigResolver {
             backend.apiKeyEnv = value.value
         }
         if let headers = user.headers { backend.headers = headers }
+        if let caFile = user.caFile { backend.caFile = try caFilePath(caFile) }
+        if let skip = user.insecureSkipVerify, skip.value {
+            try checkInsecureSkipVerify(skip, backend: backend)
+            backend.insecureSkipVerify = true
+        }
         if let mock = user.mock {
             guard kind == .mock else {
                 throw mock.keyError(
@@ -185,6 +202,43 @@ private struct ConfigResolver {
             result.append(url)
         }
         return result
+    }
+
+    /// The absolute path of `ca_file` (relative paths are read beside the config file), which must be a
+    /// readable file holding PEM certificates: a wrong path is reported here, not as a TLS failure mid-run.
+    func caFilePath(_ value: Located<String>) throws(InputError) -> String {
+        let written = try value.nonEmpty()
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let path =
+            written.hasPrefix("/") ? written : directory.appendingPathComponent(written).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw value.error("'ca_file' \"\(written)\" does not exist (looked for \(path))")
+        }
+        guard !isDirectory.boolValue else {
+            throw value.error("'ca_file' \"\(written)\" is a directory; expected a PEM file of CA certificates")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw value.error("'ca_file' \"\(written)\" cannot be read (\(path))")
+        }
+        guard data.range(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
+            throw value.error("'ca_file' \"\(written)\" holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+        }
+        return path
+    }
+
+    /// Refuses to skip certificate checks towards another machine, where anyone on the path could answer
+    /// in the backend's name, unless the user allowed it for the whole run.
+    func checkInsecureSkipVerify(_ value: Located<Bool>, backend: BackendConfig) throws(InputError) {
+        if backend.caFile != nil {
+            throw value.keyError(
+                "backend '\(backend.name)' has both 'ca_file' and 'insecure_skip_verify: true'; use one of them")
+        }
+        guard !allowInsecureTLS, let remote = backend.urls.first(where: { !LoopbackHost.contains($0) }) else { return }
+        throw value.error(
+            "'insecure_skip_verify' is only allowed for a backend on this machine (127.0.0.0/8, ::1, localhost), "
+                + "but backend '\(backend.name)' is at \(remote.host ?? remote.absoluteString); "
+                + "--allow-insecure-tls allows it for any host")
     }
 
     func mockBehavior(_ user: UserMock) throws(InputError) -> MockBehavior {

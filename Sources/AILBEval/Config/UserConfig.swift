@@ -42,6 +42,8 @@ struct UserBackend: YAMLMapping {
     var executionTimeout: Located<Double>?
     var requestTimeout: Located<Double>?
     var members: Located<YAMLMap<UserMember>>?
+    var caFile: Located<String>?
+    var insecureSkipVerify: Located<Bool>?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, kind, url, urls, model
@@ -56,6 +58,8 @@ struct UserBackend: YAMLMapping {
         case executionTimeout = "execution_timeout"
         case requestTimeout = "request_timeout"
         case members
+        case caFile = "ca_file"
+        case insecureSkipVerify = "insecure_skip_verify"
     }
 
     static func yamlName(key: String) -> String { "backend" }
