@@ -16,7 +16,8 @@ public struct PreparedRun: Sendable {
     /// Loads and validates config and suites and applies the options. Throws `InputError` for any bad input,
     /// before anything is written.
     public static func prepare(_ options: RunOptions, environment: [String: String]) throws(InputError) -> PreparedRun {
-        var config = try loadConfig(options.configPath, environment: environment)
+        var config = try loadConfig(
+            options.configPath, environment: environment, allowInsecureTLS: options.allowInsecureTLS)
         guard !options.suitePaths.isEmpty else {
             throw InputError("no suite given (try: ailb-eval suites/tools.yaml)")
         }
@@ -69,8 +70,11 @@ public struct PreparedRun: Sendable {
     }
 
     /// Reads the config file, or the embedded default when none is named and `config.yaml` does not exist.
-    public static func loadConfig(_ path: String?, environment: [String: String]) throws(InputError) -> EvalConfig {
-        try ConfigLoader.resolve(path: path, environment: environment)
+    /// `allowInsecureTLS` lets `insecure_skip_verify: true` stand for a backend on another machine.
+    public static func loadConfig(_ path: String?, environment: [String: String], allowInsecureTLS: Bool = false)
+        throws(InputError) -> EvalConfig
+    {
+        try ConfigLoader.resolve(path: path, environment: environment, allowInsecureTLS: allowInsecureTLS)
     }
 
     /// The config as stored with the run: everything but secrets (header values are masked; API keys are

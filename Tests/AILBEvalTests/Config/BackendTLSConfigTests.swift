@@ -126,4 +126,17 @@ import Testing
         let notBool = try #require(failure(remote + "    insecure_skip_verify: yes\n", in: folder))
         #expect(notBool.message == "expected true or false for 'insecure_skip_verify', found a string (\"yes\")")
     }
+
+    @Test func aRunMayAllowInsecureTLSTowardsAnyHost() throws {
+        let folder = try Folder()
+        defer { folder.remove() }
+        let path = folder.url.appendingPathComponent("config.yaml").path
+        let yaml = "backends:\n  - {name: b, url: \"https://gpu.local/v1\", model: m, insecure_skip_verify: true}\n"
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        var options = RunOptions(suitePaths: [try CLIHarness.fixture("integration/mini.yaml").path])
+        options.configPath = path
+        #expect(throws: InputError.self) { try PreparedRun.prepare(options, environment: [:]) }
+        options.allowInsecureTLS = true
+        #expect(try PreparedRun.prepare(options, environment: [:]).config.backends[0].insecureSkipVerify)
+    }
 }
