@@ -33,6 +33,10 @@ backends:
   #   api_key_env:     the NAME of an environment variable holding the API key
   #                    (the key itself never appears here, in the database or in reports)
   #   headers:         extra HTTP headers, e.g. {X-Team: eval}
+  #   ca_file:         a PEM bundle of CA certificates that verifies an https backend
+  #                    (a path relative to this file; it must exist)
+  #   insecure_skip_verify: true accepts any certificate (default false); refused unless every
+  #                    url is on this machine (localhost, 127.0.0.0/8, ::1)
   #   mock:            only for kind: mock: seed, drift and noise (probabilities 0..1 that an
   #                    answer differs in substance / only in form), latency_ms, jitter_ms,
   #                    error_rate (0..1) and error_status (400..599), and fault: a misbehaviour on

@@ -1,34 +1,42 @@
 import Foundation
-import Yams
 
 /// Reads and validates `config.yaml` into an `EvalConfig`.
 ///
-/// Every problem is reported as an `InputError` at the line and column where it was written.
+/// The file is decoded into `UserConfig`, then resolved here: defaults applied, names and combinations
+/// checked. Every problem is reported as an `InputError` at the line and column where it was written.
 public enum ConfigLoader {
-    /// Reads the config file at `path`, expanding `${VAR}` from `environment`.
-    public static func load(path: String, environment: [String: String]) throws(InputError) -> EvalConfig {
+    /// Reads the config file at `path`, expanding `${VAR}` from `environment`. `allowInsecureTLS` lets
+    /// `insecure_skip_verify: true` stand for a backend that is not on this machine.
+    public static func load(path: String, environment: [String: String], allowInsecureTLS: Bool = false)
+        throws(InputError) -> EvalConfig
+    {
         let text = try readText(path: path, what: "config file")
-        var config = try parse(yaml: text, file: path, environment: environment)
+        var config = try parse(yaml: text, file: path, environment: environment, allowInsecureTLS: allowInsecureTLS)
         config.sourcePath = path
         return config
     }
 
     /// Reads the config the tool should use: `path` when given (it must exist), else `config.yaml` in the
     /// working directory when present, else the embedded default.
-    public static func resolve(path: String?, environment: [String: String]) throws(InputError) -> EvalConfig {
-        if let path { return try load(path: path, environment: environment) }
+    public static func resolve(path: String?, environment: [String: String], allowInsecureTLS: Bool = false)
+        throws(InputError) -> EvalConfig
+    {
+        if let path { return try load(path: path, environment: environment, allowInsecureTLS: allowInsecureTLS) }
         if FileManager.default.fileExists(atPath: "config.yaml") {
-            return try load(path: "config.yaml", environment: environment)
+            return try load(path: "config.yaml", environment: environment, allowInsecureTLS: allowInsecureTLS)
         }
-        return try parse(yaml: embeddedDefaultYAML, file: "<embedded config.yaml>", environment: environment)
+        return try parse(
+            yaml: embeddedDefaultYAML, file: "<embedded config.yaml>", environment: environment,
+            allowInsecureTLS: allowInsecureTLS)
     }
 
-    /// Parses config text; `file` names it in messages.
-    public static func parse(yaml: String, file: String, environment: [String: String]) throws(InputError)
-        -> EvalConfig
-    {
+    /// Parses config text; `file` names it in messages, and relative `ca_file` paths are read beside it.
+    public static func parse(
+        yaml: String, file: String, environment: [String: String], allowInsecureTLS: Bool = false
+    ) throws(InputError) -> EvalConfig {
         let reader = YAMLReader(file: file, environment: environment)
-        return try ConfigParser(reader: reader).parse(reader.root(of: yaml))
+        let document = try reader.decode(Located<UserConfig>.self, from: reader.root(of: yaml))
+        return try ConfigResolver(file: file, allowInsecureTLS: allowInsecureTLS).resolve(document)
     }
 
     /// The text of a file, or an error naming it.
@@ -37,57 +45,38 @@ public enum ConfigLoader {
     }
 }
 
-/// The walk over a config document.
-private struct ConfigParser {
-    let reader: YAMLReader
+/// Turns a decoded `UserConfig` into an `EvalConfig`: defaults, names, ranges and combinations of keys.
+private struct ConfigResolver {
+    /// The config file, for `ca_file` paths relative to it.
+    let file: String
+    /// Whether `insecure_skip_verify: true` may stand for a backend that is not on this machine.
+    let allowInsecureTLS: Bool
 
-    static let topKeys = [
-        "backends", "models", "preferred_models", "defaults", "consensus", "storage", "reports", "gates", "limits",
-    ]
-    static let backendKeys = [
-        "name", "kind", "url", "urls", "model", "preferred_models", "family", "quant", "max_concurrency", "timeout",
-        "api_key_env", "headers", "mock", "target_backends", "max_backends", "execution_timeout", "request_timeout",
-        "members",
-    ]
-    static let ailbOnlyKeys = ["target_backends", "max_backends", "execution_timeout", "request_timeout", "members"]
-    static let mockKeys = ["seed", "drift", "noise", "latency_ms", "jitter_ms", "error_rate", "error_status", "fault"]
-    static let defaultsKeys = [
-        "mode", "temperature", "max_tokens", "seed", "repeat_seed", "stream", "repeat", "concurrency", "timeout",
-        "retries",
-    ]
-    static let consensusKeys = ["threshold", "profile"]
-    static let storageKeys = ["path"]
-    static let reportsKeys = ["dir", "reference"]
-    static let gatesKeys = ["min_agreement", "min_accuracy", "max_spurious", "per_family", "per_quant", "max_lb_mismatch"]
-    static let limitsKeys = ["max_response_bytes"]
-
-    func parse(_ root: Node) throws(InputError) -> EvalConfig {
-        let top = try reader.mapping(root, allowed: Self.topKeys, context: "the config")
-        guard let backendsNode = top["backends"] else {
-            throw reader.error(root, "missing required key 'backends' (a list of backends)")
+    func resolve(_ document: Located<UserConfig>) throws(InputError) -> EvalConfig {
+        let user = document.value
+        guard let backendList = user.backends else {
+            throw document.error("missing required key 'backends' (a list of backends)")
         }
-        let backendNodes = try reader.list(backendsNode, key: "backends")
-        guard !backendNodes.isEmpty else {
-            throw reader.error(backendsNode, "'backends' is empty; expected at least one backend")
+        guard !backendList.value.isEmpty else {
+            throw backendList.error("'backends' is empty; expected at least one backend")
         }
         var backends: [BackendConfig] = []
         var nameLines: [String: Int] = [:]
         var familyGiven: Set<String> = []
-        for node in backendNodes {
-            let (backend, nameNode) = try parseBackend(node)
+        for entry in backendList.value {
+            let (backend, nameLocation) = try self.backend(entry)
             if let firstLine = nameLines[backend.name] {
-                throw reader.error(nameNode, "duplicate backend name '\(backend.name)' (first at line \(firstLine))")
+                throw InputError(
+                    at: nameLocation, "duplicate backend name '\(backend.name)' (first at line \(firstLine))")
             }
-            nameLines[backend.name] = reader.location(nameNode).line
-            if case .mapping(let map) = node, map.keys.contains(where: { $0.string == "family" }) {
-                familyGiven.insert(backend.name)
-            }
+            nameLines[backend.name] = nameLocation.line
+            if entry.value.family != nil { familyGiven.insert(backend.name) }
             backends.append(backend)
         }
         var equivalents: [String: [String: String]] = [:]
-        if let node = top["models"] { equivalents = try parseModels(node, backends: backends) }
+        if let models = user.models { equivalents = try modelEquivalents(models, backends: backends) }
         var preferred: [String] = []
-        if let node = top["preferred_models"] { preferred = try modelList(node, key: "preferred_models") }
+        if let list = user.preferredModels { preferred = try modelList(list) }
         for index in backends.indices {
             let canonical = backends[index].model
             if let id = equivalents[canonical]?[backends[index].name] {
@@ -105,196 +94,205 @@ private struct ConfigParser {
         var config = EvalConfig(backends: backends)
         config.modelEquivalents = equivalents
         config.preferredModels = preferred
-        if let node = top["defaults"] { config.defaults = try parseDefaults(node) }
-        if let node = top["consensus"] { config.consensus = try parseConsensus(node) }
-        if let node = top["storage"] {
-            let storage = try reader.mapping(node, allowed: Self.storageKeys, context: "storage")
-            if let path = storage["path"] { config.storagePath = try reader.nonEmptyString(path, key: "path") }
-        }
-        if let node = top["reports"] {
-            let reports = try reader.mapping(node, allowed: Self.reportsKeys, context: "reports")
-            if let dir = reports["dir"] { config.reportsDir = try reader.nonEmptyString(dir, key: "dir") }
-            if let reference = reports["reference"] {
-                let name = try reader.string(reference, key: "reference")
-                guard backends.contains(where: { $0.name == name }) else {
-                    throw reader.error(reference, unknownName("backend", name, among: backends.map(\.name)))
-                }
-                config.referenceBackend = name
+        if let defaults = user.defaults { config.defaults = try runDefaults(defaults) }
+        if let consensus = user.consensus { config.consensus = try consensusSettings(consensus) }
+        if let path = user.storage?.path { config.storagePath = try path.nonEmpty() }
+        if let dir = user.reports?.dir { config.reportsDir = try dir.nonEmpty() }
+        if let reference = user.reports?.reference {
+            guard backends.contains(where: { $0.name == reference.value }) else {
+                throw reference.error(unknownNameMessage("backend", reference.value, among: backends.map(\.name)))
             }
+            config.referenceBackend = reference.value
         }
-        if let node = top["gates"] { config.gates = try parseGates(node, backends: backends) }
-        if let node = top["limits"] {
-            let limits = try reader.mapping(node, allowed: Self.limitsKeys, context: "limits")
-            if let bytes = limits["max_response_bytes"] {
-                config.limits.maxResponseBytes = try reader.int(bytes, key: "max_response_bytes", atLeast: 1)
-            }
+        if let gates = user.gates { config.gates = try gateThresholds(gates, backends: backends) }
+        if let bytes = user.limits?.maxResponseBytes {
+            config.limits.maxResponseBytes = try IntegerSetting(key: bytes.key, minimum: 1).checked(bytes)
         }
         return config
     }
 
     // MARK: Backends
 
-    func parseBackend(_ node: Node) throws(InputError) -> (BackendConfig, Node) {
-        let map = try reader.mapping(node, allowed: Self.backendKeys, context: "backend")
-        guard let nameNode = map["name"] else { throw reader.error(node, "missing required key 'name' in backend") }
-        let name = try reader.nonEmptyString(nameNode, key: "name")
+    /// The backend and where its name is written.
+    func backend(_ entry: Located<UserBackend>) throws(InputError) -> (BackendConfig, SourceLocation) {
+        let user = entry.value
+        guard let nameValue = user.name else { throw entry.error("missing required key 'name' in backend") }
+        let name = try nameValue.nonEmpty()
         guard name.wholeMatch(of: /[A-Za-z0-9._-]+/) != nil else {
-            throw reader.error(
-                nameNode, "invalid backend name '\(name)'; expected letters, digits, '.', '_' or '-'")
+            throw nameValue.error("invalid backend name '\(name)'; expected letters, digits, '.', '_' or '-'")
         }
         var kind = BackendKind.openai
-        if let kindNode = map["kind"] {
-            let text = try reader.string(kindNode, key: "kind")
-            guard let value = BackendKind(rawValue: text), BackendKind.configurable.contains(value) else {
-                throw reader.error(
-                    kindNode, unknownValue("kind", text, among: BackendKind.configurable.map(\.rawValue)))
-            }
-            kind = value
+        if let kindValue = user.kind { kind = try kindValue.oneOf(BackendKind.configurable) }
+        guard let modelValue = user.model else {
+            throw entry.error("missing required key 'model' in backend '\(name)'")
         }
-        guard let modelNode = map["model"] else {
-            throw reader.error(node, "missing required key 'model' in backend '\(name)'")
-        }
-        let model = try reader.nonEmptyString(modelNode, key: "model")
-        let urls = try parseURLs(map, kind: kind, backend: name)
+        let model = try modelValue.nonEmpty()
+        let urls = try self.urls(entry, kind: kind, backend: name)
 
-        var backend = BackendConfig(name: name, kind: kind, urls: urls, model: model, location: reader.location(node))
-        if let value = map["preferred_models"] {
+        var backend = BackendConfig(name: name, kind: kind, urls: urls, model: model, location: entry.location)
+        if let list = user.preferredModels {
             guard model == BackendConfig.autoModel else {
-                throw reader.error(
-                    map.keyNode("preferred_models") ?? value,
+                throw list.keyError(
                     "'preferred_models' only applies with model: auto, but backend '\(name)' has model: \(model)")
             }
-            backend.preferredModels = try modelList(value, key: "preferred_models")
+            backend.preferredModels = try modelList(list)
         }
-        if let family = map["family"] { backend.family = try reader.nonEmptyString(family, key: "family") }
-        if let quant = map["quant"] { backend.quant = try reader.string(quant, key: "quant") }
-        if let value = map["max_concurrency"] {
-            backend.maxConcurrency = try reader.int(value, key: "max_concurrency", atLeast: 1)
+        if let family = user.family { backend.family = try family.nonEmpty() }
+        if let quant = user.quant { backend.quant = quant }
+        if let value = user.maxConcurrency {
+            backend.maxConcurrency = try IntegerSetting(key: value.key, minimum: 1).checked(value)
         }
-        if let value = map["timeout"] { backend.timeout = try reader.positiveDouble(value, key: "timeout") }
-        if let value = map["api_key_env"] {
-            let variable = try reader.string(value, key: "api_key_env")
-            guard variable.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil else {
-                throw reader.error(
-                    value, "'api_key_env' must name an environment variable (like LMSTUDIO_KEY), found \"\(variable)\"")
+        if let value = user.timeout { backend.timeout = try NumberSetting.timeout.checked(value) }
+        if let value = user.apiKeyEnv {
+            guard value.value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil else {
+                throw value.error(
+                    "'api_key_env' must name an environment variable (like LMSTUDIO_KEY), found \"\(value.value)\"")
             }
-            backend.apiKeyEnv = variable
+            backend.apiKeyEnv = value.value
         }
-        if let value = map["headers"] { backend.headers = try reader.stringMap(value, key: "headers") }
-        if let value = map["mock"] {
+        if let headers = user.headers { backend.headers = headers }
+        if let caFile = user.caFile { backend.caFile = try caFilePath(caFile) }
+        if let skip = user.insecureSkipVerify, skip.value {
+            try checkInsecureSkipVerify(skip, backend: backend)
+            backend.insecureSkipVerify = true
+        }
+        if let mock = user.mock {
             guard kind == .mock else {
-                throw reader.error(
-                    map.keyNode("mock") ?? value,
+                throw mock.keyError(
                     "'mock' is only allowed for kind: mock, but backend '\(name)' is kind: \(kind.rawValue)")
             }
-            backend.mock = try parseMock(value)
+            backend.mock = try mockBehavior(mock.value)
         } else if kind == .mock {
             backend.mock = MockBehavior()
         }
         if kind == .ailb {
-            backend.ailbOptions = try parseAILB(map)
-        } else if let key = Self.ailbOnlyKeys.first(where: { map.has($0) }) {
-            throw reader.error(
-                map.keyNode(key)!,
-                "'\(key)' is only allowed for kind: ailb, but backend '\(name)' is kind: \(kind.rawValue)")
+            backend.ailbOptions = try loadBalancerOptions(user)
+        } else if let written = user.loadBalancerKeys.first(where: { $0.keyLocation != nil }) {
+            throw InputError(
+                at: written.keyLocation,
+                "'\(written.key.stringValue)' is only allowed for kind: ailb, but backend '\(name)' is kind: \(kind.rawValue)")
         }
-        return (backend, nameNode)
+        return (backend, nameValue.location)
     }
 
-    func parseURLs(_ map: YAMLMapping, kind: BackendKind, backend: String) throws(InputError) -> [URL] {
-        var nodes: [Node] = []
-        if map.has("url"), let urlsKey = map.keyNode("urls") {
-            throw reader.error(
-                urlsKey, "backend '\(backend)' has both 'url' and 'urls'; use one of them")
+    func urls(_ entry: Located<UserBackend>, kind: BackendKind, backend: String) throws(InputError) -> [URL] {
+        var written: [Located<String>] = []
+        if entry.value.url != nil, let urls = entry.value.urls {
+            throw urls.keyError("backend '\(backend)' has both 'url' and 'urls'; use one of them")
         }
-        if let url = map["url"] {
-            nodes = [url]
-        } else if let urls = map["urls"] {
-            nodes = try reader.list(urls, key: "urls")
-            if nodes.isEmpty { throw reader.error(urls, "'urls' is empty; expected at least one URL") }
+        if let url = entry.value.url {
+            written = [url]
+        } else if let urls = entry.value.urls {
+            written = urls.value
+            if written.isEmpty { throw urls.error("'urls' is empty; expected at least one URL") }
         }
-        if nodes.isEmpty && kind != .mock {
-            throw reader.error(
-                map.node, "missing required key 'url' (or 'urls') in backend '\(backend)' of kind: \(kind.rawValue)")
+        if written.isEmpty && kind != .mock {
+            throw entry.error(
+                "missing required key 'url' (or 'urls') in backend '\(backend)' of kind: \(kind.rawValue)")
         }
         var result: [URL] = []
-        for node in nodes {
-            let text = try reader.string(node, key: "url")
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+        for text in written {
+            guard let url = URL(string: text.value), let scheme = url.scheme?.lowercased(),
                 ["http", "https"].contains(scheme),
                 let host = url.host, !host.isEmpty
             else {
-                throw reader.error(
-                    node,
-                    "invalid URL \"\(text)\"; expected http:// or https:// and a host, like http://localhost:1234/v1")
+                throw text.error(
+                    "invalid URL \"\(text.value)\"; expected http:// or https:// and a host, like http://localhost:1234/v1")
             }
             result.append(url)
         }
         return result
     }
 
-    func parseMock(_ node: Node) throws(InputError) -> MockBehavior {
-        let map = try reader.mapping(node, allowed: Self.mockKeys, context: "mock")
+    /// The absolute path of `ca_file` (relative paths are read beside the config file), which must be a
+    /// readable file holding PEM certificates: a wrong path is reported here, not as a TLS failure mid-run.
+    func caFilePath(_ value: Located<String>) throws(InputError) -> String {
+        let written = try value.nonEmpty()
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let path =
+            written.hasPrefix("/") ? written : directory.appendingPathComponent(written).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw value.error("'ca_file' \"\(written)\" does not exist (looked for \(path))")
+        }
+        guard !isDirectory.boolValue else {
+            throw value.error("'ca_file' \"\(written)\" is a directory; expected a PEM file of CA certificates")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw value.error("'ca_file' \"\(written)\" cannot be read (\(path))")
+        }
+        guard data.range(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
+            throw value.error("'ca_file' \"\(written)\" holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+        }
+        return path
+    }
+
+    /// Refuses to skip certificate checks towards another machine, where anyone on the path could answer
+    /// in the backend's name, unless the user allowed it for the whole run.
+    func checkInsecureSkipVerify(_ value: Located<Bool>, backend: BackendConfig) throws(InputError) {
+        if backend.caFile != nil {
+            throw value.keyError(
+                "backend '\(backend.name)' has both 'ca_file' and 'insecure_skip_verify: true'; use one of them")
+        }
+        guard !allowInsecureTLS, let remote = backend.urls.first(where: { !LoopbackHost.contains($0) }) else { return }
+        throw value.error(
+            "'insecure_skip_verify' is only allowed for a backend on this machine (127.0.0.0/8, ::1, localhost), "
+                + "but backend '\(backend.name)' is at \(remote.host ?? remote.absoluteString); "
+                + "--allow-insecure-tls allows it for any host")
+    }
+
+    func mockBehavior(_ user: UserMock) throws(InputError) -> MockBehavior {
         var mock = MockBehavior()
-        if let value = map["seed"] { mock.seed = UInt64(try reader.int(value, key: "seed", atLeast: 0)) }
-        if let value = map["drift"] { mock.drift = try reader.double(value, key: "drift", in: 0...1) }
-        if let value = map["noise"] { mock.noise = try reader.double(value, key: "noise", in: 0...1) }
-        if let value = map["error_rate"] { mock.errorRate = try reader.double(value, key: "error_rate", in: 0...1) }
-        if let value = map["latency_ms"] {
-            mock.latencyMs = try reader.double(value, key: "latency_ms", in: 0...600_000)
-        }
-        if let value = map["jitter_ms"] { mock.jitterMs = try reader.double(value, key: "jitter_ms", in: 0...600_000) }
-        if let value = map["error_status"] {
-            let status = try reader.int(value, key: "error_status")
-            guard (400...599).contains(status) else {
-                throw reader.error(value, "'error_status' must be an HTTP error status (400 to 599), found \(status)")
+        if let value = user.seed { mock.seed = UInt64(try IntegerSetting(key: value.key, minimum: 0).checked(value)) }
+        if let value = user.drift { mock.drift = try NumberSetting.fraction(value.key).checked(value) }
+        if let value = user.noise { mock.noise = try NumberSetting.fraction(value.key).checked(value) }
+        if let value = user.errorRate { mock.errorRate = try NumberSetting.fraction(value.key).checked(value) }
+        if let value = user.latencyMs { mock.latencyMs = try milliseconds(value) }
+        if let value = user.jitterMs { mock.jitterMs = try milliseconds(value) }
+        if let status = user.errorStatus {
+            guard (400...599).contains(status.value) else {
+                throw status.error(
+                    "'error_status' must be an HTTP error status (400 to 599), found \(status.value)")
             }
-            mock.errorStatus = status
+            mock.errorStatus = status.value
         }
-        if let value = map["fault"] {
-            let text = try reader.string(value, key: "fault")
-            guard let fault = MockFault(rawValue: text) else {
-                throw reader.error(value, unknownValue("fault", text, among: MockFault.allCases.map(\.rawValue)))
-            }
-            mock.fault = fault
-        }
+        if let fault = user.fault { mock.fault = try fault.oneOf(MockFault.allCases) }
         return mock
     }
 
-    func parseAILB(_ map: YAMLMapping) throws(InputError) -> AILBOptions {
+    /// A mock's added latency: up to ten minutes.
+    func milliseconds(_ value: Located<Double>) throws(InputError) -> Double {
+        try NumberSetting(key: value.key, rule: .between(0, 600_000)).checked(value)
+    }
+
+    func loadBalancerOptions(_ user: UserBackend) throws(InputError) -> AILBOptions {
         var options = AILBOptions()
-        if let value = map["target_backends"] {
-            options.targetBackends = try reader.stringList(value, key: "target_backends")
+        if let list = user.targetBackends { options.targetBackends = list.values }
+        if let value = user.maxBackends {
+            options.maxBackends = try IntegerSetting(key: value.key, minimum: 1).checked(value)
         }
-        if let value = map["max_backends"] {
-            options.maxBackends = try reader.int(value, key: "max_backends", atLeast: 1)
+        if let value = user.executionTimeout {
+            options.executionTimeout = try NumberSetting(key: value.key, rule: .positive).checked(value)
         }
-        if let value = map["execution_timeout"] {
-            options.executionTimeout = try reader.positiveDouble(value, key: "execution_timeout")
+        if let value = user.requestTimeout {
+            options.requestTimeout = try NumberSetting(key: value.key, rule: .positive).checked(value)
         }
-        if let value = map["request_timeout"] {
-            options.requestTimeout = try reader.positiveDouble(value, key: "request_timeout")
-        }
-        if let value = map["members"] {
-            for entry in try reader.anyMapping(value, context: "members").entries {
-                let member = try reader.mapping(
-                    entry.value, allowed: ["family", "quant", "address"], context: "member '\(entry.key)'")
-                var result = AILBMember()
-                if let family = member["family"] { result.family = try reader.nonEmptyString(family, key: "family") }
-                if let quant = member["quant"] { result.quant = try reader.string(quant, key: "quant") }
-                if let address = member["address"] {
-                    let text = try reader.nonEmptyString(address, key: "address")
-                    guard text.wholeMatch(of: /[^\s\/]+:\d{1,5}/) != nil else {
-                        throw reader.error(
-                            address, "member '\(entry.key)': address '\(text)' is not host:port as ai-lb reports it (e.g. 192.168.1.20:1234)")
-                    }
-                    if let other = options.members.first(where: { $0.value.address == text })?.key {
-                        throw reader.error(address, "members '\(other)' and '\(entry.key)' have the same address \(text)")
-                    }
-                    result.address = text
+        for (alias, entry) in user.members?.value.entries ?? [] {
+            var member = AILBMember()
+            if let family = entry.value.family { member.family = try family.nonEmpty() }
+            member.quant = entry.value.quant
+            if let address = entry.value.address {
+                let text = try address.nonEmpty()
+                guard text.wholeMatch(of: /[^\s\/]+:\d{1,5}/) != nil else {
+                    throw address.error(
+                        "member '\(alias)': address '\(text)' is not host:port as ai-lb reports it (e.g. 192.168.1.20:1234)")
                 }
-                options.members[entry.key] = result
+                if let other = options.members.first(where: { $0.value.address == text })?.key {
+                    throw address.error("members '\(other)' and '\(alias)' have the same address \(text)")
+                }
+                member.address = text
             }
+            options.members[alias] = member
         }
         return options
     }
@@ -302,106 +300,80 @@ private struct ConfigParser {
     // MARK: Models
 
     /// `models:`: canonical name → {backend name: the id that backend knows}.
-    func parseModels(_ node: Node, backends: [BackendConfig]) throws(InputError) -> [String: [String: String]] {
+    func modelEquivalents(_ models: YAMLMap<UserModelIDs>, backends: [BackendConfig]) throws(InputError)
+        -> [String: [String: String]]
+    {
         let names = backends.map(\.name)
         var result: [String: [String: String]] = [:]
-        for entry in try reader.anyMapping(node, context: "models").entries {
-            guard entry.key != BackendConfig.autoModel, !entry.key.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw reader.error(entry.keyNode, "'\(entry.key)' cannot be a canonical model name in 'models'")
+        for (canonical, entry) in models.entries {
+            guard canonical != BackendConfig.autoModel, !canonical.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw entry.keyError("'\(canonical)' cannot be a canonical model name in 'models'")
             }
             var ids: [String: String] = [:]
-            for idEntry in try reader.anyMapping(entry.value, context: "model '\(entry.key)'").entries {
-                guard names.contains(idEntry.key) else {
-                    throw reader.error(
-                        idEntry.keyNode,
-                        unknownName("backend", idEntry.key, among: names) + " (in models: \(entry.key))")
+            for (backend, id) in entry.value.ids.entries {
+                guard names.contains(backend) else {
+                    throw id.keyError(
+                        unknownNameMessage("backend", backend, among: names) + " (in models: \(canonical))")
                 }
-                let id = try reader.nonEmptyString(idEntry.value, key: idEntry.key)
-                guard id != BackendConfig.autoModel else {
-                    throw reader.error(idEntry.value, "'auto' is not a model id; write model: auto on the backend instead")
+                guard try id.nonEmpty() != BackendConfig.autoModel else {
+                    throw id.error("'auto' is not a model id; write model: auto on the backend instead")
                 }
-                ids[idEntry.key] = id
+                ids[backend] = id.value
             }
-            result[entry.key] = ids
+            result[canonical] = ids
         }
         return result
     }
 
     /// A non-empty list of model names without `auto`.
-    func modelList(_ node: Node, key: String) throws(InputError) -> [String] {
-        let names = try reader.stringList(node, key: key)
-        guard !names.isEmpty else { throw reader.error(node, "'\(key)' is empty; expected at least one model") }
-        for name in names where name.trimmingCharacters(in: .whitespaces).isEmpty || name == BackendConfig.autoModel {
-            throw reader.error(node, "'\(key)' lists \"\(name)\"; expected model names or ids")
+    func modelList(_ list: Located<StringList>) throws(InputError) -> [String] {
+        guard !list.values.isEmpty else { throw list.error("'\(list.key)' is empty; expected at least one model") }
+        for name in list.values
+        where name.trimmingCharacters(in: .whitespaces).isEmpty || name == BackendConfig.autoModel {
+            throw list.error("'\(list.key)' lists \"\(name)\"; expected model names or ids")
         }
-        return names
+        return list.values
     }
 
     // MARK: Sections
 
-    func parseDefaults(_ node: Node) throws(InputError) -> RunDefaults {
-        let map = try reader.mapping(node, allowed: Self.defaultsKeys, context: "defaults")
+    func runDefaults(_ user: UserRunDefaults) throws(InputError) -> RunDefaults {
         var defaults = RunDefaults()
-        if let value = map["mode"] {
-            let text = try reader.string(value, key: "mode")
-            guard let mode = RunMode(rawValue: text) else {
-                throw reader.error(value, unknownValue("mode", text, among: RunMode.allCases.map(\.rawValue)))
+        if let mode = user.mode { defaults.mode = try mode.oneOf(RunMode.allCases) }
+        if let temperature = user.temperature {
+            defaults.temperature = try temperature.value.map { value throws(InputError) in
+                try NumberSetting(key: temperature.key, rule: .between(0, 2)).checked(value, at: temperature.location)
             }
-            defaults.mode = mode
         }
-        if let value = map["temperature"] {
-            defaults.temperature = reader.isNull(value) ? nil : try reader.double(value, key: "temperature", in: 0...2)
-        }
-        if let value = map["max_tokens"] {
-            defaults.maxTokens = reader.isNull(value) ? nil : try reader.int(value, key: "max_tokens", atLeast: 1)
-        }
-        if let value = map["seed"] { defaults.seed = reader.isNull(value) ? nil : try reader.int(value, key: "seed") }
-        if let value = map["repeat_seed"] {
-            let text = try reader.string(value, key: "repeat_seed")
-            guard let strategy = RepeatSeed(rawValue: text) else {
-                throw reader.error(value, unknownValue("repeat_seed", text, among: RepeatSeed.allCases.map(\.rawValue)))
+        if let maxTokens = user.maxTokens {
+            defaults.maxTokens = try maxTokens.value.map { value throws(InputError) in
+                try IntegerSetting(key: maxTokens.key, minimum: 1).checked(value, at: maxTokens.location)
             }
-            defaults.repeatSeed = strategy
         }
-        if let value = map["stream"] { defaults.stream = try reader.bool(value, key: "stream") }
-        if let value = map["repeat"] { defaults.repeats = try reader.int(value, key: "repeat", atLeast: 1) }
-        if let value = map["concurrency"] {
-            defaults.concurrency = try reader.int(value, key: "concurrency", atLeast: 1)
-        }
-        if let value = map["timeout"] { defaults.timeout = try reader.positiveDouble(value, key: "timeout") }
-        if let value = map["retries"] { defaults.retries = try reader.int(value, key: "retries", atLeast: 0) }
+        if let seed = user.seed { defaults.seed = seed.value }
+        if let strategy = user.repeatSeed { defaults.repeatSeed = try strategy.oneOf(RepeatSeed.allCases) }
+        if let stream = user.stream { defaults.stream = stream }
+        if let value = user.repeats { defaults.repeats = try IntegerSetting.repeats.checked(value) }
+        if let value = user.concurrency { defaults.concurrency = try IntegerSetting.concurrency.checked(value) }
+        if let value = user.timeout { defaults.timeout = try NumberSetting.timeout.checked(value) }
+        if let value = user.retries { defaults.retries = try IntegerSetting.retries.checked(value) }
         return defaults
     }
 
-    func parseConsensus(_ node: Node) throws(InputError) -> ConsensusSettings {
-        let map = try reader.mapping(node, allowed: Self.consensusKeys, context: "consensus")
+    func consensusSettings(_ user: UserConsensus) throws(InputError) -> ConsensusSettings {
         var settings = ConsensusSettings()
-        if let value = map["threshold"] { settings.threshold = try reader.double(value, key: "threshold", in: 0...1) }
-        if let value = map["profile"] {
-            let text = try reader.string(value, key: "profile")
-            guard let profile = EquivalenceProfile(rawValue: text) else {
-                throw reader.error(
-                    value, unknownValue("profile", text, among: EquivalenceProfile.allCases.map(\.rawValue)))
-            }
-            settings.profile = profile
-        }
+        if let value = user.threshold { settings.threshold = try NumberSetting.threshold.checked(value) }
+        if let profile = user.profile { settings.profile = try profile.oneOf(EquivalenceProfile.allCases) }
         return settings
     }
 
-    func parseGates(_ node: Node, backends: [BackendConfig]) throws(InputError) -> GateThresholds {
-        let map = try reader.mapping(node, allowed: Self.gatesKeys, context: "gates")
+    func gateThresholds(_ user: UserGates, backends: [BackendConfig]) throws(InputError) -> GateThresholds {
         var gates = GateThresholds()
-        if let value = map["min_agreement"] {
-            gates.minAgreement = try reader.double(value, key: "min_agreement", in: 0...1)
-        }
-        if let value = map["min_accuracy"] {
-            gates.minAccuracy = try reader.double(value, key: "min_accuracy", in: 0...1)
-        }
-        if let value = map["max_spurious"] {
-            gates.maxSpurious = try reader.double(value, key: "max_spurious", in: 0...1)
-        }
-        if let value = map["max_lb_mismatch"] {
-            gates.maxLoadBalancerMismatches = try reader.int(value, key: "max_lb_mismatch", atLeast: 0)
+        if let value = user.minAgreement { gates.minAgreement = try NumberSetting.minAgreement.checked(value) }
+        if let value = user.minAccuracy { gates.minAccuracy = try NumberSetting.minAccuracy.checked(value) }
+        if let value = user.maxSpurious { gates.maxSpurious = try NumberSetting.maxSpurious.checked(value) }
+        if let value = user.maxLoadBalancerMismatches {
+            gates.maxLoadBalancerMismatches = try IntegerSetting.maxLoadBalancerMismatches.checked(value)
         }
         let families = orderedUnique(
             backends.flatMap { backend in
@@ -411,42 +383,18 @@ private struct ConfigParser {
             backends.flatMap { backend in
                 [backend.quant] + (backend.ailbOptions?.members.values.compactMap(\.quant) ?? [])
             }.filter { !$0.isEmpty })
-        if let value = map["per_family"] {
-            gates.perFamily = try thresholdMap(value, key: "per_family", what: "family", known: families)
-        }
-        if let value = map["per_quant"] {
-            gates.perQuant = try thresholdMap(value, key: "per_quant", what: "quant", known: quants)
-        }
+        if let map = user.perFamily { gates.perFamily = try thresholds(map, what: "family", known: families) }
+        if let map = user.perQuant { gates.perQuant = try thresholds(map, what: "quant", known: quants) }
         return gates
     }
 
-    func thresholdMap(_ node: Node, key: String, what: String, known: [String]) throws(InputError) -> [String: Double] {
+    func thresholds(_ map: YAMLMap<Double>, what: String, known: [String]) throws(InputError) -> [String: Double] {
         var result: [String: Double] = [:]
-        for entry in try reader.anyMapping(node, context: "'\(key)'").entries {
-            guard known.contains(entry.key) else {
-                throw reader.error(entry.keyNode, unknownName(what, entry.key, among: known))
-            }
-            result[entry.key] = try reader.double(entry.value, key: entry.key, in: 0...1)
+        for (name, value) in map.entries {
+            guard known.contains(name) else { throw value.keyError(unknownNameMessage(what, name, among: known)) }
+            result[name] = try NumberSetting.fraction(name).checked(value)
         }
         return result
-    }
-
-    // MARK: Messages
-
-    func unknownValue(_ key: String, _ value: String, among allowed: [String]) -> String {
-        var message = "unknown \(key) '\(value)'; expected one of: \(allowed.joined(separator: ", "))"
-        if let close = suggestion(for: value, among: allowed) { message += " (did you mean '\(close)'?)" }
-        return message
-    }
-
-    func unknownName(_ what: String, _ name: String, among known: [String]) -> String {
-        var message = "unknown \(what) '\(name)'"
-        if let close = suggestion(for: name, among: known) {
-            message += "; did you mean '\(close)'?"
-        } else {
-            message += "; the configured ones are: \(known.joined(separator: ", "))"
-        }
-        return message
     }
 
     func orderedUnique(_ values: [String]) -> [String] {

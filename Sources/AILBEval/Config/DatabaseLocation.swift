@@ -28,9 +28,20 @@ public enum DatabaseLocation {
     static func storagePath(in file: String, environment: [String: String]) throws(InputError) -> String? {
         let text = try InputFile.readText(path: file, what: "config file")
         let reader = YAMLReader(file: file, environment: environment)
-        let top = try reader.anyMapping(reader.root(of: text), context: "the config")
-        guard let storage = top["storage"] else { return nil }
-        guard let path = try reader.anyMapping(storage, context: "storage")["path"] else { return nil }
-        return try reader.nonEmptyString(path, key: "path")
+        return try reader.decode(StorageOnly.self, from: reader.root(of: text)).storage?.path?.nonEmpty()
     }
+}
+
+/// The one key of a config these commands read. Its keys are open (not `CaseIterable`): every other key is
+/// left unread, so neither checked nor expanded.
+private struct StorageOnly: YAMLMapping {
+    struct Storage: YAMLMapping {
+        var path: Located<String>?
+
+        static func yamlName(key: String) -> String { "storage" }
+    }
+
+    var storage: Storage?
+
+    static func yamlName(key: String) -> String { "the config" }
 }

@@ -79,6 +79,12 @@ public struct BackendConfig: Sendable, Hashable {
     public var apiKeyEnv: String?
     /// Extra headers sent with every request.
     public var headers: [String: String]
+    /// The PEM bundle of CA certificates that verifies the backend's TLS certificate (`ca_file`), as an
+    /// absolute path; nil: the system's trust store.
+    public var caFile: String?
+    /// Whether any TLS certificate of the backend is accepted (`insecure_skip_verify`): only for a backend
+    /// on this machine, unless the run allows insecure TLS.
+    public var insecureSkipVerify: Bool
     /// Behaviour of a mock backend.
     public var mock: MockBehavior?
     /// Delegation settings of an ai-lb backend (`kind: ailb`).
@@ -96,7 +102,8 @@ public struct BackendConfig: Sendable, Hashable {
     public init(
         name: String, kind: BackendKind = .openai, urls: [URL] = [], model: String, family: String? = nil,
         quant: String = "", maxConcurrency: Int? = nil, timeout: Double? = nil, apiKeyEnv: String? = nil,
-        headers: [String: String] = [:], mock: MockBehavior? = nil, location: SourceLocation? = nil
+        headers: [String: String] = [:], mock: MockBehavior? = nil, location: SourceLocation? = nil,
+        caFile: String? = nil, insecureSkipVerify: Bool = false
     ) {
         self.name = name
         self.kind = kind
@@ -110,6 +117,8 @@ public struct BackendConfig: Sendable, Hashable {
         self.headers = headers
         self.mock = mock
         self.location = location
+        self.caFile = caFile
+        self.insecureSkipVerify = insecureSkipVerify
     }
 }
 

@@ -37,3 +37,21 @@ func levenshtein<Element: Equatable>(_ a: [Element], _ b: [Element]) -> Int {
     }
     return previous[b.count]
 }
+
+/// "unknown mode 'x'; expected one of: all, consensus", with the closest allowed value suggested.
+func unknownValueMessage(_ key: String, _ value: String, among allowed: [String]) -> String {
+    var message = "unknown \(key) '\(value)'; expected one of: \(allowed.joined(separator: ", "))"
+    if let close = suggestion(for: value, among: allowed) { message += " (did you mean '\(close)'?)" }
+    return message
+}
+
+/// "unknown backend 'x'", with the closest known name suggested, else all of them listed.
+func unknownNameMessage(_ what: String, _ name: String, among known: [String]) -> String {
+    var message = "unknown \(what) '\(name)'"
+    if let close = suggestion(for: name, among: known) {
+        message += "; did you mean '\(close)'?"
+    } else {
+        message += "; the configured ones are: \(known.joined(separator: ", "))"
+    }
+    return message
+}

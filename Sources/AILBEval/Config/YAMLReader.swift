@@ -1,11 +1,12 @@
 import Foundation
 import Yams
 
-/// A typed reader over a composed YAML tree that turns every mismatch into an `InputError` with a position.
+/// One YAML document: its tree, the typing of its scalars, and every mismatch as an `InputError` with a position.
 ///
 /// Plain scalars are typed by the YAML 1.2 core schema (so `no` and `12:30` stay strings, unlike YAML 1.1);
 /// quoted and block scalars are always strings. When `environment` is set, `${VAR}` in string values is
-/// expanded from it (`$${` writes a literal `${`).
+/// expanded from it (`$${` writes a literal `${`). `decode` reads a `Decodable` type from the tree through
+/// `YAMLNodeDecoder`, which keeps every node's position for the messages.
 struct YAMLReader {
     /// The file name used in locations.
     let file: String
@@ -67,6 +68,18 @@ struct YAMLReader {
         }
     }
 
+    /// `node` decoded as `T`; every error is an `InputError` at the node it concerns.
+    func decode<T: Decodable>(_ type: T.Type, from node: Node) throws(InputError) -> T {
+        do {
+            return try YAMLNodeDecoder(reader: self, node: node, keyNode: nil, codingPath: []).decode(T.self)
+        } catch let error as InputError {
+            throw error
+        } catch {
+            // The decoder throws only `InputError`; another error would come from a type's own `init(from:)`.
+            throw InputError(at: location(node), "cannot read \(T.self): \(error)")
+        }
+    }
+
     // MARK: Locations and errors
 
     /// The position of `node` in the file.
@@ -81,13 +94,13 @@ struct YAMLReader {
     }
 
     /// A short description of what `node` is, for "found …" in messages.
-    func describe(_ node: Node) -> String {
+    static func describe(_ node: Node) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
         case .scalar(let scalar):
-            switch classify(scalar) {
+            switch Self.classify(scalar) {
             case .null: return "null"
             case .bool: return "a boolean (\(scalar.string))"
             case .int, .double: return "a number (\(scalar.string))"
@@ -108,7 +121,7 @@ struct YAMLReader {
     }
 
     /// Types a scalar: quoted and block scalars are strings, plain ones follow the YAML 1.2 core schema.
-    func classify(_ scalar: Node.Scalar) -> ScalarValue {
+    static func classify(_ scalar: Node.Scalar) -> ScalarValue {
         guard scalar.style == .plain || scalar.style == .any else { return .string(scalar.string) }
         return Self.classifyPlain(scalar.string)
     }
@@ -150,9 +163,9 @@ struct YAMLReader {
     /// The scalar of `node` typed, with `${VAR}` expanded in plain scalars that use it.
     func scalarValue(_ node: Node, expected: String, key: String) throws(InputError) -> ScalarValue {
         guard case .scalar(let scalar) = node else {
-            throw error(node, "expected \(expected) for '\(key)', found \(describe(node))")
+            throw error(node, "expected \(expected) for '\(key)', found \(Self.describe(node))")
         }
-        let value = classify(scalar)
+        let value = Self.classify(scalar)
         if case .string(let text) = value, environment != nil, text.contains("$") {
             let expanded = try expand(text, at: node)
             return scalar.style == .plain ? Self.classifyPlain(expanded) : .string(expanded)
@@ -163,21 +176,12 @@ struct YAMLReader {
     /// A string value. Plain numbers and booleans are taken as written (`text: 4` is the string "4").
     func string(_ node: Node, key: String) throws(InputError) -> String {
         guard case .scalar(let scalar) = node else {
-            throw error(node, "expected a string for '\(key)', found \(describe(node))")
+            throw error(node, "expected a string for '\(key)', found \(Self.describe(node))")
         }
-        if case .null = classify(scalar) {
+        if case .null = Self.classify(scalar) {
             throw error(node, "expected a string for '\(key)', found null")
         }
         return environment == nil ? scalar.string : try expand(scalar.string, at: node)
-    }
-
-    /// A non-empty string value.
-    func nonEmptyString(_ node: Node, key: String) throws(InputError) -> String {
-        let text = try string(node, key: key)
-        if text.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw error(node, "expected a non-empty string for '\(key)', found an empty string")
-        }
-        return text
     }
 
     /// An integer value.
@@ -185,7 +189,7 @@ struct YAMLReader {
         switch try scalarValue(node, expected: "an integer", key: key) {
         case .int(let value): return value
         case .double(let value) where value.rounded() == value && abs(value) < 9.0e15: return Int(value)
-        default: throw error(node, "expected an integer for '\(key)', found \(describe(node))")
+        default: throw error(node, "expected an integer for '\(key)', found \(Self.describe(node))")
         }
     }
 
@@ -194,122 +198,58 @@ struct YAMLReader {
         switch try scalarValue(node, expected: "a number", key: key) {
         case .int(let value): return Double(value)
         case .double(let value) where value.isFinite: return value
-        default: throw error(node, "expected a number for '\(key)', found \(describe(node))")
+        default: throw error(node, "expected a number for '\(key)', found \(Self.describe(node))")
         }
     }
 
     /// A boolean value (`true`/`false`).
     func bool(_ node: Node, key: String) throws(InputError) -> Bool {
         if case .bool(let value) = try scalarValue(node, expected: "true or false", key: key) { return value }
-        throw error(node, "expected true or false for '\(key)', found \(describe(node))")
+        throw error(node, "expected true or false for '\(key)', found \(Self.describe(node))")
     }
 
     /// True when `node` is a plain `null`, `~` or empty scalar.
     func isNull(_ node: Node) -> Bool {
-        if case .scalar(let scalar) = node, case .null = classify(scalar) { return true }
+        if case .scalar(let scalar) = node, case .null = Self.classify(scalar) { return true }
         return false
     }
 
-    /// A number within `range`, with a message naming the range.
-    func double(_ node: Node, key: String, in range: ClosedRange<Double>) throws(InputError) -> Double {
-        let value = try double(node, key: key)
-        guard range.contains(value) else {
-            throw error(
-                node,
-                "'\(key)' must be between \(format(range.lowerBound)) and \(format(range.upperBound)), found \(format(value))"
-            )
-        }
-        return value
+    // MARK: Mappings and JSON
+
+    /// One key of a mapping with its value; the key node is kept for messages about the key itself.
+    struct Entry {
+        var key: String
+        var keyNode: Node
+        var value: Node
     }
 
-    /// A number greater than zero.
-    func positiveDouble(_ node: Node, key: String) throws(InputError) -> Double {
-        let value = try double(node, key: key)
-        guard value > 0 else { throw error(node, "'\(key)' must be greater than 0, found \(format(value))") }
-        return value
-    }
-
-    /// An integer of at least `minimum`.
-    func int(_ node: Node, key: String, atLeast minimum: Int) throws(InputError) -> Int {
-        let value = try int(node, key: key)
-        guard value >= minimum else { throw error(node, "'\(key)' must be at least \(minimum), found \(value)") }
-        return value
-    }
-
-    private func format(_ value: Double) -> String {
-        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
-
-    // MARK: Collections
-
-    /// The elements of a list.
-    func list(_ node: Node, key: String) throws(InputError) -> [Node] {
-        guard case .sequence(let sequence) = node else {
-            throw error(node, "expected a list for '\(key)', found \(describe(node))")
-        }
-        return Array(sequence)
-    }
-
-    /// A list of strings; a single string is taken as a list of one.
-    func stringList(_ node: Node, key: String) throws(InputError) -> [String] {
-        if case .scalar = node { return [try string(node, key: key)] }
-        var result: [String] = []
-        for item in try list(node, key: key) { result.append(try string(item, key: key)) }
-        return result
-    }
-
-    /// A mapping whose keys must all be in `allowed`; `context` names it in messages ("backend", "defaults").
-    func mapping(_ node: Node, allowed: [String], context: String) throws(InputError) -> YAMLMapping {
-        let mapping = try anyMapping(node, context: context)
-        for entry in mapping.entries where !allowed.contains(entry.key) {
-            var message = "unknown key '\(entry.key)' in \(context)"
-            if let close = suggestion(for: entry.key, among: allowed) {
-                message += "; did you mean '\(close)'?"
-            } else {
-                message += "; expected one of: \(allowed.joined(separator: ", "))"
-            }
-            throw error(entry.keyNode, message)
-        }
-        return mapping
-    }
-
-    /// A mapping with any keys (string scalars).
-    func anyMapping(_ node: Node, context: String) throws(InputError) -> YAMLMapping {
+    /// The entries of a mapping in the order written; keys must be distinct strings. `context` names the
+    /// mapping in messages ("backend", "'headers'"), `expected` what another shape lacks ("a mapping for backend").
+    func entries(of node: Node, context: String, expected: String? = nil) throws(InputError) -> [Entry] {
         guard case .mapping(let mapping) = node else {
-            throw error(node, "expected a mapping for \(context), found \(describe(node))")
+            throw error(node, "expected \(expected ?? "a mapping for \(context)"), found \(Self.describe(node))")
         }
-        var entries: [YAMLMapping.Entry] = []
+        var entries: [Entry] = []
         var seen: [String: Node] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
-                throw error(keyNode, "expected a string key in \(context), found \(describe(keyNode))")
+                throw error(keyNode, "expected a string key in \(context), found \(Self.describe(keyNode))")
             }
             if let first = seen[scalar.string] {
                 throw error(
                     keyNode, "duplicate key '\(scalar.string)' in \(context) (first at line \(location(first).line))")
             }
             seen[scalar.string] = keyNode
-            entries.append(YAMLMapping.Entry(key: scalar.string, keyNode: keyNode, value: value))
+            entries.append(Entry(key: scalar.string, keyNode: keyNode, value: value))
         }
-        return YAMLMapping(node: node, entries: entries)
+        return entries
     }
-
-    /// A mapping of strings to strings (`headers`).
-    func stringMap(_ node: Node, key: String) throws(InputError) -> [String: String] {
-        var result: [String: String] = [:]
-        for entry in try anyMapping(node, context: "'\(key)'").entries {
-            result[entry.key] = try string(entry.value, key: entry.key)
-        }
-        return result
-    }
-
-    // MARK: JSON
 
     /// The node as a JSON value: integers stay `.int`, floats `.double`, quoted text stays a string.
     func json(_ node: Node, key: String) throws(InputError) -> JSONValue {
         switch node {
         case .scalar(let scalar):
-            switch classify(scalar) {
+            switch Self.classify(scalar) {
             case .null: return .null
             case .bool(let value): return .bool(value)
             case .int(let value): return .int(value)
@@ -326,7 +266,7 @@ struct YAMLReader {
             return .array(items)
         case .mapping:
             var members: [String: JSONValue] = [:]
-            for entry in try anyMapping(node, context: "'\(key)'").entries {
+            for entry in try entries(of: node, context: "'\(key)'") {
                 members[entry.key] = try json(entry.value, key: entry.key)
             }
             return .object(members)
@@ -442,28 +382,4 @@ extension InputError {
         copy.file = file
         return copy
     }
-}
-
-/// A YAML mapping in source order, with the key nodes kept for positions.
-struct YAMLMapping {
-    /// One key and its value.
-    struct Entry {
-        var key: String
-        var keyNode: Node
-        var value: Node
-    }
-
-    /// The mapping node itself.
-    var node: Node
-    /// The entries in the order written.
-    var entries: [Entry]
-
-    /// The value for `key`, if present.
-    subscript(key: String) -> Node? { entries.first { $0.key == key }?.value }
-
-    /// The key node for `key`, if present (for errors about the key itself).
-    func keyNode(_ key: String) -> Node? { entries.first { $0.key == key }?.keyNode }
-
-    /// True when `key` is present.
-    func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
 }

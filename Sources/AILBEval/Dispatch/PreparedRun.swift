@@ -16,7 +16,8 @@ public struct PreparedRun: Sendable {
     /// Loads and validates config and suites and applies the options. Throws `InputError` for any bad input,
     /// before anything is written.
     public static func prepare(_ options: RunOptions, environment: [String: String]) throws(InputError) -> PreparedRun {
-        var config = try loadConfig(options.configPath, environment: environment)
+        var config = try loadConfig(
+            options.configPath, environment: environment, allowInsecureTLS: options.allowInsecureTLS)
         guard !options.suitePaths.isEmpty else {
             throw InputError("no suite given (try: ailb-eval suites/tools.yaml)")
         }
@@ -48,7 +49,7 @@ public struct PreparedRun: Sendable {
             }
             config.backends = config.backends.filter { options.backendNames.contains($0.name) }
         }
-        try applyOverrides(options, to: &config)
+        try config.applyFlags(options)
         if let bar = config.gates.minAccuracy, !suites.contains(where: { $0.cases.contains { $0.expect != nil } }) {
             // A bar with nothing to measure would fail every run; it is a mistake in the command or the config.
             let source =
@@ -69,40 +70,11 @@ public struct PreparedRun: Sendable {
     }
 
     /// Reads the config file, or the embedded default when none is named and `config.yaml` does not exist.
-    public static func loadConfig(_ path: String?, environment: [String: String]) throws(InputError) -> EvalConfig {
-        try ConfigLoader.resolve(path: path, environment: environment)
-    }
-
-    static func applyOverrides(_ options: RunOptions, to config: inout EvalConfig) throws(InputError) {
-        func check(_ value: Double?, _ flag: String, range: ClosedRange<Double>) throws(InputError) {
-            if let value, !range.contains(value) {
-                throw InputError("\(flag) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
-            }
-        }
-        try check(options.threshold, "--threshold", range: 0...1)
-        try check(options.minAgreement, "--min-agreement", range: 0...1)
-        try check(options.minAccuracy, "--min-accuracy", range: 0...1)
-        if let c = options.concurrency, c < 1 { throw InputError("--concurrency must be at least 1, got \(c)") }
-        if let r = options.repeats, r < 1 { throw InputError("--repeat must be at least 1, got \(r)") }
-        if let t = options.timeout, t <= 0 { throw InputError("--timeout must be positive, got \(t)") }
-        if let r = options.retries, r < 0 { throw InputError("--retries must be 0 or more, got \(r)") }
-        if let mode = options.mode { config.defaults.mode = mode }
-        if let profile = options.profile { config.consensus.profile = profile }
-        if let threshold = options.threshold { config.consensus.threshold = threshold }
-        if let concurrency = options.concurrency { config.defaults.concurrency = concurrency }
-        if let timeout = options.timeout { config.defaults.timeout = timeout }
-        if let retries = options.retries { config.defaults.retries = retries }
-        if let stream = options.stream { config.defaults.stream = stream }
-        if let minAgreement = options.minAgreement { config.gates.minAgreement = minAgreement }
-        if let minAccuracy = options.minAccuracy { config.gates.minAccuracy = minAccuracy }
-        if let m = options.maxLoadBalancerMismatches, m < 0 { throw InputError("--max-lb-mismatch must be 0 or more, got \(m)") }
-        if let maximum = options.maxLoadBalancerMismatches { config.gates.maxLoadBalancerMismatches = maximum }
-        if config.gates.maxLoadBalancerMismatches != nil,
-            let problem = Gate.loadBalancerBarProblem(
-                mode: config.defaults.mode, hasLoadBalancer: config.backends.contains { $0.kind == .ailb })
-        {
-            throw InputError(problem)
-        }
+    /// `allowInsecureTLS` lets `insecure_skip_verify: true` stand for a backend on another machine.
+    public static func loadConfig(_ path: String?, environment: [String: String], allowInsecureTLS: Bool = false)
+        throws(InputError) -> EvalConfig
+    {
+        try ConfigLoader.resolve(path: path, environment: environment, allowInsecureTLS: allowInsecureTLS)
     }
 
     /// The config as stored with the run: everything but secrets (header values are masked; API keys are

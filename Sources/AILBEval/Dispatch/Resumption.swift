@@ -46,7 +46,8 @@ extension PreparedRun {
         var restored = options
         if restored.suitePaths.isEmpty { restored.suitePaths = storedSuites.map(\.path) }
         if restored.configPath == nil { restored.configPath = record.configPath }
-        let config = try loadConfig(restored.configPath, environment: environment)
+        let config = try loadConfig(
+            restored.configPath, environment: environment, allowInsecureTLS: restored.allowInsecureTLS)
         restoreFlags(from: snapshot, into: &restored, config: config)
         var prepared = try prepare(restored, environment: environment)
 

@@ -30,6 +30,8 @@ public struct RunOptions: Sendable {
     public var force = false
     /// With `resume`: send the requests that ended in an error again too, keeping the failed answers.
     public var retryErrors = false
+    /// Let `insecure_skip_verify: true` stand for backends on other machines (`--allow-insecure-tls`).
+    public var allowInsecureTLS = false
 
     public init(suitePaths: [String]) {
         self.suitePaths = suitePaths
