@@ -120,7 +120,8 @@ public struct BackendProbe: Sendable {
         result.model = model
 
         switch await client.transport.get(
-            base.appendingPathComponent("models"), headers: headers.sorted { $0.key < $1.key }, timeout: timeout)
+            base.appendingPathComponent("models"), headers: headers.sorted { $0.key < $1.key }, timeout: timeout,
+            tls: backend.tls)
         {
         case .success(let answer):
             let status = answer.status ?? 0
@@ -156,7 +157,7 @@ public struct BackendProbe: Sendable {
                 body: [
                     "model": .string(model), "max_tokens": 1, "temperature": 0,
                     "messages": [["role": "user", "content": "Say OK."]],
-                ], headers: headers, timeout: timeout, retry: .none))
+                ], headers: headers, timeout: timeout, retry: .none, tls: backend.tls))
         if backend.kind == .ailb { await probeLoadBalancer(backend, base: base, model: model, headers: headers, into: &result) }
         result.chatOK = chat.isSuccess
         result.chatLatencyMs = chat.isSuccess ? chat.latencyMs : nil
@@ -181,7 +182,7 @@ public struct BackendProbe: Sendable {
                     "model": .string(model), "max_tokens": 64, "temperature": 0,
                     "messages": [["role": "user", "content": "What is the weather in Paris?"]],
                     "tools": [tool], "tool_choice": "required",
-                ], headers: headers, timeout: timeout, retry: .none))
+                ], headers: headers, timeout: timeout, retry: .none, tls: backend.tls))
         result.toolCallsOK = !ExtractedAnswer(body: toolCall.body).toolCalls.isEmpty
         if !result.toolCallsOK {
             result.problems.append(
@@ -200,7 +201,8 @@ public struct BackendProbe: Sendable {
         var root = base
         if root.lastPathComponent == "v1" { root = root.deletingLastPathComponent() }
         switch await client.transport.get(
-            root.appendingPathComponent("health"), headers: headers.sorted { $0.key < $1.key }, timeout: timeout)
+            root.appendingPathComponent("health"), headers: headers.sorted { $0.key < $1.key }, timeout: timeout,
+            tls: backend.tls)
         {
         case .success(let answer):
             let status = answer.status ?? 0
@@ -218,7 +220,7 @@ public struct BackendProbe: Sendable {
                 body: [
                     "model": .string(model), "max_tokens": 1, "temperature": 0,
                     "messages": [["role": "user", "content": "Say OK."]],
-                ], headers: multi, timeout: timeout, retry: .none, expectsCompletion: false))
+                ], headers: multi, timeout: timeout, retry: .none, expectsCompletion: false, tls: backend.tls))
         let naming = MemberNaming(loadBalancer: backend.name, backends: [backend])
         let parsed = LoadBalancerAnswer.interpret(
             answer, mode: .all, naming: naming, timeouts: LoadBalancerTimeouts(backend.ailbOptions))

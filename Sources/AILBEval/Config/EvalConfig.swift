@@ -95,6 +95,9 @@ public struct BackendConfig: Sendable, Hashable {
     /// The `model` value that asks for the server's first listed (or first preferred) model.
     public static let autoModel = "auto"
 
+    /// How the transport checks this backend's certificate.
+    public var tls: TLSOptions { TLSOptions(caFile: caFile, insecureSkipVerify: insecureSkipVerify) }
+
     /// True while `model` is `auto` and still to be resolved.
     public var modelIsAuto: Bool { model == Self.autoModel }
 

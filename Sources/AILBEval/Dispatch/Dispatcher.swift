@@ -113,7 +113,7 @@ public struct Dispatcher: Sendable {
         let request = ChatRequest(
             baseURL: backend.urls[replica % backend.urls.count], body: .object(body), headers: headers,
             stream: defaults.stream, timeout: timeout(for: backend),
-            retry: RetryPolicy(maxRetries: defaults.retries))
+            retry: RetryPolicy(maxRetries: defaults.retries), tls: backend.tls)
         return await client.send(request)
     }
 }
@@ -142,7 +142,7 @@ extension Dispatcher {
             baseURL: backend.urls[replica % backend.urls.count], body: .object(body),
             headers: headers.merging(Self.loadBalancerHeaders(for: backend, mode: defaults.mode)) { _, new in new },
             stream: false, timeout: timeout(for: backend),
-            retry: RetryPolicy(maxRetries: defaults.retries), expectsCompletion: false)
+            retry: RetryPolicy(maxRetries: defaults.retries), expectsCompletion: false, tls: backend.tls)
         return await client.send(request)
     }
 }

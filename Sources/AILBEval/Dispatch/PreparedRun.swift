@@ -92,6 +92,8 @@ public struct PreparedRun: Sendable {
             if let m = b.maxConcurrency { object["max_concurrency"] = .int(m) }
             if let t = b.timeout { object["timeout"] = .double(t) }
             if let k = b.apiKeyEnv { object["api_key_env"] = .string(k) }
+            if let file = b.caFile { object["ca_file"] = .string(file) }
+            if b.insecureSkipVerify { object["insecure_skip_verify"] = true }
             if let options = b.ailbOptions {
                 var ailb: [String: JSONValue] = [
                     "target_backends": .array(options.targetBackends.map { .string($0) }),
