@@ -1,6 +1,6 @@
 /// Where a workflow writes what the user reads: results to standard output, notes and warnings to standard
-/// error. Passed in, so that the library never writes to the process's streams behind the caller's back and
-/// a test can read what was written.
+/// error. Passed in, so that the caller decides where they go and a test can read them. (The progress line of
+/// a run is the exception: it goes to standard error, or nowhere with `showsProgress` off.)
 public protocol WorkflowOutput: Sendable {
     /// Writes `text` as it is to the results; throws when it cannot be written (exit 4).
     func write(_ text: String) throws(OutputError)
