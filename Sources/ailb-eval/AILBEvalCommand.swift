@@ -1,7 +1,9 @@
 import AILBEval
 import ArgumentParser
+import Foundation
 
 /// The root command: `ailb-eval SUITE…` runs suites; the subcommands inspect what runs stored.
+@main
 struct AILBEvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ailb-eval",
@@ -27,4 +29,19 @@ struct AILBEvalCommand: AsyncParsableCommand {
         ],
         defaultSubcommand: RunCommand.self
     )
+
+    /// Parses the command line, runs the chosen command (an async one through its async `run()`, whichever it
+    /// is), and maps every error to its message and exit code in one place (see `ExitStatus`).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            Foundation.exit(CommandErrors.report(error))
+        }
+    }
 }

@@ -19,9 +19,14 @@ enum CommandErrors {
             printError("ailb-eval: \(error)")
             return ExitStatus.runImpossible.rawValue
         case let error as GateFailed:
-            for failure in error.failures { printError("gate failed: \(failure)") }
-            if let bar = error.loadBalancer { printError("gate failed: \(bar)") }
+            for line in error.lines { printError(line) }
             return ExitStatus.gateFailed.rawValue
+        case let error as RegressionGateFailed:
+            for line in error.lines { printError(line) }
+            return ExitStatus.gateFailed.rawValue
+        case let error as UsageError:
+            // Found by a workflow, shown as if found while parsing: with the usage.
+            return report(ValidationError(error.message))
         default:
             let code = AILBEvalCommand.exitCode(for: error)
             let message = AILBEvalCommand.fullMessage(for: error)
@@ -44,11 +49,4 @@ enum CommandErrors {
     static func printError(_ text: String) {
         StandardError.line(text)
     }
-}
-
-/// Thrown when a run or a stored run fails its gate (exit 1).
-struct GateFailed: Error {
-    var failures: [GateFailure]
-    /// The bar on ai-lb's own verdicts, when it failed.
-    var loadBalancer: LoadBalancerGateCheck? = nil
 }

@@ -1,0 +1,36 @@
+import Foundation
+
+/// `ailb-eval backends`: whether every configured backend is usable.
+public enum BackendsWorkflow {
+    /// The config to read and how long to wait.
+    public struct Options: Sendable {
+        /// nil: `./config.yaml`, else the embedded default.
+        public var configPath: String?
+        /// Seconds to wait for each request.
+        public var timeout: Double
+        public var environment: [String: String]
+
+        public init(
+            configPath: String? = nil, timeout: Double = 30,
+            environment: [String: String] = ProcessInfo.processInfo.environment
+        ) {
+            self.configPath = configPath
+            self.timeout = timeout
+            self.environment = environment
+        }
+    }
+
+    /// Probes every backend of the config, in config order. Mock backends are served in-process for the probe.
+    public static func probe(_ options: Options) async throws -> [ProbeResult] {
+        var config = try PreparedRun.loadConfig(options.configPath, environment: options.environment)
+        let server = try await MockServer.serveInProcess(&config.backends, suites: [], environment: options.environment)
+        let client = ChatClient(maxConnectionsPerHost: 16, maxResponseBytes: config.limits.maxResponseBytes)
+        let results = await BackendProbe(
+            client: client, timeout: options.timeout, environment: options.environment,
+            equivalents: config.modelEquivalents
+        ).probe(config.backends)
+        client.invalidate()
+        await server?.stop()
+        return results
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// `ailb-eval compare`: what changed between two stored runs, judged under one profile.
+public enum CompareWorkflow {
+    /// The two runs, how the comparison is written, and whether it is a gate.
+    public struct Options: Sendable {
+        public var location: StoredRunsLocation
+        /// The earlier run: an id, or `latest`.
+        public var runA: String
+        /// The later run: an id, or `latest`.
+        public var runB: String
+        public var format: ComparisonReport.Format
+        /// The file to write; nil or `-`: the document is returned for standard output.
+        public var out: String?
+        /// The profile for both runs; nil: RUN_B's.
+        public var profile: EquivalenceProfile?
+        /// Fail on a regression beyond `tolerance`, or when no case repeat was judged in both runs.
+        public var failOnRegression: Bool
+        /// The allowed drop, as a fraction.
+        public var tolerance: Double
+        /// Changed case repeats listed in text and markdown output.
+        public var maxCases: Int
+
+        public init(
+            location: StoredRunsLocation, runA: String, runB: String = "latest", format: ComparisonReport.Format = .text,
+            out: String? = nil, profile: EquivalenceProfile? = nil, failOnRegression: Bool = false,
+            tolerance: Double = 0, maxCases: Int = 50
+        ) {
+            self.location = location
+            self.runA = runA
+            self.runB = runB
+            self.format = format
+            self.out = out
+            self.profile = profile
+            self.failOnRegression = failOnRegression
+            self.tolerance = tolerance
+            self.maxCases = maxCases
+        }
+    }
+
+    /// The comparison as written, and the regression gate's verdict.
+    public struct Result: Sendable {
+        /// The document for standard output, or the file written.
+        public var written: WrittenDocument
+        /// Why `--fail-on-regression` fails; nil when it passed or was not asked for.
+        public var regressionFailure: RegressionGateFailed?
+    }
+
+    /// Compares the runs and writes the comparison to `options.out`, if named. A regression gate over two
+    /// runs that share nothing is a mistake in the command: it throws `InputError` and writes nothing.
+    public static func run(_ options: Options, output: some WorkflowOutput) throws -> Result {
+        let store = try options.location.open(output: output)
+        let recordB = try store.run(options.runB)
+        let recordA = try store.run(options.runA)
+        let chosen = options.profile ?? recordB.profile
+        var reportOptions = ReportOptions(settings: StoredReportSettings(run: recordB))
+        reportOptions.bootstrapIterations = 0
+        let a = try ReportContent.load(
+            report: RunReportData.load(store: store, runID: recordA.id, profile: chosen), store: store,
+            options: reportOptions)
+        let b = try ReportContent.load(
+            report: RunReportData.load(store: store, runID: recordB.id, profile: chosen), store: store,
+            options: reportOptions)
+        let comparison = try RunComparison.compute(a, b)
+        if options.failOnRegression, let nothing = comparison.nothingComparable {
+            try store.finishReading()
+            throw InputError("--fail-on-regression: nothing to compare: \(nothing)")
+        }
+        let document = ComparisonReport.render(
+            comparison, format: options.format, tolerance: options.tolerance, maxCases: options.maxCases)
+        try store.finishReading()
+        let written: WrittenDocument
+        if let out = options.out, out != "-" {
+            try AtomicFile.write(document, to: out)
+            written = .files([out])
+        } else {
+            written = .document(document)
+        }
+        return Result(written: written, regressionFailure: regressionFailure(comparison, options))
+    }
+
+    /// Why the regression gate fails, if asked for and it does.
+    static func regressionFailure(_ comparison: RunComparison, _ options: Options) -> RegressionGateFailed? {
+        guard options.failOnRegression else { return nil }
+        if let none = comparison.regressionGateNoData { return .notCompared(none) }
+        let regressions = comparison.regressions(tolerance: options.tolerance)
+        return regressions.isEmpty ? nil : .regressions(regressions)
+    }
+}

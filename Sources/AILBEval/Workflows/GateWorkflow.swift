@@ -1,0 +1,118 @@
+import Foundation
+
+/// `ailb-eval gate`: a stored run checked against thresholds, its own unless overridden.
+public enum GateWorkflow {
+    /// The run and the bars given on the command line (nil or empty: the run's own).
+    public struct Options: Sendable {
+        public var location: StoredRunsLocation
+        /// A run id, or `latest`.
+        public var runReference: String
+        public var minAgreement: Double?
+        public var minAccuracy: Double?
+        public var maxSpurious: Double?
+        /// Minimum with-majority share per family, over the run's own.
+        public var perFamily: [String: Double]
+        /// Minimum with-majority share per quantization, over the run's own.
+        public var perQuant: [String: Double]
+        public var maxLoadBalancerMismatches: Int?
+        public var basis: GateBasis
+        /// nil: the run's own profile.
+        public var profile: EquivalenceProfile?
+
+        public init(
+            location: StoredRunsLocation, runReference: String = "latest", minAgreement: Double? = nil,
+            minAccuracy: Double? = nil, maxSpurious: Double? = nil, perFamily: [String: Double] = [:],
+            perQuant: [String: Double] = [:], maxLoadBalancerMismatches: Int? = nil, basis: GateBasis = .point,
+            profile: EquivalenceProfile? = nil
+        ) {
+            self.location = location
+            self.runReference = runReference
+            self.minAgreement = minAgreement
+            self.minAccuracy = minAccuracy
+            self.maxSpurious = maxSpurious
+            self.perFamily = perFamily
+            self.perQuant = perQuant
+            self.maxLoadBalancerMismatches = maxLoadBalancerMismatches
+            self.basis = basis
+            self.profile = profile
+        }
+    }
+
+    /// A gate that passed: every bar checked, and the run's agreement.
+    public struct Passed: Sendable {
+        public var runID: Int64
+        public var checks: [GateCheck]
+        public var loadBalancer: LoadBalancerGateCheck?
+        public var agreement: Proportion
+
+        /// "passed: …" for each bar, then "gate passed: run N agreement X (k/n)".
+        public var lines: [String] {
+            checks.map { "passed: \($0.result.bar) \(Self.passText($0.result))" }
+                + (loadBalancer.map { ["passed: \($0)"] } ?? [])
+                + [
+                    String(
+                        format: "gate passed: run %lld agreement %.3f (%d/%d)", runID, agreement.value ?? 0,
+                        agreement.successes, agreement.trials)
+                ]
+        }
+
+        /// "0.850 (95% CI 0.780–0.900) ≥ 0.800" for a bar that passed.
+        static func passText(_ r: GateFailure) -> String {
+            String(
+                format: "%.3f (95%% CI %.3f–%.3f) %@ %.3f", r.value, r.interval.lower, r.interval.upper,
+                r.isMaximum ? "≤" : "≥", r.threshold)
+        }
+    }
+
+    /// Checks the run. Throws `GateFailed` when a bar fails (a bar with nothing to measure fails), and
+    /// `UsageError` or `InputError` for a bar that cannot be checked at all.
+    public static func check(_ options: Options, output: some WorkflowOutput) throws -> Passed {
+        let store = try options.location.open(output: output)
+        let record = try store.run(options.runReference)
+        let report = try RunReportData.load(store: store, runID: record.id, profile: options.profile)
+        var thresholds = StoredReportSettings(run: record).gates
+        if let minAgreement = options.minAgreement { thresholds.minAgreement = minAgreement }
+        if let minAccuracy = options.minAccuracy { thresholds.minAccuracy = minAccuracy }
+        if let maxSpurious = options.maxSpurious { thresholds.maxSpurious = maxSpurious }
+        thresholds.perFamily.merge(options.perFamily) { _, flag in flag }
+        thresholds.perQuant.merge(options.perQuant) { _, flag in flag }
+        if let maximum = options.maxLoadBalancerMismatches { thresholds.maxLoadBalancerMismatches = maximum }
+        var loadBalancerBar: LoadBalancerGateCheck?
+        if let maximum = thresholds.maxLoadBalancerMismatches {
+            let hasLoadBalancer = try store.backends(runID: record.id).contains { $0.kind == .ailb }
+            if let problem = Gate.loadBalancerBarProblem(mode: record.mode, hasLoadBalancer: hasLoadBalancer) {
+                throw InputError("run \(record.id): \(problem)")
+            }
+            let counts = try store.loadBalancerVerdictCounts(runID: record.id)
+            loadBalancerBar = LoadBalancerGateCheck(maximum: maximum, compared: counts.compared, mismatches: counts.mismatches)
+        }
+        try store.finishReading()
+        let stats = report.statistics
+        // A name typed here that the run does not have is a typo (exit 2); one stored with the run fails its bar.
+        let unknown =
+            options.perFamily.keys.filter { key in !stats.perFamily.contains { $0.key == key } }.map { "family '\($0)'" }
+            + options.perQuant.keys.filter { key in !stats.perQuant.contains { $0.key == key } }.map { "quant '\($0)'" }
+        if !unknown.isEmpty {
+            throw UsageError(
+                "run \(record.id) has no \(unknown.sorted().joined(separator: ", ")) (families: "
+                    + "\(stats.perFamily.map(\.key).joined(separator: ", ")); quants: \(stats.perQuant.map(\.key).joined(separator: ", ")))")
+        }
+        if let bar = thresholds.minAccuracy, !report.cases.contains(where: { $0.expectJSON != nil }) {
+            let source =
+                options.minAccuracy != nil ? "--min-accuracy" : "min_accuracy (stored with the run from its config or flags)"
+            throw UsageError(
+                "\(source) \(bar) cannot be checked: no case of run \(record.id) has an expected answer (expect)")
+        }
+        if thresholds == GateThresholds() {
+            throw UsageError(
+                "run \(record.id) has no gate bar: give one (--min-agreement, --min-accuracy, --max-spurious, --per-family, "
+                    + "--per-quant, --max-lb-mismatch), or set gates: in the config before the run")
+        }
+        let checks = Gate.checks(stats, thresholds: thresholds, basis: options.basis)
+        let failures = checks.filter { !$0.passed }.map(\.result)
+        if !failures.isEmpty || loadBalancerBar?.passed == false {
+            throw GateFailed(failures: failures, loadBalancer: loadBalancerBar.flatMap { $0.passed ? nil : $0 })
+        }
+        return Passed(runID: record.id, checks: checks, loadBalancer: loadBalancerBar, agreement: stats.agreement)
+    }
+}

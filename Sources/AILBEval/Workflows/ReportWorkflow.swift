@@ -1,0 +1,75 @@
+import Foundation
+
+/// What a workflow that writes a document produced: the document itself, for standard output (`--out -`),
+/// or the files it wrote.
+public enum WrittenDocument: Sendable, Equatable {
+    /// The document, to be printed as it is.
+    case document(String)
+    /// The paths written, one per line when printed.
+    case files([String])
+}
+
+/// `ailb-eval report` and `export`: a stored run written as HTML, CSV, JSON, JUnit XML or Markdown.
+public enum ReportWorkflow {
+    /// Which run, and how and where it is written.
+    public struct Options: Sendable {
+        public var location: StoredRunsLocation
+        /// A run id, or `latest`.
+        public var runReference: String
+        public var format: ReportFileFormat
+        /// A folder for CSV, a file otherwise, `-` for standard output; nil: `<reports.dir of the run>/run-<id>/`.
+        public var out: String?
+        /// nil: the run's own profile.
+        public var profile: EquivalenceProfile?
+        /// The backend to measure flips against; nil: the run's `reports.reference`, else each family's best quant.
+        public var reference: String?
+        /// Case repeats shown with every answer in the HTML report; nil: the default.
+        public var detailLimit: Int?
+
+        public init(
+            location: StoredRunsLocation, runReference: String = "latest", format: ReportFileFormat, out: String? = nil,
+            profile: EquivalenceProfile? = nil, reference: String? = nil, detailLimit: Int? = nil
+        ) {
+            self.location = location
+            self.runReference = runReference
+            self.format = format
+            self.out = out
+            self.profile = profile
+            self.reference = reference
+            self.detailLimit = detailLimit
+        }
+    }
+
+    /// Loads the run and writes it. The reference, the gate and the report folder are the run's own: no
+    /// config file is read for them.
+    public static func write(_ options: Options, output: some WorkflowOutput) throws -> WrittenDocument {
+        let store = try options.location.open(output: output)
+        let record = try store.run(options.runReference)
+        let report = try RunReportData.load(store: store, runID: record.id, profile: options.profile)
+        let settings = StoredReportSettings(run: record)
+        var reportOptions = ReportOptions(settings: settings)
+        if let reference = options.reference {
+            reportOptions.reference = reference
+            reportOptions.referenceMustExist = true
+        }
+        if let detailLimit = options.detailLimit { reportOptions.maxDetailedCases = detailLimit }
+        let content = try ReportContent.load(report: report, store: store, options: reportOptions)
+        let format = options.format
+        if options.out == "-" {
+            guard let document = try ReportWriter.render(format, content: content) else {
+                throw UsageError("--out - needs a single-file format (html, json, junit, markdown), not csv")
+            }
+            try store.finishReading()
+            return .document(document)
+        }
+        let folder = "\(settings.reportsDir)/run-\(record.id)"
+        var path = options.out ?? (format == .csv ? folder : "\(folder)/\(format.defaultFileName)")
+        var isDirectory: ObjCBool = false
+        if format != .csv, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            path = "\(path)/\(format.defaultFileName)"
+        }
+        let written = try ReportWriter.write(format, content: content, store: store, to: path)
+        try store.finishReading()
+        return .files(written)
+    }
+}

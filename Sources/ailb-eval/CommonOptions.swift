@@ -1,0 +1,17 @@
+import AILBEval
+import ArgumentParser
+import Foundation
+
+/// Options shared by the commands that read config or database.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Config file (default: ./config.yaml, else the embedded default).", completion: .file(extensions: ["yaml"]))
+    var config: String?
+
+    @Option(help: "SQLite database (default: storage.path of the config).", completion: .file())
+    var db: String?
+
+    /// The database of stored runs: --db, else the config's storage.path.
+    var storedRuns: StoredRunsLocation {
+        StoredRunsLocation(databasePath: db, configPath: config)
+    }
+}

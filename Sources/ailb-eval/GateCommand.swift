@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// `ailb-eval gate RUN`: apply thresholds to a stored run.
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate", abstract: "Check a stored run against agreement thresholds (exit 1 when one fails).",
+        discussion: """
+            Thresholds are the run's own (the config's gates: and the --min-* flags it ran with); flags given here \
+            override them. A bar with nothing to measure fails: agreement when no case repeat had two answers, a \
+            family or quant without a judged answer. --min-accuracy on a run without expect is a usage error (exit 2).
+            """)
+
+    @OptionGroup var arguments: GateArguments
+
+    func run() throws { try arguments.run() }
+}

@@ -1,0 +1,42 @@
+import AILBEval
+import ArgumentParser
+
+extension RunArguments {
+    /// The library's options for this command line.
+    var evalOptions: EvalWorkflow.Options {
+        var run = RunOptions(suitePaths: suites)
+        run.configPath = common.config
+        run.databasePath = common.db
+        run.mode = mode
+        run.profile = profile
+        run.threshold = threshold
+        run.concurrency = concurrency
+        run.repeats = repeats
+        run.timeout = timeout
+        run.retries = retries
+        run.stream = stream
+        run.repeatSeed = repeatSeed
+        run.backendNames = backends
+        run.tags = tags
+        run.minAgreement = minAgreement
+        run.minAccuracy = minAccuracy
+        run.maxLoadBalancerMismatches = maxLBMismatch
+        run.outputDirectory = out
+        run.resume = resume
+        run.force = force
+        run.retryErrors = retryErrors
+        return EvalWorkflow.Options(run: run, showsProgress: !quiet)
+    }
+
+    /// Runs the workflow; an interrupted run exits 130, a failed write 4 (its gate failures still printed), a
+    /// failed gate 1.
+    func run() async throws {
+        let result = try await EvalWorkflow.run(evalOptions, signals: .terminationSignals, output: StandardStreams())
+        if result.status == .interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
+        if let outputFailure = result.outputFailure {
+            for line in result.gateFailure?.lines ?? [] { CommandErrors.printError(line) }
+            throw outputFailure
+        }
+        if let gateFailure = result.gateFailure { throw gateFailure }
+    }
+}

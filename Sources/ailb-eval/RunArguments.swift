@@ -1,0 +1,81 @@
+import AILBEval
+import ArgumentParser
+
+/// The suites and flags of `ailb-eval run`; nil flags fall back to the config.
+struct RunArguments: ParsableArguments {
+    @Argument(help: "Suite files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var suites: [String] = []
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Both judge every answer. For a kind: ailb backend, all asks for every answer; consensus also for ai-lb's vote.")
+    var mode: RunMode?
+
+    @Option(help: "Equivalence profile for the summary and gate (both are stored): ailb or semantic.")
+    var profile: EquivalenceProfile?
+
+    @Option(help: "Text similarity threshold (0…1).")
+    var threshold: Double?
+
+    @Option(help: "Requests in flight at once, over all backends.")
+    var concurrency: Int?
+
+    @Option(name: .customLong("repeat"), help: "Ask each case this many times.")
+    var repeats: Int?
+
+    @Option(
+        name: .customLong("repeat-seed"),
+        help: "fixed: every repeat sends the same seed; vary: repeat r sends seed + r - 1 when the temperature is above 0 (overrides repeat_seed).")
+    var repeatSeed: RepeatSeed?
+
+    @Option(help: "Request timeout in seconds.")
+    var timeout: Double?
+
+    @Option(help: "Retries on connect errors, 429 and 5xx.")
+    var retries: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Stream responses (server-sent events; measures time to first token).")
+    var stream: Bool?
+
+    @Option(name: .customLong("backend"), help: "Only this backend (repeatable).")
+    var backends: [String] = []
+
+    @Option(name: .customLong("tag"), help: "Only cases with this tag (repeatable).")
+    var tags: [String] = []
+
+    @Option(help: "Fail (exit 1) when agreement is below this (0…1); overrides gates.min_agreement.")
+    var minAgreement: Double?
+
+    @Option(help: "Fail (exit 1) when consensus accuracy is below this (0…1); overrides gates.min_accuracy.")
+    var minAccuracy: Double?
+
+    @Option(
+        name: .customLong("max-lb-mismatch"),
+        help: "Fail (exit 1) when more than N case repeats have an ai-lb verdict that differs from ours; overrides gates.max_lb_mismatch.")
+    var maxLBMismatch: Int?
+
+    @Option(help: "Directory for the CSV files (default: <reports.dir>/run-<id>).")
+    var out: String?
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
+    @Option(help: "Finish this interrupted run (an id, or latest) instead of starting a new one.")
+    var resume: String?
+
+    @Flag(help: "With --resume: finish the run even though the config or a suite changed since it started.")
+    var force = false
+
+    @Flag(
+        name: .customLong("retry-errors"),
+        help: "With --resume: also send again the requests that ended in an error (the failed answers are kept as history).")
+    var retryErrors = false
+
+    /// Flags that mean nothing without --resume. The ranges of --threshold, --repeat and the other values
+    /// that override the config are checked where they are applied to it (`PreparedRun`), after the config
+    /// and suites are read, with the message of any other bad input.
+    func validate() throws {
+        if force && resume == nil { throw ValidationError("--force only applies with --resume") }
+        if retryErrors && resume == nil { throw ValidationError("--retry-errors only applies with --resume") }
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// Where `ailb-eval runs` finds the database.
+struct RunsArguments: ParsableArguments {
+    @OptionGroup var common: CommonOptions
+}
