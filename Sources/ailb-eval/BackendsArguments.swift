@@ -10,6 +10,8 @@ struct BackendsArguments: ParsableArguments {
     @Option(help: "Seconds to wait for each request.")
     var timeout: Double = 30
 
+    @OptionGroup var diagnostics: DiagnosticOptions
+
     func validate() throws {
         if !(timeout > 0) { throw ValidationError("--timeout must be positive, got \(timeout)") }
     }

@@ -25,12 +25,14 @@ extension RunArguments {
         run.resume = resume
         run.force = force
         run.retryErrors = retryErrors
+        run.allowInsecureTLS = diagnostics.allowInsecureTLS
         return EvalWorkflow.Options(run: run, showsProgress: !quiet)
     }
 
     /// Runs the workflow; an interrupted run exits 130, a failed write 4 (its gate failures still printed), a
     /// failed gate 1.
     func run() async throws {
+        diagnostics.startLog()
         let result = try await EvalWorkflow.run(evalOptions, signals: .terminationSignals, output: StandardStreams())
         if result.status == .interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
         if let outputFailure = result.outputFailure {

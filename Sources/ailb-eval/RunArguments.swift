@@ -60,6 +60,8 @@ struct RunArguments: ParsableArguments {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @OptionGroup var diagnostics: DiagnosticOptions
+
     @Option(help: "Finish this interrupted run (an id, or latest) instead of starting a new one.")
     var resume: String?
 

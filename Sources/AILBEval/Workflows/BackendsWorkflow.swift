@@ -9,11 +9,14 @@ public enum BackendsWorkflow {
         /// Seconds to wait for each request.
         public var timeout: Double
         public var environment: [String: String]
+        /// Lets `insecure_skip_verify: true` stand for a backend that is not on this machine.
+        public var allowInsecureTLS: Bool
 
         public init(
             configPath: String? = nil, timeout: Double = 30,
-            environment: [String: String] = ProcessInfo.processInfo.environment
+            environment: [String: String] = ProcessInfo.processInfo.environment, allowInsecureTLS: Bool = false
         ) {
+            self.allowInsecureTLS = allowInsecureTLS
             self.configPath = configPath
             self.timeout = timeout
             self.environment = environment
@@ -22,7 +25,8 @@ public enum BackendsWorkflow {
 
     /// Probes every backend of the config, in config order. Mock backends are served in-process for the probe.
     public static func probe(_ options: Options) async throws -> [ProbeResult] {
-        var config = try PreparedRun.loadConfig(options.configPath, environment: options.environment)
+        var config = try PreparedRun.loadConfig(
+            options.configPath, environment: options.environment, allowInsecureTLS: options.allowInsecureTLS)
         let server = try await MockServer.serveInProcess(&config.backends, suites: [], environment: options.environment)
         let client = ChatClient(maxConnectionsPerHost: 16, maxResponseBytes: config.limits.maxResponseBytes)
         let results = await BackendProbe(
