@@ -212,7 +212,7 @@ public struct BackendProbe: Sendable {
             result.healthOK = false
             result.problems.append("GET /health: \(failure.description)")
         }
-        var multi = headers.merging(Dispatcher.loadBalancerHeaders(for: backend, mode: .all)) { _, new in new }
+        var multi = headers.merging(LoadBalancerRequest.headers(for: backend, mode: .all)) { _, new in new }
         multi["X-Execution-Mode"] = "all"
         let answer = await client.send(
             ChatRequest(

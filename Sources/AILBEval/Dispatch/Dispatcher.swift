@@ -47,10 +47,12 @@ public struct Dispatcher: Sendable {
         return max(defaults.timeout, (backend.ailbOptions?.executionTimeout ?? AILBOptions.defaultTimeout) + 10)
     }
 
-    /// Sends every item of `items` (default: the whole plan) and hands each result to `deliver` as it arrives.
+    /// Sends every item of `items` (default: the whole plan) and hands each result to `deliver` as it arrives;
+    /// a sender waits in `deliver` until the result is taken, so a slow store slows the senders rather than
+    /// piling results up in memory.
     /// Returns when all are done or the task is cancelled (in-flight requests then end as `cancelled`).
     /// The whole plan is walked in place rather than listed: a large run holds no list of its requests.
-    public func run(items: [WorkItem]? = nil, deliver: @escaping @Sendable (WorkResult) -> Void) async {
+    public func run(items: [WorkItem]? = nil, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
         let slots = AsyncSemaphore(permits: max(1, defaults.concurrency))
         await withTaskGroup(of: Void.self) { group in
             for (backendIndex, backend) in plan.backends.enumerated() {
@@ -73,7 +75,7 @@ public struct Dispatcher: Sendable {
                             let response = await send(item, backend: backend, replica: replica, headers: headers)
                             inFlight.end(token)
                             await slots.release()
-                            deliver(WorkResult(item: item, response: response))
+                            await deliver(WorkResult(item: item, response: response))
                         }
                     }
                 }
@@ -119,19 +121,6 @@ public struct Dispatcher: Sendable {
 }
 
 extension Dispatcher {
-    /// The headers that ask ai-lb to run one request on several of its backends, in the run's mode, with
-    /// the backend's `target_backends`, `max_backends` and `execution_timeout`.
-    static func loadBalancerHeaders(for backend: BackendConfig, mode: RunMode) -> [String: String] {
-        var headers = ["X-Execution-Mode": mode.rawValue]
-        guard let options = backend.ailbOptions else { return headers }
-        if !options.targetBackends.isEmpty { headers["X-Target-Backends"] = options.targetBackends.joined(separator: ",") }
-        if let max = options.maxBackends { headers["X-Max-Backends"] = String(max) }
-        if let timeout = options.executionTimeout {
-            headers["X-Execution-Timeout"] = timeout.rounded() == timeout ? String(Int(timeout)) : String(timeout)
-        }
-        return headers
-    }
-
     /// Sends one request to an ai-lb load balancer: never streamed (ai-lb does not parse streamed bodies in
     /// multi-backend modes), and answered by a multi-backend body rather than a chat completion. The
     /// request may take ai-lb's whole execution timeout, so the HTTP timeout leaves room beyond it.
@@ -140,7 +129,7 @@ extension Dispatcher {
     ) async -> BackendResponse {
         let request = ChatRequest(
             baseURL: backend.urls[replica % backend.urls.count], body: .object(body),
-            headers: headers.merging(Self.loadBalancerHeaders(for: backend, mode: defaults.mode)) { _, new in new },
+            headers: headers.merging(LoadBalancerRequest.headers(for: backend, mode: defaults.mode)) { _, new in new },
             stream: false, timeout: timeout(for: backend),
             retry: RetryPolicy(maxRetries: defaults.retries), expectsCompletion: false, tls: backend.tls)
         return await client.send(request)

@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import Foundation
 
 /// Why a run could not be carried out at all (exit code 3).
@@ -108,20 +109,26 @@ public struct EvalRun: Sendable {
             }
         }
 
-        let (events, continuation) = AsyncStream<Event>.makeStream()
+        // Bounded: a sender hands its result over and waits until the consumer takes it, so results never
+        // pile up in memory faster than the store writes them.
+        let events = AsyncChannel<Event>()
         let dispatch = Task {
-            await dispatcher.run(items: items) { continuation.yield(.result($0)) }
+            await dispatcher.run(items: items) { result in
+                // Sent from a task of its own: an interrupt cancels the senders, and a request it cut short
+                // must still be recorded (as cancelled) rather than dropped by a cancelled `send`.
+                await Task { await events.send(.result(result)) }.value
+            }
         }
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(100))
-                continuation.yield(.tick)
+                await events.send(.tick)
             }
         }
         let finisher = Task {
             await dispatch.value
             ticker.cancel()
-            continuation.finish()
+            events.finish()
         }
 
         let assessor = CaseAssessor(threshold: prepared.config.consensus.threshold)
@@ -141,15 +148,28 @@ public struct EvalRun: Sendable {
         let runPlan = plan
         let knownMembers = try store.backends(runID: runID).filter { $0.via != nil }
         let runMode = prepared.config.defaults.mode
+        // The one writer of the run: it gathers rows and writes each batch on the database's queue while it
+        // gathers the next (at most one batch in flight).
         let consumer = Task {
             var collector = ResultCollector(
                 plan: runPlan, mode: runMode, judge: judgeLive, assessor: assessor, knownMembers: knownMembers,
                 retrying: retrying)
+            var writing: Task<ResultCollector.BatchCounts, any Error>?
+            func finishWriting() async throws {
+                guard let pending = writing else { return }
+                writing = nil
+                collector.written(try await pending.value)
+            }
             var lastFlush = Date()
             for await event in events {
                 if case .result(let result) = event { collector.add(result) }
                 if collector.pendingWrites >= 256 || Date().timeIntervalSince(lastFlush) >= 0.1 {
-                    try collector.flush(to: store, runID: runID)
+                    try await finishWriting()
+                    let (batch, counts) = collector.takeBatch()
+                    writing = Task {
+                        try await store.write(runID: runID, batch: batch)
+                        return counts
+                    }
                     lastFlush = Date()
                     // Progress counts stored responses only: what it shows as done survives a crash.
                     progress?.update(
@@ -157,6 +177,7 @@ public struct EvalRun: Sendable {
                         inFlight: dispatcher.inFlightBackends())
                 }
             }
+            try await finishWriting()
             try collector.flush(to: store, runID: runID)
             return collector
         }
@@ -172,6 +193,8 @@ public struct EvalRun: Sendable {
             _ = await finisher.value
         } catch {
             dispatch.cancel()
+            // Nobody takes results any more: finishing the channel releases the senders waiting in it.
+            events.finish()
             try? store.finishRun(runID, status: .failed)
             throw error
         }

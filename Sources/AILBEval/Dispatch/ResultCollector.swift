@@ -152,13 +152,36 @@ struct ResultCollector: Sendable {
             oracleAgreed: reported.oracleAgreed, ours: ours)
     }
 
+    /// What one batch adds to the counts once it is written.
+    struct BatchCounts: Sendable {
+        var responses = 0
+        var errors = 0
+        var requests = 0
+    }
+
+    /// Hands over the rows gathered since the last call, with what they will count for once written.
+    mutating func takeBatch() -> (StoreBatch, BatchCounts) {
+        let counts = BatchCounts(
+            responses: batch.responses.count, errors: batch.responses.count(where: { !$0.success }),
+            requests: pendingRequests)
+        defer {
+            pendingRequests = 0
+            batch = StoreBatch()
+        }
+        return (batch, counts)
+    }
+
+    /// A batch taken with `takeBatch` is in the store.
+    mutating func written(_ counts: BatchCounts) {
+        stored += counts.responses
+        storedErrors += counts.errors
+        storedRequests += counts.requests
+    }
+
     mutating func flush(to store: ResultStore, runID: Int64) throws {
+        let (batch, counts) = takeBatch()
         try store.write(runID: runID, batch: batch)
-        stored += batch.responses.count
-        storedErrors += batch.responses.count(where: { !$0.success })
-        storedRequests += pendingRequests
-        pendingRequests = 0
-        batch = StoreBatch()
+        written(counts)
     }
 }
 

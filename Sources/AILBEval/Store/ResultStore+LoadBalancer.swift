@@ -145,30 +145,39 @@ extension ResultStore {
     /// with the same key).
     public func write(runID: Int64, batch: StoreBatch) throws {
         guard !batch.isEmpty else { return }
-        try queue.write { db in
-            try Self.insert(batch.newBackends, runID: runID, into: db, ignoringExisting: true)
-            try Self.keepAsAttempts(batch.retried, runID: runID, in: db)
-            let delete = try db.cachedStatement(
-                sql: "DELETE FROM responses WHERE run_id = ? AND case_position = ? AND repeat = ? AND backend = ?")
-            for key in batch.superseded {
-                try delete.execute(arguments: [runID, key.casePosition, key.repeatIndex, key.backend])
-            }
-            try Self.insert(responses: batch.responses, verdicts: batch.verdicts, runID: runID, into: db)
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT OR REPLACE INTO lb_verdicts (run_id, case_position, repeat, backend, winner, agreement_count,
-                        disagreement, comparison_type, x_disagreement, our_winner, our_agreement_count, our_disagreement,
-                        our_comparison_type, matches_ours, our_groups_json, our_successes, oracle, oracle_agreed)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                    """)
-            for v in batch.loadBalancerVerdicts {
-                let groups = JSONValue.array(v.ours.groups.map { .array($0.map { .string($0) }) }).compactText
-                try insert.execute(arguments: [
-                    runID, v.casePosition, v.repeatIndex, v.backend, v.winner, v.agreementCount, v.disagreement,
-                    v.comparisonType, v.xDisagreement, v.ours.winner, v.ours.agreementCount, v.ours.disagreement,
-                    v.ours.comparisonType.rawValue, v.matchesOurs, groups, v.ours.successes, v.oracle, v.oracleAgreed,
-                ])
-            }
+        try queue.write { db in try Self.write(batch, runID: runID, into: db) }
+    }
+
+    /// The same, awaited: the transaction runs on the database's own writer queue, so no thread of the
+    /// concurrency pool blocks on SQLite while the requests go on.
+    public func write(runID: Int64, batch: StoreBatch) async throws {
+        guard !batch.isEmpty else { return }
+        try await queue.write { db in try Self.write(batch, runID: runID, into: db) }
+    }
+
+    static func write(_ batch: StoreBatch, runID: Int64, into db: Database) throws {
+        try Self.insert(batch.newBackends, runID: runID, into: db, ignoringExisting: true)
+        try Self.keepAsAttempts(batch.retried, runID: runID, in: db)
+        let delete = try db.cachedStatement(
+            sql: "DELETE FROM responses WHERE run_id = ? AND case_position = ? AND repeat = ? AND backend = ?")
+        for key in batch.superseded {
+            try delete.execute(arguments: [runID, key.casePosition, key.repeatIndex, key.backend])
+        }
+        try Self.insert(responses: batch.responses, verdicts: batch.verdicts, runID: runID, into: db)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO lb_verdicts (run_id, case_position, repeat, backend, winner, agreement_count,
+                    disagreement, comparison_type, x_disagreement, our_winner, our_agreement_count, our_disagreement,
+                    our_comparison_type, matches_ours, our_groups_json, our_successes, oracle, oracle_agreed)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                """)
+        for v in batch.loadBalancerVerdicts {
+            let groups = JSONValue.array(v.ours.groups.map { .array($0.map { .string($0) }) }).compactText
+            try insert.execute(arguments: [
+                runID, v.casePosition, v.repeatIndex, v.backend, v.winner, v.agreementCount, v.disagreement,
+                v.comparisonType, v.xDisagreement, v.ours.winner, v.ours.agreementCount, v.ours.disagreement,
+                v.ours.comparisonType.rawValue, v.matchesOurs, groups, v.ours.successes, v.oracle, v.oracleAgreed,
+            ])
         }
     }
 
