@@ -37,6 +37,11 @@ final class LoopbackHTTPConnection: ChannelInboundHandler {
         case .head(let head):
             self.head = head
             body.clear()
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                // The client waits for this before it sends the body (curl does for large bodies).
+                let proceed = HTTPResponseHead(version: head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(proceed)), promise: nil)
+            }
         case .body(var chunk):
             body.writeBuffer(&chunk)
         case .end:

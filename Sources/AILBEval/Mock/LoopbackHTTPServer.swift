@@ -78,19 +78,20 @@ final class LoopbackHTTPServer: Sendable {
         return UInt16(bound)
     }
 
-    /// Closes the listener, then every connection, and returns once they are all closed.
+    /// Closes the listener and every connection at once, and returns when they are all closed. A connection
+    /// accepted meanwhile is closed as it comes in.
     func stop() async {
-        let listener = state.write { state -> (any Channel)? in
+        let (listener, connections) = state.write { state -> ((any Channel)?, [any Channel]) in
             state.isStopping = true
             defer {
                 state.listener = nil
                 state.port = nil
             }
-            return state.listener
+            return (state.listener, Array(state.connections.values))
         }
-        try? await listener?.close().get()
-        let connections = state.read { Array($0.connections.values) }
+        listener?.close(promise: nil)
         for connection in connections { connection.close(promise: nil) }
+        try? await listener?.closeFuture.get()
         for connection in connections { try? await connection.closeFuture.get() }
     }
 

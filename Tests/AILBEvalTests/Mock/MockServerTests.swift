@@ -58,12 +58,12 @@ extension Mock {
                 await client.send(
                     ChatRequest(baseURL: url, body: ["messages": [["role": "user", "content": "hi"]]], timeout: 60, retry: .none))
             }
-            #expect(await LoopbackHTTPServerTests.eventually(within: 5) { server.connectionsOpen == 1 })
-            let start = ContinuousClock.now
+            #expect(await LoopbackHTTPServerTests.eventually(within: 30) { server.connectionsOpen == 1 })
             await server.stop()
             let response = await hanging.value
-            #expect(ContinuousClock.now - start < .seconds(5))
-            #expect(!response.isSuccess)
+            // Closed by the server, not given up by the client after its 60 s.
+            #expect(response.errorClass != nil && response.errorClass != .timeout, "\(response.errorMessage ?? "")")
+            #expect(response.latencyMs < 30_000)
             #expect(response.httpStatus == nil)
             #expect(server.connectionsOpen == 0)
             #expect(server.connectionsAccepted == 1)

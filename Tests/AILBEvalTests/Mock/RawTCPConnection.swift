@@ -61,6 +61,25 @@ final class RawTCPConnection: @unchecked Sendable {
         return (String(decoding: bytes, as: UTF8.self), false)
     }
 
+    /// What a read to the end brought, and when the end came.
+    struct End: Sendable {
+        var text: String
+        var closed: Bool
+        var at: ContinuousClock.Instant
+    }
+
+    /// Starts reading to the end on a thread of its own, at once: for timing the server's close
+    /// independently of how busy the test process's task pool is. The stream yields one `End`.
+    func startReadingToEnd() -> AsyncStream<End> {
+        let (stream, continuation) = AsyncStream.makeStream(of: End.self)
+        Thread {
+            let (text, closed) = self.read { _ in false }
+            continuation.yield(End(text: text, closed: closed, at: .now))
+            continuation.finish()
+        }.start()
+        return stream
+    }
+
     /// Closes the connection now (the peer sees the end of the stream).
     func shutdown() {
         _ = Glibc.shutdown(socket, Int32(SHUT_RDWR))
