@@ -46,10 +46,18 @@ extension Backends {
             }
         }
 
+        /// A started mock server with one backend, its base URL, and the chat requests it records.
+        static func countingServer(closeConnectionsAfter: Int? = nil) async throws -> (MockServer, URL) {
+            let server = MockServer(
+                backends: [BackendConfig(name: "a", kind: .mock, model: "m")], suites: [], recordsRequests: true,
+                closeConnectionsAfter: closeConnectionsAfter)
+            _ = try await server.start()
+            return (server, try #require(server.baseURL(for: "a")))
+        }
+
         @Test func aRefusedConnectionIsConnectWithTheSystemsReason() async throws {
-            let server = try CountingHTTPServer()
-            let url = server.baseURL
-            server.stop()
+            let (server, url) = try await Self.countingServer()
+            await server.stop()
             for scheme in ["http", "https"] {
                 var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
                 components.scheme = scheme
@@ -63,51 +71,52 @@ extension Backends {
         }
 
         @Test func fiveHundredSequentialRequestsReuseOneConnection() async throws {
-            let server = try CountingHTTPServer()
-            defer { server.stop() }
+            let (server, url) = try await Self.countingServer()
             let client = ChatClient(maxConnectionsPerHost: 64, maxResponseBytes: 1 << 20)
-            defer { client.invalidate() }
             for n in 0..<500 {
-                let response = await client.send(ChatRequest(baseURL: server.baseURL, body: Harness.request("q\(n)"), retry: .none))
+                let response = await client.send(ChatRequest(baseURL: url, body: Harness.request("q\(n)"), retry: .none))
                 #expect(response.isSuccess, "request \(n): \(response.errorMessage ?? "")")
                 if !response.isSuccess { break }
             }
-            #expect(server.requestsServed == 500)
-            #expect(server.acceptedConnections == 1)
+            client.invalidate()
+            await server.stop()
+            #expect(server.receivedRequests.count == 500)
+            #expect(server.connectionsAccepted == 1)
         }
 
         @Test func concurrentRequestsStayWithinTheConnectionLimit() async throws {
-            let server = try CountingHTTPServer()
-            defer { server.stop() }
+            let (server, url) = try await Self.countingServer()
             let client = ChatClient(maxConnectionsPerHost: 4, maxResponseBytes: 1 << 20)
-            defer { client.invalidate() }
             let failures = await withTaskGroup(of: Int.self) { group in
                 for n in 0..<400 {
                     group.addTask {
-                        let response = await client.send(ChatRequest(baseURL: server.baseURL, body: Harness.request("q\(n)"), retry: .none))
+                        let response = await client.send(ChatRequest(baseURL: url, body: Harness.request("q\(n)"), retry: .none))
                         return response.isSuccess ? 0 : 1
                     }
                 }
                 return await group.reduce(0, +)
             }
+            client.invalidate()
+            await server.stop()
             #expect(failures == 0)
-            #expect(server.requestsServed == 400)
-            #expect(server.acceptedConnections <= 4)
+            #expect(server.receivedRequests.count == 400)
+            #expect((1...4).contains(server.connectionsAccepted))
         }
 
         @Test func aConnectionTheServerClosedWhileIdleIsReplacedUnnoticed() async throws {
             // The server closes every connection after one answer without `Connection: close`: the client
             // finds out only when it reuses one, and sends the request again on a new connection.
-            let server = try CountingHTTPServer(closeAfter: 1)
-            defer { server.stop() }
+            let (server, url) = try await Self.countingServer(closeConnectionsAfter: 1)
             let client = ChatClient(maxConnectionsPerHost: 8, maxResponseBytes: 1 << 20)
-            defer { client.invalidate() }
             for n in 0..<50 {
-                let response = await client.send(ChatRequest(baseURL: server.baseURL, body: Harness.request("q\(n)"), retry: .none))
+                let response = await client.send(ChatRequest(baseURL: url, body: Harness.request("q\(n)"), retry: .none))
                 #expect(response.isSuccess, "request \(n): \(response.errorMessage ?? "")")
                 #expect(response.attempts == 1)
             }
-            #expect(server.requestsServed == 50)
+            client.invalidate()
+            await server.stop()
+            #expect(server.receivedRequests.count == 50)
+            #expect(server.connectionsAccepted >= 50)
         }
 
         @Test func cancellationWhileWaitingForAConnectionIsCancelled() async throws {

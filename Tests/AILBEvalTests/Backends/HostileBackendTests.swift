@@ -49,8 +49,8 @@ extension Backends {
 
         @Test func theMockFormatsHTTPDatesTheClientParses() {
             let date = Date(timeIntervalSince1970: 1_445_412_480)
-            #expect(MockServerCore.httpDate(date) == "Wed, 21 Oct 2015 07:28:00 GMT")
-            #expect(RetryPolicy.parseRetryAfter(MockServerCore.httpDate(date.addingTimeInterval(30)), now: date) == 30)
+            #expect(MockFaultScript.httpDate(date) == "Wed, 21 Oct 2015 07:28:00 GMT")
+            #expect(RetryPolicy.parseRetryAfter(MockFaultScript.httpDate(date.addingTimeInterval(30)), now: date) == 30)
         }
 
         @Test(arguments: [false, true])
@@ -105,7 +105,7 @@ extension Backends {
         }
 
         @Test func aFiftyMegabyteBodyIsCutAtTheCapAndTooLarge() async throws {
-            #expect(MockStream.hugeBytes == 50 << 20)
+            #expect(MockFaultScript.hugeBytes == 50 << 20)
             let start = ContinuousClock.now
             for stream in [false, true] {
                 let response = try await Self.send(.hugeBody, stream: stream, cap: 256 * 1024)

@@ -1,11 +1,7 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
+import NIOHTTP1
 
 @testable import AILBEval
-
-/// FlyingFox has a `JSONValue` of its own; in the tests it is always ailb-eval's.
-typealias JSONValue = AILBEval.JSONValue
 
 /// A small imitation of ai-lb (see AILB-API.md) on 127.0.0.1: fans a chat request out to in-process mock
 /// backends, each on a port of its own (so host:port names them apart), in `all` or `consensus` mode, and
@@ -71,7 +67,7 @@ final class FakeLoadBalancer: Sendable {
     private let client = ChatClient(maxConnectionsPerHost: 32)
     let behavior = BackendLockedState<Behavior>(.normal)
     let seen = BackendLockedState<[Seen]>([])
-    private let running = BackendLockedState<(HTTPServer, Task<Void, any Error>, UInt16)?>(nil)
+    private let http = BackendLockedState<LoopbackHTTPServer?>(nil)
 
     /// Starts one mock server per member (`aliases`: nil for a member known only by host:port), answering
     /// the cases of `suites` with `behaviors` (default: always the expected answer).
@@ -104,32 +100,24 @@ final class FakeLoadBalancer: Sendable {
     }
 
     /// The load balancer's OpenAI base URL.
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(running.read { $0!.2 })/v1")! }
+    var baseURL: URL { URL(string: "http://127.0.0.1:\(http.read { $0?.port ?? 0 })/v1")! }
 
     private func listen() async throws {
-        let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: 0)
-        let server = HTTPServer(
-            config: HTTPServer.Configuration(address: address, timeout: 120, logger: .disabled),
-            handler: ClosureHTTPHandler { [self] request in await self.handle(request) })
-        let task = Task { try await server.run() }
-        try await server.waitUntilListening(timeout: 60)
-        guard case .ip4(_, let port)? = await server.listeningAddress else { throw SocketError.unsupportedAddress }
-        running.write { $0 = (server, task, port) }
+        let server = LoopbackHTTPServer { [self] request in await self.handle(request) }
+        _ = try await server.start(listenTimeout: 60)
+        http.write { $0 = server }
     }
 
     /// Stops the load balancer and its members.
     func stop() async {
-        if let (server, task, _) = running.write({ value in defer { value = nil }; return value }) {
-            await server.stop(timeout: 0)
-            task.cancel()
-        }
+        await http.write({ value in defer { value = nil }; return value })?.stop()
         for server in servers { await server.stop() }
         client.invalidate()
     }
 
     // MARK: Handling
 
-    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+    func handle(_ request: LoopbackHTTPRequest) async -> LoopbackHTTPResponse {
         switch (request.method, request.path) {
         case (.GET, "/v1/models"):
             let data = JSONValue.array(members.map { ["id": .string($0.model), "object": "model"] })
@@ -143,16 +131,16 @@ final class FakeLoadBalancer: Sendable {
         }
     }
 
-    func header(_ request: HTTPRequest, _ name: String) -> String? {
-        request.headers[HTTPHeader(name)]
+    func header(_ request: LoopbackHTTPRequest, _ name: String) -> String? {
+        request.header(name)
     }
 
-    func chat(_ request: HTTPRequest) async -> HTTPResponse {
-        guard let data = try? await request.bodyData, let body = try? JSONValue(parsing: data) else {
+    func chat(_ request: LoopbackHTTPRequest) async -> LoopbackHTTPResponse {
+        guard let body = try? JSONValue(parsing: request.body) else {
             return Self.json(400, ["error": ["message": "body is not JSON", "type": "invalid_request_error"]])
         }
         var headers: [String: String] = [:]
-        for (name, value) in request.headers { headers[name.rawValue.lowercased()] = value }
+        for (name, value) in request.head.headers { headers[name.lowercased()] = value }
         let requestNumber = seen.write { seen in
             seen.append(Seen(headers: headers, body: body))
             return seen.count
@@ -243,16 +231,16 @@ final class FakeLoadBalancer: Sendable {
     }
 
     /// The recorded answer for the case the request's messages name as `[case:ID]`.
-    static func replay(_ answers: [String: RecordedAnswer], mode: String, body: JSONValue) -> HTTPResponse {
+    static func replay(_ answers: [String: RecordedAnswer], mode: String, body: JSONValue) -> LoopbackHTTPResponse {
         let prompt = (body["messages"]?.arrayValue ?? []).compactMap { $0["content"]?.stringValue }.joined(separator: " ")
         guard let match = prompt.firstMatch(of: /\[case:([^\]]+)\]/), let answer = answers["\(mode)/\(match.1)"] else {
             return json(404, ["detail": .string("no recording for this prompt in mode '\(mode)'")])
         }
         var headers: HTTPHeaders = [:]
         let transport: Set<String> = ["content-length", "date", "server", "connection", "transfer-encoding"]
-        for (name, value) in answer.headers where !transport.contains(name) { headers[HTTPHeader(name)] = value }
-        return HTTPResponse(
-            statusCode: MockServerCore.statusCode(answer.status), headers: headers, body: Data(answer.body.utf8))
+        for (name, value) in answer.headers where !transport.contains(name) { headers.replaceOrAdd(name: name, value: value) }
+        return LoopbackHTTPResponse(
+            status: HTTPResponseStatus(statusCode: answer.status), headers: headers, bytes: Array(answer.body.utf8))
     }
 
     /// ai-lb's item for one member's answer: a 2xx or 400 is a success carrying the body.
@@ -321,10 +309,10 @@ final class FakeLoadBalancer: Sendable {
         }
     }
 
-    static func json(_ status: Int, _ value: JSONValue, headers: [String: String] = [:]) -> HTTPResponse {
-        var httpHeaders: HTTPHeaders = [.contentType: "application/json"]
-        for (name, value) in headers { httpHeaders[HTTPHeader(name)] = value }
-        return HTTPResponse(
-            statusCode: MockServerCore.statusCode(status), headers: httpHeaders, body: Data(value.compactText.utf8))
+    static func json(_ status: Int, _ value: JSONValue, headers: [String: String] = [:]) -> LoopbackHTTPResponse {
+        var httpHeaders: HTTPHeaders = ["Content-Type": "application/json"]
+        for (name, value) in headers { httpHeaders.replaceOrAdd(name: name, value: value) }
+        return LoopbackHTTPResponse(
+            status: HTTPResponseStatus(statusCode: status), headers: httpHeaders, bytes: Array(value.compactText.utf8))
     }
 }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import AILBEval
 
-extension Backends {
+extension Mock {
     @Suite struct MockResponderTests {
         static let tools: [JSONValue] = [
             [

@@ -3,7 +3,7 @@ import Testing
 
 @testable import AILBEval
 
-extension Backends {
+extension Mock {
     @Suite struct MockServerTests {
         static let backends = [
             BackendConfig(name: "good", kind: .mock, model: "m-good"), BackendConfig(name: "bad q4", kind: .mock, model: "m-bad"),
@@ -45,6 +45,28 @@ extension Backends {
             await server.stop()
             #expect(response.isSuccess)
             #expect(response.latencyMs >= 300)
+        }
+
+        @Test func stoppingEndsAHangingRequestAtOnce() async throws {
+            let server = MockServer(
+                backends: [BackendConfig(name: "a", kind: .mock, model: "m")], suites: [], faults: ["a": .timeout])
+            _ = try await server.start()
+            let client = ChatClient()
+            defer { client.invalidate() }
+            let url = try #require(server.baseURL(for: "a"))
+            let hanging = Task {
+                await client.send(
+                    ChatRequest(baseURL: url, body: ["messages": [["role": "user", "content": "hi"]]], timeout: 60, retry: .none))
+            }
+            #expect(await LoopbackHTTPServerTests.eventually(within: 30) { server.connectionsOpen == 1 })
+            await server.stop()
+            let response = await hanging.value
+            // Closed by the server, not given up by the client after its 60 s.
+            #expect(response.errorClass != nil && response.errorClass != .timeout, "\(response.errorMessage ?? "")")
+            #expect(response.latencyMs < 30_000)
+            #expect(response.httpStatus == nil)
+            #expect(server.connectionsOpen == 0)
+            #expect(server.connectionsAccepted == 1)
         }
 
         @Test func streamEventsConcatenateBackToTheCompletion() throws {

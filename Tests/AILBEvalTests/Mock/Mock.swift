@@ -1,0 +1,4 @@
+import Testing
+
+/// Groups the tests of `Sources/AILBEval/Mock` so `swift test --filter Mock` selects them.
+@Suite enum Mock {}
