@@ -31,14 +31,14 @@ public enum ReportWriter {
     /// Writes the HTML report of `report` to `path` (`reports/run-<id>/report.html` at the end of a run).
     /// `options` carries the config's reference backend and gates (`ReportOptions(config:)`).
     public static func writeHTML(
-        report: RunReportData, store: ResultStore, to path: String, options: ReportOptions = ReportOptions()
+        report: RunReportData, store: some RunReader, to path: String, options: ReportOptions = ReportOptions()
     ) throws {
         try write(.html, content: ReportContent.load(report: report, store: store, options: options), store: store, to: path)
     }
 
     /// Writes `format` to `path` (a folder for csv, a file otherwise) and returns the paths written.
     @discardableResult
-    public static func write(_ format: ReportFileFormat, content: ReportContent, store: ResultStore, to path: String)
+    public static func write(_ format: ReportFileFormat, content: ReportContent, store: some RunReader, to path: String)
         throws -> [String]
     {
         switch format {
