@@ -8,7 +8,7 @@ public enum CSVExport {
     /// the pair and flip files uses the defaults of `ReportOptions`.
     @discardableResult
     public static func write(
-        report: RunReportData, store: ResultStore, to directory: String, options: ReportOptions = ReportOptions()
+        report: RunReportData, store: some RunReader, to directory: String, options: ReportOptions = ReportOptions()
     ) throws -> [String] {
         // No case repeat is shown in full in CSV: none is read in full.
         var options = options
@@ -18,7 +18,7 @@ public enum CSVExport {
 
     /// Writes the files of a loaded report into `directory` and returns their paths.
     @discardableResult
-    public static func write(content: ReportContent, store: ResultStore, to directory: String) throws -> [String] {
+    public static func write(content: ReportContent, store: some RunReader, to directory: String) throws -> [String] {
         let report = content.data
         let dir = URL(fileURLWithPath: directory, isDirectory: true)
         try OutputDirectory.create(directory)
@@ -177,7 +177,7 @@ public enum CSVExport {
                 "lb_comparison_type", "our_comparison_type", "x_disagreement", "lb_oracle", "lb_oracle_agreed",
                 "our_successes", "our_winning_group", "our_groups",
             ])
-        try store.forEachLoadBalancerVerdict(runID: runID) { item in
+        try store.forEachLoadBalancerVerdict(runID: runID, onlyMismatches: false) { item in
             let v = item.verdicts
             try lb.writeRow([
                 String(runID), item.suite, item.caseID, String(v.repeatIndex + 1), v.backend, flag(v.matchesOurs),

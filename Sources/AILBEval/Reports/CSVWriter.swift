@@ -9,7 +9,7 @@ import Foundation
 /// answer shows as text. Columns named in `numericColumns` hold numbers the tool formatted itself; a cell
 /// there that reads as a plain number (`-0.125`) is left as it is, so it stays a number.
 public final class CSVWriter {
-    let file: StreamedFile
+    let file: OutputFile
     let numeric: [Bool]
     /// The target file.
     public let url: URL
@@ -17,7 +17,7 @@ public final class CSVWriter {
     /// Starts a CSV file at `url` with the given header row.
     public init(url: URL, numericColumns: Set<String> = [], header: [String]) throws(OutputError) {
         self.url = url
-        file = try StreamedFile(path: url.path)
+        file = try OutputFile(path: url.path)
         numeric = header.map { numericColumns.contains($0) }
         try writeRow(header)
     }

@@ -53,7 +53,7 @@ public struct CaseRepeatRow: Sendable {
 
     /// Every repeat of every case of a run, in plan order, with responses read without their raw bodies.
     /// Holds every answer in memory: reports read `ReportContent` instead, which keeps outlines.
-    public static func loadAll(store: ResultStore, runID: Int64, backends: [BackendRecord], cases: [CaseRecord]) throws
+    public static func loadAll(store: some RunReader, runID: Int64, backends: [BackendRecord], cases: [CaseRecord]) throws
         -> [CaseRepeatRow]
     {
         var rows: [CaseRepeatRow] = []
@@ -66,7 +66,7 @@ public struct CaseRepeatRow: Sendable {
     /// Calls `body` with every repeat of every case of a run, in plan order, one at a time, responses read
     /// with `columns`. An interrupted run may lack some repeats: rows are made for what is stored.
     static func forEach(
-        store: ResultStore, runID: Int64, backends: [BackendRecord], cases: [CaseRecord], columns: ResponseColumns,
+        store: some RunReader, runID: Int64, backends: [BackendRecord], cases: [CaseRecord], columns: ResponseColumns,
         _ body: (CaseRepeatRow) throws -> Void
     ) throws {
         let order = Dictionary(uniqueKeysWithValues: backends.map { ($0.name, $0.position) })

@@ -3,7 +3,7 @@ import Foundation
 /// Everything a report file shows about one run: the stored run and its statistics, an outline of every
 /// case repeat, the agreement analysis and the gate. Read once, rendered into any format.
 ///
-/// Memory does not grow with the answers: the case repeats are read from the store one at a time, and
+/// Memory does not grow with the answers: the case repeats are read from the run one at a time, and
 /// only their outlines (packed, a few bytes each) and the analysis's counts stay. The repeats the HTML
 /// report shows in full (the first `options.maxDetailedCases` of `outlinesByConcern`) are read again, by
 /// key, with every answer. Formats that show every answer (JSON, JUnit) read them through `allRows()`.
@@ -27,7 +27,7 @@ public struct ReportContent: Sendable {
     let source: RowSource
 
     enum RowSource: Sendable {
-        case store(ResultStore)
+        case reader(any RunReader)
         case rows([CaseRepeatRow])
     }
 
@@ -37,8 +37,9 @@ public struct ReportContent: Sendable {
     /// Number of case repeats.
     public var caseRepeatCount: Int { outlines.count }
 
-    /// Reads the run's cases and responses from `store` and computes the analysis.
-    public static func load(report: RunReportData, store: ResultStore, options: ReportOptions = ReportOptions()) throws
+    /// Reads the run's cases and responses from `store` (the database, or a run held in memory) and computes
+    /// the analysis.
+    public static func load(report: RunReportData, store: some RunReader, options: ReportOptions = ReportOptions()) throws
         -> ReportContent
     {
         let options = try checked(options, report: report)
@@ -46,7 +47,7 @@ public struct ReportContent: Sendable {
         try CaseRepeatRow.forEach(
             store: store, runID: report.run.id, backends: report.backends, cases: report.cases, columns: .outline
         ) { builder.add($0) }
-        var content = builder.content(source: .store(store))
+        var content = builder.content(source: .reader(store))
         let detailed = content.concernOrder.prefix(options.maxDetailedCases).map { content.outline(at: Int($0)) }
         let stored = try store.caseRepeats(
             runID: report.run.id, keys: detailed.map { ($0.caseRecord.position, $0.repeatIndex) })
@@ -143,14 +144,14 @@ public struct ReportContent: Sendable {
         concernOrder.lazy.map { outline(at: Int($0)) }
     }
 
-    /// Every case repeat with every answer, in plan order: read from the store (or the rows given to `make`).
+    /// Every case repeat with every answer, in plan order: read from the run (or the rows given to `make`).
     /// Memory grows with the run; for the formats that list every answer.
     public func allRows() throws -> [CaseRepeatRow] {
         switch source {
         case .rows(let rows): return rows
-        case .store(let store):
+        case .reader(let reader):
             return try CaseRepeatRow.loadAll(
-                store: store, runID: data.run.id, backends: data.backends, cases: data.cases)
+                store: reader, runID: data.run.id, backends: data.backends, cases: data.cases)
         }
     }
 

@@ -25,20 +25,20 @@ public enum ReportFileFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// Writes reports of stored runs. Every file is written whole (temporary file, then rename), so a reader
-/// never sees half a report.
+/// Writes reports of stored runs. Every file is an `OutputFile`, written whole (temporary file, then
+/// rename), so a reader never sees half a report.
 public enum ReportWriter {
     /// Writes the HTML report of `report` to `path` (`reports/run-<id>/report.html` at the end of a run).
     /// `options` carries the config's reference backend and gates (`ReportOptions(config:)`).
     public static func writeHTML(
-        report: RunReportData, store: ResultStore, to path: String, options: ReportOptions = ReportOptions()
+        report: RunReportData, store: some RunReader, to path: String, options: ReportOptions = ReportOptions()
     ) throws {
         try write(.html, content: ReportContent.load(report: report, store: store, options: options), store: store, to: path)
     }
 
     /// Writes `format` to `path` (a folder for csv, a file otherwise) and returns the paths written.
     @discardableResult
-    public static func write(_ format: ReportFileFormat, content: ReportContent, store: ResultStore, to path: String)
+    public static func write(_ format: ReportFileFormat, content: ReportContent, store: some RunReader, to path: String)
         throws -> [String]
     {
         switch format {
@@ -46,15 +46,15 @@ public enum ReportWriter {
             return try CSVExport.write(content: content, store: store, to: path)
         case .html:
             // Streamed: the case list of a large run is tens of megabytes.
-            let file = try StreamedFile(path: path)
+            let file = try OutputFile(path: path)
             try HTMLReport.write(content) { try file.write($0) }
             try file.commit()
         case .json:
-            try AtomicFile.write(JSONReport.render(content, rows: content.allRows()), to: path)
+            try OutputFile.write(JSONReport.render(content, rows: content.allRows()), to: path)
         case .junit:
-            try AtomicFile.write(JUnitReport.render(content, rows: content.allRows()), to: path)
+            try OutputFile.write(JUnitReport.render(content, rows: content.allRows()), to: path)
         case .markdown:
-            try AtomicFile.write(MarkdownReport.render(content), to: path)
+            try OutputFile.write(MarkdownReport.render(content), to: path)
         }
         return [path]
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What changed between two runs, over what they share: the case repeats in both (matched by suite, case
 /// id and repeat) and the backends in both (matched by name).
@@ -494,8 +493,8 @@ public struct RunComparison: Sendable {
             return Dictionary(
                 row.responses.filter { $0.success && shared.contains($0.backend) }.map { ($0.backend, $0.rawBody) },
                 uniquingKeysWith: { _, last in last })
-        case .store(let store):
-            return try store.successfulRawBodies(
+        case .reader(let reader):
+            return try reader.successfulRawBodies(
                 runID: content.data.run.id, casePosition: row.caseRecord.position, repeatIndex: row.repeatIndex)
         }
     }
@@ -726,21 +725,4 @@ public struct RunComparison: Sendable {
     /// Why `--fail-on-regression` cannot pass: nothing judged in both runs means no evidence of no regression.
     /// Nil when agreement has data.
     public var regressionGateNoData: String? { agreementNoData }
-}
-
-extension ResultStore {
-    /// The raw bodies of the successful responses to one repeat of one case, by backend.
-    func successfulRawBodies(runID: Int64, casePosition: Int, repeatIndex: Int) throws -> [String: String] {
-        try queue.read { db in
-            var bodies: [String: String] = [:]
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT backend, raw_body FROM responses WHERE run_id = ? AND case_position = ? AND repeat = ? AND success = 1",
-                arguments: [runID, casePosition, repeatIndex])
-            for row in rows {
-                bodies[row["backend"]] = row["raw_body"]
-            }
-            return bodies
-        }
-    }
 }

@@ -1,4 +1,4 @@
-/// A stored run with everything a report or a gate needs, read from the store.
+/// A stored run with everything a report or a gate needs, read from the database (or a run held in memory).
 public struct RunReportData: Sendable {
     public var run: RunRecord
     public var backends: [BackendRecord]
@@ -6,7 +6,7 @@ public struct RunReportData: Sendable {
     public var statistics: RunStatistics
 
     /// Reads a run and computes its statistics under `profile` (default: the run's own).
-    public static func load(store: ResultStore, runID: Int64, profile: EquivalenceProfile? = nil) throws -> RunReportData {
+    public static func load(store: some RunReader, runID: Int64, profile: EquivalenceProfile? = nil) throws -> RunReportData {
         let run = try store.run(String(runID))
         let backends = try store.backends(runID: runID)
         let cases = try store.cases(runID: runID)

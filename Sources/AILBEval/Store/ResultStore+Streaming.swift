@@ -1,7 +1,7 @@
 import GRDB
 
 /// Which columns of `responses` a streaming read fills in.
-enum ResponseColumns {
+public enum ResponseColumns: Sendable {
     /// Every column.
     case all
     /// Every column but the raw body (read as an empty string).
@@ -31,12 +31,23 @@ enum ResponseColumns {
 }
 
 /// The stored rows of one repeat of a case: its responses in (backend name) order and its verdicts.
-struct StoredCaseRepeat {
-    var casePosition: Int
-    var repeatIndex: Int
-    var responses: [ResponseRecord]
-    var ailb: VerdictRecord?
-    var semantic: VerdictRecord?
+public struct StoredCaseRepeat: Sendable {
+    public var casePosition: Int
+    public var repeatIndex: Int
+    public var responses: [ResponseRecord]
+    public var ailb: VerdictRecord?
+    public var semantic: VerdictRecord?
+
+    public init(
+        casePosition: Int, repeatIndex: Int, responses: [ResponseRecord], ailb: VerdictRecord? = nil,
+        semantic: VerdictRecord? = nil
+    ) {
+        self.casePosition = casePosition
+        self.repeatIndex = repeatIndex
+        self.responses = responses
+        self.ailb = ailb
+        self.semantic = semantic
+    }
 }
 
 extension ResultStore {
@@ -53,7 +64,7 @@ extension ResultStore {
     }
 
     /// Calls `body` for each response of a run in (case, repeat, backend) order with `columns` filled in.
-    func forEachResponse(runID: Int64, columns: ResponseColumns, _ body: (ResponseRecord) throws -> Void) throws {
+    public func forEachResponse(runID: Int64, columns: ResponseColumns, _ body: (ResponseRecord) throws -> Void) throws {
         try queue.read { db in
             let cursor = try Row.fetchCursor(
                 db, sql: "SELECT \(columns.sql) FROM responses WHERE run_id = ? ORDER BY case_position, repeat, backend",
@@ -67,7 +78,7 @@ extension ResultStore {
     /// Calls `body` for each stored repeat of a case of a run, in (case, repeat) order, with its responses
     /// (`columns` filled in) and verdicts: one repeat in memory at a time. A repeat with responses but no
     /// verdicts (an interrupted run), or verdicts but no responses, is passed too.
-    func forEachCaseRepeat(runID: Int64, columns: ResponseColumns, _ body: (StoredCaseRepeat) throws -> Void) throws {
+    public func forEachCaseRepeat(runID: Int64, columns: ResponseColumns, _ body: (StoredCaseRepeat) throws -> Void) throws {
         try queue.read { db in
             let responses = try Row.fetchCursor(
                 db, sql: "SELECT \(columns.sql) FROM responses WHERE run_id = ? ORDER BY case_position, repeat, backend",
@@ -106,7 +117,7 @@ extension ResultStore {
 
     /// The stored rows of the given repeats of cases (responses without their raw bodies), in the order
     /// asked, each read by its key.
-    func caseRepeats(runID: Int64, keys: [(casePosition: Int, repeatIndex: Int)]) throws -> [StoredCaseRepeat] {
+    public func caseRepeats(runID: Int64, keys: [(casePosition: Int, repeatIndex: Int)]) throws -> [StoredCaseRepeat] {
         try queue.read { db in
             let responses = try db.cachedStatement(
                 sql: """

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Output could not be written: a report, a CSV file, the database's export, or standard output
-/// (a full disk, `> /dev/full`, a folder that is not writable). Its own exit code (4), so that a CI job can
-/// tell it from a failed gate (1) or an unusable database (3).
+/// Output could not be written: a report, a CSV file, the database's export (all through `OutputFile`), or
+/// standard output (a full disk, `> /dev/full`, a folder that is not writable). Its own exit code (4), so
+/// that a CI job can tell it from a failed gate (1) or an unusable database (3).
 public struct OutputError: Error, Sendable, CustomStringConvertible {
     /// The file or folder (or "standard output") that could not be written.
     public var path: String
@@ -27,13 +27,27 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
 public enum OutputDirectory {
     /// Creates `path` and any missing parents (mode 0755 before the umask); an existing folder is fine.
     public static func create(_ path: String) throws(OutputError) {
+        try create(path, for: path)
+    }
+
+    /// Creates `path` for `target` (itself, or a file to go in it): a failure names `target`, what the user
+    /// asked for, and the folder that could not be made when that is another.
+    static func create(_ path: String, for target: String) throws(OutputError) {
+        do {
+            try make(path)
+        } catch {
+            throw error.path == target ? error : OutputError(path: target, reason: "\(error.path): \(error.reason)")
+        }
+    }
+
+    private static func make(_ path: String) throws(OutputError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { return }
             throw OutputError(path: path, errno: ENOTDIR)
         }
         let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty && parent != path { try create(parent) }
+        if !parent.isEmpty && parent != path { try make(parent) }
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw OutputError(path: path, errno: errno) }
     }
 }

@@ -71,7 +71,7 @@ public enum CompareWorkflow {
         try store.finishReading()
         let written: WrittenDocument
         if let out = options.out, out != "-" {
-            try AtomicFile.write(document, to: out)
+            try OutputFile.write(document, to: out)
             written = .files([out])
         } else {
             written = .document(document)

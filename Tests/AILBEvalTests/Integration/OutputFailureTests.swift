@@ -141,4 +141,24 @@ import Testing
         #expect(Self.temporaries(under: cli.path("out")).isEmpty)
         #expect(try Data(contentsOf: URL(fileURLWithPath: cli.path("out/responses.csv"))) == before)
     }
+
+    /// A folder that cannot be made (a file stands where it must go, which stops root too) is an output
+    /// failure: exit 4 naming the `--out` path, not 3, which means the database or the run itself.
+    @Test func anOutFolderThatCannotBeMadeIsExitFourWithThePath() async throws {
+        let cli = try CLIHarness(config: Self.config)
+        defer { cli.remove() }
+        #expect(try await cli.runDetached(["mini.yaml", "--quiet"]).status == 0)
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: cli.path("blocker")))
+        for (arguments, path) in [
+            (["report", "latest", "--out", "blocker/sub/x.html"], "blocker/sub/x.html"),
+            (["report", "latest", "--format", "json", "--out", "blocker/sub/x.json"], "blocker/sub/x.json"),
+            (["compare", "1", "1", "--out", "blocker/sub/compare.txt"], "blocker/sub/compare.txt"),
+            (["export", "latest", "--out", "blocker/sub/csv"], "blocker/sub/csv"),
+        ] {
+            let result = try await cli.runDetached(arguments)
+            #expect(result.status == 4, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(path), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("Not a directory"), "\(arguments): \(result.stderr)")
+        }
+    }
 }

@@ -2,10 +2,10 @@ import Foundation
 
 @testable import AILBEval
 
-/// Builds a stored run directly through `ResultStore`, without HTTP: any number of backends and cases, one
-/// backend drifting (the "4bit" one), one answering with arguments as an object (a spurious disagreement under
-/// `ailb`), some failures, and optionally answers and suite text carrying HTML/JS injection payloads, which a
-/// mock server cannot produce. Verdicts are computed by the real judge (`CaseAssessor`).
+/// Builds a stored run directly through `ResultStore` (or in memory), without HTTP: any number of backends and
+/// cases, one backend drifting (the "4bit" one), one answering with arguments as an object (a spurious
+/// disagreement under `ailb`), some failures, and optionally answers and suite text carrying HTML/JS injection
+/// payloads, which a mock server cannot produce. Verdicts are computed by the real judge (`CaseAssessor`).
 enum SyntheticRun {
     struct Spec {
         var backends = 3
@@ -30,13 +30,50 @@ enum SyntheticRun {
     /// A fresh database at `path` holding one finished run per the spec; returns the store and run id.
     static func make(path: String, spec: Spec = Spec()) throws -> (ResultStore, Int64) {
         let store = try ResultStore(path: path)
-        let backends = (0..<spec.backends).map { i in
+        let (backends, cases) = (backends(spec), cases(spec))
+        let runID = try store.createRun(
+            mode: .consensus, profile: .ailb, threshold: 0.9, configPath: nil, configJSON: "{}", configHash: "synthetic",
+            suitesJSON: suitesJSON(spec), plannedRequests: spec.cases * spec.backends, backends: backends, cases: cases)
+        try answer(spec, backends: backends, cases: cases) { responses, verdicts in
+            try store.write(runID: runID, responses: responses, verdicts: verdicts)
+        }
+        try store.finishRun(runID, status: .completed)
+        return (store, runID)
+    }
+
+    /// The same run held in memory, no database involved; `record` replaces the run's record (to match one
+    /// stored by `make`).
+    static func inMemory(spec: Spec = Spec(), record: RunRecord? = nil) throws -> (InMemoryRunReader, Int64) {
+        let record =
+            record
+            ?? RunRecord(
+                id: 1, startedAt: "2025-01-01T00:00:00Z", finishedAt: "2025-01-01T00:01:00Z", status: .completed,
+                toolVersion: ToolInfo.version, mode: .consensus, profile: .ailb, threshold: 0.9, configPath: nil,
+                configJSON: "{}", configHash: "synthetic", suitesJSON: suitesJSON(spec),
+                plannedRequests: spec.cases * spec.backends)
+        var run = InMemoryRunReader.Run(record: record, backends: backends(spec), cases: cases(spec))
+        try answer(spec, backends: run.backends, cases: run.cases) { responses, verdicts in
+            run.responses += responses
+            run.verdicts += verdicts
+        }
+        return (InMemoryRunReader([run]), record.id)
+    }
+
+    static func suitesJSON(_ spec: Spec) -> String {
+        #"[{"name":"tools","path":"suites/tools.yaml","cases":\#(spec.cases)}]"#
+    }
+
+    static func backends(_ spec: Spec) -> [BackendRecord] {
+        (0..<spec.backends).map { i in
             BackendRecord(
                 position: i, name: backendName(i), kind: i == 0 ? .openai : .mock, urls: ["http://127.0.0.1:1/v1"],
                 model: spec.payloads && i == 2 ? "model" + imagePayload : "qwen2.5-7b-\(quants[i % quants.count])",
                 family: i % 4 == 3 ? "llama-3.1-8b" : "qwen2.5-7b-instruct", quant: quants[i % quants.count])
         }
-        let cases = (0..<spec.cases).map { c -> CaseRecord in
+    }
+
+    static func cases(_ spec: Spec) -> [CaseRecord] {
+        (0..<spec.cases).map { c -> CaseRecord in
             let isText = c % 4 == 0
             let city = cities[c % cities.count] + (c >= cities.count ? " \(c)" : "")
             var prompt = isText ? "What is the capital of country \(c)?" : "What's the weather in \(city)?"
@@ -52,10 +89,13 @@ enum SyntheticRun {
                 caseID: spec.payloads && c == 3 ? "id-" + imagePayload : "case-\(c)", prompt: prompt,
                 requestJSON: "{}", expectJSON: expect.compactText, tags: tags, repeats: 1)
         }
-        let runID = try store.createRun(
-            mode: .consensus, profile: .ailb, threshold: 0.9, configPath: nil, configJSON: "{}", configHash: "synthetic",
-            suitesJSON: #"[{"name":"tools","path":"suites/tools.yaml","cases":\#(spec.cases)}]"#,
-            plannedRequests: spec.cases * spec.backends, backends: backends, cases: cases)
+    }
+
+    /// The backends' answers to every case and the verdicts on them, handed to `emit` in batches.
+    static func answer(
+        _ spec: Spec, backends: [BackendRecord], cases: [CaseRecord],
+        emit: ([ResponseRecord], [VerdictRecord]) throws -> Void
+    ) throws {
         var generator = SeededGenerator(seed: spec.seed)
         func chance(_ p: Double) -> Bool { Double(generator.next() >> 11) / Double(1 << 53) < p }
         let assessor = CaseAssessor(threshold: 0.9)
@@ -115,14 +155,12 @@ enum SyntheticRun {
                 verdicts.append(verdict)
             }
             if responses.count >= 2000 {
-                try store.write(runID: runID, responses: responses, verdicts: verdicts)
+                try emit(responses, verdicts)
                 responses.removeAll(keepingCapacity: true)
                 verdicts.removeAll(keepingCapacity: true)
             }
         }
-        try store.write(runID: runID, responses: responses, verdicts: verdicts)
-        try store.finishRun(runID, status: .completed)
-        return (store, runID)
+        try emit(responses, verdicts)
     }
 
     static func temporaryPath(_ name: String = "synthetic") -> String {
