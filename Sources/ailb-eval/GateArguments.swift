@@ -23,7 +23,9 @@ struct GateArguments: ParsableArguments {
 
     @Option(
         name: .customLong("max-lb-mismatch"),
-        help: "Maximum number of case repeats where ai-lb's own verdict differs from ours (a run with a kind: ailb backend in consensus mode).")
+        help:
+            "Maximum number of case repeats where ai-lb's own verdict differs from ours (a run with a kind: ailb backend in consensus mode)."
+    )
     var maxLBMismatch: Int?
 
     @Option(help: "point: test the observed rate; lower-bound: test the Wilson 95% bound.")

@@ -12,7 +12,8 @@ struct ReportArguments: ParsableArguments {
     @Option(help: "Profile for verdicts and statistics: ailb or semantic (default: the run's).")
     var profile: EquivalenceProfile?
 
-    @Option(help: "Backend to measure flips against (default: the run's reports.reference, else the highest-precision quant of each family).")
+    @Option(
+        help: "Backend to measure flips against (default: the run's reports.reference, else the highest-precision quant of each family).")
     var reference: String?
 
     @Option(help: "Case repeats shown with every answer in the HTML report (the rest get one line each).")

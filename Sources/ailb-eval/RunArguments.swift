@@ -25,7 +25,9 @@ struct RunArguments: ParsableArguments {
 
     @Option(
         name: .customLong("repeat-seed"),
-        help: "fixed: every repeat sends the same seed; vary: repeat r sends seed + r - 1 when the temperature is above 0 (overrides repeat_seed).")
+        help:
+            "fixed: every repeat sends the same seed; vary: repeat r sends seed + r - 1 when the temperature is above 0 (overrides repeat_seed)."
+    )
     var repeatSeed: RepeatSeed?
 
     @Option(help: "Request timeout in seconds.")

@@ -105,7 +105,8 @@ public final class ChatClient: Sendable {
                     random: Double.random(in: 0..<1))
             else { return outcome.response }
             transport.logDecision(
-                "\(shownURL): attempt \(attempt) ended in \(errorClass.rawValue) (\(outcome.response.errorMessage ?? "")); retrying in \(PythonFloat.repr(wait)) s")
+                "\(shownURL): attempt \(attempt) ended in \(errorClass.rawValue) (\(outcome.response.errorMessage ?? "")); retrying in \(PythonFloat.repr(wait)) s"
+            )
             do {
                 try await pause(wait)
             } catch {

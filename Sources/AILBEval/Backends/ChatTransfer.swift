@@ -149,14 +149,16 @@ struct ChatTransfer: ResponseSink {
             // Redirects are followed (up to five); one that is left is a loop, a missing `Location` or a 304.
             response.errorClass = .redirect
             let target = headers["location"].map { " to \($0)" } ?? " without a Location"
-            response.errorMessage = "HTTP \(status) redirect\(target) not followed"
+            response.errorMessage =
+                "HTTP \(status) redirect\(target) not followed"
                 + (transportError.map { " (\($0.description))" } ?? "")
             return response
         }
         let errorClass: ErrorClass = status == 429 ? .http429 : (status >= 500 ? .http5xx : .http4xx)
         var detail = ""
         if let body = try? JSONValue(parsing: raw) {
-            detail = body["error"]?["message"]?.stringValue ?? body["error"]?.stringValue ?? body["message"]?.stringValue
+            detail =
+                body["error"]?["message"]?.stringValue ?? body["error"]?.stringValue ?? body["message"]?.stringValue
                 ?? body["detail"]?.stringValue ?? ""
         }
         response.errorClass = errorClass

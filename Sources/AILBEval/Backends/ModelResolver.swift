@@ -84,7 +84,9 @@ public enum ModelResolver {
                 let wait = min(backend.timeout ?? timeout, 30)
                 group.addTask {
                     do {
-                        return (index, try await listModels(base: base, headers: headers, timeout: wait, tls: backend.tls, transport: transport))
+                        return (
+                            index, try await listModels(base: base, headers: headers, timeout: wait, tls: backend.tls, transport: transport)
+                        )
                     } catch let failure as RunFailure {
                         throw RunFailure(message: "backend '\(backend.name)': model: auto: \(failure.message)")
                     }

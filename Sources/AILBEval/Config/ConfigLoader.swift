@@ -7,7 +7,9 @@ import Foundation
 public enum ConfigLoader {
     /// Reads the config file at `path`, expanding `${VAR}` from `environment`. `allowInsecureTLS` lets
     /// `insecure_skip_verify: true` stand for a backend that is not on this machine.
-    public static func load(path: String, environment: [String: String], allowInsecureTLS: Bool = false)
+    public static func load(
+        path: String, environment: [String: String], allowInsecureTLS: Bool = false
+    )
         throws(InputError) -> EvalConfig
     {
         let text = try readText(path: path, what: "config file")
@@ -18,7 +20,9 @@ public enum ConfigLoader {
 
     /// Reads the config the tool should use: `path` when given (it must exist), else `config.yaml` in the
     /// working directory when present, else the embedded default.
-    public static func resolve(path: String?, environment: [String: String], allowInsecureTLS: Bool = false)
+    public static func resolve(
+        path: String?, environment: [String: String], allowInsecureTLS: Bool = false
+    )
         throws(InputError) -> EvalConfig
     {
         if let path { return try load(path: path, environment: environment, allowInsecureTLS: allowInsecureTLS) }
@@ -300,7 +304,9 @@ private struct ConfigResolver {
     // MARK: Models
 
     /// `models:`: canonical name → {backend name: the id that backend knows}.
-    func modelEquivalents(_ models: YAMLMap<UserModelIDs>, backends: [BackendConfig]) throws(InputError)
+    func modelEquivalents(
+        _ models: YAMLMap<UserModelIDs>, backends: [BackendConfig]
+    ) throws(InputError)
         -> [String: [String: String]]
     {
         let names = backends.map(\.name)

@@ -10,7 +10,9 @@ public enum DatabaseLocation {
     ///
     /// `--db` wins; else `storage.path` of the `--config` file (which must then be readable: the user named
     /// it); else `storage.path` of `./config.yaml` when it can be read; else `ailb-eval.sqlite`.
-    public static func forReading(db: String?, config: String?, environment: [String: String]) throws(InputError)
+    public static func forReading(
+        db: String?, config: String?, environment: [String: String]
+    ) throws(InputError)
         -> (path: String, note: String?)
     {
         if let db { return (db, nil) }

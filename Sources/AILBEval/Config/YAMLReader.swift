@@ -139,8 +139,9 @@ struct YAMLReader {
         }
         // Every number starts with a digit, a sign or a dot; most scalars are words, and the regular
         // expressions below cost milliseconds per thousand scalars.
-        guard let first = text.utf8.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
-            || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: ".")
+        guard let first = text.utf8.first,
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+                || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: ".")
         else { return .string(text) }
         if text.wholeMatch(of: /[-+]?[0-9]+/) != nil {
             if let value = Int(text.hasPrefix("+") ? String(text.dropFirst()) : text) { return .int(value) }

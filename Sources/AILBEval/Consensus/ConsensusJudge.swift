@@ -50,7 +50,8 @@ public struct ConsensusJudge: Sendable {
         var verdict = self.verdict(over: candidates, responses: responses)
         // The hash and text rules normalise every success's text; the tool-call rule never reads it.
         if verdict.comparisonType == .hash || verdict.comparisonType == .text,
-            let unreadable = candidates.first(where: { $0.unreadableText != nil }) {
+            let unreadable = candidates.first(where: { $0.unreadableText != nil })
+        {
             failure = failure ?? unreadable.unreadableText
             candidates.removeAll { $0.unreadableText != nil }
             verdict = self.verdict(over: candidates, responses: responses)

@@ -71,8 +71,10 @@ extension ExactJSON {
             return .array(items.map { $0.applying(rules) })
         case .object(let members):
             let pairs = members.map { member in
-                (rules.unicodeForms ? ExactString(member.key.string.precomposedUnicode) : member.key,
-                 member.value.applying(rules))
+                (
+                    rules.unicodeForms ? ExactString(member.key.string.precomposedUnicode) : member.key,
+                    member.value.applying(rules)
+                )
             }
             return ExactJSONTree.object(pairs)
         default:

@@ -7,7 +7,9 @@
 /// calls as a multiset.
 public enum ToolCallNormalizer {
     /// The normalised calls, each `{"name": …, "arguments": …}`, in the profile's canonical order.
-    public static func normalize(_ calls: [JSONValue], profile: EquivalenceProfile, foldStrings: Bool = false)
+    public static func normalize(
+        _ calls: [JSONValue], profile: EquivalenceProfile, foldStrings: Bool = false
+    )
         -> [JSONValue]
     {
         let rules = EquivalenceRules(profile: profile, foldStrings: foldStrings)

@@ -41,7 +41,8 @@ public struct RetryOutcome: Sendable, Equatable {
             + "\(failedAgain) failed again."
         if planned > answered {
             let left = planned - answered
-            text += " \(left) \(left == 1 ? "was" : "were") not sent again (interrupted); \(left == 1 ? "its error stands" : "their errors stand")."
+            text +=
+                " \(left) \(left == 1 ? "was" : "were") not sent again (interrupted); \(left == 1 ? "its error stands" : "their errors stand")."
         }
         return text
     }

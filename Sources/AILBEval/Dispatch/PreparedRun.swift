@@ -60,7 +60,8 @@ public struct PreparedRun: Sendable {
         }
         for backend in config.backends {
             if let variable = backend.apiKeyEnv, environment[variable] == nil {
-                throw InputError(at: backend.location, "backend '\(backend.name)': environment variable \(variable) (api_key_env) is not set")
+                throw InputError(
+                    at: backend.location, "backend '\(backend.name)': environment variable \(variable) (api_key_env) is not set")
             }
         }
         let plan = RunPlan(
@@ -71,7 +72,9 @@ public struct PreparedRun: Sendable {
 
     /// Reads the config file, or the embedded default when none is named and `config.yaml` does not exist.
     /// `allowInsecureTLS` lets `insecure_skip_verify: true` stand for a backend on another machine.
-    public static func loadConfig(_ path: String?, environment: [String: String], allowInsecureTLS: Bool = false)
+    public static func loadConfig(
+        _ path: String?, environment: [String: String], allowInsecureTLS: Bool = false
+    )
         throws(InputError) -> EvalConfig
     {
         try ConfigLoader.resolve(path: path, environment: environment, allowInsecureTLS: allowInsecureTLS)

@@ -135,7 +135,9 @@ struct ResultCollector: Sendable {
 
     /// ai-lb's verdict beside ours over exactly what it judged: its members' answers, in its order, with its
     /// own idea of success. A consensus answer without a verdict is recorded as a difference too.
-    static func compare(_ answer: LoadBalancerAnswer, item: WorkItem, loadBalancer: String, threshold: Double)
+    static func compare(
+        _ answer: LoadBalancerAnswer, item: WorkItem, loadBalancer: String, threshold: Double
+    )
         -> LoadBalancerVerdictRecord
     {
         let ours = ConsensusJudge(profile: .ailb, threshold: threshold).verdict(

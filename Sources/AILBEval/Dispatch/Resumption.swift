@@ -54,7 +54,8 @@ extension PreparedRun {
         var changes: [String] = []
         let hash = SHA256.hex(Array(prepared.configSnapshot.compactText.utf8))
         if hash != record.configHash {
-            changes.append("the config (\(record.configPath ?? "the embedded default")) or the run's flags differ from when run \(record.id) started")
+            changes.append(
+                "the config (\(record.configPath ?? "the embedded default")) or the run's flags differ from when run \(record.id) started")
         }
         let now = prepared.suites.map { (name: $0.name, path: $0.path, hash: $0.contentHash) }
         for old in storedSuites {

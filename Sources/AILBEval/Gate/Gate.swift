@@ -121,13 +121,16 @@ public enum Gate {
             "consensus accuracy", statistics.consensusAccuracy, thresholds.minAccuracy,
             noData: judged == 0
                 ? noneJudged : "no judged case repeat has an expected answer (expect) to score (0 of \(judged) judged)")
-        for (kind, groups, bars) in [("family", statistics.perFamily, thresholds.perFamily), ("quant", statistics.perQuant, thresholds.perQuant)] {
+        for (kind, groups, bars) in [
+            ("family", statistics.perFamily, thresholds.perFamily), ("quant", statistics.perQuant, thresholds.perQuant),
+        ] {
             for group in groups {
                 minimum(
                     "agreement of \(kind) \(group.key)", group.withMajority, bars[group.key],
                     noData: judged == 0
                         ? noneJudged
-                        : "no judged case repeat has an answer from this \(kind) (0 judged; backends: \(group.backends.joined(separator: ", ")))")
+                        : "no judged case repeat has an answer from this \(kind) (0 judged; backends: \(group.backends.joined(separator: ", ")))"
+                )
             }
             for key in bars.keys.sorted() where !groups.contains(where: { $0.key == key }) {
                 unmeasurable("agreement of \(kind) \(key)", bars[key]!, "no backend of the run is in this \(kind) (0 judged)")

@@ -44,7 +44,8 @@ extension Gate {
             return "--max-lb-mismatch (gates.max_lb_mismatch) needs a kind: ailb backend, whose verdicts it counts; the run has none"
         }
         if mode != .consensus {
-            return "--max-lb-mismatch (gates.max_lb_mismatch) needs --mode consensus: ai-lb gives no verdict of its own in mode \(mode.rawValue)"
+            return
+                "--max-lb-mismatch (gates.max_lb_mismatch) needs --mode consensus: ai-lb gives no verdict of its own in mode \(mode.rawValue)"
         }
         return nil
     }

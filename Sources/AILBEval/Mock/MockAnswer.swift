@@ -110,7 +110,9 @@ enum MockAnswer {
         }
     }
 
-    func completionBody(id: String, created: Int, model: String, backend: String, promptChars: Int, idHash: UInt64)
+    func completionBody(
+        id: String, created: Int, model: String, backend: String, promptChars: Int, idHash: UInt64
+    )
         -> JSONValue
     {
         var message: [String: JSONValue] = ["role": "assistant"]
@@ -141,7 +143,9 @@ enum MockAnswer {
         ]
     }
 
-    static func toolMessage(_ calls: [(String, JSONValue)], prefix: String, encoding: ArgumentEncoding, idHash: UInt64)
+    static func toolMessage(
+        _ calls: [(String, JSONValue)], prefix: String, encoding: ArgumentEncoding, idHash: UInt64
+    )
         -> ([String: JSONValue], Int)
     {
         let spaced = JSONWriter(sortKeys: false, asciiOnly: false, spaced: true)

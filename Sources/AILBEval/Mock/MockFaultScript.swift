@@ -153,7 +153,9 @@ enum MockFaultScript {
 
     private static func ok(_ kind: BodyKind, _ text: String) -> LoopbackHTTPResponse { ok(kind, Array(text.utf8)) }
 
-    private static func scripted(_ kind: BodyKind, _ steps: [LoopbackHTTPResponse.Step], declaredLength: Int?)
+    private static func scripted(
+        _ kind: BodyKind, _ steps: [LoopbackHTTPResponse.Step], declaredLength: Int?
+    )
         -> LoopbackHTTPResponse
     {
         LoopbackHTTPResponse(status: .ok, headers: kind.headers, body: .script(steps, declaredLength: declaredLength))

@@ -4,7 +4,8 @@ import Foundation
 /// and into the damaged streams of the faults (cut, without `[DONE]`, padded with keep-alives).
 enum MockStream {
     /// The last chunk of the `hugeBody` stream.
-    static let finishChunk = #"{"id":"chatcmpl-huge","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
+    static let finishChunk =
+        #"{"id":"chatcmpl-huge","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
 
     /// One content chunk of the `hugeBody` stream.
     static func contentChunk(_ text: String) -> String {

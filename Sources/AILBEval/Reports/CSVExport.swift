@@ -121,7 +121,8 @@ public enum CSVExport {
         for (file, slices) in [("by_suite.csv", content.analysis.perSuite), ("by_tag.csv", content.analysis.perTag)] {
             let url = dir.appendingPathComponent(file)
             let writer = try CSVWriter(
-                url: url, numericColumns: numericColumns, header: ["run_id", file == "by_suite.csv" ? "suite" : "tag", "agreeing", "judged", "agreement", "ci95_low", "ci95_high"])
+                url: url, numericColumns: numericColumns,
+                header: ["run_id", file == "by_suite.csv" ? "suite" : "tag", "agreeing", "judged", "agreement", "ci95_low", "ci95_high"])
             for s in slices {
                 let ci = s.agreement.wilson()
                 try writer.writeRow([

@@ -53,7 +53,9 @@ public struct CaseRepeatRow: Sendable {
 
     /// Every repeat of every case of a run, in plan order, with responses read without their raw bodies.
     /// Holds every answer in memory: reports read `ReportContent` instead, which keeps outlines.
-    public static func loadAll(store: some RunReader, runID: Int64, backends: [BackendRecord], cases: [CaseRecord]) throws
+    public static func loadAll(
+        store: some RunReader, runID: Int64, backends: [BackendRecord], cases: [CaseRecord]
+    ) throws
         -> [CaseRepeatRow]
     {
         var rows: [CaseRepeatRow] = []

@@ -27,7 +27,8 @@ extension ComparisonReport {
             out += "/>\n"
         }
         for change in c.changes {
-            out += "    <testcase classname=\"\(JUnitReport.escape("ailb-eval.\(change.suite)"))\" name=\"\(JUnitReport.escape(caseName(change)))\""
+            out +=
+                "    <testcase classname=\"\(JUnitReport.escape("ailb-eval.\(change.suite)"))\" name=\"\(JUnitReport.escape(caseName(change)))\""
             if change.isRegression {
                 out += ">\n      <failure type=\"regression\" message=\"\(JUnitReport.escape(changeText(change)))\">"
                 out += JUnitReport.escape(

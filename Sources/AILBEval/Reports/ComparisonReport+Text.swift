@@ -15,12 +15,15 @@ extension ComparisonReport {
         if let line = consensusLine(c) { out.append(line) }
         out.append("")
         var table = TextTable(
-            header: ["backend", "with majority", "accuracy", "failed", "correct→wrong", "wrong→correct", "McNemar p", "left / joined majority"],
+            header: [
+                "backend", "with majority", "accuracy", "failed", "correct→wrong", "wrong→correct", "McNemar p", "left / joined majority",
+            ],
             rightAligned: [4, 5, 6])
         for b in c.backends {
             table.add([
                 b.backend, pair(b.withMajorityBefore, b.withMajorityAfter), pair(b.accuracyBefore, b.accuracyAfter), failures(b),
-                String(b.correctToWrong), String(b.wrongToCorrect), ReportFormat.pValue(b.mcnemarP), "\(b.leftMajority) / \(b.joinedMajority)",
+                String(b.correctToWrong), String(b.wrongToCorrect), ReportFormat.pValue(b.mcnemarP),
+                "\(b.leftMajority) / \(b.joinedMajority)",
             ])
         }
         if !c.backends.isEmpty { out.append(table.render()) }

@@ -84,7 +84,8 @@ extension HTMLReport {
         let odd = outline.answered.filter { !$0.success || (!winners.contains($0.backend) && verdict != nil) }.map(\.backend)
         let judged = outline.isJudged
         let disagrees = judged && verdict?.disagreement == true
-        let cssClass = !judged ? "nj" : (disagrees ? "dis" : (outline.profilesDiffer || outline.consensusCorrect == false ? "diff" : "agree"))
+        let cssClass =
+            !judged ? "nj" : (disagrees ? "dis" : (outline.profilesDiffer || outline.consensusCorrect == false ? "diff" : "agree"))
         let record = outline.caseRecord
         let attributes: HTML = """
             data-suite="\(record.suite)" data-tags="\(jsonList(record.tags))" data-odd="\(jsonList(odd))" data-verdict="\(jsonList(labels))"
@@ -247,7 +248,8 @@ extension HTMLReport {
             blocks.append(block)
         }
         if let baseline, baseline.count > calls.count {
-            blocks.append("<mark>(\(baseline.count - calls.count) call\(baseline.count - calls.count == 1 ? "" : "s") fewer than the winner)</mark>")
+            blocks.append(
+                "<mark>(\(baseline.count - calls.count) call\(baseline.count - calls.count == 1 ? "" : "s") fewer than the winner)</mark>")
         }
         return HTML.join(blocks, separator: "\n")
     }
@@ -277,6 +279,7 @@ extension HTMLReport {
         guard scalars.count > limit else { return "\(text)" }
         var head = String.UnicodeScalarView()
         head.append(contentsOf: scalars.prefix(limit))
-        return "\(String(head))<span class=\"note\"> … \(scalars.count - limit) more characters (full text in the JSON report and the database)</span>"
+        return
+            "\(String(head))<span class=\"note\"> … \(scalars.count - limit) more characters (full text in the JSON report and the database)</span>"
     }
 }

@@ -69,7 +69,8 @@ public enum HTMLReport {
         for b in content.data.backends {
             let kind: HTML =
                 b.kind == .mock ? "<span class=\"badge b-mock\">mock (simulated)</span>" : "\(b.kind.rawValue)"
-            out += "<tr><td><b>\(b.name)</b></td><td class=\"mono\">\(b.model)</td><td>\(b.family)</td><td>\(b.quant.isEmpty ? "–" : b.quant)</td><td>\(kind)</td></tr>\n"
+            out +=
+                "<tr><td><b>\(b.name)</b></td><td class=\"mono\">\(b.model)</td><td>\(b.family)</td><td>\(b.quant.isEmpty ? "–" : b.quant)</td><td>\(kind)</td></tr>\n"
         }
         out += "</tbody></table>\n"
         if !gate.isEmpty {
@@ -129,10 +130,12 @@ public enum HTMLReport {
 
             """
         if stats.consensusAccuracy.trials > 0 || stats.consensusUndecided > 0 {
-            out += "<li>Consensus answer correct: <b>\(ReportFormat.percent(stats.consensusAccuracy))</b> \(ReportFormat.interval(stats.consensusAccuracy))\(stats.consensusUndecided > 0 ? " · \(stats.consensusUndecided) repeats without a majority answer" : "")</li>\n"
+            out +=
+                "<li>Consensus answer correct: <b>\(ReportFormat.percent(stats.consensusAccuracy))</b> \(ReportFormat.interval(stats.consensusAccuracy))\(stats.consensusUndecided > 0 ? " · \(stats.consensusUndecided) repeats without a majority answer" : "")</li>\n"
         }
         if stats.spurious.trials > 0 {
-            out += "<li>Spurious disagreements (ailb splits, semantic agrees): <b>\(ReportFormat.percent(stats.spurious))</b> (\(stats.spurious.successes))</li>\n"
+            out +=
+                "<li>Spurious disagreements (ailb splits, semantic agrees): <b>\(ReportFormat.percent(stats.spurious))</b> (\(stats.spurious.successes))</li>\n"
         }
         let alpha = content.analysis.alpha
         out += "<li>Krippendorff's α: <b>\(ReportFormat.decimal(alpha.value))</b>\(alphaInterval(alpha))</li>\n"
@@ -208,8 +211,10 @@ public enum HTMLReport {
             out +=
                 bars.isEmpty
                 ? "<p class=\"sub\">Nothing judged.</p>"
-                : HTMLBarChart(bars: bars, axisFormat: { ReportFormat.percent($0, digits: 0) }, labelWidth: 170, plotWidth: 300, captionWidth: 110)
-                    .render()
+                : HTMLBarChart(
+                    bars: bars, axisFormat: { ReportFormat.percent($0, digits: 0) }, labelWidth: 170, plotWidth: 300, captionWidth: 110
+                )
+                .render()
             out += "</div>\n"
         }
         out += "</div>\n<div class=\"two\">\n"
@@ -217,17 +222,20 @@ public enum HTMLReport {
         where !slices.isEmpty {
             // Many tags make a long table: the eight lowest stay in view, the rest fold away.
             let sorted = slices.sorted { ($0.agreement.value ?? 1, $0.key) < ($1.agreement.value ?? 1, $1.key) }
-            let head = "<table><thead><tr><th></th><th class=\"num\">agree</th><th class=\"num\">judged</th><th>rate [95% CI]</th></tr></thead><tbody>\n"
+            let head =
+                "<table><thead><tr><th></th><th class=\"num\">agree</th><th class=\"num\">judged</th><th>rate [95% CI]</th></tr></thead><tbody>\n"
             func rows(_ part: ArraySlice<SliceAgreement>) -> HTML {
                 var html: HTML = ""
                 for s in part {
-                    html += "<tr><td>\(s.key)</td><td class=\"num\">\(s.agreement.successes)</td><td class=\"num\">\(s.agreement.trials)</td><td>\(ReportFormat.percent(s.agreement)) <span class=\"sub\">\(ReportFormat.interval(s.agreement))</span></td></tr>\n"
+                    html +=
+                        "<tr><td>\(s.key)</td><td class=\"num\">\(s.agreement.successes)</td><td class=\"num\">\(s.agreement.trials)</td><td>\(ReportFormat.percent(s.agreement)) <span class=\"sub\">\(ReportFormat.interval(s.agreement))</span></td></tr>\n"
                 }
                 return html
             }
             out += "<div><h3>\(title)</h3>\(HTML(trusted: head))\(rows(sorted.prefix(8)))</tbody></table>"
             if sorted.count > 8 {
-                out += "<details><summary class=\"sub\">\(sorted.count - 8) more</summary>\(HTML(trusted: head))\(rows(sorted.dropFirst(8)))</tbody></table></details>"
+                out +=
+                    "<details><summary class=\"sub\">\(sorted.count - 8) more</summary>\(HTML(trusted: head))\(rows(sorted.dropFirst(8)))</tbody></table></details>"
             }
             out += "</div>\n"
         }
@@ -270,18 +278,21 @@ public enum HTMLReport {
             out += "</tr>\n"
         }
         out += "</tbody></table></div>\n"
-        out += "<p>Krippendorff's α across all backends (failed answers missing): <b>\(ReportFormat.decimal(analysis.alpha.value))</b>\(alphaInterval(analysis.alpha))</p>\n"
+        out +=
+            "<p>Krippendorff's α across all backends (failed answers missing): <b>\(ReportFormat.decimal(analysis.alpha.value))</b>\(alphaInterval(analysis.alpha))</p>\n"
         let stats = content.data.statistics
         let splits = analysis.pairs.filter { $0.spuriousSplits > 0 }
         if stats.spurious.trials > 0 {
-            out += "<h3>Spurious disagreements</h3><p class=\"sub\">Repeats where the <code>ailb</code> profile (ai-lb's rule) splits backends that the <code>semantic</code> profile finds equivalent: formatting noise the load balancer would count against a correct answer. \(stats.spurious.successes) of \(stats.spurious.trials) judged repeats (\(ReportFormat.percent(stats.spurious))).</p>\n"
+            out +=
+                "<h3>Spurious disagreements</h3><p class=\"sub\">Repeats where the <code>ailb</code> profile (ai-lb's rule) splits backends that the <code>semantic</code> profile finds equivalent: formatting noise the load balancer would count against a correct answer. \(stats.spurious.successes) of \(stats.spurious.trials) judged repeats (\(ReportFormat.percent(stats.spurious))).</p>\n"
             if !stats.spuriousCauses.isEmpty || !splits.isEmpty {
                 out += "<div class=\"two\">"
                 out += "<div><table><thead><tr><th>cause</th><th class=\"num\">repeats</th></tr></thead><tbody>"
                 for (cause, count) in stats.spuriousCauses.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
                     out += "<tr><td>\(causeName(cause))</td><td class=\"num\">\(count)</td></tr>"
                 }
-                out += "</tbody></table></div><div><table><thead><tr><th>pair</th><th class=\"num\">split only by ailb</th></tr></thead><tbody>"
+                out +=
+                    "</tbody></table></div><div><table><thead><tr><th>pair</th><th class=\"num\">split only by ailb</th></tr></thead><tbody>"
                 let sorted = splits.sorted { $0.spuriousSplits > $1.spuriousSplits }
                 for pair in sorted.prefix(10) {
                     out += "<tr><td>\(pair.a) · \(pair.b)</td><td class=\"num\">\(pair.spuriousSplits)</td></tr>"
@@ -330,11 +341,13 @@ public enum HTMLReport {
 
             """
         for b in stats.backends where b.accuracy.trials > 0 {
-            out += "<tr><td>\(b.name)</td><td class=\"num\">\(b.accuracy.successes)</td><td class=\"num\">\(b.accuracy.trials)</td><td>\(ReportFormat.percent(b.accuracy)) <span class=\"sub\">\(ReportFormat.interval(b.accuracy))</span></td></tr>\n"
+            out +=
+                "<tr><td>\(b.name)</td><td class=\"num\">\(b.accuracy.successes)</td><td class=\"num\">\(b.accuracy.trials)</td><td>\(ReportFormat.percent(b.accuracy)) <span class=\"sub\">\(ReportFormat.interval(b.accuracy))</span></td></tr>\n"
         }
         if stats.consensusAccuracy.trials > 0 {
             let c = stats.consensusAccuracy
-            out += "<tr><td><b>consensus winner</b></td><td class=\"num\">\(c.successes)</td><td class=\"num\">\(c.trials)</td><td><b>\(ReportFormat.percent(c))</b> <span class=\"sub\">\(ReportFormat.interval(c))</span></td></tr>\n"
+            out +=
+                "<tr><td><b>consensus winner</b></td><td class=\"num\">\(c.successes)</td><td class=\"num\">\(c.trials)</td><td><b>\(ReportFormat.percent(c))</b> <span class=\"sub\">\(ReportFormat.interval(c))</span></td></tr>\n"
         }
         out += "</tbody></table></div><div>\n"
         let flips = content.analysis.flips.filter { $0.paired > 0 }

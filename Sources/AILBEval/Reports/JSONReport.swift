@@ -41,9 +41,10 @@ public enum JSONReport {
             "not_comparable": .int(stats.notComparable),
             "judged_cases": .int(stats.judgedCases),
             "outcomes": .object(
-                Dictionary(uniqueKeysWithValues: [CaseOutcome.unanimous, .majority, .tie, .noMajority].map {
-                    ($0.rawValue, JSONValue.int(stats.outcomes[$0] ?? 0))
-                })),
+                Dictionary(
+                    uniqueKeysWithValues: [CaseOutcome.unanimous, .majority, .tie, .noMajority].map {
+                        ($0.rawValue, JSONValue.int(stats.outcomes[$0] ?? 0))
+                    })),
             "consensus_accuracy": proportion(stats.consensusAccuracy),
             "consensus_undecided": .int(stats.consensusUndecided),
             "minority_backend": content.minorityBackend.map { .string($0.name) } ?? .null,

@@ -52,7 +52,8 @@ public enum MarkdownReport {
             out.append(
                 "| \(escape(b.name))\(b.kind == .mock ? " (mock)" : "") | \(escape(b.quant.isEmpty ? "–" : b.quant)) | "
                     + "\(ReportFormat.percent(b.withMajority)) | \(b.ties) | \(outside) | \(ReportFormat.percent(b.repeatStability)) | "
-                    + "\(ReportFormat.percent(b.accuracy)) | \(ReportFormat.ms(b.latencyP50)) | \(ReportFormat.ms(b.ttftP50)) | \(tokens) | \(b.errorCount) |")
+                    + "\(ReportFormat.percent(b.accuracy)) | \(ReportFormat.ms(b.latencyP50)) | \(ReportFormat.ms(b.ttftP50)) | \(tokens) | \(b.errorCount) |"
+            )
         }
         if stats.hasVerdicts {
             for (title, groups) in [("family", stats.perFamily), ("quant", stats.perQuant)] where groups.count > 1 {
@@ -61,7 +62,8 @@ public enum MarkdownReport {
                 out.append("|---|---:|---|")
                 for g in groups.sorted(by: { ($0.withMajority.value ?? 1) < ($1.withMajority.value ?? 1) }) {
                     let ci = g.withMajority.wilson()
-                    let interval = g.withMajority.trials > 0 ? String(format: "%.1f–%.1f%%", (1 - ci.upper) * 100, (1 - ci.lower) * 100) : ""
+                    let interval =
+                        g.withMajority.trials > 0 ? String(format: "%.1f–%.1f%%", (1 - ci.upper) * 100, (1 - ci.lower) * 100) : ""
                     out.append("| \(escape(g.key)) | \(g.withMajority.value.map { ReportFormat.percent(1 - $0) } ?? "–") | \(interval) |")
                 }
             }
@@ -75,13 +77,15 @@ public enum MarkdownReport {
             }
             if disagreementCount > 0 {
                 out.append("")
-                out.append("<details><summary>\(disagreementCount) disagreeing case repeats (first \(min(maxCases, disagreementCount)))</summary>")
+                out.append(
+                    "<details><summary>\(disagreementCount) disagreeing case repeats (first \(min(maxCases, disagreementCount)))</summary>")
                 out.append("")
                 out.append("| case | agree | groups |")
                 out.append("|---|---:|---|")
                 for row in disagreements {
                     let v = row.verdict!
-                    let name = row.caseRecord.suite + "/" + row.caseRecord.caseID
+                    let name =
+                        row.caseRecord.suite + "/" + row.caseRecord.caseID
                         + (row.caseRecord.repeats > 1 ? "#\(row.repeatIndex + 1)" : "")
                     out.append(
                         "| \(escape(name)) | \(v.agreementCount)/\(v.successes) | "

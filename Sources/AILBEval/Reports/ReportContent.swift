@@ -39,7 +39,9 @@ public struct ReportContent: Sendable {
 
     /// Reads the run's cases and responses from `store` (the database, or a run held in memory) and computes
     /// the analysis.
-    public static func load(report: RunReportData, store: some RunReader, options: ReportOptions = ReportOptions()) throws
+    public static func load(
+        report: RunReportData, store: some RunReader, options: ReportOptions = ReportOptions()
+    ) throws
         -> ReportContent
     {
         let options = try checked(options, report: report)

@@ -38,7 +38,9 @@ public enum ReportWriter {
 
     /// Writes `format` to `path` (a folder for csv, a file otherwise) and returns the paths written.
     @discardableResult
-    public static func write(_ format: ReportFileFormat, content: ReportContent, store: some RunReader, to path: String)
+    public static func write(
+        _ format: ReportFileFormat, content: ReportContent, store: some RunReader, to path: String
+    )
         throws -> [String]
     {
         switch format {

@@ -259,7 +259,9 @@ public struct RunComparison: Sendable {
         }
         let profile = b.profile
         let (idA, idB) = (a.data.run.id, b.data.run.id)
-        func key(_ row: CaseRepeatRow) -> Key { Key(suite: row.caseRecord.suite, caseID: row.caseRecord.caseID, repeatIndex: row.repeatIndex) }
+        func key(_ row: CaseRepeatRow) -> Key {
+            Key(suite: row.caseRecord.suite, caseID: row.caseRecord.caseID, repeatIndex: row.repeatIndex)
+        }
         let rowsA = try a.rows
         let rowsB = try b.rows
         let before = Dictionary(rowsA.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -428,7 +430,9 @@ public struct RunComparison: Sendable {
             result.nothingComparable = "runs \(idA) and \(idB) share no backend"
         }
         func side(_ id: Int64, unjudged: Int, withoutVerdict: Int) -> String {
-            if withoutVerdict == result.matched { return "run \(id) stores no verdict (`ailb-eval run --resume \(id)` judges what it stored)" }
+            if withoutVerdict == result.matched {
+                return "run \(id) stores no verdict (`ailb-eval run --resume \(id)` judges what it stored)"
+            }
             let judged = result.matched - unjudged
             return "run \(id) judged \(judged) of the \(result.matched) shared case repeats"
                 + (withoutVerdict > 0 ? " (\(withoutVerdict) without a stored verdict)" : "")
@@ -665,7 +669,8 @@ public struct RunComparison: Sendable {
             guard let other = b.data.backends.first(where: { $0.name == shared.name }) else { continue }
             if shared.model != other.model || shared.quant != other.quant {
                 notes.append(
-                    "\(shared.name) served \(shared.model) \(shared.quant) in run \(runA.id) and \(other.model) \(other.quant) in run \(runB.id)")
+                    "\(shared.name) served \(shared.model) \(shared.quant) in run \(runA.id) and \(other.model) \(other.quant) in run \(runB.id)"
+                )
             }
         }
         if result.identicalRegrouped > 0 {

@@ -5,8 +5,10 @@ public enum QuantPrecision {
     public static func bits(_ quant: String) -> Double? {
         let q = quant.lowercased().filter { !$0.isWhitespace }
         guard !q.isEmpty else { return nil }
-        for (marker, bits) in [("fp32", 32.0), ("f32", 32), ("float32", 32), ("bf16", 16), ("fp16", 16), ("f16", 16),
-                               ("float16", 16), ("half", 16), ("fp8", 8), ("mxfp4", 4), ("nf4", 4)]
+        for (marker, bits) in [
+            ("fp32", 32.0), ("f32", 32), ("float32", 32), ("bf16", 16), ("fp16", 16), ("f16", 16),
+            ("float16", 16), ("half", 16), ("fp8", 8), ("mxfp4", 4), ("nf4", 4),
+        ]
         where q.contains(marker) {
             return bits
         }

@@ -82,7 +82,8 @@ public struct LoadBalancerVerdictRecord: Sendable, Hashable {
             let inGroup = group.contains(oracle)
             if inGroup != oracleAgreed {
                 result.append(
-                    "oracle_agreed: \(oracleAgreed) (ai-lb) vs \(inGroup) (ours: oracle \(oracle) is \(inGroup ? "" : "not ")in our winning group)")
+                    "oracle_agreed: \(oracleAgreed) (ai-lb) vs \(inGroup) (ours: oracle \(oracle) is \(inGroup ? "" : "not ")in our winning group)"
+                )
             }
         }
         if xDisagreement != disagreement {
@@ -182,7 +183,9 @@ extension ResultStore {
     }
 
     /// Inserts backend rows inside a write transaction; `ignoringExisting` skips names the run already has.
-    static func insert(_ backends: [BackendRecord], runID: Int64, into db: Database, ignoringExisting: Bool = false)
+    static func insert(
+        _ backends: [BackendRecord], runID: Int64, into db: Database, ignoringExisting: Bool = false
+    )
         throws
     {
         let verb = ignoringExisting ? "INSERT OR IGNORE" : "INSERT"
@@ -270,9 +273,10 @@ extension ResultStore {
     }
 
     static func loadBalancerVerdict(_ row: Row) -> LoadBalancerVerdictRecord {
-        let groups = (try? JSONValue(parsing: row["our_groups_json"] as String))?.arrayValue?.map {
-            $0.arrayValue?.compactMap(\.stringValue) ?? []
-        } ?? []
+        let groups =
+            (try? JSONValue(parsing: row["our_groups_json"] as String))?.arrayValue?.map {
+                $0.arrayValue?.compactMap(\.stringValue) ?? []
+            } ?? []
         let ours = Verdict(
             comparisonType: ComparisonType(rawValue: row["our_comparison_type"]) ?? .none, winner: row["our_winner"],
             agreementCount: row["our_agreement_count"], disagreement: row["our_disagreement"], groups: groups,

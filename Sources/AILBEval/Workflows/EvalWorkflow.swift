@@ -24,7 +24,9 @@ public enum EvalWorkflow {
     /// An interrupt from `signals` stops new requests, cancels those in flight and marks the run interrupted.
     /// Output that cannot be written does not stop the rest: every file that can be written is, the gate is
     /// still applied, and the first failure is in the result.
-    public static func run(_ options: Options, signals: InterruptSource, output: some WorkflowOutput) async throws
+    public static func run(
+        _ options: Options, signals: InterruptSource, output: some WorkflowOutput
+    ) async throws
         -> RunResult
     {
         let (prepared, store, started) = try await start(options, output: output)
@@ -54,7 +56,9 @@ public enum EvalWorkflow {
 
     /// Prepares a new run, or a resumption, and starts its backends. A new run resolves its models before
     /// the database is opened: a run that cannot start writes nothing.
-    static func start(_ options: Options, output: some WorkflowOutput) async throws
+    static func start(
+        _ options: Options, output: some WorkflowOutput
+    ) async throws
         -> (PreparedRun, ResultStore, StartedBackends)
     {
         let runOptions = options.run

@@ -95,7 +95,8 @@ public enum GateWorkflow {
         if !unknown.isEmpty {
             throw UsageError(
                 "run \(record.id) has no \(unknown.sorted().joined(separator: ", ")) (families: "
-                    + "\(stats.perFamily.map(\.key).joined(separator: ", ")); quants: \(stats.perQuant.map(\.key).joined(separator: ", ")))")
+                    + "\(stats.perFamily.map(\.key).joined(separator: ", ")); quants: \(stats.perQuant.map(\.key).joined(separator: ", ")))"
+            )
         }
         if let bar = thresholds.minAccuracy, !report.cases.contains(where: { $0.expectJSON != nil }) {
             let source =

@@ -19,9 +19,13 @@ extension Backends {
             ": keep-alive\n\n"
             + chunk(["role": "assistant", "content": ""])
             + chunk(["reasoning_content": "Two cities"]) + chunk(["reasoning_content": ", two calls."])
-            + chunk(["tool_calls": [["index": 0, "id": "call_a", "type": "function", "function": ["name": "get_weather", "arguments": ""]]]])
+            + chunk([
+                "tool_calls": [["index": 0, "id": "call_a", "type": "function", "function": ["name": "get_weather", "arguments": ""]]]
+            ])
             + chunk(["tool_calls": [["index": 0, "function": ["arguments": "{\"city\": "]]]])
-            + chunk(["tool_calls": [["index": 1, "id": "call_b", "type": "function", "function": ["name": "get_time", "arguments": "{\"tz\""]]]])
+            + chunk([
+                "tool_calls": [["index": 1, "id": "call_b", "type": "function", "function": ["name": "get_time", "arguments": "{\"tz\""]]]
+            ])
             + chunk(["tool_calls": [["index": 0, "function": ["arguments": "\"Paris\"}"]]]])
             + chunk(["tool_calls": [["index": 1, "function": ["arguments": ": \"CET\"}"]]]])
             + chunk([:], finish: "tool_calls", extra: ["usage": ["prompt_tokens": 5, "completion_tokens": 9, "total_tokens": 14]])
@@ -36,7 +40,10 @@ extension Backends {
                     "message": [
                         "role": "assistant", "content": nil, "reasoning_content": "Two cities, two calls.",
                         "tool_calls": [
-                            ["id": "call_a", "type": "function", "function": ["name": "get_weather", "arguments": "{\"city\": \"Paris\"}"]],
+                            [
+                                "id": "call_a", "type": "function",
+                                "function": ["name": "get_weather", "arguments": "{\"city\": \"Paris\"}"],
+                            ],
                             ["id": "call_b", "type": "function", "function": ["name": "get_time", "arguments": "{\"tz\": \"CET\"}"]],
                         ],
                     ],
@@ -91,7 +98,8 @@ extension Backends {
         }
 
         @Test func concatenatesContentAndReportsFirstTokenOnce() throws {
-            let text = Self.chunk(["role": "assistant"]) + Self.chunk(["content": ""]) + Self.chunk(["content": "Hel"])
+            let text =
+                Self.chunk(["role": "assistant"]) + Self.chunk(["content": ""]) + Self.chunk(["content": "Hel"])
                 + Self.chunk(["content": "lo"]) + Self.chunk([:], finish: "stop") + "data: [DONE]\n\n"
             let chunks = text.split(separator: "\n\n").map { Array(($0 + "\n\n").utf8)[...] }
             let (result, first) = Self.assemble(chunks)
@@ -155,7 +163,8 @@ extension Backends {
         }
 
         @Test func argumentsSentAsAnObjectAreKeptAsAnObject() throws {
-            let text = Self.chunk(["tool_calls": [["index": 0, "id": "c", "function": ["name": "f", "arguments": ["x": 1]]]]])
+            let text =
+                Self.chunk(["tool_calls": [["index": 0, "id": "c", "function": ["name": "f", "arguments": ["x": 1]]]]])
                 + Self.chunk([:], finish: "tool_calls")
             let body = try Self.assemble([Array(text.utf8)[...]]).0.get()
             #expect(body["choices"]?[0]?["message"]?["tool_calls"]?[0]?["function"]?["arguments"] == ["x": 1])

@@ -62,10 +62,13 @@ extension Backends {
                 var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
                 components.scheme = scheme
                 let client = ChatClient(maxConnectionsPerHost: 4, maxResponseBytes: 1 << 20)
-                let response = await client.send(ChatRequest(baseURL: components.url!, body: Harness.request("x"), timeout: 5, retry: .none))
+                let response = await client.send(
+                    ChatRequest(baseURL: components.url!, body: Harness.request("x"), timeout: 5, retry: .none))
                 client.invalidate()
                 #expect(response.errorClass == .connect, "\(scheme): \(response.errorMessage ?? "")")
-                #expect(response.errorMessage?.hasPrefix("could not connect: Connection refused (errno ") == true, "\(response.errorMessage ?? "")")
+                #expect(
+                    response.errorMessage?.hasPrefix("could not connect: Connection refused (errno ") == true,
+                    "\(response.errorMessage ?? "")")
                 #expect(response.httpStatus == nil)
             }
         }

@@ -27,10 +27,16 @@ import Testing
     }
 
     @Test func caseIterableKeysCloseAMappingAndOthersLeaveItOpen() throws {
-        #expect(throws: InputError(at: SourceLocation(file: "f.yaml", line: 1, column: 11), "unknown key 'nme' in thing; did you mean 'name'?")) {
+        #expect(
+            throws: InputError(at: SourceLocation(file: "f.yaml", line: 1, column: 11), "unknown key 'nme' in thing; did you mean 'name'?")
+        ) {
             try decode(Closed.self, "{name: a, nme: b}")
         }
-        #expect(throws: InputError(at: SourceLocation(file: "f.yaml", line: 2, column: 1), "unknown key 'colour' in thing; expected one of: name, max_tokens, sizes")) {
+        #expect(
+            throws: InputError(
+                at: SourceLocation(file: "f.yaml", line: 2, column: 1),
+                "unknown key 'colour' in thing; expected one of: name, max_tokens, sizes")
+        ) {
             try decode(Closed.self, "name: a\ncolour: red\n")
         }
         #expect(try decode(Open.self, "{name: a, other: [1, 2]}").name == "a")
@@ -52,7 +58,10 @@ import Testing
         #expect(sizes.map(\.value) == [1, 7])
         #expect(sizes.map(\.location.line) == [2, 3])
         #expect(sizes[1].keyLocation == nil)
-        #expect(throws: InputError(at: SourceLocation(file: "f.yaml", line: 3, column: 5), "expected an integer for 'sizes', found a string (\"x\")")) {
+        #expect(
+            throws: InputError(
+                at: SourceLocation(file: "f.yaml", line: 3, column: 5), "expected an integer for 'sizes', found a string (\"x\")")
+        ) {
             try decode(Closed.self, "sizes:\n  - 1\n  - x\n")
         }
     }

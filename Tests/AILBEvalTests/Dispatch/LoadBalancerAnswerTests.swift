@@ -65,7 +65,8 @@ import Testing
         #expect(Self.naming.name(alias: "", address: "10.0.0.2:11434") == "10.0.0.2:11434")
         #expect(Self.naming.name(alias: "m2", address: "10.0.0.1:1234") == "lb/m2")
         let two = MemberNaming(
-            loadBalancer: "a", backends: [BackendConfig(name: "a", kind: .ailb, model: "m"), BackendConfig(name: "b", kind: .ailb, model: "m")])
+            loadBalancer: "a",
+            backends: [BackendConfig(name: "a", kind: .ailb, model: "m"), BackendConfig(name: "b", kind: .ailb, model: "m")])
         #expect(two.name(alias: "gentoo", address: "h:1") == "a/gentoo")
     }
 
@@ -111,8 +112,10 @@ import Testing
         // A resumed run knows the aliases of the members it stored.
         var resumed = MemberNaming(loadBalancer: "lb", backends: [lb, BackendConfig(name: "m2", model: "m")])
         resumed.learn(stored: [
-            BackendRecord(position: 2, name: "lb/m2", kind: .ailbMember, urls: ["10.0.0.1:1234"], model: "m", family: "f", quant: "", via: "lb"),
-            BackendRecord(position: 3, name: "10.0.0.4:1", kind: .ailbMember, urls: ["10.0.0.4:1"], model: "m", family: "f", quant: "", via: "lb"),
+            BackendRecord(
+                position: 2, name: "lb/m2", kind: .ailbMember, urls: ["10.0.0.1:1234"], model: "m", family: "f", quant: "", via: "lb"),
+            BackendRecord(
+                position: 3, name: "10.0.0.4:1", kind: .ailbMember, urls: ["10.0.0.4:1"], model: "m", family: "f", quant: "", via: "lb"),
         ])
         #expect(resumed.name(alias: nil, address: "10.0.0.1:1234") == "lb/m2")
         #expect(resumed.name(alias: nil, address: "10.0.0.4:1") == "10.0.0.4:1")
@@ -123,12 +126,18 @@ import Testing
             "mode": "consensus", "winner": ["backend": "10.0.0.1:1234", "alias": "m2", "response": .null, "latency_ms": 800.0],
             "agreement_count": 1, "disagreement": true, "comparison_type": "text",
             "all_responses": [
-                ["backend": "10.0.0.1:1234", "alias": "m2", "success": true, "latency_ms": 800.0, "error": .null,
-                 "response": Self.completion("Tokyo")],
-                ["backend": "10.0.0.2:11434", "alias": .null, "success": true, "latency_ms": 500.0, "error": .null,
-                 "response": ["error": ["message": "tools unsupported"]]],
-                ["backend": "10.0.0.3:8080", "alias": "c", "success": false, "latency_ms": 0.0, "error": "HTTP 502",
-                 "response": .null],
+                [
+                    "backend": "10.0.0.1:1234", "alias": "m2", "success": true, "latency_ms": 800.0, "error": .null,
+                    "response": Self.completion("Tokyo"),
+                ],
+                [
+                    "backend": "10.0.0.2:11434", "alias": .null, "success": true, "latency_ms": 500.0, "error": .null,
+                    "response": ["error": ["message": "tools unsupported"]],
+                ],
+                [
+                    "backend": "10.0.0.3:8080", "alias": "c", "success": false, "latency_ms": 0.0, "error": "HTTP 502",
+                    "response": .null,
+                ],
             ],
         ]
         let answer = LoadBalancerAnswer.interpret(

@@ -68,7 +68,8 @@ import Testing
         let yaml = "backends:\n  - {name: a, kind: mock, model: m}\ndefaults: {repeat_seed: vary, temperature: 0.8}\n"
         let config = try ConfigLoader.parse(yaml: yaml, file: "config.yaml", environment: [:])
         #expect(config.defaults.repeatSeed == .vary)
-        #expect(try ConfigLoader.parse(yaml: "backends:\n  - {name: a, kind: mock, model: m}\n", file: "c", environment: [:])
-            .defaults.repeatSeed == .fixed)
+        #expect(
+            try ConfigLoader.parse(yaml: "backends:\n  - {name: a, kind: mock, model: m}\n", file: "c", environment: [:])
+                .defaults.repeatSeed == .fixed)
     }
 }

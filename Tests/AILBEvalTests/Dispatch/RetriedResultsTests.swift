@@ -17,7 +17,9 @@ import Testing
             backends: backends.enumerated().map {
                 BackendRecord(position: $0, name: $1.name, kind: .openai, urls: [], model: "m", family: "m", quant: "")
             },
-            cases: [CaseRecord(position: 0, suite: "s", caseID: "c1", prompt: "hi", requestJSON: "{}", expectJSON: nil, tags: [], repeats: 1)])
+            cases: [
+                CaseRecord(position: 0, suite: "s", caseID: "c1", prompt: "hi", requestJSON: "{}", expectJSON: nil, tags: [], repeats: 1)
+            ])
         try store.write(
             runID: runID,
             responses: [
@@ -53,7 +55,8 @@ import Testing
 
         // Sent again and failed again: the new failure is the answer, the first one is attempt 1.
         collector.add(
-            WorkResult(item: item, response: BackendResponse(errorClass: .http429, errorMessage: "HTTP 429", httpStatus: 429, latencyMs: 4)))
+            WorkResult(item: item, response: BackendResponse(errorClass: .http429, errorMessage: "HTTP 429", httpStatus: 429, latencyMs: 4))
+        )
         try collector.flush(to: store, runID: runID)
         let after = try Self.rows(store, runID)
         #expect(after.count == 2 && after[0] == before[0])

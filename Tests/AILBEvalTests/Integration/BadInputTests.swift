@@ -96,9 +96,12 @@ import Testing
         // Config: unknown keys and values
         .config("top-level typo", "backend:\n  - name: a\n", line: 1, message: "did you mean 'backends'?"),
         .config("backend key typo", backend + "    timout: 5\n", line: 5, message: "did you mean 'timeout'?"),
-        .config("unknown kind", "backends:\n  - name: a\n    kind: olama\n    model: m\n    url: http://h/v1\n", line: 3, message: "unknown kind 'olama'"),
+        .config(
+            "unknown kind", "backends:\n  - name: a\n    kind: olama\n    model: m\n    url: http://h/v1\n", line: 3,
+            message: "unknown kind 'olama'"),
         .config("unknown fault", backend + "    mock: {fault: explode}\n", line: 5, message: "unknown fault 'explode'"),
-        .config("unknown repeat_seed", backend + "defaults:\n  repeat_seed: sometimes\n", line: 6, message: "unknown repeat_seed 'sometimes'"),
+        .config(
+            "unknown repeat_seed", backend + "defaults:\n  repeat_seed: sometimes\n", line: 6, message: "unknown repeat_seed 'sometimes'"),
         .config("unknown reference backend", goodConfig + "reports: {reference: b}\n", line: 6, message: "unknown backend 'b'"),
         // Config: values out of range
         .config("negative backend timeout", backend + "    timeout: -5\n", line: 5, message: "'timeout' must be greater than 0"),
@@ -110,38 +113,51 @@ import Testing
         .config("error rate above 1", backend + "    mock: {error_rate: 1.2}\n", line: 5, message: "'error_rate' must be between 0 and 1"),
         .config("zero response cap", goodConfig + "limits: {max_response_bytes: 0}\n", line: 6, message: "must be at least 1"),
         // Config: backends
-        .config("URL without scheme", "backends:\n  - name: a\n    url: localhost:1234/v1\n    model: m\n", line: 3, message: "invalid URL"),
+        .config(
+            "URL without scheme", "backends:\n  - name: a\n    url: localhost:1234/v1\n    model: m\n", line: 3, message: "invalid URL"),
         .config("URL with ftp", "backends:\n  - name: a\n    url: ftp://host/v1\n    model: m\n", line: 3, message: "invalid URL"),
         .config("no URL", "backends:\n  - name: a\n    model: m\n", line: 2, message: "missing required key 'url'"),
         .config("no model", "backends:\n  - name: a\n    kind: mock\n", line: 2, message: "missing required key 'model'"),
-        .config("duplicate backend", backend + "  - name: a\n    kind: mock\n    model: m\n", line: 5, message: "duplicate backend name 'a'"),
+        .config(
+            "duplicate backend", backend + "  - name: a\n    kind: mock\n    model: m\n", line: 5, message: "duplicate backend name 'a'"),
         .config("empty backends", "backends: []\n", line: 1, message: "'backends' is empty"),
-        .config("key instead of variable", backend + "    api_key_env: sk-live-123\n", line: 5, message: "must name an environment variable"),
+        .config(
+            "key instead of variable", backend + "    api_key_env: sk-live-123\n", line: 5, message: "must name an environment variable"),
         .config("unset variable", backend + "    headers: {X-Team: \"${NO_SUCH_VARIABLE_HERE}\"}\n", line: 5, message: "is not set"),
-        .config("alias", backend + "    quant: &q 4bit\n  - name: b\n    kind: mock\n    model: m\n    quant: *q\n", line: 9, message: "aliases"),
+        .config(
+            "alias", backend + "    quant: &q 4bit\n  - name: b\n    kind: mock\n    model: m\n    quant: *q\n", line: 9, message: "aliases"
+        ),
         // Suites: YAML syntax and whole-file problems
         .suite("bad indentation", "name: s\ncases:\n  - id: one\n   prompt: Hi\n", line: 4, message: "invalid YAML"),
         .suite("unclosed bracket", suiteHead + "    tags: [a, b\n", line: 6, message: "invalid YAML"),
-        .suite("duplicate key in a case", "name: s\ncases:\n  - id: one\n    id: two\n    prompt: Hi\n", line: 4, message: "duplicate key 'id'"),
+        .suite(
+            "duplicate key in a case", "name: s\ncases:\n  - id: one\n    id: two\n    prompt: Hi\n", line: 4, message: "duplicate key 'id'"
+        ),
         .suite("empty file", "\n\n", line: 1, message: "the file is empty"),
         Case(name: "suite: not UTF-8", target: .suite(Array(suiteHead.utf8) + [0xC3, 0x28, 0x0A]), line: 5, message: "not valid UTF-8"),
         Case(name: "suite: a directory", target: .suiteDirectory, line: 1, message: "this is a directory"),
         Case(name: "suite: 10 MB", target: .suite(tenMegabyteSuite), line: 1, message: "files over 8.0 MiB are refused"),
         .suite("billion laughs", billionLaughs, line: 4, message: "aliases"),
         .suite("merge key", "name: s\nbase: &b {prompt: Hi}\ncases:\n  - id: one\n    <<: *b\n", line: 5, message: "aliases"),
-        .suite("alias in a case", "name: s\ncases:\n  - id: one\n    prompt: &p Hi\n  - id: two\n    prompt: *p\n", line: 6, message: "aliases"),
+        .suite(
+            "alias in a case", "name: s\ncases:\n  - id: one\n    prompt: &p Hi\n  - id: two\n    prompt: *p\n", line: 6, message: "aliases"
+        ),
         // Suites: structure and values
         .suite("no cases", "name: s\n", line: 1, message: "missing required key 'cases'"),
         .suite("empty cases", "name: s\ncases: []\n", line: 2, message: "'cases' is empty"),
         .suite("duplicate case id", suiteHead + "  - id: one\n    prompt: Again?\n", line: 5, message: "duplicate case id 'one'"),
         .suite("neither prompt nor messages", "name: s\ncases:\n  - id: one\n", line: 3, message: "neither 'prompt' nor 'messages'"),
         .suite("case key typo", "name: s\ncases:\n  - id: one\n    promt: Hi\n", line: 4, message: "did you mean 'prompt'?"),
-        .suite("regex that does not compile", suiteHead + "    expect: {regex: \"([a-z\"}\n", line: 5, message: "invalid regular expression"),
+        .suite(
+            "regex that does not compile", suiteHead + "    expect: {regex: \"([a-z\"}\n", line: 5, message: "invalid regular expression"),
         .suite("repeat 0", suiteHead + "    repeat: 0\n", line: 5, message: "'repeat' must be at least 1"),
         .suite("messages is a string", "name: s\ncases:\n  - id: one\n    messages: hi\n", line: 4, message: "expected a list"),
         .suite("unknown role", "name: s\ncases:\n  - id: one\n    messages: [{role: robot, content: hi}]\n", line: 4, message: "robot"),
-        .suite("tool_choice names no tool", suiteHead + "    tool_choice: {type: function, function: {name: f}}\n", line: 5, message: "'f'"),
-        .suite("unknown repeat_seed", "name: s\nrepeat_seed: varry\n" + String(suiteHead.dropFirst("name: s\n".count)), line: 2, message: "unknown repeat_seed 'varry'"),
+        .suite(
+            "tool_choice names no tool", suiteHead + "    tool_choice: {type: function, function: {name: f}}\n", line: 5, message: "'f'"),
+        .suite(
+            "unknown repeat_seed", "name: s\nrepeat_seed: varry\n" + String(suiteHead.dropFirst("name: s\n".count)), line: 2,
+            message: "unknown repeat_seed 'varry'"),
         .suite("a scalar", "just a sentence\n", line: 1, message: "expected a mapping"),
     ]
 

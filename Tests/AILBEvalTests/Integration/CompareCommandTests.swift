@@ -34,7 +34,9 @@ import Testing
         let text = try await cli.runDetached(["compare", "1", "2", "--fail-on-regression"])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("What is compared:\n  * \(mode)\n"), "\(text.stdout)")
-        #expect(text.stdout.contains("Agreement: 0.0% → 0.0% (+0.0 pts) · gained 0, lost 0 · over 4 case repeats of 4 cases judged in both runs"))
+        #expect(
+            text.stdout.contains(
+                "Agreement: 0.0% → 0.0% (+0.0 pts) · gained 0, lost 0 · over 4 case repeats of 4 cases judged in both runs"))
         #expect(text.stdout.contains("No case repeat changed."))
         #expect(!text.stdout.contains("Changed case repeats"))
 
@@ -59,7 +61,8 @@ import Testing
         #expect(
             unjudged.stdout.contains(
                 "Agreement: not compared: no case repeat was judged in both runs (two or more answers from the backends in both): "
-                    + "run 1 judged 4 of the 4 shared case repeats; run 2 stores no verdict (`ailb-eval run --resume 2` judges what it stored)"),
+                    + "run 1 judged 4 of the 4 shared case repeats; run 2 stores no verdict (`ailb-eval run --resume 2` judges what it stored)"
+            ),
             "\(unjudged.stdout)")
         for format in ComparisonReport.Format.allCases {
             let document = try await cli.runDetached(["compare", "1", "2", "--format", format.rawValue]).stdout
@@ -85,7 +88,9 @@ import Testing
         #expect(zip(first, second).contains { $0.verdict.outcome == .tie && $0.verdict.winner != $1.verdict.winner })
         var answers: [String: [String?]] = [:]
         for run: Int64 in [1, 2] {
-            try store.forEachResponse(runID: run) { answers["\($0.casePosition)/\($0.backend)", default: []].append($0.toolCalls ?? $0.text) }
+            try store.forEachResponse(runID: run) {
+                answers["\($0.casePosition)/\($0.backend)", default: []].append($0.toolCalls ?? $0.text)
+            }
         }
         #expect(answers.values.allSatisfy { $0.count == 2 && $0[0] == $0[1] })
 

@@ -110,7 +110,9 @@ final class FakeLoadBalancer: Sendable {
 
     /// Stops the load balancer and its members.
     func stop() async {
-        await http.write({ value in defer { value = nil }; return value })?.stop()
+        await http.write({ value in
+            defer { value = nil }; return value
+        })?.stop()
         for server in servers { await server.stop() }
         client.invalidate()
     }

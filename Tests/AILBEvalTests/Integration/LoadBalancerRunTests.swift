@@ -85,9 +85,10 @@ import Testing
         #expect(backends.map(\.kind) == [.mock, .ailb, .ailbMember, .ailbMember, .ailbMember])
         #expect(backends.map(\.via) == [nil, nil, "lb", "lb", "lb"])
         #expect(backends.map(\.quant) == ["8bit", "", "4bit", "", "Q8_0"])
-        #expect(backends.map(\.family) == [
-            "qwen2.5-7b-instruct", "qwen2.5-7b-instruct", "qwen2.5-7b-instruct", "qwen2.5-7b-instruct", "other-family",
-        ])
+        #expect(
+            backends.map(\.family) == [
+                "qwen2.5-7b-instruct", "qwen2.5-7b-instruct", "qwen2.5-7b-instruct", "qwen2.5-7b-instruct", "other-family",
+            ])
         #expect(backends[2...].map(\.model) == ["member-model-0", "member-model-1", "member-model-2"])
         #expect(backends[3].urls == [lb.members[1].address])
 
@@ -228,7 +229,9 @@ import Testing
             #expect(v.oracle == v.winner && v.oracleAgreed == false)
             #expect(v.ourWinningGroup.contains(v.winner))
             #expect(v.differences.count == 1)
-            #expect(v.differences.first?.hasPrefix("oracle_agreed: false (ai-lb) vs true (ours: oracle \(v.winner) is in our winning group") == true)
+            #expect(
+                v.differences.first?.hasPrefix("oracle_agreed: false (ai-lb) vs true (ours: oracle \(v.winner) is in our winning group")
+                    == true)
         }
     }
 
@@ -397,14 +400,17 @@ import Testing
         lb.seen.write { $0 = [] }
         result = try await cli.runDetached(["run", "--resume", "latest", "--retry-errors", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("Retried 4 requests that had ended in an error: 4 succeeded this time, 0 failed again."), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("Retried 4 requests that had ended in an error: 4 succeeded this time, 0 failed again."),
+            "\(result.stdout)")
         #expect(lb.seen.read { $0.count } == 4)
         rows = try Self.responses(store, run.id)
         #expect(Set(rows.keys) == ["m2", "lb/m2", "gentoo", anonymous])
         #expect(rows.values.allSatisfy { $0.count == 4 && $0.allSatisfy(\.success) })
         history = try store.responseAttempts(runID: run.id)
         #expect(history.count == 4 + 12)
-        #expect(Dictionary(grouping: history, by: \.response.backend).mapValues(\.count) == ["lb": 4, "lb/m2": 4, "gentoo": 4, anonymous: 4])
+        #expect(
+            Dictionary(grouping: history, by: \.response.backend).mapValues(\.count) == ["lb": 4, "lb/m2": 4, "gentoo": 4, anonymous: 4])
         #expect(history.allSatisfy { $0.attempt == 1 })
         // ai-lb's verdicts and ours are those of the new answers.
         let lbVerdicts = try store.loadBalancerVerdicts(runID: run.id)
@@ -486,7 +492,8 @@ import Testing
 
         // request_timeout is ai-lb's REQUEST_TIMEOUT_SECS: reaching it is a timeout too.
         lb.behavior.write { $0 = .memberEmptyError(member: 1, latencyMs: 5_003) }
-        let shorter = Self.config(lb).replacingOccurrences(of: "execution_timeout: 20", with: "execution_timeout: 20\n    request_timeout: 5")
+        let shorter = Self.config(lb).replacingOccurrences(
+            of: "execution_timeout: 20", with: "execution_timeout: 20\n    request_timeout: 5")
         try Data(shorter.utf8).write(to: URL(fileURLWithPath: cli.path("config.yaml")))
         result = try await cli.runDetached(["mini.yaml", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

@@ -134,7 +134,9 @@ import Testing
         let cli = try CLIHarness(config: Self.config)
         defer { cli.remove() }
         #expect(try await cli.runDetached(["mini.yaml", "--quiet"]).status == 0)
-        let failed = try await cli.runDetached(["gate", "latest", "--per-quant", "4bit=0.5", "--per-quant", "8bit=0.5", "--per-family", "qwen2.5-7b-instruct=0.9"])
+        let failed = try await cli.runDetached([
+            "gate", "latest", "--per-quant", "4bit=0.5", "--per-quant", "8bit=0.5", "--per-family", "qwen2.5-7b-instruct=0.9",
+        ])
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("gate failed: agreement of family qwen2.5-7b-instruct 0.667 (95% CI"))
         #expect(failed.stderr.contains("gate failed: agreement of quant 4bit 0.000 (95% CI 0.000–0.490) is below the bar 0.500 by 0.500"))
@@ -147,6 +149,7 @@ import Testing
         // A run without a load balancer has no ai-lb verdict to hold to a bar.
         let noBalancer = try await cli.runDetached(["gate", "latest", "--max-lb-mismatch", "0"])
         #expect(noBalancer.status == 2)
-        #expect(noBalancer.stderr.hasPrefix("ailb-eval: error: run 1: --max-lb-mismatch (gates.max_lb_mismatch) needs a kind: ailb backend"))
+        #expect(
+            noBalancer.stderr.hasPrefix("ailb-eval: error: run 1: --max-lb-mismatch (gates.max_lb_mismatch) needs a kind: ailb backend"))
     }
 }

@@ -60,14 +60,19 @@ import Testing
         result = try await cli.runDetached(["run", "--resume", "1", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("Resuming run 1: 0 of 8 requests to go."), "\(result.stdout)")
-        #expect(result.stderr.contains("note: 4 requests of run 1 ended in an error and stay as they are; --retry-errors sends them again"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("note: 4 requests of run 1 ended in an error and stay as they are; --retry-errors sends them again"),
+            "\(result.stderr)")
         #expect(sentTo("b") == 4)
 
         // Still down: the retry fails again, and the first failure is kept as attempt 1.
         result = try await cli.runDetached(["run", "--resume", "1", "--retry-errors", "--quiet"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("Resuming run 1: 0 of 8 requests to go; 4 that ended in an error are sent again."), "\(result.stdout)")
-        #expect(result.stdout.contains("Retried 4 requests that had ended in an error: 0 succeeded this time, 4 failed again."), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("Resuming run 1: 0 of 8 requests to go; 4 that ended in an error are sent again."), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("Retried 4 requests that had ended in an error: 0 succeeded this time, 4 failed again."),
+            "\(result.stdout)")
         #expect(sentTo("a") == 4 && sentTo("b") == 8)
         #expect(try store.responseAttempts(runID: 1).map(\.attempt) == [1, 1, 1, 1])
 
@@ -75,7 +80,9 @@ import Testing
         server.setFault(nil, for: "b")
         result = try await cli.runDetached(["run", "--resume", "latest", "--retry-errors"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("Retried 4 requests that had ended in an error: 4 succeeded this time, 0 failed again."), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("Retried 4 requests that had ended in an error: 4 succeeded this time, 0 failed again."),
+            "\(result.stdout)")
         #expect(result.stderr.contains("8/8 requests answered"), "the progress counts each request once: \(result.stderr)")
         #expect(sentTo("a") == 4 && sentTo("b") == 12, "a's answers were not errors and are not asked again")
         let after = try Self.responses(store, 1)

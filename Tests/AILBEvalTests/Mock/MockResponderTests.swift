@@ -20,14 +20,24 @@ extension Mock {
                     ],
                 ],
             ],
-            ["type": "function", "function": ["name": "search_web", "parameters": ["type": "object", "properties": ["q": ["type": "string"]], "required": ["q"]]]],
+            [
+                "type": "function",
+                "function": [
+                    "name": "search_web", "parameters": ["type": "object", "properties": ["q": ["type": "string"]], "required": ["q"]],
+                ],
+            ],
         ]
 
         static func toolCase(_ n: Int) -> SuiteCase {
             SuiteCase(
-                id: "c\(n)", messages: [["role": "system", "content": "Be brief."], ["role": "user", "content": .string("Weather question number \(n)?")]],
+                id: "c\(n)",
+                messages: [
+                    ["role": "system", "content": "Be brief."], ["role": "user", "content": .string("Weather question number \(n)?")],
+                ],
                 tools: tools,
-                expect: Expectation(toolCalls: [ExpectedToolCall(name: "get_weather", arguments: ["city": .string("City\(n)"), "days": .int(n % 7 + 1)])]))
+                expect: Expectation(toolCalls: [
+                    ExpectedToolCall(name: "get_weather", arguments: ["city": .string("City\(n)"), "days": .int(n % 7 + 1)])
+                ]))
         }
 
         static let cases = (0..<2000).map(toolCase)
@@ -146,7 +156,9 @@ extension Mock {
         @Test func requestSeedIsPartOfTheDraw() {
             let behavior = Self.behavior(drift: 0.5)
             let draws: (JSONValue?) -> [MockReply.Kind] = { seed in
-                Self.cases.prefix(400).map { Self.responder.reply(to: Self.request(for: $0, seed: seed), backend: "a", behavior: behavior).kind }
+                Self.cases.prefix(400).map {
+                    Self.responder.reply(to: Self.request(for: $0, seed: seed), backend: "a", behavior: behavior).kind
+                }
             }
             #expect(draws(1) != draws(2))
             #expect(draws(1) == draws(1))
@@ -164,7 +176,9 @@ extension Mock {
             var behavior = Self.behavior()
             behavior.latencyMs = 100
             behavior.jitterMs = 50
-            let delays = Self.cases.prefix(200).map { Self.responder.reply(to: Self.request(for: $0), backend: "a", behavior: behavior).delayMs }
+            let delays = Self.cases.prefix(200).map {
+                Self.responder.reply(to: Self.request(for: $0), backend: "a", behavior: behavior).delayMs
+            }
             #expect(delays.allSatisfy { $0 >= 100 && $0 < 150 })
             #expect(Set(delays).count > 100)
         }
@@ -196,11 +210,13 @@ extension Mock {
                 SuiteCase(id: "t", messages: [["role": "user", "content": "p1"]], expect: Expectation(text: "Paris.")),
                 SuiteCase(id: "c", messages: [["role": "user", "content": "p2"]], expect: Expectation(contains: ["Paris", "France"])),
                 SuiteCase(id: "r", messages: [["role": "user", "content": "p3"]], expect: Expectation(regex: #"^\d{3}-[A-Z]+(ok|fine)$"#)),
-                SuiteCase(id: "b", messages: [["role": "user", "content": "p4"]], expect: Expectation(contains: ["42"], regex: #"answer is \d+"#)),
+                SuiteCase(
+                    id: "b", messages: [["role": "user", "content": "p4"]], expect: Expectation(contains: ["42"], regex: #"answer is \d+"#)),
             ]
             let responder = MockResponder(suites: [Suite(name: "s", path: "", contentHash: "", cases: cases)])
             func text(_ c: SuiteCase) -> String {
-                responder.reply(to: Self.request(for: c), backend: "a", behavior: Self.behavior()).body["choices"]?[0]?["message"]?["content"]?.stringValue ?? ""
+                responder.reply(to: Self.request(for: c), backend: "a", behavior: Self.behavior()).body["choices"]?[0]?["message"]?[
+                    "content"]?.stringValue ?? ""
             }
             #expect(text(cases[0]) == "Paris.")
             #expect(text(cases[1]).contains("Paris") && text(cases[1]).contains("France"))
@@ -209,7 +225,9 @@ extension Mock {
         }
 
         @Test func driftOnTextChangesTheText() {
-            let cases = (0..<200).map { SuiteCase(id: "t\($0)", messages: [["role": "user", "content": .string("q\($0)")]], expect: Expectation(text: "Paris.")) }
+            let cases = (0..<200).map {
+                SuiteCase(id: "t\($0)", messages: [["role": "user", "content": .string("q\($0)")]], expect: Expectation(text: "Paris."))
+            }
             let responder = MockResponder(suites: [Suite(name: "s", path: "", contentHash: "", cases: cases)])
             for c in cases {
                 let reply = responder.reply(to: Self.request(for: c), backend: "a", behavior: Self.behavior(drift: 1))

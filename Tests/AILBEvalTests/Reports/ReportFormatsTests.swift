@@ -1,14 +1,16 @@
 import Foundation
 import Testing
 
+@testable import AILBEval
+
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
 
-@testable import AILBEval
-
 @Suite struct ReportFormatsTests {
-    static func content(_ spec: SyntheticRun.Spec = SyntheticRun.Spec(backends: 3, cases: 30, payloads: true))
+    static func content(
+        _ spec: SyntheticRun.Spec = SyntheticRun.Spec(backends: 3, cases: 30, payloads: true)
+    )
         throws -> (ReportContent, ResultStore, String)
     {
         let path = SyntheticRun.temporaryPath()
@@ -76,7 +78,9 @@ import Testing
                     "by_tag.csv", "pairs.csv", "flips.csv", "lb_verdicts.csv",
                 ])
         let pairs = try String(contentsOfFile: "\(directory)/pairs.csv", encoding: .utf8).components(separatedBy: "\r\n")
-        #expect(pairs[0] == "run_id,profile,backend_a,backend_b,both_answered,equivalent,agreement,ci95_low,ci95_high,cohen_kappa,spurious_splits")
+        #expect(
+            pairs[0]
+                == "run_id,profile,backend_a,backend_b,both_answered,equivalent,agreement,ci95_low,ci95_high,cohen_kappa,spurious_splits")
         #expect(pairs.filter { !$0.isEmpty }.count == 4)
         #expect(pairs[1].hasPrefix("1,ailb,b0-8bit,macbook-4bit,"))
     }
@@ -85,7 +89,8 @@ import Testing
         let (content, store, path) = try Self.content()
         defer { try? FileManager.default.removeItem(atPath: path) }
         var options = ReportOptions(reference: "nope")
-        #expect(try ReportContent.load(report: content.data, store: store, options: options).analysis.references["macbook-4bit"] == "b0-8bit")
+        #expect(
+            try ReportContent.load(report: content.data, store: store, options: options).analysis.references["macbook-4bit"] == "b0-8bit")
         options.referenceMustExist = true
         #expect(throws: InputError.self) { try ReportContent.load(report: content.data, store: store, options: options) }
         options.reference = "macbook-4bit"

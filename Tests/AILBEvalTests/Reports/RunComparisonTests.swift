@@ -67,22 +67,29 @@ import Testing
 
     /// Every format of `c`.
     func everyFormat(_ c: RunComparison, tolerance: Double = 0) -> [ComparisonReport.Format: String] {
-        Dictionary(uniqueKeysWithValues: ComparisonReport.Format.allCases.map { ($0, ComparisonReport.render(c, format: $0, tolerance: tolerance)) })
+        Dictionary(
+            uniqueKeysWithValues: ComparisonReport.Format.allCases.map {
+                ($0, ComparisonReport.render(c, format: $0, tolerance: tolerance))
+            })
     }
 
     @Test func findsLostAgreementFlipsAndRegressionsBeyondTheTolerance() throws {
         let all = ["a": true, "b": true, "c": true]
-        let before = try content(1, [
-            row("x", groups: [["a", "b", "c"]], correct: all),
-            row("y", groups: [["a", "b"], ["c"]], correct: ["a": true, "b": true, "c": false], position: 1),
-            row("z", groups: [["a", "b", "c"]], correct: all, position: 2),
-        ])
-        let after = try content(2, [
-            row("x", groups: [["a", "c"], ["b"]], correct: ["a": true, "b": false, "c": true]),
-            row("y", groups: [["a", "b", "c"]], correct: all, position: 1),
-            row("z", groups: [["a", "b", "c"]], correct: all, position: 2),
-            row("new", groups: [["a", "b", "c"]], correct: all, position: 3),
-        ])
+        let before = try content(
+            1,
+            [
+                row("x", groups: [["a", "b", "c"]], correct: all),
+                row("y", groups: [["a", "b"], ["c"]], correct: ["a": true, "b": true, "c": false], position: 1),
+                row("z", groups: [["a", "b", "c"]], correct: all, position: 2),
+            ])
+        let after = try content(
+            2,
+            [
+                row("x", groups: [["a", "c"], ["b"]], correct: ["a": true, "b": false, "c": true]),
+                row("y", groups: [["a", "b", "c"]], correct: all, position: 1),
+                row("z", groups: [["a", "b", "c"]], correct: all, position: 2),
+                row("new", groups: [["a", "b", "c"]], correct: all, position: 3),
+            ])
         let c = try RunComparison.compute(before, after)
         #expect(c.matched == 3 && c.onlyInB == 1 && c.onlyInA == 0)
         #expect(c.gained == 1 && c.lost == 1)
@@ -98,8 +105,11 @@ import Testing
         #expect(c.regressions(tolerance: 0.5).isEmpty)
         #expect(c.regressions(tolerance: 0.1).map(\.what) == ["accuracy of b"])
         let text = ComparisonReport.render(c, format: .text, tolerance: 0.1)
-        #expect(text.contains("- s/x: agreement lost (all 3 agree → 2 of 3 agree); b answered differently: left the majority, correct→wrong"))
-        #expect(text.contains("+ s/y: agreement gained (2 of 3 agree → all 3 agree); c answered differently: joined the majority, wrong→correct"))
+        #expect(
+            text.contains("- s/x: agreement lost (all 3 agree → 2 of 3 agree); b answered differently: left the majority, correct→wrong"))
+        #expect(
+            text.contains(
+                "+ s/y: agreement gained (2 of 3 agree → all 3 agree); c answered differently: joined the majority, wrong→correct"))
         #expect(text.contains("Regression: accuracy of b fell from 100.0%"))
         #expect(text.contains("1 only in run 2 are left out of every figure"))
         let json = try JSONValue(parsing: ComparisonReport.render(c, format: .json, tolerance: 0.1))
@@ -124,7 +134,8 @@ import Testing
         let c = try RunComparison.compute(before, after)
         #expect(c.changes.isEmpty)
         #expect(c.gained == 0 && c.lost == 0)
-        #expect(c.backends.allSatisfy { $0.correctToWrong == 0 && $0.wrongToCorrect == 0 && $0.leftMajority == 0 && $0.joinedMajority == 0 })
+        #expect(
+            c.backends.allSatisfy { $0.correctToWrong == 0 && $0.wrongToCorrect == 0 && $0.leftMajority == 0 && $0.joinedMajority == 0 })
         #expect(c.identicalRegrouped == 1)
         #expect(c.comparability.contains { $0.hasPrefix("the text similarity thresholds differ (0.8 in run 1, 0.99 in run 2)") })
         #expect(c.comparability.contains { $0.hasPrefix("1 case repeat has the same answers in both runs but was grouped differently") })
@@ -149,9 +160,11 @@ import Testing
         }
         let calls = "[{\"arguments\":{\"x\":1234},\"name\":\"f\"}]"
         func answers(_ b: String) -> [String: Answer] {
-            ["a": Answer(text: "", correct: true, rawBody: body("{\\\"x\\\": 1234}")),
-             "b": Answer(text: "", correct: true, rawBody: body(b)),
-             "c": Answer(text: "", correct: true, rawBody: body("{\\\"x\\\": 1234}"))]
+            [
+                "a": Answer(text: "", correct: true, rawBody: body("{\\\"x\\\": 1234}")),
+                "b": Answer(text: "", correct: true, rawBody: body(b)),
+                "c": Answer(text: "", correct: true, rawBody: body("{\\\"x\\\": 1234}")),
+            ]
         }
         func withCalls(_ row: CaseRepeatRow) -> CaseRepeatRow {
             var row = row
@@ -204,7 +217,10 @@ import Testing
             + "and the others' answers are left out"
         #expect(c.comparability == [sentence])
         for (format, document) in everyFormat(c) where format != .csv {
-            #expect(document.contains(format == .junit || format == .html ? sentence.replacingOccurrences(of: "'", with: format == .junit ? "&apos;" : "&#39;") : sentence), "\(format)")
+            #expect(
+                document.contains(
+                    format == .junit || format == .html
+                        ? sentence.replacingOccurrences(of: "'", with: format == .junit ? "&apos;" : "&#39;") : sentence), "\(format)")
         }
         let json = try JSONValue(parsing: ComparisonReport.render(c, format: .json, tolerance: 0))
         #expect(json["comparability"]?.arrayValue?.compactMap(\.stringValue) == [sentence])
@@ -245,7 +261,8 @@ import Testing
         let all = ["a": true, "b": true, "c": true]
         let before = try content(1, [row("x", groups: [["a", "b", "c"]], correct: all)])
         var failed = row("x", groups: [["a", "b"]], correct: all)
-        failed.responses[2] = ResponseRecord(casePosition: 0, repeatIndex: 0, backend: "c", success: false, errorClass: .http5xx, latencyMs: 1)
+        failed.responses[2] = ResponseRecord(
+            casePosition: 0, repeatIndex: 0, backend: "c", success: false, errorClass: .http5xx, latencyMs: 1)
         let after = try content(2, [failed])
         let c = try RunComparison.compute(before, after)
         #expect(c.changes.count == 1)

@@ -132,8 +132,10 @@ enum SyntheticRun {
                     let asObject = b.position == 2 && chance(0.1)
                     message["content"] = .null
                     message["tool_calls"] = [
-                        ["id": "call_1", "type": "function",
-                         "function": ["name": "get_weather", "arguments": asObject ? arguments : .string(arguments.compactText)]]
+                        [
+                            "id": "call_1", "type": "function",
+                            "function": ["name": "get_weather", "arguments": asObject ? arguments : .string(arguments.compactText)],
+                        ]
                     ]
                     correct[b.name] = !drifted && !(spec.payloads && c.position == 5 && b.position == 1)
                 }

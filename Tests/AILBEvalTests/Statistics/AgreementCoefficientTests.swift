@@ -105,7 +105,9 @@ import Testing
                     if a == b { agreeing += 1 }
                 }
             }
-            #expect(KrippendorffAlpha.estimate(units, iterations: 200, seed: 3) == KrippendorffAlpha.estimate(localUnits: local, iterations: 200, seed: 3))
+            #expect(
+                KrippendorffAlpha.estimate(units, iterations: 200, seed: 3)
+                    == KrippendorffAlpha.estimate(localUnits: local, iterations: 200, seed: 3))
             #expect(CohenKappa.kappa(pairs) == CohenKappa.kappa(ownLabelsAgreeing: agreeing, of: pairs.count))
         }
     }

@@ -72,7 +72,10 @@ func counts(_ p: Proportion) -> (Int, Int) { (p.successes, p.trials) }
         let four = Verdict(
             comparisonType: .hash, winner: "a8", agreementCount: 2, disagreement: true, groups: [["a8", "b4"], ["c4"], ["d"]],
             successes: 4)
-        builder.add(verdict: VerdictRecord(casePosition: 1, repeatIndex: 0, profile: .ailb, verdict: four, consensusCorrect: nil, consensusUndecided: true), ailb: nil, semantic: nil)
+        builder.add(
+            verdict: VerdictRecord(
+                casePosition: 1, repeatIndex: 0, profile: .ailb, verdict: four, consensusCorrect: nil, consensusUndecided: true), ailb: nil,
+            semantic: nil)
         builder.add(verdict: verdict(2, groups: [["b4", "c4"], ["a8"]], correct: false), ailb: nil, semantic: nil)
         let stats = builder.build()
         #expect(stats.outcomes == [.tie: 1, .noMajority: 1, .majority: 1])

@@ -99,7 +99,9 @@ import Testing
                     ResponseRecord(casePosition: 0, repeatIndex: 0, backend: "x", success: true, latencyMs: 1),
                     ResponseRecord(casePosition: 1, repeatIndex: 0, backend: "lb", success: false, errorClass: .cancelled, latencyMs: 1),
                 ],
-                newBackends: [BackendRecord(position: 1, name: "x", kind: .ailbMember, urls: ["h:1"], model: "m", family: "f", quant: "", via: "lb")],
+                newBackends: [
+                    BackendRecord(position: 1, name: "x", kind: .ailbMember, urls: ["h:1"], model: "m", family: "f", quant: "", via: "lb")
+                ],
                 loadBalancerVerdicts: [same, differs]))
         let keys = try store.answeredKeys(runID: runID)
         #expect(keys.contains(ResponseKey(casePosition: 0, repeatIndex: 0, backend: "lb")))

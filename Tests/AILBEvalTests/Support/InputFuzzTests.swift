@@ -11,11 +11,12 @@ import Testing
     /// A mutation of `bytes`: flipped, dropped, duplicated or inserted bytes, a cut, a splice of syntax.
     static func mutate(_ bytes: [UInt8], _ random: inout FuzzRandom) -> [UInt8] {
         var out = bytes
-        let tokens: [[UInt8]] = [
-            "{", "}", "[", "]", ":", ",", "\"", "'", "\n", "\t", "  ", "- ", "&a ", "*a", "!!str ", "? ", "|\n", ">-\n",
-            "---\n", "...\n", "#", "\\u00", "\\", "1e999", "-0", "null", "true", "\u{0}", "\u{FEFF}", "é", "🙂",
-            "data: ", "[DONE]", "\r\n",
-        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xED, 0xA0, 0x80]]
+        let tokens: [[UInt8]] =
+            [
+                "{", "}", "[", "]", ":", ",", "\"", "'", "\n", "\t", "  ", "- ", "&a ", "*a", "!!str ", "? ", "|\n", ">-\n",
+                "---\n", "...\n", "#", "\\u00", "\\", "1e999", "-0", "null", "true", "\u{0}", "\u{FEFF}", "é", "🙂",
+                "data: ", "[DONE]", "\r\n",
+            ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xED, 0xA0, 0x80]]
         for _ in 0..<Int.random(in: 1...4, using: &random) where !out.isEmpty {
             let at = Int.random(in: 0..<out.count, using: &random)
             switch Int.random(in: 0..<6, using: &random) {

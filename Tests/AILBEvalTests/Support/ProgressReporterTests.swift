@@ -34,7 +34,9 @@ import Testing
     @Test func tiesAreOrderedByNameAndAtMostThreeBackendsAreNamed() {
         let names = ["e", "b", "d", "a", "c"]
         let backends = names.map { InFlightBackend(name: $0, timeout: 10, startTimes: [at(0)]) }
-        #expect(ProgressReporter.waitingText(backends, now: at(6)) == "waiting 6 s on a (1 request), 6 s on b (1 request), 6 s on c (1 request) and 2 more backends")
+        #expect(
+            ProgressReporter.waitingText(backends, now: at(6))
+                == "waiting 6 s on a (1 request), 6 s on b (1 request), 6 s on c (1 request) and 2 more backends")
         #expect(ProgressReporter.waitingText(Array(backends.prefix(4)), now: at(6))?.hasSuffix("and 1 more backend") == true)
     }
 

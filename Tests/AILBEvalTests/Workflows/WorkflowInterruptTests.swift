@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
+@testable import AILBEval
+
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
-
-@testable import AILBEval
 
 /// The workflows that wait (a run, the mock server) stop on an interrupt from the source they are given,
 /// not from the process's signals: a test, or another program using the library, can stop them.
