@@ -17,6 +17,8 @@ final class LoopbackHTTPConnection: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var requestsRead = 0
+    /// Set once an answer is to close the connection: requests read after it are dropped.
+    private var isClosing = false
     /// The handler call in flight, cancelled when the connection closes.
     private var responding: Task<Void, Never>?
     /// The scripted body being written, if any, and whether the connection closes after it.
@@ -45,11 +47,11 @@ final class LoopbackHTTPConnection: ChannelInboundHandler {
         case .body(var chunk):
             body.writeBuffer(&chunk)
         case .end:
-            // A request read after the last one this connection answers is dropped: the connection is closing.
-            guard let head, requestsRead < closeAfterResponses else { return }
+            guard let head, !isClosing else { return }
             self.head = nil
             requestsRead += 1
             let closes = !head.isKeepAlive || requestsRead >= closeAfterResponses
+            isClosing = closes
             let request = LoopbackHTTPRequest(head: head, body: Data(body.readableBytesView))
             let answered = context.eventLoop.makePromise(of: LoopbackHTTPResponse.self)
             responding = Self.run(respond, request, on: context.eventLoop, answering: answered)
