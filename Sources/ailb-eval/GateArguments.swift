@@ -28,6 +28,13 @@ struct GateArguments: ParsableArguments {
     )
     var maxLBMismatch: Int?
 
+    @Option(
+        name: .customLong("max-p95-latency-ms"),
+        help:
+            "Maximum p95, in ms, of the time the run's mode took to answer a case repeat (race: the winner; all, consensus: the slowest answer; sequence: the chain)."
+    )
+    var maxP95LatencyMs: Double?
+
     @Option(help: "point: test the observed rate; lower-bound: test the Wilson 95% bound.")
     var on: GateBasis = .point
 
@@ -39,6 +46,9 @@ struct GateArguments: ParsableArguments {
     func validate() throws {
         for (name, value) in [("--min-agreement", minAgreement), ("--min-accuracy", minAccuracy), ("--max-spurious", maxSpurious)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be between 0 and 1, got \(value)") }
+        }
+        if let maxP95LatencyMs, !(maxP95LatencyMs > 0) {
+            throw ValidationError("--max-p95-latency-ms must be greater than 0, got \(maxP95LatencyMs)")
         }
         if let maxLBMismatch, maxLBMismatch < 0 {
             throw ValidationError("--max-lb-mismatch must be 0 or more, got \(maxLBMismatch)")

@@ -21,6 +21,8 @@ extension RunArguments {
         run.minAgreement = minAgreement
         run.minAccuracy = minAccuracy
         run.maxLoadBalancerMismatches = maxLBMismatch
+        run.maxP95LatencyMs = maxP95LatencyMs
+        run.order = order.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         run.outputDirectory = out
         run.resume = resume
         run.force = force

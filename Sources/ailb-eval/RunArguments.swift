@@ -8,7 +8,10 @@ struct RunArguments: ParsableArguments {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Both judge every answer. For a kind: ailb backend, all asks for every answer; consensus also for ai-lb's vote.")
+    @Option(
+        help:
+            "race: every backend at once, the first success wins (only its answer is kept; scored, not judged). all: every answer, judged. sequence: every backend one request at a time, in order (uncontended latencies), judged. consensus: as all, and a kind: ailb backend also sends ai-lb's vote."
+    )
     var mode: RunMode?
 
     @Option(help: "Equivalence profile for the summary and gate (both are stored): ailb or semantic.")
@@ -55,6 +58,19 @@ struct RunArguments: ParsableArguments {
         name: .customLong("max-lb-mismatch"),
         help: "Fail (exit 1) when more than N case repeats have an ai-lb verdict that differs from ours; overrides gates.max_lb_mismatch.")
     var maxLBMismatch: Int?
+
+    @Option(
+        name: .customLong("max-p95-latency-ms"),
+        help:
+            "Fail (exit 1) when the p95 time the mode took to answer a case repeat is above this (ms); overrides gates.max_p95_latency_ms."
+    )
+    var maxP95LatencyMs: Double?
+
+    @Option(
+        help:
+            "The order of the backends, as NAME,NAME,… (the rest follow in config order): the chain of --mode sequence, and the config order every report and verdict uses."
+    )
+    var order: String?
 
     @Option(help: "Directory for the CSV files (default: <reports.dir>/run-<id>).")
     var out: String?

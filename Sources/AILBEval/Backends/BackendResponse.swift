@@ -11,6 +11,9 @@ public enum ErrorClass: String, Sendable, CaseIterable, Codable {
     case badSSE = "bad_sse"
     case tooLarge = "too_large"
     case cancelled
+    /// A race was won by another backend while this request ran; it was cancelled then (not an error of
+    /// the backend's, and not sent again by `--resume`).
+    case cancelledByRace = "cancelled_by_race"
     /// A backend behind a load balancer failed and the load balancer gave no reason (ai-lb's empty error
     /// string before any timeout was reached).
     case upstream

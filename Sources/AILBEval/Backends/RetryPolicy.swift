@@ -37,7 +37,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public static func isRetryable(_ errorClass: ErrorClass) -> Bool {
         switch errorClass {
         case .connect, .http429, .http5xx: return true
-        case .timeout, .http4xx, .badJSON, .badSSE, .tooLarge, .cancelled, .upstream, .redirect: return false
+        case .timeout, .http4xx, .badJSON, .badSSE, .tooLarge, .cancelled, .cancelledByRace, .upstream, .redirect: return false
         }
     }
 

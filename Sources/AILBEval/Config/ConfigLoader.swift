@@ -285,6 +285,7 @@ private struct ConfigResolver {
             var member = AILBMember()
             if let family = entry.value.family { member.family = try family.nonEmpty() }
             member.quant = entry.value.quant
+            if let model = entry.value.model { member.model = try model.nonEmpty() }
             if let address = entry.value.address {
                 let text = try address.nonEmpty()
                 guard text.wholeMatch(of: /[^\s\/]+:\d{1,5}/) != nil else {
@@ -378,6 +379,7 @@ private struct ConfigResolver {
         if let value = user.minAgreement { gates.minAgreement = try NumberSetting.minAgreement.checked(value) }
         if let value = user.minAccuracy { gates.minAccuracy = try NumberSetting.minAccuracy.checked(value) }
         if let value = user.maxSpurious { gates.maxSpurious = try NumberSetting.maxSpurious.checked(value) }
+        if let value = user.maxP95LatencyMs { gates.maxP95LatencyMs = try NumberSetting.maxP95LatencyMs.checked(value) }
         if let value = user.maxLoadBalancerMismatches {
             gates.maxLoadBalancerMismatches = try IntegerSetting.maxLoadBalancerMismatches.checked(value)
         }

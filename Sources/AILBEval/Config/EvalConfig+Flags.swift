@@ -13,6 +13,7 @@ extension EvalConfig {
         let timeout = try NumberSetting.timeout.checkedFlag(options.timeout)
         let retries = try IntegerSetting.retries.checkedFlag(options.retries)
         let maxMismatches = try IntegerSetting.maxLoadBalancerMismatches.checkedFlag(options.maxLoadBalancerMismatches)
+        let maxP95Latency = try NumberSetting.maxP95LatencyMs.checkedFlag(options.maxP95LatencyMs)
         if let mode = options.mode { defaults.mode = mode }
         if let profile = options.profile { consensus.profile = profile }
         if let threshold { consensus.threshold = threshold }
@@ -23,6 +24,10 @@ extension EvalConfig {
         if let minAgreement { gates.minAgreement = minAgreement }
         if let minAccuracy { gates.minAccuracy = minAccuracy }
         if let maxMismatches { gates.maxLoadBalancerMismatches = maxMismatches }
+        if let maxP95Latency { gates.maxP95LatencyMs = maxP95Latency }
+        if let problem = Gate.raceBarProblem(mode: defaults.mode, thresholds: gates) {
+            throw InputError("--mode race: \(problem)")
+        }
         if gates.maxLoadBalancerMismatches != nil,
             let problem = Gate.loadBalancerBarProblem(
                 mode: defaults.mode, hasLoadBalancer: backends.contains { $0.kind == .ailb })

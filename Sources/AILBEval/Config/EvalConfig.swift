@@ -1,9 +1,19 @@
 import Foundation
 
-/// How a run collects answers: every backend's response, or every response plus a verdict.
+/// How a run collects answers, named after ai-lb's execution modes (`X-Execution-Mode`).
 public enum RunMode: String, Sendable, CaseIterable, Codable {
+    /// Every backend of a case repeat at once; the first success wins and the others are cancelled. Only the
+    /// winner's answer is complete, so agreement is not measured.
+    case race
+    /// Every backend's answer, judged.
     case all
+    /// Every backend, one request at a time in config order: every answer, judged, with uncontended latencies.
+    case sequence
+    /// Every backend's answer and a verdict (and ai-lb's own verdict from a `kind: ailb` backend).
     case consensus
+
+    /// Whether the run holds every backend's answer to each case repeat, so that it can be judged.
+    public var hasEveryAnswer: Bool { self != .race }
 }
 
 /// Which equivalence rule decides that two answers are the same (see CONSENSUS.md).
@@ -165,6 +175,9 @@ public struct GateThresholds: Sendable, Hashable {
     public var perQuant: [String: Double] = [:]
     /// At most this many case repeats where ai-lb's own verdict differs from ours (`max_lb_mismatch`).
     public var maxLoadBalancerMismatches: Int?
+    /// At most this p95 of the time the run's mode took to answer a case repeat, in milliseconds
+    /// (`max_p95_latency_ms`; see `AnswerTime`).
+    public var maxP95LatencyMs: Double?
 
     public init() {}
 }

@@ -97,6 +97,8 @@ extension NumberSetting {
     public static let minAccuracy = fraction("min_accuracy")
     /// `gates.max_spurious` and `--max-spurious`.
     public static let maxSpurious = fraction("max_spurious")
+    /// `gates.max_p95_latency_ms` and `--max-p95-latency-ms`.
+    public static let maxP95LatencyMs = NumberSetting(key: "max_p95_latency_ms", rule: .positive)
 
     /// A share or probability, 0 to 1.
     public static func fraction(_ key: String) -> NumberSetting { NumberSetting(key: key, rule: .between(0, 1)) }

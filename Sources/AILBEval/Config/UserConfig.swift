@@ -102,9 +102,10 @@ struct UserMember: YAMLMapping {
     var family: Located<String>?
     var quant: String?
     var address: Located<String>?
+    var model: Located<String>?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case family, quant, address
+        case family, quant, address, model
     }
 
     static func yamlName(key: String) -> String { "member '\(key)'" }
@@ -188,6 +189,7 @@ struct UserGates: YAMLMapping {
     var perFamily: YAMLMap<Double>?
     var perQuant: YAMLMap<Double>?
     var maxLoadBalancerMismatches: Located<Int>?
+    var maxP95LatencyMs: Located<Double>?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case minAgreement = "min_agreement"
@@ -196,6 +198,7 @@ struct UserGates: YAMLMapping {
         case perFamily = "per_family"
         case perQuant = "per_quant"
         case maxLoadBalancerMismatches = "max_lb_mismatch"
+        case maxP95LatencyMs = "max_p95_latency_ms"
     }
 
     static func yamlName(key: String) -> String { "gates" }

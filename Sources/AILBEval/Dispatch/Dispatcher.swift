@@ -11,6 +11,8 @@ public struct WorkItem: Sendable, Hashable {
 public struct WorkResult: Sendable {
     public var item: WorkItem
     public var response: BackendResponse
+    /// On the last result of a race (`--mode race`): how the race ended.
+    public var race: RaceRecord? = nil
 }
 
 /// Sends a plan's requests concurrently: at most `concurrency` in flight overall and at most a
@@ -53,6 +55,15 @@ public struct Dispatcher: Sendable {
     /// Returns when all are done or the task is cancelled (in-flight requests then end as `cancelled`).
     /// The whole plan is walked in place rather than listed: a large run holds no list of its requests.
     public func run(items: [WorkItem]? = nil, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
+        switch defaults.mode {
+        case .race: await runRaces(items: items, deliver: deliver)
+        case .sequence: await runSequences(items: items, deliver: deliver)
+        case .all, .consensus: await runIndependently(items: items, deliver: deliver)
+        }
+    }
+
+    /// `all` and `consensus`: each backend's requests go out on their own, as fast as its slots allow.
+    func runIndependently(items: [WorkItem]?, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
         let slots = AsyncSemaphore(permits: max(1, defaults.concurrency))
         await withTaskGroup(of: Void.self) { group in
             for (backendIndex, backend) in plan.backends.enumerated() {
@@ -122,7 +133,8 @@ public struct Dispatcher: Sendable {
 
 extension Dispatcher {
     /// Sends one request to an ai-lb load balancer: never streamed (ai-lb does not parse streamed bodies in
-    /// multi-backend modes), and answered by a multi-backend body rather than a chat completion. The
+    /// multi-backend modes), and answered by a multi-backend body rather than a chat completion (except in a
+    /// race, answered by the winner's own completion). The
     /// request may take ai-lb's whole execution timeout, so the HTTP timeout leaves room beyond it.
     func sendToLoadBalancer(
         _ body: [String: JSONValue], backend: BackendConfig, replica: Int, headers: [String: String]
@@ -131,7 +143,7 @@ extension Dispatcher {
             baseURL: backend.urls[replica % backend.urls.count], body: .object(body),
             headers: headers.merging(LoadBalancerRequest.headers(for: backend, mode: defaults.mode)) { _, new in new },
             stream: false, timeout: timeout(for: backend),
-            retry: RetryPolicy(maxRetries: defaults.retries), expectsCompletion: false, tls: backend.tls)
+            retry: RetryPolicy(maxRetries: defaults.retries), expectsCompletion: defaults.mode == .race, tls: backend.tls)
         return await client.send(request)
     }
 }

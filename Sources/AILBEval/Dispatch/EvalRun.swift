@@ -133,10 +133,12 @@ public struct EvalRun: Sendable {
         }
 
         let assessor = CaseAssessor(threshold: prepared.config.consensus.threshold)
-        // Every mode is judged: the harness has every answer, so `all` and `consensus` differ only in what a
-        // `kind: ailb` backend is asked. Verdicts of a resumed run need the answers stored before the
-        // interruption: they are recomputed from the store at the end rather than judged as results arrive.
-        let judgeLive = prepared.resumption == nil
+        // Every mode that has every answer is judged: `all`, `sequence` and `consensus` differ only in how the
+        // answers are asked for. A race has only its winner's answer, so it is scored, not judged. Verdicts
+        // of a resumed run need the answers stored before the interruption: they are recomputed from the
+        // store at the end rather than judged as results arrive.
+        let runMode = prepared.config.defaults.mode
+        let judgeLive = prepared.resumption == nil && runMode.hasEveryAnswer
         let store = self.store
         let progress = self.progress
         // Progress counts answered requests of the whole run, as `ailb-eval runs` and the interrupt message
@@ -148,7 +150,6 @@ public struct EvalRun: Sendable {
             prepared.resumption == nil ? 0 : try store.answeredRequestCount(runID: runID) - retrying.count
         let runPlan = plan
         let knownMembers = try store.backends(runID: runID).filter { $0.via != nil }
-        let runMode = prepared.config.defaults.mode
         // The one writer of the run: it gathers rows and writes each batch on the database's queue while it
         // gathers the next (at most one batch in flight).
         let consumer = Task {
@@ -200,7 +201,7 @@ public struct EvalRun: Sendable {
             throw error
         }
         progress?.finish(done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors)
-        if prepared.resumption != nil {
+        if prepared.resumption != nil, runMode.hasEveryAnswer {
             try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
         }
         let missing = try remainingWork(runID: runID, plan: plan)

@@ -49,6 +49,7 @@ public struct PreparedRun: Sendable {
             }
             config.backends = config.backends.filter { options.backendNames.contains($0.name) }
         }
+        if !options.order.isEmpty { config.backends = try Self.ordered(config.backends, by: options.order) }
         try config.applyFlags(options)
         if let bar = config.gates.minAccuracy, !suites.contains(where: { $0.cases.contains { $0.expect != nil } }) {
             // A bar with nothing to measure would fail every run; it is a mistake in the command or the config.
@@ -162,6 +163,24 @@ public struct PreparedRun: Sendable {
         if let v = options.repeatSeed { flags["repeat_seed"] = .string(v.rawValue) }
         if !options.backendNames.isEmpty { flags["backend"] = .array(options.backendNames.map { .string($0) }) }
         if !options.tags.isEmpty { flags["tag"] = .array(options.tags.map { .string($0) }) }
+        if !options.order.isEmpty { flags["order"] = .array(options.order.map { .string($0) }) }
         return flags
+    }
+}
+
+extension PreparedRun {
+    /// `backends` with those `order` names first, in that order, and the rest after them in config order.
+    static func ordered(_ backends: [BackendConfig], by order: [String]) throws(InputError) -> [BackendConfig] {
+        let known = backends.map(\.name)
+        var seen: Set<String> = []
+        for name in order {
+            guard known.contains(name) else {
+                let hint = suggestion(for: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+                throw InputError("--order: unknown backend '\(name)'\(hint); the run has: \(known.joined(separator: ", "))")
+            }
+            guard seen.insert(name).inserted else { throw InputError("--order names '\(name)' twice") }
+        }
+        let first = order.compactMap { name in backends.first { $0.name == name } }
+        return first + backends.filter { !seen.contains($0.name) }
     }
 }

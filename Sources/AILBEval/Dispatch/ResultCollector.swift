@@ -62,6 +62,7 @@ struct ResultCollector: Sendable {
     var pendingWrites: Int { batch.responses.count + batch.verdicts.count + batch.loadBalancerVerdicts.count }
 
     mutating func add(_ result: WorkResult) {
+        if let race = result.race { batch.races.append(race) }
         let isRetry = retrying.contains(result.item)
         if isRetry && result.response.errorClass == .cancelled {
             // Cut short: the error stored before is still this request's answer.
@@ -75,8 +76,12 @@ struct ResultCollector: Sendable {
             batch.retried.append(
                 ResponseKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex, backend: backend.name))
         }
+        if backend.kind == .ailb { keepHeaders(of: result, loadBalancer: backend) }
+        // ai-lb answers a race with the winner's own completion: it is the load balancer's answer, not its
+        // members'.
         let answers: [(backend: String, response: BackendResponse)] =
-            backend.kind == .ailb ? expand(result, loadBalancer: backend) : [(backend.name, result.response)]
+            backend.kind == .ailb && mode != .race
+            ? expand(result, loadBalancer: backend) : [(backend.name, result.response)]
         let receivedAt = ResultStore.timestamp()
         let firstRecord = batch.responses.count
         for answer in answers {
@@ -108,6 +113,22 @@ struct ResultCollector: Sendable {
         } else {
             waiting[key] = slots
         }
+    }
+
+    /// The response headers a load balancer sent (`x-…`, which carry its mode, attempted backends, fastest
+    /// backend and verdict), with the fastest member its own latencies name, to check the header against.
+    mutating func keepHeaders(of result: WorkResult, loadBalancer: BackendConfig) {
+        var headers = result.response.headers.filter { $0.key.hasPrefix("x-") }
+        guard !headers.isEmpty else { return }
+        if mode != .race, let body = result.response.body,
+            let fastest = LoadBalancerAnswer.fastestMember(in: body, mode: mode)
+        {
+            headers[LoadBalancerAnswer.expectedFastestKey] = fastest
+        }
+        batch.responseHeaders.append(
+            ResponseHeadersRecord(
+                casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex, backend: loadBalancer.name,
+                headers: headers))
     }
 
     /// A load balancer's answer as rows: its members' answers in the order of their first appearance in the

@@ -126,6 +126,7 @@ extension PreparedRun {
             options.backendNames = (flags["backend"]?.arrayValue?.compactMap(\.stringValue) ?? []).filter(configured.contains)
         }
         if options.tags.isEmpty { options.tags = flags["tag"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        if options.order.isEmpty { options.order = flags["order"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
     }
 
     /// The run's plan rebuilt from the store (its cases exactly as they were sent) with today's backend

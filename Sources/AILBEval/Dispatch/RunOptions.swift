@@ -14,6 +14,8 @@ public struct RunOptions: Sendable {
     public var stream: Bool?
     /// `--repeat-seed`: over the suites' and the config's `repeat_seed`.
     public var repeatSeed: RepeatSeed?
+    /// `--order`: these backends first, in this order, then the rest in config order.
+    public var order: [String] = []
     /// Only these backends (by name); empty means all.
     public var backendNames: [String] = []
     /// Only cases carrying one of these tags; empty means all.
@@ -22,6 +24,8 @@ public struct RunOptions: Sendable {
     public var minAccuracy: Double?
     /// At most this many case repeats where ai-lb's own verdict differs from ours.
     public var maxLoadBalancerMismatches: Int?
+    /// At most this p95 of the time the run's mode took to answer a case repeat, in milliseconds.
+    public var maxP95LatencyMs: Double?
     /// Where CSV files go; nil: `<reports dir>/run-<id>`.
     public var outputDirectory: String?
     /// Finish this stored run (an id or `latest`) instead of starting a new one.

@@ -16,6 +16,8 @@ public struct GateFailure: Sendable, Hashable, CustomStringConvertible {
     /// Why the bar could not be measured (no judged case repeat, no answer from a family, no `expect`); such
     /// a bar fails. nil for a measured bar.
     public var noData: String?
+    /// Whether the figure is a time in milliseconds (the latency bar) rather than a proportion.
+    public var isMilliseconds = false
 
     public init(
         bar: String, value: Double, interval: (lower: Double, upper: Double), threshold: Double, isMaximum: Bool,
@@ -41,7 +43,13 @@ public struct GateFailure: Sendable, Hashable, CustomStringConvertible {
     /// without data, why there is none.
     public var description: String {
         if let noData {
+            if isMilliseconds {
+                return String(format: "%@: %@, so the bar ≤ %.1f ms cannot be met", bar, noData, threshold)
+            }
             return String(format: "%@: %@, so the bar %@ %.3f cannot be met", bar, noData, isMaximum ? "≤" : "≥", threshold)
+        }
+        if isMilliseconds {
+            return String(format: "%@ %.1f ms is above the bar %.1f ms by %.1f ms", bar, value, threshold, value - threshold)
         }
         let gap = abs(value - threshold)
         let relation = isMaximum ? "above" : "below"
@@ -116,11 +124,36 @@ public enum Gate {
                         basis: basis, observed: value),
                     passed: tested >= threshold))
         }
-        minimum("agreement", statistics.agreement, thresholds.minAgreement, noData: noneJudged)
-        minimum(
-            "consensus accuracy", statistics.consensusAccuracy, thresholds.minAccuracy,
-            noData: judged == 0
-                ? noneJudged : "no judged case repeat has an expected answer (expect) to score (0 of \(judged) judged)")
+        if let race = statistics.race {
+            // A race has the winner's answer only: accuracy and latency are its bars (agreement bars are refused
+            // before this, see `raceBarProblem`).
+            minimum(
+                "race accuracy", race.accuracy, thresholds.minAccuracy,
+                noData: race.races == 0
+                    ? "no race of the run is stored (0 raced)"
+                    : "no raced case has an expected answer (expect) to score (0 of \(race.races) races)")
+        } else {
+            minimum("agreement", statistics.agreement, thresholds.minAgreement, noData: noneJudged)
+            minimum(
+                "consensus accuracy", statistics.consensusAccuracy, thresholds.minAccuracy,
+                noData: judged == 0
+                    ? noneJudged : "no judged case repeat has an expected answer (expect) to score (0 of \(judged) judged)")
+        }
+        if let maximum = thresholds.maxP95LatencyMs {
+            let bar = "p95 answer time"
+            if let p95 = statistics.answerTime.p95 {
+                var result = GateFailure(
+                    bar: bar, value: p95, interval: (p95, p95), threshold: maximum, isMaximum: true, basis: basis, observed: p95)
+                result.isMilliseconds = true
+                checks.append(GateCheck(result: result, passed: p95 <= maximum))
+            } else {
+                var result = GateFailure(
+                    bar: bar, value: 0, interval: (0, 0), threshold: maximum, isMaximum: true, basis: basis, observed: 0,
+                    noData: "no case repeat of the run was answered")
+                result.isMilliseconds = true
+                checks.append(GateCheck(result: result, passed: false))
+            }
+        }
         for (kind, groups, bars) in [
             ("family", statistics.perFamily, thresholds.perFamily), ("quant", statistics.perQuant, thresholds.perQuant),
         ] {
@@ -150,5 +183,24 @@ public enum Gate {
                     passed: tested <= maximum))
         }
         return checks
+    }
+}
+
+extension Gate {
+    /// Why `thresholds` cannot be held against a run in `mode`, or nil when they can: a race keeps only the
+    /// winner's answer, so a bar on agreement between backends has nothing to measure, and must not pass
+    /// silently.
+    public static func raceBarProblem(mode: RunMode, thresholds: GateThresholds) -> String? {
+        guard mode == .race else { return nil }
+        var bars: [String] = []
+        if thresholds.minAgreement != nil { bars.append("min_agreement") }
+        if thresholds.maxSpurious != nil { bars.append("max_spurious") }
+        if !thresholds.perFamily.isEmpty { bars.append("per_family") }
+        if !thresholds.perQuant.isEmpty { bars.append("per_quant") }
+        if thresholds.maxLoadBalancerMismatches != nil { bars.append("max_lb_mismatch") }
+        guard !bars.isEmpty else { return nil }
+        return "\(bars.joined(separator: ", ")) measure\(bars.count == 1 ? "s" : "") agreement between backends, and a race "
+            + "keeps only the winner's answer: gate a race run on min_accuracy (--min-accuracy) and max_p95_latency_ms "
+            + "(--max-p95-latency-ms), or run --mode all, sequence or consensus"
     }
 }

@@ -84,6 +84,12 @@ public enum HTMLReport {
                         """
                     continue
                 }
+                if r.isMilliseconds {
+                    let value = String(format: "%.1f ms", r.value)
+                    let bar = String(format: "%.1f ms", r.threshold)
+                    out += "<li class=\"\(check.passed ? "pass" : "fail")\">\(check.passed ? "✓" : "✗") \(r.bar): \(value) ≤ \(bar)</li>\n"
+                    continue
+                }
                 out += """
                     <li class="\(check.passed ? "pass" : "fail")">\(check.passed ? "✓" : "✗") \(r.bar): \(ReportFormat.percent(r.value)) \
                     (95% CI \(ReportFormat.percent(r.interval.lower))–\(ReportFormat.percent(r.interval.upper))) \
@@ -109,6 +115,12 @@ public enum HTMLReport {
     static func glance(_ content: ReportContent) -> HTML {
         let stats = content.data.statistics
         var out: HTML = "<section class=\"card\"><h2>The answer at a glance</h2>\n"
+        if let race = stats.race {
+            out += "<div class=\"callout neutral\">\(RunSummary.raceAdvisory)</div>\n<ul>"
+            for line in RunSummary.raceLines(race, stats).dropFirst() { out += "<li>\(line)</li>" }
+            out += "</ul></section>\n"
+            return out
+        }
         guard stats.hasVerdicts else {
             out += """
                 <div class="callout neutral">No case repeat of this run has a verdict, so there is no agreement to \

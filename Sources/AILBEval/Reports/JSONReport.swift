@@ -63,11 +63,38 @@ public enum JSONReport {
             "totals": ["responses": .int(stats.totalResponses), "successes": .int(stats.totalSuccesses)],
             "load_balancer": loadBalancer(content),
         ]
+        doc["answer_time_ms"] = [
+            "count": .int(stats.answerTime.count), "p50": number(stats.answerTime.p50), "p95": number(stats.answerTime.p95),
+        ]
+        doc["race"] = stats.race.map(race) ?? .null
+        doc["fastest_header"] =
+            stats.fastestHeader.map { check in
+                [
+                    "checked": .int(check.checked), "mismatches": .int(check.mismatches),
+                    "examples": .array(check.examples.map { .string($0) }),
+                ]
+            } ?? .null
         doc["cases"] = .array(rows.map(caseRepeat))
         return .object(doc)
     }
 
     static func number(_ value: Double?) -> JSONValue { value.map(JSONValue.double) ?? .null }
+
+    /// A race run's figures; `note` says that agreement is not measured.
+    static func race(_ race: RaceStatistics) -> JSONValue {
+        [
+            "note": .string(RunSummary.raceAdvisory), "races": .int(race.races), "no_winner": .int(race.noWinner),
+            "wins": .object(Dictionary(uniqueKeysWithValues: race.wins.map { ($0.backend, JSONValue.int($0.count)) })),
+            "winner_latency_ms": ["p50": number(race.winnerLatencyP50), "p95": number(race.winnerLatencyP95)],
+            "accuracy": proportion(race.accuracy),
+            "load_balancer_wins": [
+                "by_member": .object(
+                    Dictionary(
+                        uniqueKeysWithValues: race.loadBalancerWins.compactMap { key, count in key.map { ($0, JSONValue.int(count)) } })),
+                "member_unknown": .int(race.unknownMembers),
+            ],
+        ]
+    }
 
     static func proportion(_ p: Proportion) -> JSONValue {
         let ci = p.wilson()
@@ -141,7 +168,8 @@ public enum JSONReport {
             return [
                 "bar": .string(r.bar), "value": r.noData == nil ? .double(r.value) : .null,
                 "observed": r.noData == nil ? .double(r.observed) : .null,
-                "ci95": r.noData == nil ? [.double(r.interval.lower), .double(r.interval.upper)] : .null,
+                "ci95": r.noData == nil && !r.isMilliseconds ? [.double(r.interval.lower), .double(r.interval.upper)] : .null,
+                "unit": .string(r.isMilliseconds ? "ms" : "fraction"),
                 "threshold": .double(r.threshold), "kind": .string(r.isMaximum ? "maximum" : "minimum"),
                 "passed": .bool(check.passed), "no_data": r.noData.map { .string($0) } ?? .null,
             ]

@@ -17,6 +17,12 @@ public enum MarkdownReport {
             "Mode \(run.mode.rawValue) · profile \(content.profile.rawValue) · \(content.caseRepeatCount) case repeats · "
                 + "\(stats.totalResponses) responses (\(stats.totalSuccesses) ok) · \(content.data.backends.count) backends")
         out.append("")
+        if let race = stats.race {
+            out.append("> " + RunSummary.raceAdvisory)
+            out.append("")
+            for line in RunSummary.raceLines(race, stats).dropFirst() { out.append("- \(escape(line))") }
+            out.append("")
+        }
         if stats.hasVerdicts {
             var facts = [
                 "**Agreement \(ReportFormat.percent(stats.agreement))** \(ReportFormat.interval(stats.agreement)) of \(stats.agreement.trials) judged case repeats (\(stats.judgedCases) cases)",

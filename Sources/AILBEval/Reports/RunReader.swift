@@ -21,6 +21,10 @@ public protocol RunReader: Sendable {
     func caseRepeats(runID: Int64, keys: [(casePosition: Int, repeatIndex: Int)]) throws -> [StoredCaseRepeat]
     /// The raw bodies of the successful responses to one repeat of one case, by backend.
     func successfulRawBodies(runID: Int64, casePosition: Int, repeatIndex: Int) throws -> [String: String]
+    /// The races of a `race` run, in (case, repeat) order.
+    func races(runID: Int64) throws -> [RaceRecord]
+    /// The response headers a run's load balancers sent, in (case, repeat, backend) order.
+    func responseHeaders(runID: Int64) throws -> [ResponseHeadersRecord]
     /// How many of ai-lb's verdicts a run compared with ours, and how many of them differ.
     func loadBalancerVerdictCounts(runID: Int64) throws -> (compared: Int, mismatches: Int)
     /// Calls `body` with each of ai-lb's verdicts of a run beside ours, its case named, in (case, repeat,

@@ -12,7 +12,24 @@ public struct RunReportData: Sendable {
         let cases = try store.cases(runID: runID)
         let chosen = profile ?? run.profile
         var builder = RunStatistics.Builder(profile: chosen, backends: backends)
-        try store.forEachResponse(runID: runID, columns: .outline) { builder.add($0) }
+        let races = run.mode == .race ? try store.races(runID: runID) : []
+        var winnerLatency: [Int: [Int: Double]] = [:]
+        var winners: [Int: [Int: String]] = [:]
+        for race in races {
+            if let latency = race.winnerLatencyMs { winnerLatency[race.casePosition, default: [:]][race.repeatIndex] = latency }
+            if let winner = race.winner { winners[race.casePosition, default: [:]][race.repeatIndex] = winner }
+        }
+        var answerTime = AnswerTime.Builder(mode: run.mode, winnerLatency: winnerLatency)
+        var winnerCorrect: [Int: [Int: Bool]] = [:]
+        try store.forEachResponse(runID: runID, columns: .outline) { response in
+            builder.add(response)
+            answerTime.add(
+                casePosition: response.casePosition, repeatIndex: response.repeatIndex, latencyMs: response.latencyMs,
+                errorClass: response.errorClass)
+            if let correct = response.correct, winners[response.casePosition]?[response.repeatIndex] == response.backend {
+                winnerCorrect[response.casePosition, default: [:]][response.repeatIndex] = correct
+            }
+        }
         // Verdicts arrive in (case, repeat, profile) order: each repeat's pair is added once both are read.
         var current: (key: (Int, Int), ailb: VerdictRecord?, semantic: VerdictRecord?)?
         func addCurrent() {
@@ -32,6 +49,29 @@ public struct RunReportData: Sendable {
             }
         }
         addCurrent()
-        return RunReportData(run: run, backends: backends, cases: cases, statistics: builder.build())
+        var statistics = builder.build()
+        statistics.answerTime = answerTime.build()
+        if backends.contains(where: { $0.kind == .ailb }) {
+            var check = FastestHeaderCheck()
+            for record in try store.responseHeaders(runID: runID) {
+                check.add(
+                    header: record.headers["x-fastest-backend"], expected: record.headers[LoadBalancerAnswer.expectedFastestKey],
+                    at: "case \(record.casePosition) repeat \(record.repeatIndex + 1)")
+            }
+            if check.checked > 0 { statistics.fastestHeader = check }
+        }
+        if run.mode == .race {
+            let hasExpect = Set(cases.filter { $0.expectJSON != nil }.map(\.position))
+            var raceBuilder = RaceStatistics.Builder(
+                backends: backends.filter { $0.via == nil }.map(\.name),
+                loadBalancers: Set(backends.filter { $0.kind == .ailb }.map(\.name)))
+            for race in races {
+                raceBuilder.add(
+                    race, winnerCorrect: winnerCorrect[race.casePosition]?[race.repeatIndex],
+                    hasExpect: hasExpect.contains(race.casePosition))
+            }
+            statistics.race = raceBuilder.build()
+        }
+        return RunReportData(run: run, backends: backends, cases: cases, statistics: statistics)
     }
 }

@@ -29,6 +29,12 @@ public enum RunSummary {
         }
         out.append(backends.render())
         out.append("")
+        if let race = stats.race {
+            out += raceLines(race, stats)
+            return out.joined(separator: "\n")
+        }
+        if run.mode == .sequence, let chain = answerTimeLine(stats.answerTime, mode: run.mode) { out.append(chain) }
+        if let check = stats.fastestHeader { out.append(fastestHeaderLine(check)) }
         if !stats.hasVerdicts {
             out.append(
                 "No case repeat has a verdict, so there is no agreement to report"

@@ -30,6 +30,7 @@ public struct StoredReportSettings: Sendable, Hashable {
         self.gates.minAccuracy = gates?["min_accuracy"]?.numberValue
         self.gates.maxSpurious = gates?["max_spurious"]?.numberValue
         self.gates.maxLoadBalancerMismatches = gates?["max_lb_mismatch"]?.intValue
+        self.gates.maxP95LatencyMs = gates?["max_p95_latency_ms"]?.numberValue
         for (key, path) in [("per_family", \GateThresholds.perFamily), ("per_quant", \GateThresholds.perQuant)] {
             for (name, value) in gates?[key]?.objectValue ?? [:] {
                 if let number = value.numberValue { self.gates[keyPath: path][name] = number }
@@ -46,6 +47,7 @@ public struct StoredReportSettings: Sendable, Hashable {
                 "min_agreement": number(gates.minAgreement), "min_accuracy": number(gates.minAccuracy),
                 "max_spurious": number(gates.maxSpurious),
                 "max_lb_mismatch": gates.maxLoadBalancerMismatches.map { .int($0) } ?? .null,
+                "max_p95_latency_ms": number(gates.maxP95LatencyMs),
                 "per_family": .object(gates.perFamily.mapValues { .double($0) }),
                 "per_quant": .object(gates.perQuant.mapValues { .double($0) }),
             ],

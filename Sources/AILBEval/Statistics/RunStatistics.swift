@@ -38,6 +38,9 @@ public struct BackendStatistics: Sendable, Hashable {
     /// Milliseconds of generation per completion token.
     public var timePerOutputTokenMs: Double?
 
+    /// Requests a race cancelled because another backend had won it (not errors).
+    public var cancelledByRace = 0
+
     /// Number of failed requests.
     public var errorCount: Int { errors.values.reduce(0, +) }
 }
@@ -79,6 +82,13 @@ public struct RunStatistics: Sendable {
     public var spuriousCauses: [String: Int]
     public var totalResponses: Int
     public var totalSuccesses: Int
+    /// How long the run's mode took to answer each case repeat (see `AnswerTime`).
+    public var answerTime = AnswerTime()
+    /// How the races ended, for a `race` run; nil for the modes that have every answer.
+    public var race: RaceStatistics? = nil
+    /// ai-lb's `x-fastest-backend` header checked against the latencies it reported in the same answer; nil
+    /// when no load balancer sent one.
+    public var fastestHeader: FastestHeaderCheck? = nil
 
     /// Judged repeats that ended in a tie at the top.
     public var ties: Int { outcomes[.tie] ?? 0 }
@@ -99,6 +109,7 @@ public struct RunStatistics: Sendable {
         var requests: [String: Int] = [:]
         var successes: [String: Int] = [:]
         var errors: [String: [ErrorClass: Int]] = [:]
+        var cancelledByRace: [String: Int] = [:]
         var promptTokens: [String: Int] = [:]
         var completionTokens: [String: Int] = [:]
         var generationMs: [String: Double] = [:]
@@ -172,7 +183,12 @@ public struct RunStatistics: Sendable {
             let name = response.backend
             requests[name, default: 0] += 1
             guard response.success else {
-                errors[name, default: [:]][response.errorClass ?? .connect, default: 0] += 1
+                // A race's losers were cut short by the winner, not failed by their backend.
+                if response.errorClass == .cancelledByRace {
+                    cancelledByRace[name, default: 0] += 1
+                } else {
+                    errors[name, default: [:]][response.errorClass ?? .connect, default: 0] += 1
+                }
                 return
             }
             successes[name, default: 0] += 1
@@ -298,7 +314,8 @@ public struct RunStatistics: Sendable {
                     repeatStability: Proportion(successes: stableCases[b.name] ?? 0, trials: repeatedCases[b.name] ?? 0),
                     promptTokens: promptTokens[b.name] ?? 0, completionTokens: completionTokens[b.name] ?? 0,
                     tokensPerSecond: generation > 0 && timed > 0 ? Double(timed) / (generation / 1000) : nil,
-                    timePerOutputTokenMs: timed > 0 ? generation / Double(timed) : nil)
+                    timePerOutputTokenMs: timed > 0 ? generation / Double(timed) : nil,
+                    cancelledByRace: cancelledByRace[b.name] ?? 0)
             }
             func grouped(_ key: KeyPath<BackendStatistics, String>, _ sums: [String: ClusterSummary]) -> [GroupAgreement] {
                 var order: [String] = []

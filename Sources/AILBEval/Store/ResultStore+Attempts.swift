@@ -12,7 +12,7 @@ public struct ResponseAttemptRecord: Sendable, Hashable {
 
 extension ResultStore {
     /// The requests of a run whose stored answer is an error (a cancelled one is no answer: `--resume` sends
-    /// it anyway), by the backend of the plan they went to: a failed member of a load balancer, or the load
+    /// it anyway; one a race cancelled lost, and is not sent again), by the backend of the plan they went to: a failed member of a load balancer, or the load
     /// balancer's own failed row, names the load balancer, whose whole request is sent again.
     public func failedRequestKeys(runID: Int64) throws -> Set<ResponseKey> {
         try queue.read { db in
@@ -21,7 +21,7 @@ extension ResultStore {
                 db,
                 sql: """
                     SELECT case_position, repeat, backend FROM responses
-                    WHERE run_id = ? AND success = 0 AND (error_class IS NULL OR error_class != 'cancelled')
+                    WHERE run_id = ? AND success = 0 AND (error_class IS NULL OR error_class NOT IN ('cancelled', 'cancelled_by_race'))
                     """,
                 arguments: [runID])
             var keys = Set<ResponseKey>()

@@ -120,6 +120,10 @@ public struct StoreBatch: Sendable {
     /// stored rows (a load balancer's own row and its members') move to `response_attempts` before the
     /// batch's new rows are written.
     public var retried: [ResponseKey] = []
+    /// How each race of the batch ended (`--mode race`).
+    public var races: [RaceRecord] = []
+    /// A load balancer's response headers, per request.
+    public var responseHeaders: [ResponseHeadersRecord] = []
 
     /// A batch of rows.
     public init(
@@ -136,7 +140,7 @@ public struct StoreBatch: Sendable {
     /// True when there is nothing to write.
     public var isEmpty: Bool {
         responses.isEmpty && verdicts.isEmpty && newBackends.isEmpty && loadBalancerVerdicts.isEmpty
-            && superseded.isEmpty && retried.isEmpty
+            && superseded.isEmpty && retried.isEmpty && races.isEmpty && responseHeaders.isEmpty
     }
 }
 
@@ -180,6 +184,8 @@ extension ResultStore {
                 v.ours.comparisonType.rawValue, v.matchesOurs, groups, v.ours.successes, v.oracle, v.oracleAgreed,
             ])
         }
+        try Self.insert(races: batch.races, runID: runID, into: db)
+        try Self.insert(responseHeaders: batch.responseHeaders, runID: runID, into: db)
     }
 
     /// Inserts backend rows inside a write transaction; `ignoringExisting` skips names the run already has.

@@ -170,6 +170,34 @@ enum StoreSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v6: ai-lb's other two modes. A race keeps its winner, which backends were still running when it was
+        // won, and, when a load balancer won, which of its members answered if that can be told (ai-lb's
+        // own race does not name it); a load balancer's
+        // response headers (x-execution-mode, x-backends-attempted, x-fastest-backend, …) are kept per request.
+        migrator.registerMigration("v6") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE races (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        case_position INTEGER NOT NULL,
+                        repeat INTEGER NOT NULL,
+                        winner TEXT,
+                        winner_latency_ms REAL,
+                        still_running TEXT NOT NULL,
+                        member TEXT,
+                        member_identified_by TEXT,
+                        PRIMARY KEY (run_id, case_position, repeat)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE response_headers (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        case_position INTEGER NOT NULL,
+                        repeat INTEGER NOT NULL,
+                        backend TEXT NOT NULL,
+                        headers_json TEXT NOT NULL,
+                        PRIMARY KEY (run_id, case_position, repeat, backend)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -15,6 +15,7 @@ public enum GateWorkflow {
         /// Minimum with-majority share per quantization, over the run's own.
         public var perQuant: [String: Double]
         public var maxLoadBalancerMismatches: Int?
+        public var maxP95LatencyMs: Double?
         public var basis: GateBasis
         /// nil: the run's own profile.
         public var profile: EquivalenceProfile?
@@ -22,7 +23,8 @@ public enum GateWorkflow {
         public init(
             location: StoredRunsLocation, runReference: String = "latest", minAgreement: Double? = nil,
             minAccuracy: Double? = nil, maxSpurious: Double? = nil, perFamily: [String: Double] = [:],
-            perQuant: [String: Double] = [:], maxLoadBalancerMismatches: Int? = nil, basis: GateBasis = .point,
+            perQuant: [String: Double] = [:], maxLoadBalancerMismatches: Int? = nil, maxP95LatencyMs: Double? = nil,
+            basis: GateBasis = .point,
             profile: EquivalenceProfile? = nil
         ) {
             self.location = location
@@ -33,6 +35,7 @@ public enum GateWorkflow {
             self.perFamily = perFamily
             self.perQuant = perQuant
             self.maxLoadBalancerMismatches = maxLoadBalancerMismatches
+            self.maxP95LatencyMs = maxP95LatencyMs
             self.basis = basis
             self.profile = profile
         }
@@ -44,21 +47,25 @@ public enum GateWorkflow {
         public var checks: [GateCheck]
         public var loadBalancer: LoadBalancerGateCheck?
         public var agreement: Proportion
+        /// For a race run, the race accuracy stands where agreement would (a race has no agreement).
+        public var raceAccuracy: Proportion? = nil
 
-        /// "passed: …" for each bar, then "gate passed: run N agreement X (k/n)".
+        /// "passed: …" for each bar, then "gate passed: run N agreement X (k/n)" (a race: its accuracy).
         public var lines: [String] {
-            checks.map { "passed: \($0.result.bar) \(Self.passText($0.result))" }
+            let headline = raceAccuracy.map { ("race accuracy", $0) } ?? ("agreement", agreement)
+            return checks.map { "passed: \($0.result.bar) \(Self.passText($0.result))" }
                 + (loadBalancer.map { ["passed: \($0)"] } ?? [])
                 + [
                     String(
-                        format: "gate passed: run %lld agreement %.3f (%d/%d)", runID, agreement.value ?? 0,
-                        agreement.successes, agreement.trials)
+                        format: "gate passed: run %lld %@ %.3f (%d/%d)", runID, headline.0, headline.1.value ?? 0,
+                        headline.1.successes, headline.1.trials)
                 ]
         }
 
         /// "0.850 (95% CI 0.780–0.900) ≥ 0.800" for a bar that passed.
         static func passText(_ r: GateFailure) -> String {
-            String(
+            if r.isMilliseconds { return String(format: "%.1f ms ≤ %.1f ms", r.value, r.threshold) }
+            return String(
                 format: "%.3f (95%% CI %.3f–%.3f) %@ %.3f", r.value, r.interval.lower, r.interval.upper,
                 r.isMaximum ? "≤" : "≥", r.threshold)
         }
@@ -77,6 +84,10 @@ public enum GateWorkflow {
         thresholds.perFamily.merge(options.perFamily) { _, flag in flag }
         thresholds.perQuant.merge(options.perQuant) { _, flag in flag }
         if let maximum = options.maxLoadBalancerMismatches { thresholds.maxLoadBalancerMismatches = maximum }
+        if let maximum = options.maxP95LatencyMs { thresholds.maxP95LatencyMs = maximum }
+        if let problem = Gate.raceBarProblem(mode: record.mode, thresholds: thresholds) {
+            throw InputError("run \(record.id) is a race: \(problem)")
+        }
         var loadBalancerBar: LoadBalancerGateCheck?
         if let maximum = thresholds.maxLoadBalancerMismatches {
             let hasLoadBalancer = try store.backends(runID: record.id).contains { $0.kind == .ailb }
@@ -107,13 +118,15 @@ public enum GateWorkflow {
         if thresholds == GateThresholds() {
             throw UsageError(
                 "run \(record.id) has no gate bar: give one (--min-agreement, --min-accuracy, --max-spurious, --per-family, "
-                    + "--per-quant, --max-lb-mismatch), or set gates: in the config before the run")
+                    + "--per-quant, --max-lb-mismatch, --max-p95-latency-ms), or set gates: in the config before the run")
         }
         let checks = Gate.checks(stats, thresholds: thresholds, basis: options.basis)
         let failures = checks.filter { !$0.passed }.map(\.result)
         if !failures.isEmpty || loadBalancerBar?.passed == false {
             throw GateFailed(failures: failures, loadBalancer: loadBalancerBar.flatMap { $0.passed ? nil : $0 })
         }
-        return Passed(runID: record.id, checks: checks, loadBalancer: loadBalancerBar, agreement: stats.agreement)
+        return Passed(
+            runID: record.id, checks: checks, loadBalancer: loadBalancerBar, agreement: stats.agreement,
+            raceAccuracy: stats.race?.accuracy)
     }
 }

@@ -13,6 +13,8 @@ struct InMemoryRunReader: RunReader {
         var responses: [ResponseRecord] = []
         var verdicts: [VerdictRecord] = []
         var loadBalancerVerdicts: [LoadBalancerVerdictRecord] = []
+        var races: [RaceRecord] = []
+        var responseHeaders: [ResponseHeadersRecord] = []
     }
 
     private let runsByID: [Int64: Run]
@@ -60,6 +62,16 @@ struct InMemoryRunReader: RunReader {
 
     func forEachResponse(runID: Int64, columns: ResponseColumns, _ body: (ResponseRecord) throws -> Void) throws {
         for response in try sortedResponses(runID, columns: columns) { try body(response) }
+    }
+
+    func races(runID: Int64) throws -> [RaceRecord] {
+        try stored(runID).races.sorted { ($0.casePosition, $0.repeatIndex) < ($1.casePosition, $1.repeatIndex) }
+    }
+
+    func responseHeaders(runID: Int64) throws -> [ResponseHeadersRecord] {
+        try stored(runID).responseHeaders.sorted {
+            ($0.casePosition, $0.repeatIndex, $0.backend) < ($1.casePosition, $1.repeatIndex, $1.backend)
+        }
     }
 
     func forEachVerdict(runID: Int64, _ body: (VerdictRecord) throws -> Void) throws {
