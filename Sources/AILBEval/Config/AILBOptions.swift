@@ -39,11 +39,22 @@ public struct AILBMember: Sendable, Hashable {
     /// no alias with a member's timeout, and this maps such an answer to the member even before the run has
     /// seen the alias at that address.
     public var address: String?
+    /// The model id this member answers with (the `model` of its completions): ai-lb answers a race with the
+    /// winner's body alone, and a model only one member serves tells which member won.
+    public var model: String?
 
     /// A member description.
-    public init(family: String? = nil, quant: String? = nil, address: String? = nil) {
+    public init(family: String? = nil, quant: String? = nil, address: String? = nil, model: String? = nil) {
         self.family = family
         self.quant = quant
         self.address = address
+        self.model = model
+    }
+
+    /// The alias of the one member of `members` whose `model` is `model`, or nil when none or several are.
+    public static func servingOnly(_ model: String?, among members: [String: AILBMember]) -> String? {
+        guard let model else { return nil }
+        let serving = members.filter { $0.value.model == model }.map(\.key)
+        return serving.count == 1 ? serving[0] : nil
     }
 }

@@ -48,7 +48,8 @@ extension ConfigLoader {
           #   target_backends: aliases or host:port, sent as X-Target-Backends (ai-lb ignores it in consensus mode)
           #   max_backends:    sent as X-Max-Backends (ai-lb's default: 3)
           #   execution_timeout: seconds, sent as X-Execution-Timeout (ai-lb's default: 60)
-          #   members:         family and quant of its backends, by alias or host:port, for reports
+          #   members:         family, quant and model (the id it answers with: tells which member
+          #                    won an ai-lb race) of its backends, by alias or host:port, for reports
 
           - name: mac-studio-8bit
             kind: mock

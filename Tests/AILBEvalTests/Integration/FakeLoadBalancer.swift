@@ -150,7 +150,7 @@ final class FakeLoadBalancer: Sendable {
         let behavior = self.behavior.read { $0 }
         let mode = (header(request, "X-Execution-Mode") ?? request.query["mode"] ?? "").lowercased()
         if case .replay(let answers) = behavior { return Self.replay(answers, mode: mode, body: body) }
-        guard behavior != .ignoreMode, mode == "all" || mode == "consensus" else {
+        guard behavior != .ignoreMode, ["race", "all", "sequence", "consensus"].contains(mode) else {
             let single = await client.send(ChatRequest(baseURL: members[0].baseURL, body: body, retry: .none))
             return Self.json(single.httpStatus ?? 502, single.body ?? ["error": ["message": "upstream failed"]])
         }
@@ -164,6 +164,46 @@ final class FakeLoadBalancer: Sendable {
         chosen = Array(chosen.prefix(Int(header(request, "X-Max-Backends") ?? "") ?? 3))
         guard !chosen.isEmpty else { return Self.json(404, ["detail": "No eligible backends for multi-exec"]) }
         let timeout = Double(header(request, "X-Execution-Timeout") ?? "") ?? 60
+        var responseHeaders: [String: String] = [
+            "x-execution-mode": mode, "x-backends-attempted": chosen.map(\.address).joined(separator: ","),
+            "x-backends-count": String(chosen.count), "x-selected-model": body["model"]?.stringValue ?? "",
+            "x-request-id": UUID().uuidString,
+        ]
+        func send(_ member: Member) async -> BackendResponse {
+            var forwarded = body.objectValue ?? [:]
+            forwarded["model"] = .string(member.model)
+            return await client.send(
+                ChatRequest(
+                    baseURL: member.baseURL, body: .object(forwarded), timeout: timeout, retry: .none, expectsCompletion: false))
+        }
+        if mode == "race" {
+            // ai-lb's race: the first success's own body, no x-fastest-backend; 502 when every member failed.
+            let winner = await withTaskGroup(of: BackendResponse.self) { group -> BackendResponse? in
+                for member in chosen { group.addTask { await send(member) } }
+                for await answer in group where answer.errorClass == nil {
+                    group.cancelAll()
+                    return answer
+                }
+                return nil
+            }
+            guard let winner, let completion = try? JSONValue(parsing: winner.rawBody) else {
+                return Self.json(502, ["detail": "All backends failed"], headers: responseHeaders)
+            }
+            return Self.json(200, completion, headers: responseHeaders)
+        }
+        if mode == "sequence" {
+            // ai-lb's sequence: one member after another, in its order, every answer returned.
+            var items: [JSONValue] = []
+            for member in chosen { items.append(Self.item(member, await send(member))) }
+            let successful = items.filter { $0["success"]?.boolValue == true }
+            if let fastest = Self.fastest(successful) { responseHeaders["x-fastest-backend"] = fastest }
+            return Self.json(
+                200,
+                [
+                    "mode": "sequence", "backends_attempted": .int(items.count), "backends_succeeded": .int(successful.count),
+                    "responses": .array(items),
+                ], headers: responseHeaders)
+        }
 
         var items = await withTaskGroup(of: (Int, JSONValue).self) { group in
             for (index, member) in chosen.enumerated() {
@@ -183,14 +223,8 @@ final class FakeLoadBalancer: Sendable {
         }
         items = Self.apply(behavior, to: items, request: requestNumber)
 
-        var responseHeaders: [String: String] = [
-            "x-execution-mode": mode, "x-backends-attempted": chosen.map(\.address).joined(separator: ","),
-            "x-backends-count": String(chosen.count), "x-selected-model": body["model"]?.stringValue ?? "",
-            "x-request-id": UUID().uuidString,
-        ]
         let successful = items.filter { $0["success"]?.boolValue == true }
-        let fastest = successful.min { ($0["latency_ms"]?.numberValue ?? 0) < ($1["latency_ms"]?.numberValue ?? 0) }
-        if let fastest { responseHeaders["x-fastest-backend"] = fastest["alias"]?.stringValue ?? fastest["backend"]?.stringValue }
+        if let fastest = Self.fastest(successful) { responseHeaders["x-fastest-backend"] = fastest }
         guard mode == "consensus" else {
             return Self.json(
                 200,
@@ -230,6 +264,12 @@ final class FakeLoadBalancer: Sendable {
                 "oracle_agreed": behavior == .oracleDisagrees ? false : .null, "local_cloud_agreement": .null,
                 "local_cloud_similarity": .null, "all_responses": .array(items),
             ], headers: responseHeaders)
+    }
+
+    /// ai-lb's `x-fastest-backend`: the lowest latency among successes, the first of equals, alias or address.
+    static func fastest(_ successful: [JSONValue]) -> String? {
+        let fastest = successful.min { ($0["latency_ms"]?.numberValue ?? 0) < ($1["latency_ms"]?.numberValue ?? 0) }
+        return fastest.flatMap { $0["alias"]?.stringValue ?? $0["backend"]?.stringValue }
     }
 
     /// The recorded answer for the case the request's messages name as `[case:ID]`.

@@ -257,6 +257,25 @@ public struct LoadBalancerAnswer: Sendable {
         return nil
     }
 
+    /// The key under which the stored response headers keep the member ai-lb's own latencies name fastest,
+    /// beside the `x-fastest-backend` it sent.
+    public static let expectedFastestKey = "ailb-eval-expected-fastest"
+
+    /// The member ai-lb's `x-fastest-backend` should name for `body`, its answer in `mode` (all, sequence or
+    /// consensus): among the members it counted as successes, the one with the lowest `latency_ms` (the
+    /// first of equals), by alias, else host:port — what ai-lb computes. nil when none succeeded.
+    public static func fastestMember(in body: JSONValue, mode: RunMode) -> String? {
+        guard mode != .race, let items = body[mode == .consensus ? "all_responses" : "responses"]?.arrayValue else { return nil }
+        var fastest: (name: String, latency: Double)?
+        for item in items where item["success"]?.boolValue == true {
+            guard let latency = item["latency_ms"]?.numberValue, let address = item["backend"]?.stringValue else { continue }
+            let alias = item["alias"]?.stringValue
+            let name = alias.flatMap { $0.isEmpty ? nil : $0 } ?? address
+            if fastest == nil || latency < fastest!.latency { fastest = (name, latency) }
+        }
+        return fastest?.name
+    }
+
     /// The message ai-lb's empty (or missing) error string is recorded with.
     public static let noErrorText = "ai-lb gave no error text"
 
