@@ -1,8 +1,11 @@
 import Foundation
 
-/// How a run collects answers: every backend's response, or every response plus a verdict.
+/// How a run collects answers, as ai-lb's `X-Execution-Mode` names it: the first success (`race`), every
+/// backend's response (`all`, at once; `sequence`, one after another), or every response plus a verdict.
 public enum RunMode: String, Sendable, CaseIterable, Codable {
+    case race
     case all
+    case sequence
     case consensus
 }
 

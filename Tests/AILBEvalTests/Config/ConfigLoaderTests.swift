@@ -276,7 +276,7 @@ func configFixture(_ name: String) -> String {
             column: 19, message: "'drift' must be between 0 and 1, found 2"),
         BadConfig(
             name: "unknown mode", yaml: backend + "defaults: {mode: consensys}\n", line: 5, column: 18,
-            message: "unknown mode 'consensys'; expected one of: all, consensus (did you mean 'consensus'?)"),
+            message: "unknown mode 'consensys'; expected one of: race, all, sequence, consensus (did you mean 'consensus'?)"),
         BadConfig(
             name: "unknown repeat_seed", yaml: backend + "defaults:\n  repeat_seed: varry\n", line: 6, column: 16,
             message: "unknown repeat_seed 'varry'; expected one of: fixed, vary (did you mean 'vary'?)"),
