@@ -62,6 +62,7 @@ public enum JSONReport {
             "gate": gate(content.gate),
             "totals": ["responses": .int(stats.totalResponses), "successes": .int(stats.totalSuccesses)],
             "load_balancer": loadBalancer(content),
+            "modes": ModeAdviceReport.json(content.modes),
         ]
         doc["cases"] = .array(rows.map(caseRepeat))
         return .object(doc)
