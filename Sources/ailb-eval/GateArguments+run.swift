@@ -6,8 +6,8 @@ extension GateArguments {
         let options = GateWorkflow.Options(
             location: common.storedRuns, runReference: runReference, minAgreement: minAgreement,
             minAccuracy: minAccuracy, maxSpurious: maxSpurious, perFamily: try Self.bars(perFamily, flag: "--per-family"),
-            perQuant: try Self.bars(perQuant, flag: "--per-quant"), maxLoadBalancerMismatches: maxLBMismatch, basis: on,
-            profile: profile)
+            perQuant: try Self.bars(perQuant, flag: "--per-quant"), maxLoadBalancerMismatches: maxLBMismatch,
+            minModeAccuracy: try Self.bars(minModeAccuracy, flag: "--min-mode-accuracy"), basis: on, profile: profile)
         for line in try GateWorkflow.check(options, output: StandardStreams()).lines { try StandardOutput.line(line) }
     }
 }
