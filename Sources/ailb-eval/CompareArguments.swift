@@ -12,7 +12,7 @@ struct CompareArguments: ParsableArguments {
     @Option(help: "Output format: text, markdown, json, csv, junit or html.")
     var format: ComparisonReport.Format = .text
 
-    @Option(help: "Output file ('-' or absent: standard output).")
+    @Option(help: "Output file ('-' or absent: standard output). With csv, the mode tables go beside it in <name>-modes.csv.")
     var out: String?
 
     @Option(help: "Profile for both runs: ailb or semantic (default: RUN_B's).")

@@ -9,7 +9,8 @@ struct CompareCommand: ParsableCommand {
             same profile (--profile, else RUN_B's), over the backends and case repeats they share; every output
             says first what is and is not comparable. A case repeat whose shared backends answered exactly as
             before is never a change. --fail-on-regression exits 1 on a regression or when no case repeat was
-            judged in both runs, and 2 (writing nothing) when the runs share no case repeat or no backend.
+            judged in both runs, and 2 (writing nothing) when the runs share no case repeat or no backend. Each \
+            run's mode advisor table (race, failover, consensus, each backend alone) is shown side by side.
             Examples:
               ailb-eval compare 3 4
               ailb-eval compare 3 latest --fail-on-regression --tolerance 0.02

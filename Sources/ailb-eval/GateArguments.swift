@@ -35,6 +35,14 @@ struct GateArguments: ParsableArguments {
     )
     var maxP95LatencyMs: Double?
 
+    @Option(
+        name: .customLong("min-mode-accuracy"),
+        help: """
+            Minimum accuracy of a mode as the mode advisor replays it from the run's answers, as MODE=X \
+            (repeatable): race, failover, consensus, consensus-semantic, or a backend's name for that backend alone.
+            """)
+    var minModeAccuracy: [String] = []
+
     @Option(help: "point: test the observed rate; lower-bound: test the Wilson 95% bound.")
     var on: GateBasis = .point
 
@@ -55,6 +63,7 @@ struct GateArguments: ParsableArguments {
         }
         _ = try Self.bars(perFamily, flag: "--per-family")
         _ = try Self.bars(perQuant, flag: "--per-quant")
+        _ = try Self.bars(minModeAccuracy, flag: "--min-mode-accuracy")
     }
 
     /// `NAME=X` pairs as a map, each X in 0…1.

@@ -6,7 +6,10 @@ struct ReportArguments: ParsableArguments {
     @Argument(help: "A run id, or latest.")
     var runReference: String = "latest"
 
-    @Option(help: "Output path: a folder for csv, a file otherwise ('-' for standard output). Default: <reports.dir of the run>/run-<id>/.")
+    @Option(
+        help:
+            "Output path: a folder for csv, a file otherwise ('-' for standard output). Default: <reports.dir of the run>/run-<id>/ (text: standard output)."
+    )
     var out: String?
 
     @Option(help: "Profile for verdicts and statistics: ailb or semantic (default: the run's).")

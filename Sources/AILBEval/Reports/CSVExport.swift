@@ -1,8 +1,8 @@
 import Foundation
 
 /// Writes a stored run as CSV files: `responses.csv`, `verdicts.csv`, `backends.csv`, `by_family.csv`,
-/// `by_quant.csv`, `by_suite.csv`, `by_tag.csv`, `pairs.csv`, `flips.csv` and `lb_verdicts.csv`. Responses are streamed from
-/// the database for `responses.csv`.
+/// `by_quant.csv`, `by_suite.csv`, `by_tag.csv`, `pairs.csv`, `flips.csv`, `lb_verdicts.csv` and `modes.csv`
+/// (the mode advisor's table). Responses are streamed from the database for `responses.csv`.
 public enum CSVExport {
     /// Writes the files into `directory` (created if needed) and returns their paths; the analysis behind
     /// the pair and flip files uses the defaults of `ReportOptions`.
@@ -191,6 +191,10 @@ public enum CSVExport {
         }
         try lb.close()
         paths.append(lbURL.path)
+
+        let modesURL = dir.appendingPathComponent("modes.csv")
+        try ModeAdviceReport.writeCSV(content.modes, runID: runID, to: modesURL)
+        paths.append(modesURL.path)
         return paths
     }
 

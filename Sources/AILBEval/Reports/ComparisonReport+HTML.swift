@@ -41,7 +41,9 @@ extension ComparisonReport {
         }
         page += "</tbody></table>\n"
         for note in backendNotes(c) { page += "<p class=\"note\">\(note)</p>\n" }
-        page += "</section><section class=\"card\"><h2>Changed case repeats</h2>"
+        page += "</section>\n"
+        page += modesHTML(c)
+        page += "<section class=\"card\"><h2>Changed case repeats</h2>"
         if c.changes.isEmpty {
             page += "<p class=\"sub\">No case repeat changed.</p>"
         }

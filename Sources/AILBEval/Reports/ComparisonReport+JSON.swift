@@ -30,6 +30,7 @@ extension ComparisonReport {
             "tolerance": .double(tolerance),
             "regressions": .array(c.regressions(tolerance: tolerance).map { .string($0.description) }),
             "regression_gate_no_data": text(c.regressionGateNoData),
+            "modes": modesJSON(c),
             "backends": .array(
                 c.backends.map { b in
                     [

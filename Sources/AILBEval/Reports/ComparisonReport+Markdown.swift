@@ -41,6 +41,8 @@ extension ComparisonReport {
             out.append("")
             for note in notes { out.append("- \(e(note))") }
         }
+        let modes = modesMarkdown(c)
+        if !modes.isEmpty { out += [""] + modes }
         if !c.changes.isEmpty {
             out.append("")
             out.append("<details><summary>\(c.changes.count) changed case repeats</summary>")

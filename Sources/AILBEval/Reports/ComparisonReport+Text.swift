@@ -28,6 +28,8 @@ extension ComparisonReport {
         }
         if !c.backends.isEmpty { out.append(table.render()) }
         for note in backendNotes(c) { out.append("  \(note)") }
+        let modes = modesText(c)
+        if !modes.isEmpty { out += [""] + modes }
         if !c.changes.isEmpty {
             out.append("")
             out.append("Changed case repeats (\(c.changes.count); regressions first):")

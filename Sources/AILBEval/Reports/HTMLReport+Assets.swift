@@ -29,6 +29,7 @@ extension HTMLReport {
             .heat td{text-align:center;font-variant-numeric:tabular-nums;min-width:78px;border:1px solid #fff}
             .heat td.k{font-size:11px;color:#333} .heat th{text-align:center} .heat th.row{text-align:right}
             .gate-list li.fail{color:var(--bad)} .gate-list li.pass{color:var(--ok)}
+            table.modes td.num,table.modes td.ci{white-space:nowrap}
             .filters{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin:8px 0 14px}
             .filters label{font-size:12px;color:var(--muted)} .filters select{font:inherit;padding:3px 6px;border:1px solid var(--line);border-radius:6px;background:#fff;max-width:220px}
             .pager{display:flex;gap:8px;align-items:center;margin:10px 0} .pager button{font:inherit;padding:3px 12px;border:1px solid var(--line);border-radius:6px;background:#fff;cursor:pointer}

@@ -30,6 +30,7 @@ public enum HTMLReport {
         }
         if content.hasExpectations { page += accuracy(content) }
         if content.loadBalancerCompared > 0 { page += loadBalancer(content) }
+        page += ModeAdviceReport.html(content.modes)
         page += latency(content)
         try output(page.markup)
         try cases(content, to: output)

@@ -62,6 +62,7 @@ public enum JSONReport {
             "gate": gate(content.gate),
             "totals": ["responses": .int(stats.totalResponses), "successes": .int(stats.totalSuccesses)],
             "load_balancer": loadBalancer(content),
+            "modes": ModeAdviceReport.json(content.modes),
         ]
         doc["answer_time_ms"] = [
             "count": .int(stats.answerTime.count), "p50": number(stats.answerTime.p50), "p95": number(stats.answerTime.p95),

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A compact Markdown summary, sized for a CI job summary (`>> $GITHUB_STEP_SUMMARY`): the verdict, the
-/// odd one out, per-backend and per-group numbers, and the first disagreements. Model output is left out.
+/// odd one out, per-backend and per-group numbers, the first disagreements, and what each ai-lb mode would
+/// have returned. Model output is left out.
 public enum MarkdownReport {
     /// The summary.
     public static func render(_ content: ReportContent, maxCases: Int = 10) -> String {
@@ -101,6 +102,8 @@ public enum MarkdownReport {
                 out.append("</details>")
             }
         }
+        out.append("")
+        out += ModeAdviceReport.markdown(content.modes, escape: escape)
         out += loadBalancer(content, maxCases: maxCases)
         return out.joined(separator: "\n") + "\n"
     }

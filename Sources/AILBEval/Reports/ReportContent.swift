@@ -16,6 +16,8 @@ public struct ReportContent: Sendable {
     /// Empty when the run had no `kind: ailb` backend in consensus mode.
     public var loadBalancerCompared = 0
     public var loadBalancerDisagreements: [LoadBalancerDisagreement] = []
+    /// What each ai-lb mode, and each backend alone, would have returned over the run (the mode advisor).
+    public var modes: ModeAdvice
     /// The case repeats shown with every answer: the first `options.maxDetailedCases` of `outlinesByConcern`,
     /// in that order.
     public var detailedRows: [CaseRepeatRow]
@@ -96,6 +98,7 @@ public struct ReportContent: Sendable {
         let options: ReportOptions
         let profile: EquivalenceProfile
         var analysis: AgreementAnalysis.Accumulator
+        var modes: ModeAdvice.Builder
         var outlines = CaseRepeatOutlines()
         var concerns: [Concern] = []
 
@@ -107,10 +110,12 @@ public struct ReportContent: Sendable {
                 backends: report.backends.map { (name: $0.name, family: $0.family, quant: $0.quant) },
                 explicit: options.reference)
             analysis = AgreementAnalysis.Accumulator(backends: report.backends.map(\.name), references: references)
+            modes = ModeAdvice.Builder(report: report, reference: options.reference)
         }
 
         mutating func add(_ row: CaseRepeatRow) {
             analysis.add(row.observation(profile))
+            modes.add(row)
             let outline = row.outline(profile)
             concerns.append(ReportContent.concern(outline))
             outlines.append(outline)
@@ -126,7 +131,8 @@ public struct ReportContent: Sendable {
                 data: report,
                 analysis: analysis.analysis(bootstrapIterations: options.bootstrapIterations, seed: options.bootstrapSeed),
                 gate: GateOutcome(statistics: report.statistics, thresholds: options.gates, basis: options.gateBasis),
-                options: options, detailedRows: [], outlines: outlines, concernOrder: order, source: source)
+                options: options, modes: modes.build(), detailedRows: [], outlines: outlines, concernOrder: order,
+                source: source)
         }
     }
 

@@ -12,6 +12,8 @@ public enum ReportFileFormat: String, Sendable, CaseIterable {
     case junit
     /// A compact summary for a CI job summary.
     case markdown
+    /// The terminal summary `run` prints at its end, with the mode advisor's table (standard output by default).
+    case text
 
     /// The file name used when only a folder is given.
     public var defaultFileName: String {
@@ -21,6 +23,7 @@ public enum ReportFileFormat: String, Sendable, CaseIterable {
         case .json: return "report.json"
         case .junit: return "junit.xml"
         case .markdown: return "summary.md"
+        case .text: return "summary.txt"
         }
     }
 }
@@ -57,6 +60,8 @@ public enum ReportWriter {
             try OutputFile.write(JUnitReport.render(content, rows: content.allRows()), to: path)
         case .markdown:
             try OutputFile.write(MarkdownReport.render(content), to: path)
+        case .text:
+            try OutputFile.write(RunSummary.render(content) + "\n", to: path)
         }
         return [path]
     }
@@ -68,6 +73,7 @@ public enum ReportWriter {
         case .json: return try JSONReport.render(content)
         case .junit: return try JUnitReport.render(content)
         case .markdown: return MarkdownReport.render(content)
+        case .text: return RunSummary.render(content) + "\n"
         case .csv: return nil
         }
     }

@@ -232,6 +232,10 @@ public struct RunComparison: Sendable {
     public var changes: [CaseChange]
     /// Backends present in both runs, in run B's order.
     public var backends: [BackendTotals]
+    /// The mode advisor's table of each run, each over its own case repeats (shown side by side, not paired);
+    /// nil in a comparison made without them.
+    public var modesA: ModeAdvice?
+    public var modesB: ModeAdvice?
 
     /// Successes and trials per case, turned into a proportion whose interval is over cases.
     struct CaseTally {
@@ -272,6 +276,8 @@ public struct RunComparison: Sendable {
             runA: idA, runB: idB, profile: profile, sharedBackends: shared, agreementBefore: Proportion(successes: 0, trials: 0),
             agreementAfter: Proportion(successes: 0, trials: 0), gained: 0, lost: 0, matched: 0,
             onlyInA: before.keys.filter { !afterKeys.contains($0) }.count, onlyInB: 0, changes: [], backends: [])
+        result.modesA = a.modes
+        result.modesB = b.modes
 
         var agreement = (before: CaseTally(), after: CaseTally())
         var consensusCorrect = (before: CaseTally(), after: CaseTally())

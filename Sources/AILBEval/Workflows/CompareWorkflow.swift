@@ -10,7 +10,8 @@ public enum CompareWorkflow {
         /// The later run: an id, or `latest`.
         public var runB: String
         public var format: ComparisonReport.Format
-        /// The file to write; nil or `-`: the document is returned for standard output.
+        /// The file to write; nil or `-`: the document is returned for standard output. CSV also writes the mode
+        /// advisor's tables side by side beside it (`modesCSVPath`).
         public var out: String?
         /// The profile for both runs; nil: RUN_B's.
         public var profile: EquivalenceProfile?
@@ -72,11 +73,22 @@ public enum CompareWorkflow {
         let written: WrittenDocument
         if let out = options.out, out != "-" {
             try OutputFile.write(document, to: out)
-            written = .files([out])
+            var paths = [out]
+            if options.format == .csv {
+                // A CSV holds one table: the modes side by side go to a file of their own beside it.
+                paths.append(modesCSVPath(out))
+                try OutputFile.write(ComparisonReport.modesCSV(comparison), to: paths[1])
+            }
+            written = .files(paths)
         } else {
             written = .document(document)
         }
         return Result(written: written, regressionFailure: regressionFailure(comparison, options))
+    }
+
+    /// Where the CSV of the modes side by side goes beside the comparison's CSV at `path`: `x.csv` → `x-modes.csv`.
+    static func modesCSVPath(_ path: String) -> String {
+        (path.hasSuffix(".csv") ? String(path.dropLast(4)) : path) + "-modes.csv"
     }
 
     /// Why the regression gate fails, if asked for and it does.

@@ -93,28 +93,26 @@ public enum EvalWorkflow {
         }
     }
 
-    /// Writes the summary, the CSV files and the HTML report of a finished run, and applies its gate.
+    /// Writes the summary (with the mode advisor's table), the CSV files and the HTML report of a finished run,
+    /// and applies its gate.
     static func finish(
         _ outcome: RunOutcome, prepared: PreparedRun, store: ResultStore, outputDirectory: String?,
         output: some WorkflowOutput
     ) throws -> RunResult {
         var results = ContinuingOutput(output)
-        results.line(RunSummary.render(outcome.report))
+        // Read once for the summary's mode table, the CSV files and the HTML report, with the run's own
+        // reference backend (reports.reference) for flips.
+        let content = try ReportContent.load(
+            report: outcome.report, store: store, options: ReportOptions(config: prepared.config))
+        results.line(RunSummary.render(content))
         if let retries = outcome.retries { results.line("\n" + retries.summary) }
         let loadBalancers = try LoadBalancerComparison.load(store: store, runID: outcome.runID).lines
         if !loadBalancers.isEmpty { results.line("\n" + loadBalancers.joined(separator: "\n")) }
         let directory = outputDirectory ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
         var files: [String] = []
-        try results.attempt {
-            // The run's own reference backend (reports.reference) for flips, as its HTML report uses.
-            files = try CSVExport.write(
-                report: outcome.report, store: store, to: directory, options: ReportOptions(config: prepared.config))
-        }
+        try results.attempt { files = try CSVExport.write(content: content, store: store, to: directory) }
         let html = "\(directory)/report.html"
-        try results.attempt {
-            try ReportWriter.writeHTML(
-                report: outcome.report, store: store, to: html, options: ReportOptions(config: prepared.config))
-        }
+        try results.attempt { try ReportWriter.write(.html, content: content, store: store, to: html) }
         results.line("")
         results.line(
             "Stored in \(prepared.databasePath) as run \(outcome.runID)"

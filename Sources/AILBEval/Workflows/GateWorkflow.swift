@@ -16,6 +16,9 @@ public enum GateWorkflow {
         public var perQuant: [String: Double]
         public var maxLoadBalancerMismatches: Int?
         public var maxP95LatencyMs: Double?
+        /// Minimum accuracy of a mode (`race`, `failover`, `consensus`, `consensus-semantic`) or a backend alone,
+        /// as the mode advisor replays it from the run.
+        public var minModeAccuracy: [String: Double]
         public var basis: GateBasis
         /// nil: the run's own profile.
         public var profile: EquivalenceProfile?
@@ -24,8 +27,7 @@ public enum GateWorkflow {
             location: StoredRunsLocation, runReference: String = "latest", minAgreement: Double? = nil,
             minAccuracy: Double? = nil, maxSpurious: Double? = nil, perFamily: [String: Double] = [:],
             perQuant: [String: Double] = [:], maxLoadBalancerMismatches: Int? = nil, maxP95LatencyMs: Double? = nil,
-            basis: GateBasis = .point,
-            profile: EquivalenceProfile? = nil
+            minModeAccuracy: [String: Double] = [:], basis: GateBasis = .point, profile: EquivalenceProfile? = nil
         ) {
             self.location = location
             self.runReference = runReference
@@ -36,6 +38,7 @@ public enum GateWorkflow {
             self.perQuant = perQuant
             self.maxLoadBalancerMismatches = maxLoadBalancerMismatches
             self.maxP95LatencyMs = maxP95LatencyMs
+            self.minModeAccuracy = minModeAccuracy
             self.basis = basis
             self.profile = profile
         }
@@ -88,6 +91,11 @@ public enum GateWorkflow {
         if let problem = Gate.raceBarProblem(mode: record.mode, thresholds: thresholds) {
             throw InputError("run \(record.id) is a race: \(problem)")
         }
+        if record.mode == .race, !options.minModeAccuracy.isEmpty {
+            throw InputError(
+                "run \(record.id) is a race: --min-mode-accuracy replays every mode from every backend's answer, and a race "
+                    + "keeps only the winner's; run --mode all, sequence or consensus to compare modes")
+        }
         var loadBalancerBar: LoadBalancerGateCheck?
         if let maximum = thresholds.maxLoadBalancerMismatches {
             let hasLoadBalancer = try store.backends(runID: record.id).contains { $0.kind == .ailb }
@@ -97,12 +105,22 @@ public enum GateWorkflow {
             let counts = try store.loadBalancerVerdictCounts(runID: record.id)
             loadBalancerBar = LoadBalancerGateCheck(maximum: maximum, compared: counts.compared, mismatches: counts.mismatches)
         }
+        let modes = options.minModeAccuracy.isEmpty ? nil : try ModeAdvice.load(store: store, report: report)
         try store.finishReading()
         let stats = report.statistics
         // A name typed here that the run does not have is a typo (exit 2); one stored with the run fails its bar.
         let unknown =
             options.perFamily.keys.filter { key in !stats.perFamily.contains { $0.key == key } }.map { "family '\($0)'" }
             + options.perQuant.keys.filter { key in !stats.perQuant.contains { $0.key == key } }.map { "quant '\($0)'" }
+        if let modes {
+            let unknownModes = options.minModeAccuracy.keys.filter { modes.mode(key: $0) == nil }.sorted()
+            if !unknownModes.isEmpty {
+                throw UsageError(
+                    "--min-mode-accuracy: run \(record.id) has no mode or backend "
+                        + unknownModes.map { "'\($0)'" }.joined(separator: ", ") + " (valid: "
+                        + modes.modes.map(\.key).joined(separator: ", ") + ")")
+            }
+        }
         if !unknown.isEmpty {
             throw UsageError(
                 "run \(record.id) has no \(unknown.sorted().joined(separator: ", ")) (families: "
@@ -115,12 +133,14 @@ public enum GateWorkflow {
             throw UsageError(
                 "\(source) \(bar) cannot be checked: no case of run \(record.id) has an expected answer (expect)")
         }
-        if thresholds == GateThresholds() {
+        if thresholds == GateThresholds() && options.minModeAccuracy.isEmpty {
             throw UsageError(
                 "run \(record.id) has no gate bar: give one (--min-agreement, --min-accuracy, --max-spurious, --per-family, "
-                    + "--per-quant, --max-lb-mismatch, --max-p95-latency-ms), or set gates: in the config before the run")
+                    + "--per-quant, --max-lb-mismatch, --max-p95-latency-ms, --min-mode-accuracy), or set gates: in the config "
+                    + "before the run")
         }
-        let checks = Gate.checks(stats, thresholds: thresholds, basis: options.basis)
+        var checks = Gate.checks(stats, thresholds: thresholds, basis: options.basis)
+        if let modes { checks += Gate.modeAccuracyChecks(modes, bars: options.minModeAccuracy, basis: options.basis) }
         let failures = checks.filter { !$0.passed }.map(\.result)
         if !failures.isEmpty || loadBalancerBar?.passed == false {
             throw GateFailed(failures: failures, loadBalancer: loadBalancerBar.flatMap { $0.passed ? nil : $0 })

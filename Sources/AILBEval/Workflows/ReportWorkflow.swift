@@ -9,7 +9,7 @@ public enum WrittenDocument: Sendable, Equatable {
     case files([String])
 }
 
-/// `ailb-eval report` and `export`: a stored run written as HTML, CSV, JSON, JUnit XML or Markdown.
+/// `ailb-eval report` and `export`: a stored run written as HTML, CSV, JSON, JUnit XML, Markdown or text.
 public enum ReportWorkflow {
     /// Which run, and how and where it is written.
     public struct Options: Sendable {
@@ -17,7 +17,8 @@ public enum ReportWorkflow {
         /// A run id, or `latest`.
         public var runReference: String
         public var format: ReportFileFormat
-        /// A folder for CSV, a file otherwise, `-` for standard output; nil: `<reports.dir of the run>/run-<id>/`.
+        /// A folder for CSV, a file otherwise, `-` for standard output; nil: `<reports.dir of the run>/run-<id>/`,
+        /// or standard output for text.
         public var out: String?
         /// nil: the run's own profile.
         public var profile: EquivalenceProfile?
@@ -55,9 +56,9 @@ public enum ReportWorkflow {
         if let detailLimit = options.detailLimit { reportOptions.maxDetailedCases = detailLimit }
         let content = try ReportContent.load(report: report, store: store, options: reportOptions)
         let format = options.format
-        if options.out == "-" {
+        if options.out == "-" || (options.out == nil && format == .text) {
             guard let document = try ReportWriter.render(format, content: content) else {
-                throw UsageError("--out - needs a single-file format (html, json, junit, markdown), not csv")
+                throw UsageError("--out - needs a single-file format (html, json, junit, markdown, text), not csv")
             }
             try store.finishReading()
             return .document(document)

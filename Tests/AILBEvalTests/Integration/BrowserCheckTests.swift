@@ -4,8 +4,8 @@ import Testing
 @testable import AILBEval
 
 /// Opens the HTML report of a run whose answers, prompts, tags and names carry HTML/JS payloads in Debian's
-/// headless Chromium, and checks the live DOM: no element or attribute a payload would have created, and the
-/// report's own script ran. Skipped when Chromium is not installed, unless AILB_REQUIRE_BROWSER=1 (CI).
+/// headless Chromium, and checks the live DOM: no element or attribute a payload would have created, the
+/// report's own script ran, and the mode advisor's plot is there as SVG. Skipped when Chromium is not installed, unless AILB_REQUIRE_BROWSER=1 (CI).
 @Suite(.serialized) struct BrowserCheckTests {
     static let chromium: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -69,6 +69,18 @@ import Testing
         // …and each payload is on the page as text.
         #expect(dom.contains("&lt;img src=x onerror="))
         #expect(dom.contains("&lt;script&gt;document.body.setAttribute("))
+
+        // The mode advisor's plot is live SVG: a point per mode and per backend (4 + 3), each labelled, and the
+        // Pareto front ringed.
+        let plotStart = try #require(dom.range(of: "<svg class=\"mode-plot\""), "no mode plot in the DOM")
+        let plotEnd = try #require(dom.range(of: "</svg>", range: plotStart.upperBound..<dom.endIndex))
+        let plot = String(dom[plotStart.lowerBound..<plotEnd.upperBound])
+        #expect(Self.matches(#"<circle class="point"[^>]*\scx="[0-9.]+"[^>]*\scy="[0-9.]+""#, in: plot) == 7, "\(plot)")
+        #expect(Self.matches(#"<circle class="front-mark""#, in: plot) >= 1)
+        for label in ["race", "failover", "consensus (semantic)", "macbook-4bit"] {
+            #expect(plot.contains(">\(label)</text>"), "\(label)")
+        }
+        #expect(dom.contains("<section class=\"card\" id=\"modes\">"))
 
         let screenshot =
             ProcessInfo.processInfo.environment["AILB_SCREENSHOT"]

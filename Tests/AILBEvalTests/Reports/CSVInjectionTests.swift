@@ -115,7 +115,8 @@ import Testing
         #expect(compare.status == 0, "\(compare.stderr)")
 
         let files = try FileManager.default.contentsOfDirectory(atPath: cli.path("csv")).filter { $0.hasSuffix(".csv") }
-        #expect(files.count == 11)
+        // The run's eleven files, the comparison and the comparison's modes side by side.
+        #expect(files.count == 13)
         var checked = 0
         for file in files {
             let rows = Self.parse(try String(contentsOfFile: cli.path("csv/\(file)"), encoding: .utf8))

@@ -75,7 +75,7 @@ import Testing
             files.map { ($0 as NSString).lastPathComponent }
                 == [
                     "responses.csv", "verdicts.csv", "backends.csv", "by_family.csv", "by_quant.csv", "by_suite.csv",
-                    "by_tag.csv", "pairs.csv", "flips.csv", "lb_verdicts.csv",
+                    "by_tag.csv", "pairs.csv", "flips.csv", "lb_verdicts.csv", "modes.csv",
                 ])
         let pairs = try String(contentsOfFile: "\(directory)/pairs.csv", encoding: .utf8).components(separatedBy: "\r\n")
         #expect(

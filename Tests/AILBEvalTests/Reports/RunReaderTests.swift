@@ -31,7 +31,7 @@ import Testing
         let (reader, runID) = try SyntheticRun.inMemory(spec: Self.spec, record: try store.run(String(storedID)))
         let stored = try ReportContent.load(report: RunReportData.load(store: store, runID: storedID), store: store)
         let held = try ReportContent.load(report: RunReportData.load(store: reader, runID: runID), store: reader)
-        for format in [ReportFileFormat.json, .junit, .markdown, .html] {
+        for format in [ReportFileFormat.json, .junit, .markdown, .html, .text] {
             let (a, b) = (try ReportWriter.render(format, content: stored), try ReportWriter.render(format, content: held))
             #expect(a != nil && a == b, "\(format)")
         }
@@ -44,7 +44,7 @@ import Testing
         defer { for folder in folders { try? FileManager.default.removeItem(atPath: folder) } }
         let storedFiles = try ReportWriter.write(.csv, content: stored, store: store, to: folders[0])
         let heldFiles = try ReportWriter.write(.csv, content: held, store: reader, to: folders[1])
-        #expect(storedFiles.count == 10)
+        #expect(storedFiles.count == 11)
         #expect(storedFiles.map { ($0 as NSString).lastPathComponent } == heldFiles.map { ($0 as NSString).lastPathComponent })
         for (a, b) in zip(storedFiles, heldFiles) {
             #expect(try String(contentsOfFile: a, encoding: .utf8) == String(contentsOfFile: b, encoding: .utf8), "\(a)")
