@@ -84,10 +84,7 @@ package final class HTTPTransport: Sendable {
         var (response, outcome) = await perform(request, into: BufferedResponse(cap: cap))
         response.latencyMs = outcome.latencyMs
         if outcome.cancelled { return .failure(TransportFailure(description: "cancelled")) }
-        if outcome.timedOut {
-            let stage = response.status == nil ? "no response headers" : "the body was incomplete"
-            return .failure(TransportFailure(description: "timed out after \(PythonFloat.repr(timeout)) s (\(stage))", isTimeout: true))
-        }
+        if outcome.timedOut { return .failure(.timedOut(after: timeout, receivedHead: response.status != nil)) }
         if response.tooLarge { return .failure(TransportFailure(description: "the answer exceeded \(cap) bytes")) }
         if let failure = outcome.failure, response.status.map({ (200..<400).contains($0) }) ?? true {
             return .failure(failure)

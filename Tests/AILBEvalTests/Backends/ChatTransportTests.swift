@@ -46,6 +46,20 @@ extension Backends {
             }
         }
 
+        @Test func aTimeoutIsWordedAlikeForChatRequestsAndSmallGETs() {
+            var transfer = ChatTransfer(stream: false, cap: 1024)
+            let waiting = transfer.result(cancelled: false, timedOut: true, timeout: 0.25, latencyMs: 250)
+            #expect(waiting.errorClass == .timeout)
+            #expect(waiting.errorMessage == "timed out after 0.25 s (no response headers)")
+            transfer.head(status: 200, headers: [:])
+            let reading = transfer.result(cancelled: false, timedOut: true, timeout: 30, latencyMs: 30_000)
+            #expect(reading.errorMessage == "timed out after 30.0 s (the body was incomplete)")
+            let get = TransportFailure.timedOut(after: 30, receivedHead: true)
+            #expect(get.isTimeout)
+            #expect(get.description == reading.errorMessage)
+            #expect(TransportFailure.timedOut(after: 0.25, receivedHead: false).description == waiting.errorMessage)
+        }
+
         /// A started mock server with one backend, its base URL, and the chat requests it records.
         static func countingServer(closeConnectionsAfter: Int? = nil) async throws -> (MockServer, URL) {
             let server = MockServer(
