@@ -40,6 +40,10 @@ package final class HTTPTransport: Sendable {
         multi?.stop()
     }
 
+    /// Requests handed to libcurl and not finished, those waiting there for a free connection included:
+    /// what a test waits on to know a request is queued inside the transport.
+    package var transfersInProgress: Int { multi?.transfersInProgress ?? 0 }
+
     /// One exchange: resumes once, when the response ended, failed, ran out of time or the task was cancelled.
     package func perform<Sink: ResponseSink>(_ request: TransportRequest, into sink: Sink) async -> (Sink, TransportOutcome) {
         if let problem = request.problem { return (sink, TransportOutcome(failure: TransportFailure(description: problem))) }
