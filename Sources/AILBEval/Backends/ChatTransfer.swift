@@ -90,10 +90,7 @@ struct ChatTransfer: ResponseSink {
         if cancelled { return fail(.cancelled, "cancelled") }
         if tooLarge { return fail(.tooLarge, "response body exceeded \(cap) bytes") }
         if let streamError { return classifyStreamError(streamError, &response) }
-        if timedOut {
-            let stage = status == nil ? "no response headers" : "the body was incomplete"
-            return fail(.timeout, "timed out after \(PythonFloat.repr(timeout)) s (\(stage))")
-        }
+        if timedOut { return fail(.timeout, TransportFailure.timedOut(after: timeout, receivedHead: hasResponse).description) }
         if let error = transportError ?? (completed ? nil : Self.incomplete) {
             guard let status else {
                 if error.isTimeout { return fail(.timeout, "timed out: \(error.description)") }

@@ -12,12 +12,15 @@ final class CurlMulti: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     /// The earliest deadline among `active` (or later: it is recomputed when reached).
     private var nextDeadline = UInt64.max
+    /// `active.count` as last published in the inbox; touched only by the thread.
+    private var publishedInProgress = 0
 
     private struct Inbox: @unchecked Sendable {
         var added: [CurlTransfer] = []
         var cancelled: [CurlTransfer] = []
         var stopping = false
         var threadRunning = false
+        var inProgress = 0
     }
 
     /// `maxPerHost`: connections to one host:port at once (more transfers wait inside libcurl for a free one);
@@ -49,6 +52,10 @@ final class CurlMulti: @unchecked Sendable {
         }
         return true
     }
+
+    /// Transfers libcurl has (connecting, waiting for a free connection, or exchanging), as of the thread's
+    /// last turn.
+    var transfersInProgress: Int { inbox.read { $0.inProgress } }
 
     /// Ends `transfer` as cancelled, whether it is waiting in the inbox or in progress; a no-op once it finished.
     func cancel(_ transfer: CurlTransfer) {
@@ -136,6 +143,11 @@ final class CurlMulti: @unchecked Sendable {
                 active.removeValue(forKey: easy)?.finish(code)
             }
             expireDeadlines()
+            if active.count != publishedInProgress {
+                let count = active.count
+                publishedInProgress = count
+                inbox.write { $0.inProgress = count }
+            }
             // Wakes for socket activity, libcurl's own timers, the next deadline or `curl_multi_wakeup`.
             let now = CurlGlobal.now()
             let untilDeadline = nextDeadline > now ? (nextDeadline - now) / 1_000_000 + 1 : 0

@@ -40,6 +40,10 @@ package final class HTTPTransport: Sendable {
         multi?.stop()
     }
 
+    /// Requests handed to libcurl and not finished, those waiting there for a free connection included:
+    /// what a test waits on to know a request is queued inside the transport.
+    package var transfersInProgress: Int { multi?.transfersInProgress ?? 0 }
+
     /// One exchange: resumes once, when the response ended, failed, ran out of time or the task was cancelled.
     package func perform<Sink: ResponseSink>(_ request: TransportRequest, into sink: Sink) async -> (Sink, TransportOutcome) {
         if let problem = request.problem { return (sink, TransportOutcome(failure: TransportFailure(description: problem))) }
@@ -84,10 +88,7 @@ package final class HTTPTransport: Sendable {
         var (response, outcome) = await perform(request, into: BufferedResponse(cap: cap))
         response.latencyMs = outcome.latencyMs
         if outcome.cancelled { return .failure(TransportFailure(description: "cancelled")) }
-        if outcome.timedOut {
-            let stage = response.status == nil ? "no response headers" : "the body was incomplete"
-            return .failure(TransportFailure(description: "timed out after \(PythonFloat.repr(timeout)) s (\(stage))", isTimeout: true))
-        }
+        if outcome.timedOut { return .failure(.timedOut(after: timeout, receivedHead: response.status != nil)) }
         if response.tooLarge { return .failure(TransportFailure(description: "the answer exceeded \(cap) bytes")) }
         if let failure = outcome.failure, response.status.map({ (200..<400).contains($0) }) ?? true {
             return .failure(failure)

@@ -94,6 +94,13 @@ package struct TransportFailure: Sendable, Error, CustomStringConvertible {
 
     /// The server closed the connection before the response was complete.
     static let connectionClosed = TransportFailure(description: "the server closed the connection")
+
+    /// The deadline of `timeout` seconds ran out, before the response's head arrived or during its body:
+    /// worded once, so a chat request and a small GET say it alike.
+    static func timedOut(after timeout: Double, receivedHead: Bool) -> TransportFailure {
+        let stage = receivedHead ? "the body was incomplete" : "no response headers"
+        return TransportFailure(description: "timed out after \(PythonFloat.repr(timeout)) s (\(stage))", isTimeout: true)
+    }
 }
 
 /// How one exchange ended, beside what the sink received.

@@ -4,8 +4,9 @@ import NIOHTTP1
 import NIOPosix
 
 /// A small HTTP/1.1 server on 127.0.0.1 on SwiftNIO: keep-alive, pipelined requests answered in order,
-/// Nagle off on every connection (a keep-alive answer must not wait for the client's delayed ACK), and a
-/// count of the connections it accepts, for tests of what a client does with its connections.
+/// Nagle off on every connection (a keep-alive answer must not wait for the client's delayed ACK), and
+/// counts of the connections it accepts and the requests it receives, for tests of what a client does with
+/// its connections and for tests that must know a request arrived before they go on.
 ///
 /// Each request goes to `handler`, whose answer may be a whole body or a script played out over time.
 /// `stop()` closes the listener and every connection, which cancels the handler calls still running.
@@ -33,6 +34,7 @@ final class LoopbackHTTPServer: Sendable {
         var port: UInt16?
         var connections: [ObjectIdentifier: any Channel] = [:]
         var accepted = 0
+        var requests = 0
         /// Set from `stop()` until the next start: connections accepted meanwhile are closed at once.
         var isStopping = false
     }
@@ -53,6 +55,9 @@ final class LoopbackHTTPServer: Sendable {
 
     /// Connections accepted since the server was made.
     var connectionsAccepted: Int { state.read { $0.accepted } }
+
+    /// Requests received since the server was made, counted as each is handed to the handler.
+    var requestsReceived: Int { state.read { $0.requests } }
 
     /// Connections open now (a connection the client closed leaves this count shortly after).
     var connectionsOpen: Int { state.read { $0.connections.count } }
@@ -105,7 +110,10 @@ final class LoopbackHTTPServer: Sendable {
         }
         guard admitted else { return channel.close() }
         channel.closeFuture.whenComplete { [state] _ in state.write { _ = $0.connections.removeValue(forKey: id) } }
-        let handler = self.handler
+        let handler: Handler = { [state, handler] request in
+            state.write { $0.requests += 1 }
+            return await handler(request)
+        }
         let closeAfterResponses = self.closeAfterResponses
         return channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations

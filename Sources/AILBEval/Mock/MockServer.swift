@@ -53,6 +53,10 @@ public final class MockServer: Sendable {
     /// Connections accepted since the server was made: what a client's connection reuse is judged by.
     public var connectionsAccepted: Int { http.connectionsAccepted }
 
+    /// Requests received since the server was made, on every route: what a test waits on to know that a
+    /// request reached the server (and holds its connection) before it sends the next.
+    public var requestsReceived: Int { http.requestsReceived }
+
     /// Connections open now (one the client closed leaves this count shortly after).
     public var connectionsOpen: Int { http.connectionsOpen }
 

@@ -35,14 +35,16 @@ extension Backends {
             return .object(body)
         }
 
-        /// Runs `body` with a started server and a client, and tears both down.
+        /// Runs `body` with a started server and a client, and tears both down. The client does not sleep
+        /// between attempts: it asks `pauses` for each wait, which records it.
         static func withServer(
-            faults: [String: MockFault] = [:], cap: Int = 8 << 20,
+            faults: [String: MockFault] = [:], cap: Int = 8 << 20, pauses: RecordedPauses = RecordedPauses(),
             _ body: (MockServer, ChatClient, URL) async throws -> Void
         ) async throws {
             let server = MockServer(backends: [BackendConfig(name: "a", kind: .mock, model: "m")], suites: [suite], faults: faults)
             _ = try await server.start()
-            let client = ChatClient(maxConnectionsPerHost: 256, maxResponseBytes: cap)
+            let client = ChatClient(
+                transport: HTTPTransport(maxConnectionsPerHost: 256), maxResponseBytes: cap, pause: pauses.pause)
             do {
                 try await body(server, client, try #require(server.baseURL(for: "a")))
             } catch {
@@ -114,27 +116,31 @@ extension Backends {
         }
 
         @Test func status500IsRetriedThenReported() async throws {
-            try await Self.withServer(faults: ["a": .status500]) { _, client, url in
+            let pauses = RecordedPauses()
+            try await Self.withServer(faults: ["a": .status500], pauses: pauses) { _, client, url in
                 let retry = RetryPolicy(maxRetries: 2, baseDelay: 0.01, maxDelay: 0.05)
                 let response = await client.send(ChatRequest(baseURL: url, body: Self.request("x"), retry: retry))
                 #expect(response.errorClass == .http5xx)
                 #expect(response.httpStatus == 500)
                 #expect(response.attempts == 3)
+                // Full jitter under ceilings of 10 and 20 ms.
+                #expect(pauses.waits.count == 2)
+                #expect(zip(pauses.waits, [0.01, 0.02]).allSatisfy { $0 >= 0 && $0 <= $1 }, "\(pauses.waits)")
                 #expect(response.body == nil)
                 #expect(response.rawBody.contains("simulated internal error"))
             }
         }
 
         @Test func status429HonoursRetryAfter() async throws {
-            try await Self.withServer { _, client, url in
+            let pauses = RecordedPauses()
+            try await Self.withServer(pauses: pauses) { _, client, url in
                 let retry = RetryPolicy(maxRetries: 1, baseDelay: 0.01, maxDelay: 0.05)
-                let start = ContinuousClock.now
                 let response = await client.send(
                     ChatRequest(baseURL: url, body: Self.request("x"), headers: Self.fault(.status429), retry: retry))
-                let elapsed = ContinuousClock.now - start
                 #expect(response.errorClass == .http429)
                 #expect(response.attempts == 2)
-                #expect(elapsed >= .seconds(1))
+                // The server's `Retry-After: 1` outweighs a backoff of 10 ms at most.
+                #expect(pauses.waits == [1])
             }
         }
 
@@ -142,18 +148,18 @@ extension Backends {
             try await Self.withServer { _, client, url in
                 let start = ContinuousClock.now
                 let response = await client.send(
-                    ChatRequest(baseURL: url, body: Self.request("x"), headers: Self.fault(.timeout), timeout: 0.5))
+                    ChatRequest(baseURL: url, body: Self.request("x"), headers: Self.fault(.timeout), timeout: 0.25))
                 #expect(response.errorClass == .timeout)
                 #expect(response.attempts == 1)
-                #expect(response.latencyMs >= 500)
-                #expect(ContinuousClock.now - start >= .milliseconds(500))
+                #expect(response.latencyMs >= 250)
+                #expect(ContinuousClock.now - start >= .milliseconds(250))
             }
         }
 
         @Test func dripBodyCountsAgainstTheTotalTimeout() async throws {
             try await Self.withServer { _, client, url in
                 let response = await client.send(
-                    ChatRequest(baseURL: url, body: Self.request("x"), headers: Self.fault(.dripBody), timeout: 0.5))
+                    ChatRequest(baseURL: url, body: Self.request("x"), headers: Self.fault(.dripBody), timeout: 0.3))
                 #expect(response.errorClass == .timeout)
                 #expect(response.httpStatus == 200)
                 #expect(!response.rawBody.isEmpty)
@@ -172,7 +178,8 @@ extension Backends {
             let server = MockServer(backends: [BackendConfig(name: "a", kind: .mock, model: "m")], suites: [])
             let port = try await server.start()
             await server.stop()
-            let client = ChatClient()
+            let pauses = RecordedPauses()
+            let client = ChatClient(transport: HTTPTransport(), pause: pauses.pause)
             defer { client.invalidate() }
             let url = try #require(URL(string: "http://127.0.0.1:\(port)/mock/a/v1"))
             let retry = RetryPolicy(maxRetries: 1, baseDelay: 0.01, maxDelay: 0.01)
@@ -180,6 +187,7 @@ extension Backends {
             #expect(response.errorClass == .connect)
             #expect(response.httpStatus == nil)
             #expect(response.attempts == 2)
+            #expect(pauses.waits.count == 1 && pauses.waits.allSatisfy { $0 <= 0.01 }, "\(pauses.waits)")
         }
 
         @Test func invalidJSONIsBadJSON() async throws {
@@ -242,11 +250,12 @@ extension Backends {
         }
 
         @Test func cancellationIsReportedAsCancelled() async throws {
-            try await Self.withServer { _, client, url in
+            try await Self.withServer { server, client, url in
                 let task = Task {
                     await client.send(ChatRequest(baseURL: url, body: Self.request("x"), headers: Self.fault(.timeout), timeout: 30))
                 }
-                try await Task.sleep(for: .milliseconds(200))
+                // Cancelled while the server holds the request, not before it is sent.
+                #expect(await eventually { server.requestsReceived == 1 })
                 task.cancel()
                 let response = await task.value
                 #expect(response.errorClass == .cancelled)

@@ -5,7 +5,9 @@ import Testing
 
 /// What the one transport makes of every fault the mock can produce, and what it does with its connections.
 extension Backends {
-    @Suite(.serialized) struct ChatTransportTests {
+    /// Each case against a server and client of its own, so the cases run side by side: the two that only a
+    /// deadline ends take about that deadline together, not one after the other.
+    @Suite struct ChatTransportFaultTests {
         typealias Harness = ChatClientTests
 
         struct Case: Sendable, CustomTestStringConvertible {
@@ -25,7 +27,7 @@ extension Backends {
             Case(fault: .cutMidEvent, stream: true, expected: .badSSE), Case(fault: .keepAlive, stream: true),
             Case(fault: .resetMidBody, expected: .badJSON), Case(fault: .resetMidBody, stream: true, expected: .badSSE),
             Case(fault: .hugeBody, expected: .tooLarge), Case(fault: .hugeBody, stream: true, expected: .tooLarge),
-            Case(fault: .timeout, timeout: 0.3, expected: .timeout), Case(fault: .dripByte, timeout: 0.6, expected: .timeout),
+            Case(fault: .timeout, timeout: 0.25, expected: .timeout), Case(fault: .dripByte, timeout: 0.25, expected: .timeout),
         ]
 
         @Test(arguments: cases)
@@ -44,6 +46,24 @@ extension Backends {
                 if !c.stream || c.expected == nil { #expect((response.ttftMs != nil) == c.stream) }
                 if c.fault == .timeout { #expect(response.httpStatus == nil) }
             }
+        }
+    }
+
+    @Suite(.serialized) struct ChatTransportTests {
+        typealias Harness = ChatClientTests
+
+        @Test func aTimeoutIsWordedAlikeForChatRequestsAndSmallGETs() {
+            var transfer = ChatTransfer(stream: false, cap: 1024)
+            let waiting = transfer.result(cancelled: false, timedOut: true, timeout: 0.25, latencyMs: 250)
+            #expect(waiting.errorClass == .timeout)
+            #expect(waiting.errorMessage == "timed out after 0.25 s (no response headers)")
+            transfer.head(status: 200, headers: [:])
+            let reading = transfer.result(cancelled: false, timedOut: true, timeout: 30, latencyMs: 30_000)
+            #expect(reading.errorMessage == "timed out after 30.0 s (the body was incomplete)")
+            let get = TransportFailure.timedOut(after: 30, receivedHead: true)
+            #expect(get.isTimeout)
+            #expect(get.description == reading.errorMessage)
+            #expect(TransportFailure.timedOut(after: 0.25, receivedHead: false).description == waiting.errorMessage)
         }
 
         /// A started mock server with one backend, its base URL, and the chat requests it records.
@@ -123,18 +143,21 @@ extension Backends {
         }
 
         @Test func cancellationWhileWaitingForAConnectionIsCancelled() async throws {
-            try await Harness.withServer { _, _, url in
+            try await Harness.withServer { server, _, url in
                 let client = ChatClient(maxConnectionsPerHost: 1, maxResponseBytes: 1 << 20)
                 defer { client.invalidate() }
                 let hanging = Task {
                     await client.send(ChatRequest(baseURL: url, body: Harness.request("x"), headers: Harness.fault(.timeout), timeout: 30))
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                // The hanging request holds the only connection before the next one is sent…
+                #expect(await eventually { server.requestsReceived == 1 })
                 let queued = Task { await client.send(ChatRequest(baseURL: url, body: Harness.request("y"), timeout: 30)) }
-                try await Task.sleep(for: .milliseconds(100))
+                // …which is cancelled while it waits inside the transport for that connection.
+                #expect(await eventually { client.transport.transfersInProgress == 2 })
                 queued.cancel()
                 let response = await queued.value
                 #expect(response.errorClass == .cancelled)
+                #expect(response.errorMessage == "cancelled", "sent, not stopped before sending")
                 #expect(response.latencyMs < 5_000)
                 hanging.cancel()
                 #expect(await hanging.value.errorClass == .cancelled)
@@ -144,13 +167,14 @@ extension Backends {
         }
 
         @Test func aQueuedRequestTimesOutOnItsOwnClock() async throws {
-            try await Harness.withServer { _, _, url in
+            try await Harness.withServer { server, _, url in
                 let client = ChatClient(maxConnectionsPerHost: 1, maxResponseBytes: 1 << 20)
                 defer { client.invalidate() }
                 let hanging = Task {
                     await client.send(ChatRequest(baseURL: url, body: Harness.request("x"), headers: Harness.fault(.timeout), timeout: 3))
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                // The hanging request holds the only connection before the next one is sent.
+                #expect(await eventually { server.requestsReceived == 1 })
                 let queued = await client.send(ChatRequest(baseURL: url, body: Harness.request("y"), timeout: 0.3))
                 #expect(queued.errorClass == .timeout)
                 #expect(queued.errorMessage?.contains("no response headers") == true)

@@ -13,10 +13,10 @@ extension Backends {
 
         static func send(
             _ fault: MockFault, stream: Bool = false, prompt: String = "What is the capital of France?",
-            timeout: Double = 10, retry: RetryPolicy = .none, cap: Int = 8 << 20
+            timeout: Double = 10, retry: RetryPolicy = .none, cap: Int = 8 << 20, pauses: RecordedPauses = RecordedPauses()
         ) async throws -> BackendResponse {
             var response: BackendResponse?
-            try await Harness.withServer(cap: cap) { _, client, url in
+            try await Harness.withServer(cap: cap, pauses: pauses) { _, client, url in
                 response = await client.send(
                     ChatRequest(
                         baseURL: url, body: Harness.request(prompt, tools: prompt == weatherPrompt),
@@ -28,23 +28,27 @@ extension Backends {
         @Test(arguments: [(MockFault.status500, 500), (.status502, 502), (.status503, 503)])
         func serverErrorsAreHTTP5xxAndRetried(_ fault: MockFault, status: Int) async throws {
             let retry = RetryPolicy(maxRetries: 1, baseDelay: 0.01, maxDelay: 0.02)
-            let response = try await Self.send(fault, retry: retry)
+            let pauses = RecordedPauses()
+            let response = try await Self.send(fault, retry: retry, pauses: pauses)
             #expect(response.errorClass == .http5xx)
             #expect(response.httpStatus == status)
             #expect(response.attempts == 2)
+            // 503 says `Retry-After: 1`; the others leave the wait to the backoff (10 ms at most).
+            #expect(pauses.waits.count == 1)
+            #expect(pauses.waits.allSatisfy { status == 503 ? $0 == 1 : $0 <= 0.01 }, "\(pauses.waits)")
             #expect(response.errorMessage?.hasPrefix("HTTP \(status): simulated") == true)
         }
 
         @Test func retryAfterAsAnHTTPDateIsHonoured() async throws {
-            let start = ContinuousClock.now
-            let response = try await Self.send(.status429Date, retry: RetryPolicy(maxRetries: 1, baseDelay: 0.01, maxDelay: 0.02))
-            let elapsed = ContinuousClock.now - start
+            let pauses = RecordedPauses()
+            let response = try await Self.send(
+                .status429Date, retry: RetryPolicy(maxRetries: 1, baseDelay: 0.01, maxDelay: 0.02), pauses: pauses)
             #expect(response.errorClass == .http429)
             #expect(response.attempts == 2)
-            // The date is two seconds ahead with one-second resolution: the wait is over one second,
-            // where the backoff alone would have been 20 ms at most.
-            #expect(elapsed >= .milliseconds(900))
-            #expect(elapsed < .seconds(6))
+            // The date is two seconds ahead with one-second resolution: the wait is about one to two seconds,
+            // where the backoff alone would have been 10 ms at most.
+            #expect(pauses.waits.count == 1)
+            #expect(pauses.waits.allSatisfy { (0.9...2).contains($0) }, "\(pauses.waits)")
         }
 
         @Test func theMockFormatsHTTPDatesTheClientParses() {
@@ -129,9 +133,12 @@ extension Backends {
         }
 
         @Test func connectionResetMidBodyIsBadJSONAndNotRetried() async throws {
-            let response = try await Self.send(.resetMidBody, retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01, maxDelay: 0.02))
+            let pauses = RecordedPauses()
+            let response = try await Self.send(
+                .resetMidBody, retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01, maxDelay: 0.02), pauses: pauses)
             #expect(response.errorClass == .badJSON)
             #expect(response.attempts == 1)
+            #expect(pauses.waits.isEmpty)
             #expect(response.errorMessage?.contains("connection lost") == true)
         }
 
@@ -144,12 +151,24 @@ extension Backends {
                 .keepAlive: nil, .hugeBody: .tooLarge, .dripBody: .timeout, .dripByte: .timeout, .resetMidBody: .badJSON,
             ]
             #expect(Set(expected.keys) == Set(MockFault.allCases))
+            // All at once: the faults only a deadline ends get a short one, the others one they never need,
+            // so the test takes about the short deadline.
             try await Harness.withServer(cap: 64 * 1024) { _, client, url in
+                let responses = await withTaskGroup(of: (MockFault, BackendResponse).self) { group in
+                    for fault in MockFault.allCases {
+                        let timeout = expected[fault].flatMap { $0 } == .timeout ? 0.25 : 10
+                        group.addTask {
+                            let response = await client.send(
+                                ChatRequest(
+                                    baseURL: url, body: Harness.request(Self.weatherPrompt, tools: true),
+                                    headers: Harness.fault(fault), timeout: timeout, retry: .none))
+                            return (fault, response)
+                        }
+                    }
+                    return await group.reduce(into: [MockFault: BackendResponse]()) { $0[$1.0] = $1.1 }
+                }
                 for fault in MockFault.allCases {
-                    let response = await client.send(
-                        ChatRequest(
-                            baseURL: url, body: Harness.request(Self.weatherPrompt, tools: true),
-                            headers: Harness.fault(fault), timeout: 0.4, retry: .none))
+                    let response = try #require(responses[fault])
                     #expect(response.errorClass == expected[fault]!, "\(fault): \(response.errorMessage ?? "ok")")
                 }
             }

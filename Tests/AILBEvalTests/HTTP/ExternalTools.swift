@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import AILBEval
+
 /// Real network peers from the system's packages, for what the tool's own servers do not speak: TLS
 /// (socat terminating it in front of the mock, with a certificate made by openssl in the test) and a
 /// forwarding/CONNECT proxy (tinyproxy). Their tests are skipped, with the reason printed, when a tool is
@@ -26,10 +28,10 @@ enum ExternalTools {
     }
 
     /// A port that was free a moment ago on 127.0.0.1 (for tools that cannot report the port they bound).
-    static func freePort() throws -> UInt16 {
-        let server = try ScriptedHTTPServer { _, _ in [] }
-        let port = server.port
-        server.stop()
+    static func freePort() async throws -> UInt16 {
+        let server = LoopbackHTTPServer { _ in LoopbackHTTPResponse(status: .notFound, bytes: []) }
+        let port = try await server.start()
+        await server.stop()
         return port
     }
 

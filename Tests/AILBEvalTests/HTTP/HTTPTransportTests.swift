@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 
 @testable import AILBEval
@@ -17,81 +18,120 @@ import Testing
                 retry: .none, tls: tls))
     }
 
+    // MARK: Scripted answers
+
+    /// Runs `body` with a loopback server that answers every request with `answer`: its base URL (`…/v1`)
+    /// and the requests it received so far, as "METHOD /target".
+    static func withScriptedServer(
+        _ answer: @escaping @Sendable (LoopbackHTTPRequest) -> LoopbackHTTPResponse,
+        _ body: (URL, () -> [String]) async throws -> Void
+    ) async throws {
+        let received = BackendLockedState<[String]>([])
+        let server = LoopbackHTTPServer { request in
+            received.write { $0.append("\(request.method.rawValue) \(request.head.uri)") }
+            return answer(request)
+        }
+        let port = try await server.start()
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)/v1"))
+        do {
+            try await body(url) { received.read { $0 } }
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    /// A redirect with an empty body, to `location` when given.
+    static func redirect(_ status: Int, to location: String?) -> LoopbackHTTPResponse {
+        var headers = HTTPHeaders()
+        if let location { headers.add(name: "Location", value: location) }
+        return LoopbackHTTPResponse(status: HTTPResponseStatus(statusCode: status), headers: headers, bytes: [])
+    }
+
+    /// A 200 that announces all of `text` and then sends it one byte a second.
+    static func dripped(_ text: String) -> LoopbackHTTPResponse {
+        let bytes = Array(text.utf8)
+        return LoopbackHTTPResponse(
+            status: .ok, headers: ["Content-Type": "application/json"],
+            body: .script(MockFaultScript.drip(bytes, pieceSize: 1, pause: 1), declaredLength: bytes.count))
+    }
+
     // MARK: Redirects
 
     @Test(arguments: [301, 302, 307, 308])
     func aRedirectIsFollowedAndTheChatRequestStaysAPost(_ status: Int) async throws {
         try await Harness.withServer { server, client, url in
             let target = url.appendingPathComponent("chat").appendingPathComponent("completions").absoluteString
-            let redirector = try ScriptedHTTPServer { _, _ in
-                ScriptedHTTPServer.response(status: status, reason: "Moved", headers: ["Location": target])
+            try await Self.withScriptedServer({ _ in Self.redirect(status, to: target) }) { redirector, received in
+                let response = await Self.chat(client, redirector)
+                #expect(response.isSuccess, "\(response.errorMessage ?? "")")
+                #expect(response.body?["choices"]?[0]?["message"]?["tool_calls"] != nil)
+                #expect(received() == ["POST /v1/chat/completions"])
             }
-            defer { redirector.stop() }
-            let response = await Self.chat(client, redirector.baseURL)
-            #expect(response.isSuccess, "\(response.errorMessage ?? "")")
-            #expect(response.body?["choices"]?[0]?["message"]?["tool_calls"] != nil)
-            #expect(redirector.requestsSeen == ["POST /v1/chat/completions"])
         }
     }
 
     @Test func aRedirectLoopIsARedirectFailure() async throws {
         let client = ChatClient(maxConnectionsPerHost: 4)
         defer { client.invalidate() }
-        let loop = try ScriptedHTTPServer { _, path in
-            ScriptedHTTPServer.response(status: 302, reason: "Found", headers: ["Location": path])
+        try await Self.withScriptedServer({ Self.redirect(302, to: $0.head.uri) }) { url, received in
+            let response = await Self.chat(client, url)
+            #expect(response.errorClass == .redirect)
+            #expect(response.httpStatus == 302)
+            #expect(response.errorMessage?.contains("more than 5 redirects") == true, "\(response.errorMessage ?? "")")
+            #expect(received().count == 6)
+            #expect(Set(received()) == ["POST /v1/chat/completions"])
         }
-        defer { loop.stop() }
-        let response = await Self.chat(client, loop.baseURL)
-        #expect(response.errorClass == .redirect)
-        #expect(response.httpStatus == 302)
-        #expect(response.errorMessage?.contains("more than 5 redirects") == true, "\(response.errorMessage ?? "")")
-        #expect(loop.requestsSeen.count == 6)
     }
 
     @Test func aRedirectWithoutLocationIsARedirectFailure() async throws {
         let client = ChatClient(maxConnectionsPerHost: 4)
         defer { client.invalidate() }
-        let server = try ScriptedHTTPServer { _, _ in ScriptedHTTPServer.response(status: 301, reason: "Moved") }
-        defer { server.stop() }
-        let response = await Self.chat(client, server.baseURL)
-        #expect(response.errorClass == .redirect)
-        #expect(response.errorMessage == "HTTP 301 redirect without a Location not followed")
+        try await Self.withScriptedServer({ _ in Self.redirect(301, to: nil) }) { url, _ in
+            let response = await Self.chat(client, url)
+            #expect(response.errorClass == .redirect)
+            #expect(response.errorMessage == "HTTP 301 redirect without a Location not followed")
+        }
     }
 
     // MARK: Deadlines on every route
 
-    static func drippingServer() throws -> ScriptedHTTPServer {
-        try ScriptedHTTPServer { _, path in
-            path.hasSuffix("/models")
-                ? ScriptedHTTPServer.drip(#"{"object":"list","data":[{"id":"m"}]}"#)
-                : ScriptedHTTPServer.drip(#"{"choices":[{"message":{"role":"assistant","content":"ok"}}]}"#)
-        }
+    /// A server whose model list and chat answers arrive one byte a second.
+    static func withDrippingServer(_ body: (URL) async throws -> Void) async throws {
+        try await withScriptedServer({ request in
+            request.path.hasSuffix("/models")
+                ? Self.dripped(#"{"object":"list","data":[{"id":"m"}]}"#)
+                : Self.dripped(#"{"choices":[{"message":{"role":"assistant","content":"ok"}}]}"#)
+        }) { url, _ in try await body(url) }
     }
 
     @Test func aDrippingModelListCannotHangModelAuto() async throws {
-        let server = try Self.drippingServer()
-        defer { server.stop() }
-        var backends = [BackendConfig(name: "drip", kind: .openai, urls: [server.baseURL], model: "auto")]
-        backends[0].timeout = 1
-        let started = ContinuousClock.now
-        await #expect(throws: RunFailure.self) {
-            try await ModelResolver.resolve(&backends, equivalents: [:], environment: [:], timeout: 1)
+        try await Self.withDrippingServer { url in
+            var backends = [BackendConfig(name: "drip", kind: .openai, urls: [url], model: "auto")]
+            backends[0].timeout = 1
+            let started = ContinuousClock.now
+            await #expect(throws: RunFailure.self) {
+                try await ModelResolver.resolve(&backends, equivalents: [:], environment: [:], timeout: 1)
+            }
+            #expect(ContinuousClock.now - started < .seconds(4))
         }
-        #expect(ContinuousClock.now - started < .seconds(4))
     }
 
     @Test func aDrippingServerCannotHangTheProbe() async throws {
-        let server = try Self.drippingServer()
-        defer { server.stop() }
-        let client = ChatClient(maxConnectionsPerHost: 4)
-        defer { client.invalidate() }
-        let probe = BackendProbe(client: client, timeout: 1, environment: [:])
-        let started = ContinuousClock.now
-        let result = await probe.probe(BackendConfig(name: "drip", kind: .openai, urls: [server.baseURL], model: "m"))
-        #expect(ContinuousClock.now - started < .seconds(6))
-        #expect(!result.isUsable)
-        #expect(result.problems.contains { $0.hasPrefix("GET /models: timed out after 1.0 s") }, "\(result.problems)")
-        #expect(result.problems.contains { $0.contains("chat: timeout") }, "\(result.problems)")
+        try await Self.withDrippingServer { url in
+            let client = ChatClient(maxConnectionsPerHost: 4)
+            defer { client.invalidate() }
+            let probe = BackendProbe(client: client, timeout: 1, environment: [:])
+            let started = ContinuousClock.now
+            let result = await probe.probe(BackendConfig(name: "drip", kind: .openai, urls: [url], model: "m"))
+            #expect(ContinuousClock.now - started < .seconds(6))
+            #expect(!result.isUsable)
+            #expect(
+                result.problems.contains { $0.hasPrefix("GET /models: timed out after 1.0 s (the body was incomplete)") },
+                "\(result.problems)")
+            #expect(result.problems.contains { $0.contains("chat: timeout") }, "\(result.problems)")
+        }
     }
 
     // MARK: TLS
@@ -105,7 +145,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let (certificate, key) = try ExternalTools.makeCertificate(in: folder)
         try await Harness.withServer { server, client, url in
-            let port = try ExternalTools.freePort()
+            let port = try await ExternalTools.freePort()
             let socat = try ExternalTools.start(
                 "socat",
                 [
@@ -160,7 +200,7 @@ import Testing
 
     @Test func aProxyThatIsDownFailsTheRequestUnlessNoProxyExemptsTheHost() async throws {
         try await Harness.withServer { _, _, url in
-            let deadPort = try ExternalTools.freePort()
+            let deadPort = try await ExternalTools.freePort()
             let proxied = ChatClient(
                 transport: HTTPTransport(proxies: ProxySettings(http: "http://127.0.0.1:\(deadPort)")))
             defer { proxied.invalidate() }
@@ -180,7 +220,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ailb-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let port = try ExternalTools.freePort()
+        let port = try await ExternalTools.freePort()
         let log = folder.appendingPathComponent("proxy.log")
         var config = "Port \(port)\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 64\nLogLevel Connect\n"
         config += "LogFile \"\(log.path)\"\n"

@@ -9,16 +9,6 @@ extension Mock {
     @Suite struct LoopbackHTTPServerTests {
         static func get(_ path: String) -> String { "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" }
 
-        /// Polls until `condition` holds or `seconds` pass; returns whether it held.
-        static func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
-            let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-            while ContinuousClock.now < deadline {
-                if condition() { return true }
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-            return condition()
-        }
-
         @Test func pipelinedRequestsAreAnsweredInTheOrderTheyCame() async throws {
             // The first answer takes longest: a server that handled pipelined requests side by side would
             // send the later answers first.
@@ -121,11 +111,11 @@ extension Mock {
                 try connection.send(Self.get("/hang"))
                 return connection
             }
-            #expect(await Self.eventually(within: 30) { started.read { $0 } })
+            #expect(await eventually(within: 30) { started.read { $0 } })
             #expect(server.connectionsOpen == 1)
             connection.shutdown()
-            #expect(await Self.eventually(within: 30) { cancelled.read { $0 } })
-            #expect(await Self.eventually(within: 30) { server.connectionsOpen == 0 })
+            #expect(await eventually(within: 30) { cancelled.read { $0 } })
+            #expect(await eventually(within: 30) { server.connectionsOpen == 0 })
             await server.stop()
         }
 
@@ -145,7 +135,7 @@ extension Mock {
                 }
             }
             // Every request read and hanging: a connection closed with a request still unread would be reset.
-            #expect(await Self.eventually(within: 30) { started.read { $0 } == 3 })
+            #expect(await eventually(within: 30) { started.read { $0 } == 3 })
             #expect(server.connectionsOpen == 3)
             let readers = connections.map { $0.startReadingToEnd() }
             let start = ContinuousClock.now

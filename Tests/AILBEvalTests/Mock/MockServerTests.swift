@@ -58,7 +58,7 @@ extension Mock {
                 await client.send(
                     ChatRequest(baseURL: url, body: ["messages": [["role": "user", "content": "hi"]]], timeout: 60, retry: .none))
             }
-            #expect(await LoopbackHTTPServerTests.eventually(within: 30) { server.connectionsOpen == 1 })
+            #expect(await eventually(within: 30) { server.connectionsOpen == 1 })
             await server.stop()
             let response = await hanging.value
             // Closed by the server, not given up by the client after its 60 s.
