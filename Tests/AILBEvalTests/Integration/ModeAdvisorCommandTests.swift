@@ -212,8 +212,9 @@ import Testing
         let lines = try String(contentsOfFile: cli.path("csv/modes.csv"), encoding: .utf8).components(separatedBy: "\r\n")
         #expect(lines.filter { !$0.isEmpty }.count == 2)
         #expect(lines[1].hasPrefix("1,,,") && lines[1].hasSuffix(",\"\(sentence)\""), "\(lines[1])")
+        // A bar that cannot be measured on a race by construction is refused (exit 2), as agreement bars are.
         let gate = try await cli.runDetached(["gate", "1", "--min-mode-accuracy", "consensus=0.5"])
-        #expect(gate.status == 1)
-        #expect(gate.stderr.contains("accuracy of consensus: run 1 ran in race mode"), "\(gate.stderr)")
+        #expect(gate.status == 2)
+        #expect(gate.stderr.contains("run 1 is a race: --min-mode-accuracy replays every mode"), "\(gate.stderr)")
     }
 }
