@@ -6,12 +6,29 @@ public struct ReplayedAnswer: Sendable, Hashable {
     public var latencyMs: Double
     /// Whether the answer meets `expect`; nil without `expect` or on failure.
     public var correct: Bool?
+    /// Whether ai-lb counts it as a success: every success, and a failure that ai-lb passes on as the answer
+    /// (see `loadBalancerPassesOn`).
+    public var loadBalancerSuccess: Bool
 
-    public init(backend: String, success: Bool, latencyMs: Double, correct: Bool? = nil) {
+    /// `loadBalancerSuccess` defaults to `success`.
+    public init(backend: String, success: Bool, latencyMs: Double, correct: Bool? = nil, loadBalancerSuccess: Bool? = nil) {
         self.backend = backend
         self.success = success
         self.latencyMs = latencyMs
         self.correct = correct
+        self.loadBalancerSuccess = loadBalancerSuccess ?? success
+    }
+
+    /// Whether ai-lb would return a failed answer as a success: it fails a backend only on a transport error,
+    /// a timeout, HTTP 404, 429 or 5xx, so an HTTP 4xx error body and a 2xx body that is no chat completion
+    /// (`{"raw": …}` when it is not JSON) are answers to it. A member's answer ai-lb reported as such a success
+    /// carries no status.
+    public static func loadBalancerPassesOn(errorClass: ErrorClass?, httpStatus: Int?) -> Bool {
+        switch errorClass {
+        case .http4xx: return httpStatus != 404
+        case .badJSON: return httpStatus.map { (200..<300).contains($0) } ?? true
+        default: return false
+        }
     }
 }
 
@@ -33,17 +50,18 @@ public struct ReplayedPick: Sendable, Hashable {
 /// Each function returns nil when the repeat says nothing about it (no answers stored, no verdict stored,
 /// the backend has no stored answer).
 public enum ModeReplay {
-    /// The fastest success, the first in config order on a tie; a failure never wins. Without a success it
-    /// fails once the last request has failed.
+    /// The fastest of the answers ai-lb counts as successes, the first in config order on a tie; any other
+    /// failure never wins. A winner that is no success (an error body ai-lb passes on) ends the race without
+    /// an answer. Without any such answer it fails once the last request has failed.
     public static func race(_ answers: [ReplayedAnswer]) -> ReplayedPick? {
         guard let slowest = answers.map(\.latencyMs).max() else { return nil }
         var winner: ReplayedAnswer?
-        for answer in answers where answer.success {
+        for answer in answers where answer.loadBalancerSuccess {
             if let best = winner, best.latencyMs <= answer.latencyMs { continue }
             winner = answer
         }
         guard let winner else { return ReplayedPick(backend: nil, latencyMs: slowest) }
-        return ReplayedPick(backend: winner.backend, latencyMs: winner.latencyMs)
+        return ReplayedPick(backend: winner.success ? winner.backend : nil, latencyMs: winner.latencyMs)
     }
 
     /// The first success in config order, after every failed attempt before it (their time added); without

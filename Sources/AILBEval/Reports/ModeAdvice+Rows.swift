@@ -8,9 +8,7 @@ extension ModeAdvice.Builder {
     mutating func add(_ row: CaseRepeatRow) {
         add(
             casePosition: row.caseRecord.position, hasExpect: row.caseRecord.expectJSON != nil,
-            answers: row.responses.map {
-                ReplayedAnswer(backend: $0.backend, success: $0.success, latencyMs: $0.latencyMs, correct: $0.correct)
-            },
+            answers: row.responses.map(ReplayedAnswer.init),
             ailb: row.ailb?.verdict, semantic: row.semantic?.verdict)
     }
 }
@@ -25,5 +23,15 @@ extension ModeAdvice {
             store: store, runID: report.run.id, backends: report.backends, cases: report.cases, columns: .outline
         ) { builder.add($0) }
         return builder.build()
+    }
+}
+
+extension ReplayedAnswer {
+    /// A stored response as the replay needs it.
+    init(_ response: ResponseRecord) {
+        self.init(
+            backend: response.backend, success: response.success, latencyMs: response.latencyMs, correct: response.correct,
+            loadBalancerSuccess: response.success
+                || Self.loadBalancerPassesOn(errorClass: response.errorClass, httpStatus: response.httpStatus))
     }
 }

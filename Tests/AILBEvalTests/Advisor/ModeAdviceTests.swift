@@ -155,6 +155,36 @@ import Testing
         #expect(advice.unavailableReason?.hasPrefix("run 7 ran in race mode") == true)
     }
 
+    /// From stored rows: a fast HTTP 400 (an error body ai-lb returns as its race's answer) fails the race;
+    /// a fast 404 (a failure to ai-lb too) leaves it to the next success.
+    @Test func aStoredErrorBodyAiLbPassesOnFailsTheReplayedRace() throws {
+        func response(_ position: Int, _ backend: String, _ latency: Double, status: Int) -> ResponseRecord {
+            ResponseRecord(
+                casePosition: position, repeatIndex: 0, backend: backend, success: status == 200,
+                errorClass: status == 200 ? nil : .http4xx, httpStatus: status, latencyMs: latency,
+                text: status == 200 ? "Paris" : nil)
+        }
+        let record = RunRecord(
+            id: 1, startedAt: "2025-01-01T00:00:00Z", finishedAt: "2025-01-01T00:01:00Z", status: .completed,
+            toolVersion: ToolInfo.version, mode: .all, profile: .ailb, threshold: 0.9, configPath: nil, configJSON: "{}",
+            configHash: "h", suitesJSON: "[]", plannedRequests: 6)
+        let cases = (0..<2).map {
+            CaseRecord(
+                position: $0, suite: "s", caseID: "c\($0)", prompt: "p", requestJSON: "{}", expectJSON: nil, tags: [], repeats: 1)
+        }
+        var run = InMemoryRunReader.Run(record: record, backends: Self.abc, cases: cases)
+        run.responses = [
+            response(0, "a", 10, status: 400), response(0, "b", 50, status: 200), response(0, "c", 80, status: 200),
+            response(1, "a", 10, status: 404), response(1, "b", 50, status: 200), response(1, "c", 80, status: 200),
+        ]
+        let reader = InMemoryRunReader([run])
+        let advice = try ModeAdvice.load(store: reader, report: RunReportData.load(store: reader, runID: 1))
+        let race = try #require(advice.row(.race))
+        #expect(race.repeats == 2)
+        #expect(race.failures == 1)
+        #expect(race.latencyP50 == 30)
+    }
+
     @Test func theFrontIsOverTheRowsWithALatencyAndAFigure() {
         var builder = ModeAdvice.Builder(runID: 1, mode: .consensus, backends: Self.abc, reference: nil)
         let all = verdict(winner: "b", groups: [["a", "b", "c"]])

@@ -25,6 +25,33 @@ import Testing
         #expect(ModeReplay.race([]) == nil)
     }
 
+    /// ai-lb returns a backend's HTTP 400 error body (or a 200 body that is no chat completion) as the answer
+    /// of its race, as fast as it comes: the race ends there with no answer.
+    @Test func anErrorBodyAiLbPassesOnEndsTheRaceWithoutAnAnswer() {
+        let errorBody = ReplayedAnswer(backend: "a", success: false, latencyMs: 5, loadBalancerSuccess: true)
+        #expect(ModeReplay.race([errorBody, ok("b", 50)]) == ReplayedPick(backend: nil, latencyMs: 5))
+        // A faster success still wins; a failure ai-lb counts as one too (a 404) does not end the race.
+        #expect(ModeReplay.race([errorBody, ok("b", 3)]) == ReplayedPick(backend: "b", latencyMs: 3))
+        #expect(ModeReplay.race([failed("a", 5), ok("b", 50)]) == ReplayedPick(backend: "b", latencyMs: 50))
+    }
+
+    @Test func aiLbPassesOnA4xxOtherThan404AndA2xxThatIsNoCompletion() {
+        func passesOn(_ errorClass: ErrorClass?, _ status: Int?) -> Bool {
+            ReplayedAnswer.loadBalancerPassesOn(errorClass: errorClass, httpStatus: status)
+        }
+        #expect(passesOn(.http4xx, 400) && passesOn(.http4xx, 401) && passesOn(.http4xx, 422))
+        #expect(!passesOn(.http4xx, 404))
+        #expect(passesOn(.badJSON, 200))
+        // A member ai-lb reported as a success that is no chat completion comes without a status.
+        #expect(passesOn(.http4xx, nil) && passesOn(.badJSON, nil))
+        #expect(!passesOn(.badJSON, 502))
+        for errorClass: ErrorClass in [.http429, .http5xx, .timeout, .connect, .upstream, .cancelled] {
+            #expect(!passesOn(errorClass, errorClass == .http429 ? 429 : 500), "\(errorClass)")
+        }
+        #expect(ReplayedAnswer(backend: "a", success: true, latencyMs: 1).loadBalancerSuccess)
+        #expect(!ReplayedAnswer(backend: "a", success: false, latencyMs: 1).loadBalancerSuccess)
+    }
+
     @Test func failoverAddsTheTimeOfEveryFailedAttemptBeforeItsAnswer() {
         let answers = [failed("a", 30), failed("b", 20), ok("c", 10), ok("d", 1)]
         #expect(ModeReplay.failover(answers) == ReplayedPick(backend: "c", latencyMs: 60))
