@@ -12,7 +12,7 @@ extension Dispatcher {
 
     /// `race`: every backend of a case repeat gets the request at once; the first success wins and the others
     /// are cancelled (answered `cancelled_by_race`, with the time they had run). A failure does not win: the
-    /// race goes on among the rest. Each race's results are delivered together, in config order, the last
+    /// race goes on among the rest — except an error body ai-lb would pass on as its answer (see `race`). Each race's results are delivered together, in config order, the last
     /// one carrying how the race ended.
     func runRaces(items: [WorkItem]?, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
         let queue = CaseRepeatQueue(plan: plan, items: items)
@@ -54,7 +54,13 @@ extension Dispatcher {
                         "cancelled after \(Self.milliseconds(response.latencyMs)): \(winnerName) won the race"
                 }
                 responses[index] = response
-                guard winner == nil, response.errorClass == nil else { continue }
+                // What ai-lb's race takes as a success wins: a completion, but also an HTTP 4xx error body
+                // (not 404) or a 2xx body that is no completion, which ai-lb passes on; a 5xx, 404, 429, timeout
+                // or refused connection does not, and the race goes on among the rest.
+                let endsRace =
+                    response.errorClass == nil
+                    || ReplayedAnswer.loadBalancerPassesOn(errorClass: response.errorClass, httpStatus: response.httpStatus)
+                guard winner == nil, endsRace else { continue }
                 winner = (index, response.latencyMs)
                 stillRunning = Set(items.indices).subtracting(responses.keys)
                 group.cancelAll()

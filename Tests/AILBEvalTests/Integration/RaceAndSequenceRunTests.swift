@@ -73,6 +73,26 @@ import Testing
         #expect(document["race"]?["accuracy"] != nil)
     }
 
+    @Test func anErrorBodyAiLbPassesOnEndsTheRaceAsItDoesInAiLb() async throws {
+        // ai-lb's race returns the first answer it counts as a success, and it counts an HTTP 400 error body as
+        // one: the race ends there, without a usable answer.
+        let config = """
+            backends:
+              - {name: rejects, kind: mock, model: m, mock: {seed: 1, latency_ms: 5, error_rate: 1, error_status: 400}}
+              - {name: good, kind: mock, model: m, mock: {seed: 2, latency_ms: 1500}}
+            defaults: {timeout: 20, retries: 0}
+            """
+        let cli = try CLIHarness(config: config)
+        defer { cli.remove() }
+        try Self.suite.write(toFile: cli.path("small.yaml"), atomically: true, encoding: .utf8)
+        let result = try await cli.runDetached([cli.path("small.yaml"), "--mode", "race", "--quiet"])
+        let (_, responses, races) = try Self.responses(cli)
+        #expect(races.count == 3, "\(result.stderr)")
+        #expect(races.allSatisfy { $0.winner == "rejects" && $0.stillRunning == ["good"] }, "\(races)")
+        #expect(responses.filter { $0.backend == "good" }.allSatisfy { $0.errorClass == .cancelledByRace })
+        #expect(result.stdout.contains("Race accuracy (the winner's answer meets expect): 0/2"), "\(result.stdout)")
+    }
+
     @Test func aRaceNobodyWinsIsAFailedCaseAndCancelsNothing() async throws {
         let config = """
             backends:
