@@ -96,8 +96,8 @@ public struct EvalRun: Sendable {
         } else {
             runID = try createRun(plan)
         }
-        let client = ChatClient(
-            maxConnectionsPerHost: max(prepared.config.defaults.concurrency, 8),
+        let client = ChatClient.forRun(
+            backends: plan.backends, concurrency: prepared.config.defaults.concurrency,
             maxResponseBytes: prepared.config.limits.maxResponseBytes)
         defer { client.invalidate() }
         let dispatcher = Dispatcher(
