@@ -43,7 +43,7 @@ import Testing
         let run = try cli.start(["many.yaml", "--quiet"], openFileLimit: 256)
         // Counted on the CLI's side: a server notices a closed connection only some time later, so the servers'
         // own counts can add a connection the CLI has closed to the one it opened in its place.
-        let mostConnections = try await offThePool { TCPConnections.most(of: run.process) }
+        let mostConnections = await TCPConnections.watch(run.process)
         let status = try await offThePool { run.wait(seconds: 120) }
         for server in servers { await server.stop() }
 
@@ -80,6 +80,14 @@ import Testing
 /// The TCP connections a process has open, read from /proc (Linux): its socket descriptors that the
 /// kernel's TCP tables list.
 enum TCPConnections {
+    /// `most(of:)` on a thread of its own, started at once: not one the tests' waits share, which could start
+    /// it only after the process has ended.
+    static func watch(_ process: Process) async -> Int? {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: most(of: process)) }.start()
+        }
+    }
+
     /// The most connections `process` had open at once, polled every millisecond until it exits; nil where
     /// /proc cannot tell.
     static func most(of process: Process) -> Int? {
