@@ -28,8 +28,13 @@ import Testing
         var count: Int { results.read { $0.count } }
     }
 
-    /// Serves `backends` on one mock server that records what it receives, and a dispatcher for them.
-    static func serve(_ backends: [BackendConfig], cases: Int, concurrency: Int) async throws -> (MockServer, Dispatcher) {
+    /// Serves `backends` on one mock server that records what it receives, and a dispatcher for them. With
+    /// `warmUpCases`, that many cases are sent first and forgotten: the connections they open are there
+    /// when the run starts, so the server receives the first requests in the order they were sent rather
+    /// than in the order their connections were set up.
+    static func serve(
+        _ backends: [BackendConfig], cases: Int, concurrency: Int, warmUpCases: Int = 0
+    ) async throws -> (MockServer, Dispatcher) {
         let server = MockServer(backends: backends, suites: [], recordsRequests: true)
         _ = try await server.start()
         var served = backends
@@ -39,6 +44,12 @@ import Testing
         defaults.retries = 0
         defaults.timeout = 60
         let client = ChatClient.forRun(backends: served, concurrency: concurrency, maxResponseBytes: 1 << 20)
+        if warmUpCases > 0 {
+            let warmUp = Dispatcher(
+                plan: try plan(cases: warmUpCases, backends: served), defaults: defaults, client: client, environment: [:])
+            await warmUp.run { _ in }
+            server.clearReceivedRequests()
+        }
         let dispatcher = Dispatcher(
             plan: try plan(cases: cases, backends: served), defaults: defaults, client: client, environment: [:])
         return (server, dispatcher)
@@ -66,7 +77,8 @@ import Testing
 
     @Test func backendsShareTheRunsSlotsInTurnWhenTheyCannotAllHaveTheirOwn() async throws {
         // Each backend takes 4 at once, but the run allows 6 in all: two each, not four for the first.
-        let (server, dispatcher) = try await Self.serve(Self.backends(3, latencyMs: 100, limit: 4), cases: 10, concurrency: 6)
+        let (server, dispatcher) = try await Self.serve(
+            Self.backends(3, latencyMs: 100, limit: 4), cases: 10, concurrency: 6, warmUpCases: 2)
         await dispatcher.run { _ in }
         dispatcher.client.invalidate()
         await server.stop()
@@ -78,7 +90,8 @@ import Testing
     /// The case of a slow pool: 3 backends that take 4 requests at a time, 100 ms each, 600 requests. Ideally
     /// 5.0 s: every backend busy with 4 requests from the start to the end. The time is printed, not checked.
     @Test func slowBackendsWithFewSlotsAreEachKeptBusyFromTheStart() async throws {
-        let (server, dispatcher) = try await Self.serve(Self.backends(3, latencyMs: 100, limit: 4), cases: 200, concurrency: 16)
+        let (server, dispatcher) = try await Self.serve(
+            Self.backends(3, latencyMs: 100, limit: 4), cases: 200, concurrency: 16, warmUpCases: 4)
         let delivered = Delivered()
         let mostInFlight = BackendLockedState([0, 0, 0])
         let watching = Task {
