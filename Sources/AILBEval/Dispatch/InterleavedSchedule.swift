@@ -1,7 +1,7 @@
 /// Which request goes out next in `all` and `consensus` runs: backends take turns (round-robin) among those
 /// with a free slot of their own (`max_concurrency`) and work left, under the run's `concurrency`, so every
-/// backend starts at once and a slow or narrow backend never holds back the others. Each backend's
-/// requests go out in plan order.
+/// backend starts at once and a backend at its own limit leaves the run's other slots to the rest. Each
+/// backend's requests go out in plan order.
 ///
 /// Owned by the one task that hands requests out; not shared, so it needs no lock.
 struct InterleavedSchedule {
