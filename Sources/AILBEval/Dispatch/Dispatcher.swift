@@ -50,8 +50,8 @@ public struct Dispatcher: Sendable {
     }
 
     /// Sends every item of `items` (default: the whole plan) and hands each result to `deliver` as it arrives;
-    /// a sender waits in `deliver` until the result is taken, so a slow store slows the senders rather than
-    /// piling results up in memory.
+    /// a sender waits in `deliver` until the result is taken, and no more than `concurrency` results wait at
+    /// once, so a slow store slows the senders rather than piling results up in memory.
     /// Returns when all are done or the task is cancelled (in-flight requests then end as `cancelled`).
     /// The whole plan is walked in place rather than listed: a large run holds no list of its requests.
     public func run(items: [WorkItem]? = nil, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
@@ -62,36 +62,51 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// `all` and `consensus`: each backend's requests go out on their own, as fast as its slots allow.
+    /// `all` and `consensus`: each backend's requests go out on their own, as fast as its slots allow, the
+    /// backends taking turns for the run's slots (`InterleavedSchedule`). One loop hands requests out; each
+    /// request is a child task that reports its answer (freeing its slot at once, so the next request goes
+    /// out while this result waits for the consumer) and then its delivery.
     func runIndependently(items: [WorkItem]?, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
-        let slots = AsyncSemaphore(permits: max(1, defaults.concurrency))
-        await withTaskGroup(of: Void.self) { group in
-            for (backendIndex, backend) in plan.backends.enumerated() {
-                let queue =
-                    items.map { WorkQueue(items: $0, backendIndex: backendIndex) }
-                    ?? WorkQueue(plan: plan, backendIndex: backendIndex)
-                let workers = min(backend.maxConcurrency ?? defaults.concurrency, defaults.concurrency, queue.count)
-                let headers = requestHeaders(for: backend)
-                for _ in 0..<max(0, workers) {
+        var schedule = InterleavedSchedule(plan: plan, items: items, concurrency: defaults.concurrency)
+        guard !schedule.isFinished else { return }
+        let headers = plan.backends.map { requestHeaders(for: $0) }
+        let (events, reporter) = AsyncStream.makeStream(of: RequestEvent.self)
+        await withDiscardingTaskGroup { group in
+            var waiting = events.makeAsyncIterator()
+            while true {
+                // Once stopped, nothing more is sent: those requests are left for --resume, not recorded as
+                // cancelled.
+                while !Task.isCancelled, let request = schedule.next() {
+                    let backendIndex = request.item.backendIndex
+                    let backend = plan.backends[backendIndex]
                     group.addTask {
-                        while !Task.isCancelled, let (item, replica) = queue.next() {
-                            await slots.acquire()
-                            // Stopped while waiting for a slot: this request was never sent, so it is left
-                            // for --resume rather than recorded as cancelled.
-                            if Task.isCancelled {
-                                await slots.release()
-                                break
-                            }
-                            let token = inFlight.begin(backendIndex: backendIndex)
-                            let response = await send(item, backend: backend, replica: replica, headers: headers)
-                            inFlight.end(token)
-                            await slots.release()
-                            await deliver(WorkResult(item: item, response: response))
-                        }
+                        let token = inFlight.begin(backendIndex: backendIndex)
+                        let response = await send(request.item, backend: backend, replica: request.replica, headers: headers[backendIndex])
+                        inFlight.end(token)
+                        reporter.yield(.answered(backendIndex: backendIndex))
+                        await deliver(WorkResult(item: request.item, response: response))
+                        reporter.yield(.delivered)
                     }
+                }
+                // Everything handed out: the group waits for the requests still going.
+                if schedule.isFinished || Task.isCancelled { break }
+                // Ends (nil) when the task is cancelled; the requests in flight are cancelled with it.
+                guard let event = await waiting.next() else { break }
+                switch event {
+                case .answered(let backendIndex): schedule.answered(backendIndex: backendIndex)
+                case .delivered: schedule.delivered()
                 }
             }
         }
+        reporter.finish()
+    }
+
+    /// What a request task tells the loop that hands requests out.
+    enum RequestEvent: Sendable {
+        /// Its answer came (or it was cancelled): its slot is free.
+        case answered(backendIndex: Int)
+        /// Its result was taken by the consumer.
+        case delivered
     }
 
     /// Every item of the plan, case by case so that verdicts complete early.
@@ -145,62 +160,5 @@ extension Dispatcher {
             stream: false, timeout: timeout(for: backend),
             retry: RetryPolicy(maxRetries: defaults.retries), expectsCompletion: defaults.mode == .race, tls: backend.tls)
         return await client.send(request)
-    }
-}
-
-/// A thread-safe cursor over one backend's items, which also hands out replica indices round-robin: either
-/// the items of a list that are for the backend, or every repeat of every case of a plan, in plan order.
-final class WorkQueue: @unchecked Sendable {
-    private enum Source {
-        case list([WorkItem])
-        case plan(cases: [(position: Int, repeats: Int)])
-    }
-
-    private let source: Source
-    private let backendIndex: Int
-    /// Items handed out so far.
-    private var handedOut = 0
-    /// Where the next item is looked for: an index into the list, or a case of the plan and its repeat.
-    private var nextIndex = 0
-    private var nextRepeat = 0
-    private let lock = NSLock()
-    let count: Int
-
-    /// The items of `items` for backend `backendIndex`, in list order.
-    init(items: [WorkItem], backendIndex: Int) {
-        source = .list(items)
-        self.backendIndex = backendIndex
-        count = items.count(where: { $0.backendIndex == backendIndex })
-    }
-
-    /// Every repeat of every case of `plan` for backend `backendIndex`, in plan order.
-    init(plan: RunPlan, backendIndex: Int) {
-        let cases = plan.cases.map { (position: $0.position, repeats: $0.repeats) }
-        source = .plan(cases: cases)
-        self.backendIndex = backendIndex
-        count = cases.reduce(0) { $0 + $1.repeats }
-    }
-
-    func next() -> (WorkItem, Int)? {
-        lock.lock()
-        defer { lock.unlock() }
-        let item: WorkItem
-        switch source {
-        case .list(let items):
-            while nextIndex < items.count, items[nextIndex].backendIndex != backendIndex { nextIndex += 1 }
-            guard nextIndex < items.count else { return nil }
-            item = items[nextIndex]
-            nextIndex += 1
-        case .plan(let cases):
-            while nextIndex < cases.count, nextRepeat >= cases[nextIndex].repeats {
-                nextIndex += 1
-                nextRepeat = 0
-            }
-            guard nextIndex < cases.count else { return nil }
-            item = WorkItem(casePosition: cases[nextIndex].position, repeatIndex: nextRepeat, backendIndex: backendIndex)
-            nextRepeat += 1
-        }
-        defer { handedOut += 1 }
-        return (item, handedOut)
     }
 }

@@ -1,5 +1,6 @@
 import AsyncAlgorithms
 import Foundation
+import GRDB
 
 /// Why a run could not be carried out at all (exit code 3).
 public struct RunFailure: Error, Sendable, CustomStringConvertible {
@@ -77,7 +78,19 @@ public struct EvalRun: Sendable {
     ///
     /// Cancellation stops new requests and cancels those in flight; their `cancelled` answers are still
     /// stored (the loop that stores results is not cancelled with the run), then the run is marked interrupted.
+    ///
+    /// A database that fails while the run stores into it (a full disk, a file removed or locked) throws
+    /// `StoreError` with SQLite's message: the run cannot be carried out, which is not a failed gate.
     public func execute() async throws -> RunOutcome {
+        do {
+            return try await carryOut()
+        } catch let error as DatabaseError {
+            let reason = error.message ?? "\(error)"
+            throw StoreError(message: "\(store.path): storing the run failed: \(reason) (SQLite error \(error.resultCode.rawValue))")
+        }
+    }
+
+    private func carryOut() async throws -> RunOutcome {
         let started = Date()
         var plan = prepared.plan
         let backends: StartedBackends
@@ -96,8 +109,8 @@ public struct EvalRun: Sendable {
         } else {
             runID = try createRun(plan)
         }
-        let client = ChatClient(
-            maxConnectionsPerHost: max(prepared.config.defaults.concurrency, 8),
+        let client = ChatClient.forRun(
+            backends: plan.backends, concurrency: prepared.config.defaults.concurrency,
             maxResponseBytes: prepared.config.limits.maxResponseBytes)
         defer { client.invalidate() }
         let dispatcher = Dispatcher(

@@ -24,14 +24,16 @@ final class CurlMulti: @unchecked Sendable {
     }
 
     /// `maxPerHost`: connections to one host:port at once (more transfers wait inside libcurl for a free one);
-    /// `maxTotal`: connections at once in all (0: no limit).
+    /// `maxTotal`: connections open at once in all, idle ones included (0: no limit). At the total, libcurl
+    /// closes the oldest idle connection before it opens another.
     init?(maxPerHost: Int, maxTotal: Int) {
         guard CurlGlobal.initialized, let multi = curl_multi_init() else { return nil }
         self.multi = multi
         ailb_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(1, maxPerHost))
         ailb_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max(0, maxTotal))
-        // Keep every connection the limits allow open between transfers, so a run reuses them.
-        ailb_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(64, maxTotal, maxPerHost * 4))
+        // Keep every connection the limits allow open between transfers, so a run reuses them, and no more:
+        // idle connections beyond the total are closed rather than kept.
+        ailb_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxTotal > 0 ? maxTotal : max(64, maxPerHost * 4))
     }
 
     /// Hands `transfer` to the thread (started on first use). False when the multi handle was stopped.
