@@ -127,15 +127,30 @@ class CurlTransfer: @unchecked Sendable {
     // MARK: Called on the transport's thread
 
     func headerLine(_ line: UnsafeRawBufferPointer) {
-        // Swift reads "\r\n" as one character, so the line end goes with the other whitespace.
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("HTTP/") {
+        // Read on bytes: this runs for every header of every response, and Foundation's trimming bridges
+        // through NSString (it was a tenth of the CPU of a run against a fast server).
+        let bytes = line.bindMemory(to: UInt8.self)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = 0
+        var end = bytes.count
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        guard start < end else { return }
+        if end - start >= 5, bytes[start] == 0x48, bytes[start + 1] == 0x54, bytes[start + 2] == 0x54,
+            bytes[start + 3] == 0x50, bytes[start + 4] == 0x2F
+        {
+            // "HTTP/…": a new response (after a redirect or a 100 Continue) starts its own headers.
             headers.removeAll(keepingCapacity: true)
             return
         }
-        guard let colon = text.firstIndex(of: ":") else { return }
-        let name = text[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        guard let colon = (start..<end).first(where: { bytes[$0] == 0x3A }) else { return }
+        var nameEnd = colon
+        while nameEnd > start, isSpace(bytes[nameEnd - 1]) { nameEnd -= 1 }
+        var valueStart = colon + 1
+        while valueStart < end, isSpace(bytes[valueStart]) { valueStart += 1 }
+        let lowered = bytes[start..<nameEnd].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let name = String(decoding: lowered, as: UTF8.self)
+        let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<end]), as: UTF8.self)
         if let earlier = headers[name] { headers[name] = earlier + ", " + value } else { headers[name] = value }
     }
 
