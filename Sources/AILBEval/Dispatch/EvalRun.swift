@@ -256,13 +256,8 @@ public struct EvalRun: Sendable {
                 position: position, name: b.name, kind: b.kind, urls: b.urls.map(ChatClient.redacted), model: b.model,
                 family: b.family, quant: b.quant)
         }
-        let cases = plan.cases.map { planned in
-            CaseRecord(
-                position: planned.position, suite: planned.suiteName, caseID: planned.suiteCase.id,
-                prompt: planned.suiteCase.promptText, requestJSON: JSONValue.object(planned.requestBody).compactText,
-                expectJSON: planned.suiteCase.expect.map { ExpectationJSON.encode($0).compactText },
-                tags: planned.suiteCase.tags, repeats: planned.repeats)
-        }
+        // Made one at a time as they are written: the plan holds its cases packed, and so does the store.
+        let cases = plan.cases.lazy.map(\.record)
         return try store.createRun(
             mode: prepared.config.defaults.mode, profile: prepared.config.consensus.profile,
             threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,

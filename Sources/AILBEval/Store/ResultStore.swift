@@ -115,10 +115,10 @@ public final class ResultStore: Sendable {
 
     // MARK: Writing
 
-    /// Records a new run with its backends and cases, status `running`; returns its id.
+    /// Records a new run with its backends and cases (read one at a time), status `running`; returns its id.
     public func createRun(
         mode: RunMode, profile: EquivalenceProfile, threshold: Double, configPath: String?, configJSON: String,
-        configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: [CaseRecord]
+        configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: some Sequence<CaseRecord>
     ) throws -> Int64 {
         try queue.write { db in
             try db.execute(
