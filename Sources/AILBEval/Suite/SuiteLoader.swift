@@ -83,16 +83,20 @@ private struct SuiteResolver {
     /// The cases read so far, and where each id was first used: ids are unique across the suite and its files.
     struct CaseCollector {
         var cases = SuiteCases()
-        private var firstUses: [String: SourceLocation] = [:]
+        /// Per id, the index of its file in `files` (high bits) and its line (low 32 bits): a word per case.
+        private var firstUses: [String: Int] = [:]
+        private var files: [String] = []
 
         /// Adds a case, unless its id is taken.
         mutating func add(_ entry: (SuiteCase, SourceLocation)) throws(InputError) {
             let (suiteCase, idLocation) = entry
             if let first = firstUses[suiteCase.id] {
-                let place = first.file == idLocation.file ? "line \(first.line)" : "line \(first.line) of \(first.file)"
+                let (file, line) = (files[first >> 32], first & 0xFFFF_FFFF)
+                let place = file == idLocation.file ? "line \(line)" : "line \(line) of \(file)"
                 throw InputError(at: idLocation, "duplicate case id '\(suiteCase.id)' (first used at \(place))")
             }
-            firstUses[suiteCase.id] = idLocation
+            if files.last != idLocation.file { files.append(idLocation.file) }
+            firstUses[suiteCase.id] = (files.count - 1) << 32 | idLocation.line
             cases.append(suiteCase)
         }
     }
