@@ -160,6 +160,12 @@ extension ModeAdvice {
             matches = Array(repeating: Array(repeating: true, count: backendRows.count), count: modes.count)
         }
 
+        /// Makes room for `count` case repeats at once: each row's latencies are then allocated once, not grown
+        /// (and copied) by doubling.
+        public mutating func reserveCapacity(repeats count: Int) {
+            for index in latencies.indices { latencies[index].reserveCapacity(count) }
+        }
+
         /// Adds one case repeat: its stored answers (any order; replayed in config order), whether its case has
         /// `expect`, and its verdicts under each profile.
         public mutating func add(

@@ -32,6 +32,12 @@ struct CaseRepeatOutlines: Sendable {
     /// Number of outlines.
     var count: Int { starts.count }
 
+    /// Makes room for `count` outlines of repeats answered by about `backends` backends.
+    mutating func reserveCapacity(_ count: Int, backends: Int) {
+        starts.reserveCapacity(count)
+        bytes.reserveCapacity(count * (12 + 2 * backends))
+    }
+
     /// Appends `outline`.
     mutating func append(_ outline: CaseRepeatOutline) {
         starts.append(Int32(bytes.count))

@@ -150,6 +150,12 @@ public struct ReportContent: Sendable {
             analysis = AgreementAnalysis.Accumulator(backends: backends.map(\.name), references: references)
             modes = ModeAdvice.Builder(runID: run.id, mode: run.mode, backends: backends, reference: options.reference)
             outlines = CaseRepeatOutlines(cases: cases)
+            // Room for every planned repeat at once: the lists are allocated once each, not grown by doubling.
+            let repeats = cases.totalRepeats
+            analysis.reserveCapacity(repeats: repeats)
+            modes.reserveCapacity(repeats: repeats)
+            outlines.reserveCapacity(repeats, backends: backends.count)
+            concerns.reserveCapacity(repeats)
         }
 
         mutating func add(_ row: CaseRepeatRow) {
@@ -230,17 +236,19 @@ public struct ReportContent: Sendable {
         data.statistics.backends.contains { $0.accuracy.trials > 0 } || data.statistics.consensusAccuracy.trials > 0
     }
 
-    /// A sort key: lower is shown earlier; the share of agreeing answers breaks ties among disagreements.
+    /// A sort key: lower is shown earlier; the share of agreeing answers breaks ties among disagreements. Eight
+    /// bytes, as one is kept per case repeat until the order is made (a share is a small fraction, which a
+    /// `Float` tells apart from any other).
     struct Concern: Comparable {
-        var rank: Int
-        var share: Double
+        var rank: UInt8
+        var share: Float
         static func < (a: Concern, b: Concern) -> Bool { (a.rank, a.share) < (b.rank, b.share) }
     }
 
     static func concern(_ outline: CaseRepeatOutline) -> Concern {
         guard let v = outline.verdict else { return Concern(rank: 5, share: 0) }
         if v.successes < 2 { return Concern(rank: 4, share: 0) }
-        if v.disagreement { return Concern(rank: 0, share: Double(v.agreementCount) / Double(v.successes)) }
+        if v.disagreement { return Concern(rank: 0, share: Float(v.agreementCount) / Float(v.successes)) }
         if outline.consensusCorrect == false { return Concern(rank: 1, share: 0) }
         if outline.profilesDiffer { return Concern(rank: 2, share: 0) }
         return Concern(rank: 3, share: 0)

@@ -57,6 +57,8 @@ public struct RunReportData: Sendable {
             }
             self.winners = winners
             answerTime = AnswerTime.Builder(mode: run.mode, winnerLatency: winnerLatency)
+            statistics.reserveCapacity(perBackend: cases.totalRepeats)
+            answerTime.reserveCapacity(cases.totalRepeats)
         }
 
         /// Adds one stored repeat: its responses, then its verdict under the chosen profile (with both, for

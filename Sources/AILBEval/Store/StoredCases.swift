@@ -10,6 +10,8 @@ public struct StoredCases: RandomAccessCollection, Sendable {
     private var suites: [String] = []
     /// Whether the requests are kept.
     public let withRequests: Bool
+    /// The repeats of all the cases: the case repeats the run planned.
+    public private(set) var totalRepeats = 0
 
     /// No cases yet; `withRequests` says whether their requests will be kept.
     public init(withRequests: Bool = true) {
@@ -54,6 +56,7 @@ public struct StoredCases: RandomAccessCollection, Sendable {
             suiteIndex = suites.count - 1
         }
         let keepsRequest = withRequests
+        totalRepeats += record.repeats
         records.append { writer in
             writer.count(record.position)
             writer.count(suiteIndex)
