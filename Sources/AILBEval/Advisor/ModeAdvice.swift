@@ -104,7 +104,9 @@ public struct ModeAdvice: Sendable {
 }
 
 extension ModeAdvice {
-    /// Accumulates a run's case repeats one at a time (in any order) and replays each way of answering.
+    /// Accumulates a run's case repeats one at a time and replays each way of answering. The repeats of a case
+    /// come one after another (as a run is read, in case order): each case's counts are folded into the
+    /// interval's sums when the next case begins, so nothing is kept per case.
     public struct Builder: Sendable {
         let runID: Int64
         let runMode: RunMode
@@ -119,8 +121,12 @@ extension ModeAdvice {
         var counted: [Int]
         var failed: [Int]
         var latencies: [[Double]]
-        /// Per case position, per row: the counts its interval is built from (repeats of a case are correlated).
-        var caseTallies: [Int: [CaseTally]] = [:]
+        /// The case being read and, per row, the counts its interval is built from (repeats of a case are
+        /// correlated, so a case is one cluster).
+        var openCase: (position: Int, tallies: [CaseTally])?
+        /// Per row: the sums of the cases already read.
+        var accuracy: [ClusterSummary]
+        var agreement: [ClusterSummary]
         /// Per row: both correct, reference correct and row wrong, row correct and reference wrong, both wrong.
         var flipTallies: [[Int]]
         /// Per row that is not a backend's own, per backend: whether it returned that backend's answer on every
@@ -148,8 +154,16 @@ extension ModeAdvice {
             counted = Array(repeating: 0, count: modes.count)
             failed = counted
             latencies = Array(repeating: [], count: modes.count)
+            accuracy = Array(repeating: ClusterSummary(), count: modes.count)
+            agreement = accuracy
             flipTallies = Array(repeating: [0, 0, 0, 0], count: modes.count)
             matches = Array(repeating: Array(repeating: true, count: backendRows.count), count: modes.count)
+        }
+
+        /// Makes room for `count` case repeats at once: each row's latencies are then allocated once, not grown
+        /// (and copied) by doubling.
+        public mutating func reserveCapacity(repeats count: Int) {
+            for index in latencies.indices { latencies[index].reserveCapacity(count) }
         }
 
         /// Adds one case repeat: its stored answers (any order; replayed in config order), whether its case has
@@ -176,7 +190,11 @@ extension ModeAdvice {
                 return answers.first { $0.backend == backend }?.correct
             }
             let winningGroup = ailb.flatMap { $0.successes > 0 ? Set($0.groups.first ?? []) : nil }
-            var tallies = caseTallies[casePosition] ?? Array(repeating: CaseTally(), count: modes.count)
+            if openCase?.position != casePosition {
+                foldOpenCase()
+                openCase = (casePosition, Array(repeating: CaseTally(), count: modes.count))
+            }
+            var tallies = openCase!.tallies
             for (index, pick) in picks.enumerated() {
                 guard let pick else { continue }
                 counted[index] += 1
@@ -198,7 +216,17 @@ extension ModeAdvice {
                     if picks[row] == nil || picks[row]?.backend != pick.backend { matches[index][slot] = false }
                 }
             }
-            caseTallies[casePosition] = tallies
+            openCase!.tallies = tallies
+        }
+
+        /// Adds the counts of the case being read to the sums, as one cluster per row.
+        mutating func foldOpenCase() {
+            guard let open = openCase else { return }
+            for (index, tally) in open.tallies.enumerated() {
+                accuracy[index].add(successes: tally.correct, trials: tally.scored)
+                agreement[index].add(successes: tally.agreeing, trials: tally.withWinner)
+            }
+            openCase = nil
         }
 
         /// The advice over what was added.
@@ -206,15 +234,9 @@ extension ModeAdvice {
             if runMode == .race {
                 return ModeAdvice(modes: modes, unavailableReason: ModeAdvice.raceRunReason(runID: runID), reference: reference)
             }
-            var accuracy = Array(repeating: ClusterSummary(), count: modes.count)
-            var agreement = accuracy
-            // Case order, so that the floating-point sums do not depend on a dictionary's order.
-            for position in caseTallies.keys.sorted() {
-                for (index, tally) in caseTallies[position]!.enumerated() {
-                    accuracy[index].add(successes: tally.correct, trials: tally.scored)
-                    agreement[index].add(successes: tally.agreeing, trials: tally.withWinner)
-                }
-            }
+            var builder = self
+            builder.foldOpenCase()
+            let (accuracy, agreement) = (builder.accuracy, builder.agreement)
             let rows = modes.indices.map { index -> ModeRow in
                 let sorted = latencies[index].sorted()
                 var sameAs: String?

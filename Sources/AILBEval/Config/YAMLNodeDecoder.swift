@@ -59,16 +59,16 @@ struct YAMLNodeDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         let entries = try reader.entries(of: node, context: mappingContext, expected: mappingExpectation)
-        if let declared = declaredKeys(Key.self) {
-            for entry in entries where !declared.contains(entry.key) {
-                var message = "unknown key '\(entry.key)' in \(mappingContext)"
-                if let close = suggestion(for: entry.key, among: declared) {
-                    message += "; did you mean '\(close)'?"
-                } else {
-                    message += "; expected one of: \(declared.joined(separator: ", "))"
-                }
-                throw reader.error(entry.keyNode, message)
+        // A closed mapping's keys are its `CodingKeys`, which make no key from another name; their list is
+        // made only for the message.
+        if let unknown = entries.first(where: { Key(stringValue: $0.key) == nil }), let declared = declaredKeys(Key.self) {
+            var message = "unknown key '\(unknown.key)' in \(mappingContext)"
+            if let close = suggestion(for: unknown.key, among: declared) {
+                message += "; did you mean '\(close)'?"
+            } else {
+                message += "; expected one of: \(declared.joined(separator: ", "))"
             }
+            throw reader.error(unknown.keyNode, message)
         }
         return KeyedDecodingContainer(YAMLKeyedContainer<Key>(decoder: self, entries: entries))
     }

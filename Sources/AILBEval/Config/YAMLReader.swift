@@ -12,6 +12,8 @@ struct YAMLReader {
     let file: String
     /// Variables for `${VAR}` expansion; nil leaves strings as written.
     let environment: [String: String]?
+    /// Set when the nodes are one line of a JSON Lines file (`root(ofJSONLine:)`): where that line is.
+    var linePlacement: JSONLinePlacement? = nil
 
     /// The root node of `yaml`, or an error for a syntax error or an empty document.
     func root(of yaml: String) throws(InputError) -> Node {
@@ -85,6 +87,10 @@ struct YAMLReader {
     /// The position of `node` in the file.
     func location(_ node: Node) -> SourceLocation {
         let mark = node.mark
+        if let placement = linePlacement {
+            return SourceLocation(
+                file: file, line: placement.line, column: placement.column(ofByteOffset: (mark?.column ?? 1) - 1))
+        }
         return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 

@@ -83,7 +83,9 @@ struct YAMLMap<Value: Decodable>: YAMLNodeDecodable {
 extension Located where Value == String {
     /// The string, which must not be blank.
     func nonEmpty() throws(InputError) -> String {
-        guard value.trimmingCharacters(in: .whitespaces).isEmpty else { return value }
+        // Blank: only spaces and tabs (`CharacterSet.whitespaces`), checked without Foundation's bridging.
+        let blank = value.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+        guard blank else { return value }
         throw error("expected a non-empty string for '\(key)', found an empty string")
     }
 

@@ -9,11 +9,10 @@ public struct RunFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The result of a finished run.
+/// The result of a finished run. Its reports are read from the store afterwards, in one pass.
 public struct RunOutcome: Sendable {
     public var runID: Int64
     public var status: RunStatus
-    public var report: RunReportData
     public var elapsedSeconds: Double
     /// For `--resume --retry-errors`: what became of the requests sent again.
     public var retries: RetryOutcome? = nil
@@ -222,13 +221,12 @@ public struct EvalRun: Sendable {
         // Every request answered and not one answer usable: the run could not be carried out.
         if status == .completed, try store.responseCounts(runID: runID).successes == 0 { status = .failed }
         try store.finishRun(runID, status: status)
-        let report = try RunReportData.load(store: store, runID: runID, profile: prepared.config.consensus.profile)
         let retries =
             retrying.isEmpty
             ? nil
             : RetryOutcome(planned: retrying.count, answered: collector.retriedAnswered, succeeded: collector.retriedSucceeded)
         return RunOutcome(
-            runID: runID, status: status, report: report, elapsedSeconds: Date().timeIntervalSince(started), retries: retries)
+            runID: runID, status: status, elapsedSeconds: Date().timeIntervalSince(started), retries: retries)
     }
 
     /// Requests of the run's plan that still have no final answer in the store.
@@ -269,13 +267,8 @@ public struct EvalRun: Sendable {
                 position: position, name: b.name, kind: b.kind, urls: b.urls.map(ChatClient.redacted), model: b.model,
                 family: b.family, quant: b.quant)
         }
-        let cases = plan.cases.map { planned in
-            CaseRecord(
-                position: planned.position, suite: planned.suiteName, caseID: planned.suiteCase.id,
-                prompt: planned.suiteCase.promptText, requestJSON: JSONValue.object(planned.requestBody).compactText,
-                expectJSON: planned.suiteCase.expect.map { ExpectationJSON.encode($0).compactText },
-                tags: planned.suiteCase.tags, repeats: planned.repeats)
-        }
+        // Made one at a time as they are written: the plan holds its cases packed, and so does the store.
+        let cases = plan.cases.lazy.map(\.record)
         return try store.createRun(
             mode: prepared.config.defaults.mode, profile: prepared.config.consensus.profile,
             threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,

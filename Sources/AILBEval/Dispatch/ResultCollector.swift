@@ -70,7 +70,7 @@ struct ResultCollector: Sendable {
             return
         }
         if result.response.errorClass != .cancelled { pendingRequests += 1 }
-        let planned = plan.cases[result.item.casePosition]
+        let expect = plan.cases[result.item.casePosition].expect
         let backend = plan.backends[result.item.backendIndex]
         if isRetry {
             batch.retried.append(
@@ -87,7 +87,7 @@ struct ResultCollector: Sendable {
         for answer in answers {
             batch.responses.append(
                 assessor.record(
-                    for: answer.response, item: result.item, backend: answer.backend, expect: planned.suiteCase.expect,
+                    for: answer.response, item: result.item, backend: answer.backend, expect: expect,
                     receivedAt: receivedAt))
         }
         if isRetry {
@@ -109,7 +109,7 @@ struct ResultCollector: Sendable {
             waiting[key] = nil
             batch.verdicts += assessor.verdicts(
                 casePosition: key.casePosition, repeatIndex: key.repeatIndex, responses: slots.flatMap { $0! },
-                expect: planned.suiteCase.expect)
+                expect: expect)
         } else {
             waiting[key] = slots
         }

@@ -78,7 +78,7 @@ extension PreparedRun {
         // restored flag's or the config's.
         var repeatSeeds: [String: RepeatSeed] = [:]
         for planned in prepared.plan.cases {
-            repeatSeeds[planned.suiteName + "\u{1F}" + planned.suiteCase.id] = planned.repeatSeed
+            repeatSeeds[planned.suiteName + "\u{1F}" + planned.caseID] = planned.repeatSeed
         }
         let (plan, missing, notes) = try resumePlan(
             record: record, store: store, backends: prepared.config.backends, repeatSeeds: repeatSeeds,
@@ -152,17 +152,9 @@ extension PreparedRun {
             }
             backends.append(backend)
         }
-        var plan = RunPlan(suites: [], backends: backends, defaults: RunDefaults())
+        var plan = RunPlan(backends: backends)
         for c in try store.cases(runID: record.id) {
-            let request = (try? JSONValue(parsing: c.requestJSON))?.objectValue ?? [:]
-            let expect = c.expectJSON.flatMap { try? JSONValue(parsing: $0) }.map(ExpectationJSON.decode)
-            let suiteCase = SuiteCase(
-                id: c.caseID, messages: request["messages"]?.arrayValue ?? [], tools: request["tools"]?.arrayValue,
-                toolChoice: request["tool_choice"], expect: expect, tags: c.tags, repeats: c.repeats)
-            plan.cases.append(
-                PlannedCase(
-                    position: c.position, suiteName: c.suite, suiteCase: suiteCase, repeats: c.repeats, requestBody: request,
-                    repeatSeed: repeatSeeds[c.suite + "\u{1F}" + c.caseID] ?? defaultRepeatSeed))
+            plan.cases.append(stored: c, repeatSeed: repeatSeeds[c.suite + "\u{1F}" + c.caseID] ?? defaultRepeatSeed)
         }
         let answered = try store.answeredKeys(runID: record.id)
         var missing: [WorkItem] = []

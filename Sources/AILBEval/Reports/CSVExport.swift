@@ -5,7 +5,8 @@ import Foundation
 /// (the mode advisor's table). Responses are streamed from the database for `responses.csv`.
 public enum CSVExport {
     /// Writes the files into `directory` (created if needed) and returns their paths; the analysis behind
-    /// the pair and flip files uses the defaults of `ReportOptions`.
+    /// the pair and flip files uses the defaults of `ReportOptions`. The run is read once: the rows of
+    /// `responses.csv` and `verdicts.csv` are written as the statistics are computed.
     @discardableResult
     public static func write(
         report: RunReportData, store: some RunReader, to directory: String, options: ReportOptions = ReportOptions()
@@ -13,66 +14,35 @@ public enum CSVExport {
         // No case repeat is shown in full in CSV: none is read in full.
         var options = options
         options.maxDetailedCases = 0
-        return try write(content: ReportContent.load(report: report, store: store, options: options), store: store, to: directory)
+        let rows = RowFiles(directory: directory, runID: report.run.id, backends: report.backends)
+        let content = try ReportContent.load(
+            store: store, runID: report.run.id, profile: report.statistics.profile, options: options,
+            columns: RowFiles.columns, visit: rows.add)
+        return try write(content: content, rows: rows, store: store)
     }
 
-    /// Writes the files of a loaded report into `directory` and returns their paths.
+    /// Writes the files of a loaded report into `directory` and returns their paths, reading the rows of
+    /// `responses.csv` and `verdicts.csv` from `store` (`write(content:rows:store:)` takes them as the run is read).
     @discardableResult
     public static func write(content: ReportContent, store: some RunReader, to directory: String) throws -> [String] {
+        let rows = RowFiles(directory: directory, runID: content.data.run.id, backends: content.data.backends)
+        let cases = content.data.cases
+        try store.forEachCaseRepeat(runID: content.data.run.id, columns: RowFiles.columns) { stored in
+            rows.add(stored, caseRecord: cases.index(ofPosition: stored.casePosition).map { cases[$0] })
+        }
+        return try write(content: content, rows: rows, store: store)
+    }
+
+    /// Finishes `rows` (written as the run was read) and writes the other files of `content` beside them;
+    /// returns the paths. Throws the first write that failed.
+    @discardableResult
+    public static func write(content: ReportContent, rows: RowFiles, store: some RunReader) throws -> [String] {
+        var paths = try rows.close()
         let report = content.data
-        let dir = URL(fileURLWithPath: directory, isDirectory: true)
-        try OutputDirectory.create(directory)
+        let dir = URL(fileURLWithPath: rows.directory, isDirectory: true)
         let runID = report.run.id
-        let casesByPosition = Dictionary(uniqueKeysWithValues: report.cases.map { ($0.position, $0) })
-        let backendsByName = Dictionary(uniqueKeysWithValues: report.backends.map { ($0.name, $0) })
         func number(_ value: Double?) -> String? { value.map { String(format: "%.3f", $0) } }
         func flag(_ value: Bool?) -> String? { value.map { $0 ? "true" : "false" } }
-        var paths: [String] = []
-
-        let responsesURL = dir.appendingPathComponent("responses.csv")
-        let responses = try CSVWriter(
-            url: responsesURL, numericColumns: numericColumns,
-            header: [
-                "run_id", "suite", "case_id", "repeat", "backend", "model", "family", "quant", "success", "error_class",
-                "error_message", "http_status", "latency_ms", "ttft_ms", "prompt_tokens", "completion_tokens",
-                "attempts", "text", "tool_calls", "finish_reason", "correct", "total_tokens",
-            ])
-        try store.forEachResponse(runID: runID, columns: .withoutRawBody) { r in
-            let c = casesByPosition[r.casePosition]
-            let b = backendsByName[r.backend]
-            try responses.writeRow([
-                String(runID), c?.suite, c?.caseID, String(r.repeatIndex + 1), r.backend, b?.model, b?.family, b?.quant,
-                flag(r.success), r.errorClass?.rawValue, r.errorMessage, r.httpStatus.map(String.init),
-                number(r.latencyMs), number(r.ttftMs), r.promptTokens.map(String.init),
-                r.completionTokens.map(String.init), String(r.attempts), r.text, r.toolCalls, r.finishReason,
-                flag(r.correct), r.totalTokens.map(String.init),
-            ])
-        }
-        try responses.close()
-        paths.append(responsesURL.path)
-
-        let verdictsURL = dir.appendingPathComponent("verdicts.csv")
-        let verdicts = try CSVWriter(
-            url: verdictsURL, numericColumns: numericColumns,
-            header: [
-                "run_id", "suite", "case_id", "repeat", "profile", "comparison_type", "winner", "agreement_count",
-                "successes", "disagreement", "groups", "consensus_correct", "spurious_causes", "outcome", "answer_groups",
-                "consensus",
-            ])
-        try store.forEachVerdict(runID: runID) { v in
-            let c = casesByPosition[v.casePosition]
-            try verdicts.writeRow([
-                String(runID), c?.suite, c?.caseID, String(v.repeatIndex + 1), v.profile.rawValue,
-                // ai-lb's winner of an all-failed repeat is its first backend: no answer won, so none is named.
-                v.verdict.comparisonType.rawValue, v.verdict.successes > 0 ? v.verdict.winner : nil,
-                String(v.verdict.agreementCount), String(v.verdict.successes), flag(v.verdict.disagreement),
-                v.verdict.groups.map { $0.joined(separator: "+") }.joined(separator: " | "), flag(v.consensusCorrect),
-                v.spuriousCauses.joined(separator: ";"), v.verdict.outcome.rawValue,
-                v.verdict.answerGroups.map { $0.joined(separator: "+") }.joined(separator: " | "), v.consensusLabel,
-            ])
-        }
-        try verdicts.close()
-        paths.append(verdictsURL.path)
 
         let backendsURL = dir.appendingPathComponent("backends.csv")
         let backends = try CSVWriter(
@@ -210,4 +180,97 @@ public enum CSVExport {
         "strict_majority_repeats", "stable_cases", "repeated_cases", "total_tokens", "tokens_per_second",
         "ms_per_output_token", "with_plurality",
     ]
+
+    /// `responses.csv` and `verdicts.csv`, a row per response and per verdict, written a case repeat at a time
+    /// as the run is read (`ReportContent.load(store:runID:profile:options:columns:visit:)`), so no response
+    /// is kept. A write that fails is kept as `failure` and the rest of the rows are dropped (their temporary
+    /// files removed), so that the reading, and the other reports, go on.
+    public final class RowFiles {
+        /// The columns the rows need: every one but the raw body.
+        public static let columns = ResponseColumns.withoutRawBody
+
+        /// The folder the files go into.
+        public let directory: String
+        let runID: Int64
+        let backends: [String: BackendRecord]
+        private var responses: CSVWriter?
+        private var verdicts: CSVWriter?
+        /// The first write that failed.
+        public private(set) var failure: OutputError?
+
+        /// Opens the two files in `directory` (created if needed) for the run `runID` of `backends`.
+        public init(directory: String, runID: Int64, backends: [BackendRecord]) {
+            self.directory = directory
+            self.runID = runID
+            self.backends = Dictionary(backends.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            do {
+                try OutputDirectory.create(directory)
+                let dir = URL(fileURLWithPath: directory, isDirectory: true)
+                responses = try CSVWriter(
+                    url: dir.appendingPathComponent("responses.csv"), numericColumns: numericColumns,
+                    header: [
+                        "run_id", "suite", "case_id", "repeat", "backend", "model", "family", "quant", "success",
+                        "error_class", "error_message", "http_status", "latency_ms", "ttft_ms", "prompt_tokens",
+                        "completion_tokens", "attempts", "text", "tool_calls", "finish_reason", "correct", "total_tokens",
+                    ])
+                verdicts = try CSVWriter(
+                    url: dir.appendingPathComponent("verdicts.csv"), numericColumns: numericColumns,
+                    header: [
+                        "run_id", "suite", "case_id", "repeat", "profile", "comparison_type", "winner", "agreement_count",
+                        "successes", "disagreement", "groups", "consensus_correct", "spurious_causes", "outcome",
+                        "answer_groups", "consensus",
+                    ])
+            } catch {
+                abandon(error)
+            }
+        }
+
+        /// Writes the rows of one stored case repeat (its case nil when the run has no such case).
+        public func add(_ stored: StoredCaseRepeat, caseRecord c: CaseRecord?) {
+            guard let responses, let verdicts else { return }
+            func number(_ value: Double?) -> String? { value.map { String(format: "%.3f", $0) } }
+            func flag(_ value: Bool?) -> String? { value.map { $0 ? "true" : "false" } }
+            let runID = String(self.runID)
+            do {
+                for r in stored.responses {
+                    let b = backends[r.backend]
+                    try responses.writeRow([
+                        runID, c?.suite, c?.caseID, String(r.repeatIndex + 1), r.backend, b?.model, b?.family, b?.quant,
+                        flag(r.success), r.errorClass?.rawValue, r.errorMessage, r.httpStatus.map(String.init),
+                        number(r.latencyMs), number(r.ttftMs), r.promptTokens.map(String.init),
+                        r.completionTokens.map(String.init), String(r.attempts), r.text, r.toolCalls, r.finishReason,
+                        flag(r.correct), r.totalTokens.map(String.init),
+                    ])
+                }
+                for v in [stored.ailb, stored.semantic].compactMap({ $0 }) {
+                    try verdicts.writeRow([
+                        runID, c?.suite, c?.caseID, String(v.repeatIndex + 1), v.profile.rawValue,
+                        // ai-lb's winner of an all-failed repeat is its first backend: no answer won, so none is named.
+                        v.verdict.comparisonType.rawValue, v.verdict.successes > 0 ? v.verdict.winner : nil,
+                        String(v.verdict.agreementCount), String(v.verdict.successes), flag(v.verdict.disagreement),
+                        v.verdict.groups.map { $0.joined(separator: "+") }.joined(separator: " | "),
+                        flag(v.consensusCorrect), v.spuriousCauses.joined(separator: ";"), v.verdict.outcome.rawValue,
+                        v.verdict.answerGroups.map { $0.joined(separator: "+") }.joined(separator: " | "), v.consensusLabel,
+                    ])
+                }
+            } catch {
+                abandon(error)
+            }
+        }
+
+        /// Moves the two files into place and returns their paths; throws the first write that failed.
+        func close() throws(OutputError) -> [String] {
+            if let failure { throw failure }
+            guard let responses, let verdicts else { return [] }
+            try responses.close()
+            try verdicts.close()
+            return [responses.url.path, verdicts.url.path]
+        }
+
+        private func abandon(_ error: OutputError) {
+            if failure == nil { failure = error }
+            responses = nil
+            verdicts = nil
+        }
+    }
 }

@@ -1,13 +1,15 @@
 /// The outlines of every repeat of a run's cases, packed so that a report's memory does not grow with
 /// the answers: each outline is a short run of variable-length integers (about 20 bytes for three
-/// backends), names and cases are stored once.
+/// backends), names are stored once and cases not at all: an outline names its case by its index in the
+/// run's cases (`StoredCases`, shared with the report).
 ///
-/// Layout of one outline: case index, repeat, flags, number of answers, then per answer its name id
+/// Layout of one outline: case reference, repeat, flags, number of answers, then per answer its name id
 /// × 2 + success; with a verdict: comparison type, winner name id, agreement count, successes, number of
-/// groups, and per group its size and its members' name ids.
+/// groups, and per group its size and its members' name ids. A case reference is its index × 2, or, for a
+/// case that is not among the run's (rows made by hand), its index in `otherCases` × 2 + 1.
 struct CaseRepeatOutlines: Sendable {
-    private var cases: [CaseRecord] = []
-    private var caseIDs: [CaseRecord: Int] = [:]
+    private let cases: StoredCases
+    private var otherCases: [CaseRecord] = []
     private var names: [String] = []
     private var nameIDs: [String: Int] = [:]
     private var starts: [Int32] = []
@@ -22,8 +24,19 @@ struct CaseRepeatOutlines: Sendable {
         static let spurious = 32
     }
 
+    /// Outlines of repeats of `cases`.
+    init(cases: StoredCases) {
+        self.cases = cases
+    }
+
     /// Number of outlines.
     var count: Int { starts.count }
+
+    /// Makes room for `count` outlines of repeats answered by about `backends` backends.
+    mutating func reserveCapacity(_ count: Int, backends: Int) {
+        starts.reserveCapacity(count)
+        bytes.reserveCapacity(count * (12 + 2 * backends))
+    }
 
     /// Appends `outline`.
     mutating func append(_ outline: CaseRepeatOutline) {
@@ -39,7 +52,7 @@ struct CaseRepeatOutlines: Sendable {
         }
         if outline.profilesDiffer { flags |= Flag.profilesDiffer }
         if outline.isSpurious { flags |= Flag.spurious }
-        put(caseID(outline.caseRecord))
+        put(caseReference(outline.caseRecord))
         put(outline.repeatIndex)
         put(flags)
         put(outline.answered.count)
@@ -70,7 +83,7 @@ struct CaseRepeatOutlines: Sendable {
                 shift += 7
             }
         }
-        let caseIndex = take()
+        let caseReference = take()
         let repeatIndex = take()
         let flags = take()
         var answered: [CaseRepeatOutline.Answer] = []
@@ -101,19 +114,18 @@ struct CaseRepeatOutlines: Sendable {
                 disagreement: flags & Flag.disagreement != 0, groups: groups, successes: successes)
         }
         return CaseRepeatOutline(
-            caseRecord: cases[caseIndex], repeatIndex: repeatIndex, verdict: verdict,
+            caseRecord: caseReference % 2 == 0 ? cases[caseReference / 2] : otherCases[caseReference / 2],
+            repeatIndex: repeatIndex, verdict: verdict,
             consensusCorrect: flags & Flag.consensusKnown != 0 ? flags & Flag.consensusCorrect != 0 : nil,
             profilesDiffer: flags & Flag.profilesDiffer != 0, isSpurious: flags & Flag.spurious != 0,
             answered: answered)
     }
 
-    private mutating func caseID(_ record: CaseRecord) -> Int {
-        // Repeats of a case come one after another: the last case is the likely one.
-        if let last = cases.indices.last, cases[last] == record { return last }
-        if let known = caseIDs[record] { return known }
-        caseIDs[record] = cases.count
-        cases.append(record)
-        return cases.count - 1
+    private mutating func caseReference(_ record: CaseRecord) -> Int {
+        if let index = cases.index(ofPosition: record.position), cases[index] == record { return index * 2 }
+        if let known = otherCases.lastIndex(of: record) { return known * 2 + 1 }
+        otherCases.append(record)
+        return (otherCases.count - 1) * 2 + 1
     }
 
     private mutating func id(_ name: String) -> Int {

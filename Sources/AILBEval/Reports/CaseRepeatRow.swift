@@ -54,7 +54,7 @@ public struct CaseRepeatRow: Sendable {
     /// Every repeat of every case of a run, in plan order, with responses read without their raw bodies.
     /// Holds every answer in memory: reports read `ReportContent` instead, which keeps outlines.
     public static func loadAll(
-        store: some RunReader, runID: Int64, backends: [BackendRecord], cases: [CaseRecord]
+        store: some RunReader, runID: Int64, backends: [BackendRecord], cases: StoredCases
     ) throws
         -> [CaseRepeatRow]
     {
@@ -68,13 +68,12 @@ public struct CaseRepeatRow: Sendable {
     /// Calls `body` with every repeat of every case of a run, in plan order, one at a time, responses read
     /// with `columns`. An interrupted run may lack some repeats: rows are made for what is stored.
     static func forEach(
-        store: some RunReader, runID: Int64, backends: [BackendRecord], cases: [CaseRecord], columns: ResponseColumns,
+        store: some RunReader, runID: Int64, backends: [BackendRecord], cases: StoredCases, columns: ResponseColumns,
         _ body: (CaseRepeatRow) throws -> Void
     ) throws {
         let order = Dictionary(uniqueKeysWithValues: backends.map { ($0.name, $0.position) })
-        let caseIndex = Dictionary(uniqueKeysWithValues: cases.enumerated().map { ($1.position, $0) })
         try store.forEachCaseRepeat(runID: runID, columns: columns) { stored in
-            guard let index = caseIndex[stored.casePosition] else { return }
+            guard let index = cases.index(ofPosition: stored.casePosition) else { return }
             try body(CaseRepeatRow(stored, caseRecord: cases[index], order: order))
         }
     }

@@ -15,6 +15,8 @@ public struct ReportContent: Sendable {
     /// ai-lb's own verdicts compared with ours: how many case repeats were compared, and where they differ.
     /// Empty when the run had no `kind: ailb` backend in consensus mode.
     public var loadBalancerCompared = 0
+    /// How many of the compared differ (`loadBalancerDisagreements` lists those whose case is stored).
+    public var loadBalancerMismatches = 0
     public var loadBalancerDisagreements: [LoadBalancerDisagreement] = []
     /// What each ai-lb mode, and each backend alone, would have returned over the run (the mode advisor).
     public var modes: ModeAdvice
@@ -39,19 +41,54 @@ public struct ReportContent: Sendable {
     /// Number of case repeats.
     public var caseRepeatCount: Int { outlines.count }
 
+    /// Reads the stored run `runID` once: its statistics under `profile` (nil: the run's own), the analysis,
+    /// the mode table and the outline of every case repeat, one repeat in memory at a time. Each stored repeat
+    /// is also handed to `visit` with its case, responses read with `columns`, so that files listing every
+    /// answer (the CSV files) are written in the same pass. The cases' requests are read only `withRequests`
+    /// (no report shows them; a comparison compares them).
+    public static func load(
+        store: some RunReader, runID: Int64, profile: EquivalenceProfile? = nil, options: ReportOptions = ReportOptions(),
+        columns: ResponseColumns = .outline, withRequests: Bool = false,
+        visit: ((StoredCaseRepeat, CaseRecord?) -> Void)? = nil
+    ) throws -> ReportContent {
+        var statistics = try RunReportData.Builder(store: store, runID: runID, profile: profile, withRequests: withRequests)
+        let options = try checked(options, run: statistics.run, backends: statistics.backends)
+        var builder = Builder(
+            run: statistics.run, backends: statistics.backends, cases: statistics.cases, profile: statistics.profile,
+            options: options)
+        let cases = statistics.cases
+        let order = Dictionary(uniqueKeysWithValues: statistics.backends.map { ($0.name, $0.position) })
+        try store.forEachCaseRepeat(runID: runID, columns: columns) { stored in
+            statistics.add(stored)
+            let caseRecord = cases.index(ofPosition: stored.casePosition).map { cases[$0] }
+            if let caseRecord { builder.add(CaseRepeatRow(stored, caseRecord: caseRecord, order: order)) }
+            visit?(stored, caseRecord)
+        }
+        return try finished(builder, report: try statistics.build(store: store), store: store)
+    }
+
     /// Reads the run's cases and responses from `store` (the database, or a run held in memory) and computes
-    /// the analysis.
+    /// the analysis, for a `report` already read.
     public static func load(
         report: RunReportData, store: some RunReader, options: ReportOptions = ReportOptions()
     ) throws
         -> ReportContent
     {
-        let options = try checked(options, report: report)
-        var builder = Builder(report: report, options: options)
+        let options = try checked(options, run: report.run, backends: report.backends)
+        var builder = Builder(
+            run: report.run, backends: report.backends, cases: report.cases, profile: report.statistics.profile,
+            options: options)
         try CaseRepeatRow.forEach(
             store: store, runID: report.run.id, backends: report.backends, cases: report.cases, columns: .outline
         ) { builder.add($0) }
-        var content = builder.content(source: .reader(store))
+        return try finished(builder, report: report, store: store)
+    }
+
+    /// The content of what `builder` was given, with the repeats shown in full read again by key (with every
+    /// answer) and ai-lb's own verdicts counted.
+    static func finished(_ builder: Builder, report: RunReportData, store: some RunReader) throws -> ReportContent {
+        let options = builder.options
+        var content = builder.content(report: report, source: .reader(store))
         let detailed = content.concernOrder.prefix(options.maxDetailedCases).map { content.outline(at: Int($0)) }
         let stored = try store.caseRepeats(
             runID: report.run.id, keys: detailed.map { ($0.caseRecord.position, $0.repeatIndex) })
@@ -59,6 +96,7 @@ public struct ReportContent: Sendable {
         content.detailedRows = zip(detailed, stored).map { CaseRepeatRow($1, caseRecord: $0.caseRecord, order: order) }
         let counts = try store.loadBalancerVerdictCounts(runID: report.run.id)
         content.loadBalancerCompared = counts.compared
+        content.loadBalancerMismatches = counts.mismatches
         content.loadBalancerDisagreements = try store.loadBalancerDisagreements(runID: report.run.id)
         if let maximum = options.gates.maxLoadBalancerMismatches {
             content.gate.loadBalancer = LoadBalancerGateCheck(
@@ -69,17 +107,19 @@ public struct ReportContent: Sendable {
 
     /// The content for rows already read.
     public static func make(report: RunReportData, rows: [CaseRepeatRow], options: ReportOptions) throws -> ReportContent {
-        let options = try checked(options, report: report)
-        var builder = Builder(report: report, options: options)
+        let options = try checked(options, run: report.run, backends: report.backends)
+        var builder = Builder(
+            run: report.run, backends: report.backends, cases: report.cases, profile: report.statistics.profile,
+            options: options)
         for row in rows { builder.add(row) }
-        var content = builder.content(source: .rows(rows))
+        var content = builder.content(report: report, source: .rows(rows))
         content.detailedRows = content.concernOrder.prefix(options.maxDetailedCases).map { rows[Int($0)] }
         return content
     }
 
-    /// `options` with a reference that is not in the run dropped, unless it must exist (then an error).
-    static func checked(_ options: ReportOptions, report: RunReportData) throws -> ReportOptions {
-        guard let reference = options.reference, !report.backends.contains(where: { $0.name == reference }) else {
+    /// `options` with a reference that is not among `backends` dropped, unless it must exist (then an error).
+    static func checked(_ options: ReportOptions, run: RunRecord, backends: [BackendRecord]) throws -> ReportOptions {
+        guard let reference = options.reference, !backends.contains(where: { $0.name == reference }) else {
             return options
         }
         guard options.referenceMustExist else {
@@ -88,29 +128,34 @@ public struct ReportContent: Sendable {
             return options
         }
         throw InputError(
-            "reference backend '\(reference)' is not in run \(report.run.id) "
-                + "(its backends: \(report.backends.map(\.name).joined(separator: ", ")))")
+            "reference backend '\(reference)' is not in run \(run.id) "
+                + "(its backends: \(backends.map(\.name).joined(separator: ", ")))")
     }
 
     /// Takes the rows of a run one at a time, in plan order, and keeps their outlines and the analysis.
     struct Builder {
-        let report: RunReportData
         let options: ReportOptions
         let profile: EquivalenceProfile
         var analysis: AgreementAnalysis.Accumulator
         var modes: ModeAdvice.Builder
-        var outlines = CaseRepeatOutlines()
+        var outlines: CaseRepeatOutlines
         var concerns: [Concern] = []
 
-        init(report: RunReportData, options: ReportOptions) {
-            self.report = report
+        init(run: RunRecord, backends: [BackendRecord], cases: StoredCases, profile: EquivalenceProfile, options: ReportOptions) {
             self.options = options
-            profile = report.statistics.profile
+            self.profile = profile
             let references = QuantPrecision.references(
-                backends: report.backends.map { (name: $0.name, family: $0.family, quant: $0.quant) },
+                backends: backends.map { (name: $0.name, family: $0.family, quant: $0.quant) },
                 explicit: options.reference)
-            analysis = AgreementAnalysis.Accumulator(backends: report.backends.map(\.name), references: references)
-            modes = ModeAdvice.Builder(report: report, reference: options.reference)
+            analysis = AgreementAnalysis.Accumulator(backends: backends.map(\.name), references: references)
+            modes = ModeAdvice.Builder(runID: run.id, mode: run.mode, backends: backends, reference: options.reference)
+            outlines = CaseRepeatOutlines(cases: cases)
+            // Room for every planned repeat at once: the lists are allocated once each, not grown by doubling.
+            let repeats = cases.totalRepeats
+            analysis.reserveCapacity(repeats: repeats)
+            modes.reserveCapacity(repeats: repeats)
+            outlines.reserveCapacity(repeats, backends: backends.count)
+            concerns.reserveCapacity(repeats)
         }
 
         mutating func add(_ row: CaseRepeatRow) {
@@ -121,7 +166,7 @@ public struct ReportContent: Sendable {
             outlines.append(outline)
         }
 
-        func content(source: RowSource) -> ReportContent {
+        func content(report: RunReportData, source: RowSource) -> ReportContent {
             let order = concerns.indices.sorted { lhs, rhs in
                 let (l, r) = (concerns[lhs], concerns[rhs])
                 if l != r { return l < r }
@@ -191,17 +236,19 @@ public struct ReportContent: Sendable {
         data.statistics.backends.contains { $0.accuracy.trials > 0 } || data.statistics.consensusAccuracy.trials > 0
     }
 
-    /// A sort key: lower is shown earlier; the share of agreeing answers breaks ties among disagreements.
+    /// A sort key: lower is shown earlier; the share of agreeing answers breaks ties among disagreements. Eight
+    /// bytes, as one is kept per case repeat until the order is made (a share is a small fraction, which a
+    /// `Float` tells apart from any other).
     struct Concern: Comparable {
-        var rank: Int
-        var share: Double
+        var rank: UInt8
+        var share: Float
         static func < (a: Concern, b: Concern) -> Bool { (a.rank, a.share) < (b.rank, b.share) }
     }
 
     static func concern(_ outline: CaseRepeatOutline) -> Concern {
         guard let v = outline.verdict else { return Concern(rank: 5, share: 0) }
         if v.successes < 2 { return Concern(rank: 4, share: 0) }
-        if v.disagreement { return Concern(rank: 0, share: Double(v.agreementCount) / Double(v.successes)) }
+        if v.disagreement { return Concern(rank: 0, share: Float(v.agreementCount) / Float(v.successes)) }
         if outline.consensusCorrect == false { return Concern(rank: 1, share: 0) }
         if outline.profilesDiffer { return Concern(rank: 2, share: 0) }
         return Concern(rank: 3, share: 0)

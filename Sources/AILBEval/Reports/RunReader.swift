@@ -9,6 +9,8 @@ public protocol RunReader: Sendable {
     func backends(runID: Int64) throws -> [BackendRecord]
     /// The cases of a run, in plan order.
     func cases(runID: Int64) throws -> [CaseRecord]
+    /// Calls `body` for each case of a run, in plan order; `requestJSON` is empty unless `withRequests`.
+    func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws
     /// Calls `body` for each response of a run in (case, repeat, backend) order with `columns` filled in.
     func forEachResponse(runID: Int64, columns: ResponseColumns, _ body: (ResponseRecord) throws -> Void) throws
     /// Calls `body` for each verdict of a run in (case, repeat, profile) order.
@@ -37,6 +39,18 @@ public protocol RunReader: Sendable {
 }
 
 extension RunReader {
+    public func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
+        for record in try cases(runID: runID) { try body(record) }
+    }
+
+    /// The cases of a run, packed; without their requests unless `withRequests`.
+    public func storedCases(runID: Int64, withRequests: Bool = true) throws -> StoredCases {
+        var cases = StoredCases(withRequests: withRequests)
+        try forEachCase(runID: runID, withRequests: withRequests) { cases.append($0) }
+        cases.shrink()
+        return cases
+    }
+
     public func loadBalancerDisagreements(runID: Int64) throws -> [LoadBalancerDisagreement] {
         var result: [LoadBalancerDisagreement] = []
         try forEachLoadBalancerVerdict(runID: runID, onlyMismatches: true) { result.append($0) }

@@ -134,6 +134,9 @@ public struct AgreementAnalysis: Sendable {
             spuriousSplits = [Int](repeating: 0, count: cells)
         }
 
+        /// Makes room for `count` case repeats at once.
+        public mutating func reserveCapacity(repeats count: Int) { units.reserveCapacity(count) }
+
         /// Counts one case repeat.
         public mutating func add(_ observation: CaseRepeatObservation) {
             let count = backends.count

@@ -109,6 +109,9 @@ public struct AnswerTime: Sendable, Hashable {
             self.winnerLatency = winnerLatency
         }
 
+        /// Makes room for `count` case repeats at once.
+        public mutating func reserveCapacity(_ count: Int) { times.reserveCapacity(count) }
+
         /// Adds a response's latency; a request cut short by an interrupt (`cancelled`) is not an answer.
         public mutating func add(casePosition: Int, repeatIndex: Int, latencyMs: Double, errorClass: ErrorClass?) {
             guard errorClass != .cancelled else { return }

@@ -174,6 +174,14 @@ public struct RunStatistics: Sendable {
 
         static func label(_ key: String) -> String { key.isEmpty ? "(unknown)" : key }
 
+        /// Makes room for `count` latencies per backend at once: a large run's lists are then allocated once
+        /// each, not grown (and copied) by doubling.
+        public mutating func reserveCapacity(perBackend count: Int) {
+            for backend in backendRecords where backend.kind != .ailb {
+                latencies[backend.name, default: []].reserveCapacity(count)
+            }
+        }
+
         /// Adds one response row.
         public mutating func add(_ response: ResponseRecord) {
             if responseCase?.position != response.casePosition {

@@ -115,10 +115,10 @@ public final class ResultStore: Sendable {
 
     // MARK: Writing
 
-    /// Records a new run with its backends and cases, status `running`; returns its id.
+    /// Records a new run with its backends and cases (read one at a time), status `running`; returns its id.
     public func createRun(
         mode: RunMode, profile: EquivalenceProfile, threshold: Double, configPath: String?, configJSON: String,
-        configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: [CaseRecord]
+        configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: some Sequence<CaseRecord>
     ) throws -> Int64 {
         try queue.write { db in
             try db.execute(
@@ -336,13 +336,29 @@ public final class ResultStore: Sendable {
 
     /// The cases of a run, in plan order.
     public func cases(runID: Int64) throws -> [CaseRecord] {
+        var cases: [CaseRecord] = []
+        try forEachCase(runID: runID, withRequests: true) { cases.append($0) }
+        return cases
+    }
+
+    /// Calls `body` for each case of a run, in plan order, without loading them all; `requestJSON` is read
+    /// only `withRequests`.
+    public func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
         try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM cases WHERE run_id = ? ORDER BY position", arguments: [runID]).map {
-                row in
+            let request = withRequests ? "request_json" : "'' AS request_json"
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT position, suite, case_id, prompt, \(request), expect_json, tags, repeats FROM cases
+                    WHERE run_id = ? ORDER BY position
+                    """,
+                arguments: [runID])
+            while let row = try cursor.next() {
                 let tags = (try? JSONValue(parsing: row["tags"] as String))?.arrayValue?.compactMap(\.stringValue) ?? []
-                return CaseRecord(
-                    position: row["position"], suite: row["suite"], caseID: row["case_id"], prompt: row["prompt"],
-                    requestJSON: row["request_json"], expectJSON: row["expect_json"], tags: tags, repeats: row["repeats"])
+                try body(
+                    CaseRecord(
+                        position: row["position"], suite: row["suite"], caseID: row["case_id"], prompt: row["prompt"],
+                        requestJSON: row["request_json"], expectJSON: row["expect_json"], tags: tags, repeats: row["repeats"]))
             }
         }
     }

@@ -13,19 +13,45 @@ enum SHA256 {
 
     /// The 32-byte digest of `bytes`.
     static func digest<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] {
-        var h: [UInt32] = [
+        var hasher = Hasher()
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+
+    /// A digest fed a piece at a time, so a file need not be in memory to be hashed.
+    struct Hasher {
+        private var h: [UInt32] = [
             0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
         ]
-        var message = Array(bytes)
-        let bitLength = UInt64(message.count) &* 8
-        message.append(0x80)
-        while message.count % 64 != 56 { message.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            message.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        /// Bytes not yet hashed (fewer than a block).
+        private var pending: [UInt8] = []
+        private var length: UInt64 = 0
+        private var w = [UInt32](repeating: 0, count: 64)
+
+        /// Adds `bytes` to the message.
+        mutating func update<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+            length &+= UInt64(bytes.count)
+            pending.append(contentsOf: bytes)
+            let whole = pending.count - pending.count % 64
+            guard whole > 0 else { return }
+            for chunk in stride(from: 0, to: whole, by: 64) { compress(pending, at: chunk) }
+            pending.removeFirst(whole)
         }
 
-        var w = [UInt32](repeating: 0, count: 64)
-        for chunk in stride(from: 0, to: message.count, by: 64) {
+        /// The digest of everything added.
+        mutating func finalize() -> [UInt8] {
+            let bitLength = length &* 8
+            pending.append(0x80)
+            while pending.count % 64 != 56 { pending.append(0) }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+            }
+            for chunk in stride(from: 0, to: pending.count, by: 64) { compress(pending, at: chunk) }
+            pending = []
+            return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - $0 * 8)) } }
+        }
+
+        private mutating func compress(_ message: [UInt8], at chunk: Int) {
             for i in 0..<16 {
                 let j = chunk + i * 4
                 w[i] =
@@ -33,16 +59,16 @@ enum SHA256 {
                     | UInt32(message[j + 3])
             }
             for i in 16..<64 {
-                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                let s0 = SHA256.rotr(w[i - 15], 7) ^ SHA256.rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = SHA256.rotr(w[i - 2], 17) ^ SHA256.rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
                 w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
             }
             var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
             for i in 0..<64 {
-                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                let s1 = SHA256.rotr(e, 6) ^ SHA256.rotr(e, 11) ^ SHA256.rotr(e, 25)
                 let choice = (e & f) ^ (~e & g)
-                let t1 = hh &+ s1 &+ choice &+ k[i] &+ w[i]
-                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                let t1 = hh &+ s1 &+ choice &+ SHA256.k[i] &+ w[i]
+                let s0 = SHA256.rotr(a, 2) ^ SHA256.rotr(a, 13) ^ SHA256.rotr(a, 22)
                 let majority = (a & b) ^ (a & c) ^ (b & c)
                 let t2 = s0 &+ majority
                 (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
@@ -56,14 +82,18 @@ enum SHA256 {
             h[6] = h[6] &+ g
             h[7] = h[7] &+ hh
         }
-        return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - $0 * 8)) } }
     }
 
     /// The digest of `bytes` as 64 lowercase hex digits.
     static func hex<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        hex(digest: digest(bytes))
+    }
+
+    /// A digest as 64 lowercase hex digits.
+    static func hex(digest: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for byte in digest(bytes) {
+        for byte in digest {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])
         }

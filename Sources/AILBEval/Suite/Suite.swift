@@ -5,19 +5,24 @@ public struct Suite: Sendable {
     public var name: String
     /// The file it was read from.
     public var path: String
-    /// SHA-256 (hex) of the file's bytes, so a resumed run can tell the suite changed.
+    /// SHA-256 (hex) of the file's bytes, followed by those of its case files when it has any.
     public var contentHash: String
-    public var cases: [SuiteCase]
+    /// The cases, packed: a suite of any size stays small (see `SuiteCases`).
+    public var cases: SuiteCases
     /// What the suite is for (`description:` in the file), if given.
     public var summary: String?
     /// The suite's own `repeat_seed`, over the config's `defaults.repeat_seed`; nil: the config's.
     public var repeatSeed: RepeatSeed?
 
-    public init(name: String, path: String, contentHash: String, cases: [SuiteCase]) {
+    public init(name: String, path: String, contentHash: String, cases: SuiteCases) {
         self.name = name
         self.path = path
         self.contentHash = contentHash
         self.cases = cases
+    }
+
+    public init(name: String, path: String, contentHash: String, cases: [SuiteCase]) {
+        self.init(name: name, path: path, contentHash: contentHash, cases: SuiteCases(cases))
     }
 }
 

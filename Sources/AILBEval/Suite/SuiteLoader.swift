@@ -11,12 +11,15 @@ public enum SuiteLoader {
         try parse(yaml: try InputFile.readText(path: path, what: "suite file"), file: path)
     }
 
-    /// Parses suite text; `file` names it in messages and gives the default suite name.
+    /// Parses suite text; `file` names it in messages and gives the default suite name. Case files it names
+    /// are read from the folder of `file`.
     public static func parse(yaml: String, file: String) throws(InputError) -> Suite {
         let reader = YAMLReader(file: file, environment: nil)
         let document = try reader.decode(Located<UserSuite>.self, from: reader.root(of: yaml))
-        var suite = try SuiteResolver(file: file).resolve(document)
-        suite.contentHash = SHA256.hex(Array(yaml.utf8))
+        var hasher = SHA256.Hasher()
+        hasher.update(yaml.utf8)
+        var suite = try SuiteResolver(file: file).resolve(document, hasher: &hasher)
+        suite.contentHash = SHA256.hex(digest: hasher.finalize())
         return suite
     }
 
@@ -43,7 +46,7 @@ private struct SuiteResolver {
         var parameters: [String: JSONValue] = [:]
     }
 
-    func resolve(_ document: Located<UserSuite>) throws(InputError) -> Suite {
+    func resolve(_ document: Located<UserSuite>, hasher: inout SHA256.Hasher) throws(InputError) -> Suite {
         let user = document.value
         let name = try user.name?.nonEmpty() ?? SuiteLoader.defaultName(for: file)
         var shared = Shared()
@@ -55,24 +58,82 @@ private struct SuiteResolver {
         if let parameters = user.parameters { shared.parameters = parameters.members }
 
         guard let caseList = user.cases else { throw document.error("missing required key 'cases' (a list of cases)") }
-        guard !caseList.value.isEmpty else { throw caseList.error("'cases' is empty; expected at least one case") }
-        var cases: [SuiteCase] = []
-        var idLines: [String: Int] = [:]
-        for entry in caseList.value {
-            let (suiteCase, idLocation) = try self.suiteCase(entry, shared: shared)
-            if let firstLine = idLines[suiteCase.id] {
-                throw InputError(at: idLocation, "duplicate case id '\(suiteCase.id)' (first used at line \(firstLine))")
+        var cases = CaseCollector()
+        switch caseList.value {
+        case .list(let entries):
+            guard !entries.isEmpty else { throw caseList.error("'cases' is empty; expected at least one case") }
+            for entry in entries {
+                switch entry.value {
+                case .inline(let userCase): try cases.add(try self.suiteCase(userCase, shared: shared))
+                case .file(let caseFile): try readCases(caseFile, shared: shared, into: &cases, hasher: &hasher)
+                }
             }
-            idLines[suiteCase.id] = idLocation.line
-            cases.append(suiteCase)
+        case .file(let caseFile):
+            try readCases(caseFile, shared: shared, into: &cases, hasher: &hasher)
         }
-        var suite = Suite(name: name, path: file, contentHash: "", cases: cases)
+        cases.cases.shrink()
+        var suite = Suite(name: name, path: file, contentHash: "", cases: cases.cases)
         suite.summary = user.description
         if let strategy = user.repeatSeed { suite.repeatSeed = try strategy.oneOf(RepeatSeed.allCases) }
         return suite
     }
 
     // MARK: Cases
+
+    /// The cases read so far, and where each id was first used: ids are unique across the suite and its files.
+    struct CaseCollector {
+        var cases = SuiteCases()
+        /// Per id, the index of its file in `files` (high bits) and its line (low 32 bits): a word per case.
+        private var firstUses: [String: Int] = [:]
+        private var files: [String] = []
+
+        /// Adds a case, unless its id is taken.
+        mutating func add(_ entry: (SuiteCase, SourceLocation)) throws(InputError) {
+            let (suiteCase, idLocation) = entry
+            if let first = firstUses[suiteCase.id] {
+                let (file, line) = (files[first >> 32], first & 0xFFFF_FFFF)
+                let place = file == idLocation.file ? "line \(line)" : "line \(line) of \(file)"
+                throw InputError(at: idLocation, "duplicate case id '\(suiteCase.id)' (first used at \(place))")
+            }
+            if files.last != idLocation.file { files.append(idLocation.file) }
+            firstUses[suiteCase.id] = (files.count - 1) << 32 | idLocation.line
+            cases.append(suiteCase)
+        }
+    }
+
+    /// The cases of a case file, a JSON object a line, each read and checked as a case written in the suite.
+    func readCases(
+        _ caseFile: Located<UserCaseFile>, shared: Shared, into cases: inout CaseCollector, hasher: inout SHA256.Hasher
+    ) throws(InputError) {
+        guard let nameValue = caseFile.value.file else {
+            throw caseFile.error("missing required key 'file' in case file")
+        }
+        let name = try nameValue.nonEmpty()
+        let path = Self.path(of: name, besides: file)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw nameValue.error("no such case file '\(name)' (looked for \(path))")
+        }
+        guard !isDirectory.boolValue else {
+            throw nameValue.error("the case file '\(name)' is a directory; expected a JSON Lines file (\(path))")
+        }
+        // The bytes of each case file follow the suite's in the hash, so editing one is a change of the suite.
+        let count = try JSONLinesFile.forEachLine(path: path, what: "case file", hasher: &hasher) {
+            (node, reader) throws(InputError) in
+            let entry = try reader.decode(Located<UserCase>.self, from: node)
+            try cases.add(try suiteCase(entry, shared: shared))
+        }
+        guard count > 0 else {
+            throw nameValue.error("the case file '\(name)' holds no case; expected a JSON object a line (\(path))")
+        }
+    }
+
+    /// `name` (a case file's path as written) relative to the folder of the suite file `suite`.
+    static func path(of name: String, besides suite: String) -> String {
+        let folder = (suite as NSString).deletingLastPathComponent
+        guard !name.hasPrefix("/"), !folder.isEmpty else { return name }
+        return (folder as NSString).appendingPathComponent(name)
+    }
 
     /// The case and where its id is written.
     func suiteCase(_ entry: Located<UserCase>, shared: Shared) throws(InputError) -> (SuiteCase, SourceLocation) {

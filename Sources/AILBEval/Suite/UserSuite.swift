@@ -11,7 +11,7 @@ struct UserSuite: YAMLMapping {
     var toolChoice: Located<UserToolChoice>?
     var parameters: YAMLJSONObject?
     var repeatSeed: Located<String>?
-    var cases: Located<[Located<UserCase>]>?
+    var cases: Located<UserCaseList>?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, system, tools
@@ -24,7 +24,50 @@ struct UserSuite: YAMLMapping {
     static func yamlName(key: String) -> String { "the suite" }
 }
 
-/// One entry of `cases:`.
+/// `cases:`: a list of cases and case files, or one case file (`cases: {file: big.jsonl}`).
+enum UserCaseList: YAMLNodeDecodable {
+    case list([Located<UserCaseEntry>])
+    case file(Located<UserCaseFile>)
+
+    init(yaml decoder: YAMLNodeDecoder) throws {
+        switch decoder.node {
+        case .sequence: self = .list(try decoder.decode([Located<UserCaseEntry>].self))
+        case .mapping: self = .file(try decoder.decode(Located<UserCaseFile>.self))
+        default:
+            throw decoder.error(
+                "expected a list of cases or {file: …} for 'cases', found \(YAMLReader.describe(decoder.node))")
+        }
+    }
+}
+
+/// One item of `cases:`: a case, or a file of cases (a mapping with the key `file`).
+enum UserCaseEntry: YAMLNodeDecodable {
+    case inline(Located<UserCase>)
+    case file(Located<UserCaseFile>)
+
+    init(yaml decoder: YAMLNodeDecoder) throws {
+        if case .mapping(let mapping) = decoder.node, mapping.contains(where: { $0.key.scalar?.string == "file" }) {
+            self = .file(try decoder.decode(Located<UserCaseFile>.self))
+        } else {
+            self = .inline(try decoder.decode(Located<UserCase>.self))
+        }
+    }
+}
+
+/// A JSON Lines file of cases, one case object per line with the keys of a case written in YAML.
+struct UserCaseFile: YAMLMapping {
+    /// Its path, relative to the suite file's folder unless absolute.
+    var file: Located<String>?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case file
+    }
+
+    static func yamlName(key: String) -> String { "case file" }
+    static func yamlExpectation(key: String) -> String { "a case file ({file: cases.jsonl})" }
+}
+
+/// One case: an entry of `cases:`, or a line of a case file.
 struct UserCase: YAMLMapping {
     var id: Located<String>?
     var prompt: Located<String>?

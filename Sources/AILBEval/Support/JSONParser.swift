@@ -48,6 +48,15 @@ protocol JSONTree {
     static func string(_ key: Key) -> Value
     static func array(_ items: [Value]) -> Value
     static func object(_ members: [(Key, Value)]) -> Value
+    /// `value`, which starts at byte `offset` of the input: a tree that reports positions notes it there.
+    static func value(_ value: Value, at offset: Int) -> Value
+    /// `key`, which starts at byte `offset` of the input.
+    static func key(_ key: Key, at offset: Int) -> Key
+}
+
+extension JSONTree {
+    static func value(_ value: Value, at offset: Int) -> Value { value }
+    static func key(_ key: Key, at offset: Int) -> Key { key }
 }
 
 /// Builds `JSONValue`: integers beyond `Int` become doubles and a lone surrogate becomes U+FFFD, since a
@@ -104,6 +113,11 @@ struct JSONBytesParser<Tree: JSONTree> {
     }
 
     mutating func parseValue() throws(JSONParseError) -> Tree.Value {
+        let start = index
+        return Tree.value(try parseBareValue(), at: start)
+    }
+
+    mutating func parseBareValue() throws(JSONParseError) -> Tree.Value {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -149,7 +163,8 @@ struct JSONBytesParser<Tree: JSONTree> {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let key = try parseString()
+            let keyStart = index
+            let key = Tree.key(try parseString(), at: keyStart)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1

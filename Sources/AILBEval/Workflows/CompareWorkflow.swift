@@ -56,12 +56,11 @@ public enum CompareWorkflow {
         let chosen = options.profile ?? recordB.profile
         var reportOptions = ReportOptions(settings: StoredReportSettings(run: recordB))
         reportOptions.bootstrapIterations = 0
+        // Each run read once; with the requests its cases sent, to tell a case asked differently.
         let a = try ReportContent.load(
-            report: RunReportData.load(store: store, runID: recordA.id, profile: chosen), store: store,
-            options: reportOptions)
+            store: store, runID: recordA.id, profile: chosen, options: reportOptions, withRequests: true)
         let b = try ReportContent.load(
-            report: RunReportData.load(store: store, runID: recordB.id, profile: chosen), store: store,
-            options: reportOptions)
+            store: store, runID: recordB.id, profile: chosen, options: reportOptions, withRequests: true)
         let comparison = try RunComparison.compute(a, b)
         if options.failOnRegression, let nothing = comparison.nothingComparable {
             try store.finishReading()

@@ -29,6 +29,22 @@ public enum EvalWorkflow {
     ) async throws
         -> RunResult
     {
+        let (outcome, finishing) = try await execute(options, signals: signals, output: output)
+        return try finish(outcome, finishing, outputDirectory: options.run.outputDirectory, output: output)
+    }
+
+    /// What the reports and the gate of a finished run need from its preparation: the suites and the plan are
+    /// let go before the reports are read.
+    struct Finishing {
+        var config: EvalConfig
+        var databasePath: String
+        var store: ResultStore
+    }
+
+    /// Prepares the run (or resumption), starts its backends and carries it out.
+    static func execute(
+        _ options: Options, signals: InterruptSource, output: some WorkflowOutput
+    ) async throws -> (RunOutcome, Finishing) {
         let (prepared, store, started) = try await start(options, output: output)
         let outcome: RunOutcome
         do {
@@ -50,8 +66,7 @@ public enum EvalWorkflow {
             throw error
         }
         await started.stop()
-        return try finish(
-            outcome, prepared: prepared, store: store, outputDirectory: options.run.outputDirectory, output: output)
+        return (outcome, Finishing(config: prepared.config, databasePath: prepared.databasePath, store: store))
     }
 
     /// Prepares a new run, or a resumption, and starts its backends. A new run resolves its models before
@@ -94,51 +109,74 @@ public enum EvalWorkflow {
     }
 
     /// Writes the summary (with the mode advisor's table), the CSV files and the HTML report of a finished run,
-    /// and applies its gate.
+    /// and applies its gate. The run is read once: its statistics, analysis, mode table and case outlines are
+    /// computed in one pass, in which the rows of the CSV files are written too; every other file and the
+    /// summary are written from that one computation.
     static func finish(
-        _ outcome: RunOutcome, prepared: PreparedRun, store: ResultStore, outputDirectory: String?,
-        output: some WorkflowOutput
+        _ outcome: RunOutcome, _ finishing: Finishing, outputDirectory: String?, output: some WorkflowOutput
     ) throws -> RunResult {
+        let config = finishing.config
+        let store = finishing.store
         var results = ContinuingOutput(output)
-        // Read once for the summary's mode table, the CSV files and the HTML report, with the run's own
-        // reference backend (reports.reference) for flips.
-        let content = try ReportContent.load(
-            report: outcome.report, store: store, options: ReportOptions(config: prepared.config))
-        results.line(RunSummary.render(content))
-        if let retries = outcome.retries { results.line("\n" + retries.summary) }
-        let loadBalancers = try LoadBalancerComparison.load(store: store, runID: outcome.runID).lines
-        if !loadBalancers.isEmpty { results.line("\n" + loadBalancers.joined(separator: "\n")) }
-        let directory = outputDirectory ?? "\(prepared.config.reportsDir)/run-\(outcome.runID)"
-        var files: [String] = []
-        try results.attempt { files = try CSVExport.write(content: content, store: store, to: directory) }
+        let directory = outputDirectory ?? "\(config.reportsDir)/run-\(outcome.runID)"
         let html = "\(directory)/report.html"
-        try results.attempt { try ReportWriter.write(.html, content: content, store: store, to: html) }
+        let (content, files) = try writeReports(
+            runID: outcome.runID, store: store, config: config, directory: directory, retries: outcome.retries,
+            results: &results)
         results.line("")
         results.line(
-            "Stored in \(prepared.databasePath) as run \(outcome.runID)"
+            "Stored in \(finishing.databasePath) as run \(outcome.runID)"
                 + (results.failure == nil ? "; report \(html), CSV in \(directory)/ (\(files.count) files)." : "."))
         var result = RunResult(runID: outcome.runID, status: outcome.status, outputFailure: nil)
         if outcome.status == .interrupted {
             let answered = try store.answeredRequestCount(runID: outcome.runID)
             results.line(
-                "Run \(outcome.runID) was interrupted: \(answered) of \(outcome.report.run.plannedRequests) requests answered."
+                "Run \(outcome.runID) was interrupted: \(answered) of \(content.data.run.plannedRequests) requests answered."
                     + " Finish it with: ailb-eval run --resume \(outcome.runID)")
             return result
         }
-        guard outcome.report.statistics.totalSuccesses > 0 else {
+        let statistics = content.data.statistics
+        guard statistics.totalSuccesses > 0 else {
             throw RunFailure.noAnswer(runID: outcome.runID, errors: try store.firstErrorTexts(runID: outcome.runID))
         }
         result.outputFailure = results.failure
-        let failures = Gate.evaluate(outcome.report.statistics, thresholds: prepared.config.gates)
-        let loadBalancerBar = try prepared.config.gates.maxLoadBalancerMismatches.map { maximum in
-            let counts = try store.loadBalancerVerdictCounts(runID: outcome.runID)
-            return LoadBalancerGateCheck(maximum: maximum, compared: counts.compared, mismatches: counts.mismatches)
+        let failures = Gate.evaluate(statistics, thresholds: config.gates)
+        let loadBalancerBar = config.gates.maxLoadBalancerMismatches.map { maximum in
+            LoadBalancerGateCheck(
+                maximum: maximum, compared: content.loadBalancerCompared, mismatches: content.loadBalancerMismatches)
         }
         let loadBalancerFailure = loadBalancerBar.flatMap { $0.passed ? nil : $0 }
         if !failures.isEmpty || loadBalancerFailure != nil {
             result.gateFailure = GateFailed(failures: failures, loadBalancer: loadBalancerFailure)
         }
         return result
+    }
+}
+
+extension EvalWorkflow {
+    /// Writes the summary (with the mode advisor's table and ai-lb's own verdicts), the CSV files and the
+    /// HTML report (`directory/report.html`) of the stored run `runID`, reading it once: the statistics,
+    /// analysis, mode table and case outlines are computed in one pass over its case repeats, in which the
+    /// rows of `responses.csv` and `verdicts.csv` are written; the summary and every other file are written
+    /// from that one computation. Returns it with the CSV files written.
+    static func writeReports(
+        runID: Int64, store: some RunReader, config: EvalConfig, directory: String, retries: RetryOutcome?,
+        results: inout ContinuingOutput<some WorkflowOutput>
+    ) throws -> (ReportContent, [String]) {
+        let rows = CSVExport.RowFiles(directory: directory, runID: runID, backends: try store.backends(runID: runID))
+        // The run's own reference backend (reports.reference) for flips, and its profile.
+        let content = try ReportContent.load(
+            store: store, runID: runID, profile: config.consensus.profile, options: ReportOptions(config: config),
+            columns: CSVExport.RowFiles.columns, visit: rows.add)
+        results.line(RunSummary.render(content))
+        if let retries { results.line("\n" + retries.summary) }
+        let loadBalancers = LoadBalancerComparison(
+            compared: content.loadBalancerCompared, differences: content.loadBalancerDisagreements)
+        if !loadBalancers.lines.isEmpty { results.line("\n" + loadBalancers.lines.joined(separator: "\n")) }
+        var files: [String] = []
+        try results.attempt { files = try CSVExport.write(content: content, rows: rows, store: store) }
+        try results.attempt { try ReportWriter.write(.html, content: content, store: store, to: "\(directory)/report.html") }
+        return (content, files)
     }
 }
 

@@ -46,7 +46,6 @@ public enum ReportWorkflow {
     public static func write(_ options: Options, output: some WorkflowOutput) throws -> WrittenDocument {
         let store = try options.location.open(output: output)
         let record = try store.run(options.runReference)
-        let report = try RunReportData.load(store: store, runID: record.id, profile: options.profile)
         let settings = StoredReportSettings(run: record)
         var reportOptions = ReportOptions(settings: settings)
         if let reference = options.reference {
@@ -54,12 +53,14 @@ public enum ReportWorkflow {
             reportOptions.referenceMustExist = true
         }
         if let detailLimit = options.detailLimit { reportOptions.maxDetailedCases = detailLimit }
-        let content = try ReportContent.load(report: report, store: store, options: reportOptions)
         let format = options.format
         if options.out == "-" || (options.out == nil && format == .text) {
-            guard let document = try ReportWriter.render(format, content: content) else {
+            guard format != .csv else {
                 throw UsageError("--out - needs a single-file format (html, json, junit, markdown, text), not csv")
             }
+            let content = try ReportContent.load(
+                store: store, runID: record.id, profile: options.profile, options: reportOptions)
+            let document = try ReportWriter.render(format, content: content) ?? ""
             try store.finishReading()
             return .document(document)
         }
@@ -69,7 +70,20 @@ public enum ReportWorkflow {
         if format != .csv, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             path = "\(path)/\(format.defaultFileName)"
         }
-        let written = try ReportWriter.write(format, content: content, store: store, to: path)
+        let written: [String]
+        if format == .csv {
+            // The run read once, the rows of the response and verdict files written as it is read.
+            reportOptions.maxDetailedCases = 0
+            let rows = CSVExport.RowFiles(directory: path, runID: record.id, backends: try store.backends(runID: record.id))
+            let content = try ReportContent.load(
+                store: store, runID: record.id, profile: options.profile, options: reportOptions,
+                columns: CSVExport.RowFiles.columns, visit: rows.add)
+            written = try CSVExport.write(content: content, rows: rows, store: store)
+        } else {
+            let content = try ReportContent.load(
+                store: store, runID: record.id, profile: options.profile, options: reportOptions)
+            written = try ReportWriter.write(format, content: content, store: store, to: path)
+        }
         try store.finishReading()
         return .files(written)
     }
