@@ -1,6 +1,6 @@
 /// One way a request could have been answered, as the mode advisor replays it from a run's stored answers:
 /// one of ai-lb's modes, its ordinary routing, or one backend on its own.
-public enum AnsweringMode: Sendable, Hashable {
+package enum AnsweringMode: Sendable, Hashable {
     /// `X-Execution-Mode: race`: every backend asked at once; the fastest success wins.
     case race
     /// ai-lb's ordinary routing: one backend, the next in config order after a failure.
@@ -13,10 +13,10 @@ public enum AnsweringMode: Sendable, Hashable {
     case backend(String)
 
     /// The modes, in the order the tables list them (the backends follow, in config order).
-    public static let modes: [AnsweringMode] = [.race, .failover, .consensus, .semanticConsensus]
+    package static let modes: [AnsweringMode] = [.race, .failover, .consensus, .semanticConsensus]
 
     /// The name a table shows: `race`, `consensus (semantic)`, a backend's name.
-    public var displayName: String {
+    package var displayName: String {
         switch self {
         case .race: return "race"
         case .failover: return "failover"
@@ -27,7 +27,7 @@ public enum AnsweringMode: Sendable, Hashable {
     }
 
     /// The name a flag, JSON or CSV uses: `race`, `failover`, `consensus`, `consensus-semantic`, a backend's name.
-    public var key: String {
+    package var key: String {
         switch self {
         case .semanticConsensus: return "consensus-semantic"
         default: return displayName
@@ -35,7 +35,7 @@ public enum AnsweringMode: Sendable, Hashable {
     }
 
     /// The backend, when this is one backend alone.
-    public var backend: String? {
+    package var backend: String? {
         if case .backend(let name) = self { return name }
         return nil
     }

@@ -5,7 +5,7 @@ extension ModeAdvice {
     /// `basis` with its 95% interval, called no real difference when the interval holds zero), the best backend
     /// alone against consensus, and every mode that returned a single backend's answer on every repeat.
     /// Without `expect` the answers are compared by agreement with the consensus answer, and it says so.
-    public static func advice(rows: [ModeRow], basis: Basis?) -> String {
+    package static func advice(rows: [ModeRow], basis: Basis?) -> String {
         let counted = rows.filter { $0.repeats > 0 }
         guard !counted.isEmpty else { return "No case repeat has a stored answer, so there is nothing to compare." }
         func row(_ mode: AnsweringMode) -> ModeRow? { counted.first { $0.mode == mode } }

@@ -4,9 +4,9 @@
 ///
 /// A run needs every answer for this: one in race mode, which keeps only the winning answer, is not replayed
 /// (`unavailable` says so, in one sentence).
-public struct ModeAdvice: Sendable {
+package struct ModeAdvice: Sendable {
     /// The figure the rows are compared by.
-    public enum Basis: String, Sendable {
+    package enum Basis: String, Sendable {
         /// Correct answers against `expect`.
         case accuracy
         /// Without `expect`: answers in the group of the consensus winner.
@@ -14,25 +14,25 @@ public struct ModeAdvice: Sendable {
     }
 
     /// Every way of answering the run allows: the modes, then its backends in config order.
-    public var modes: [AnsweringMode]
+    package var modes: [AnsweringMode]
     /// One row per entry of `modes`, in that order; empty when `unavailable`.
-    public var rows: [ModeRow]
+    package var rows: [ModeRow]
     /// Why the run cannot be replayed, as a clause: "run 3 ran in race mode, which keeps only …"; nil when it can.
-    public var unavailableReason: String?
+    package var unavailableReason: String?
     /// The backend flips are counted against, when set.
-    public var reference: String?
+    package var reference: String?
     /// Case repeats replayed.
-    public var repeatCount: Int
+    package var repeatCount: Int
     /// Accuracy when any case repeat has `expect`, else agreement with consensus when consensus ever had a
     /// winner, else nil (the rows compare on speed alone).
-    public var basis: Basis?
+    package var basis: Basis?
     /// The rows no other row beats on both p50 latency and `basis`, fastest first.
-    public var paretoFront: [AnsweringMode]
+    package var paretoFront: [AnsweringMode]
     /// One line that follows from the numbers (see `ModeAdvice.advice(rows:basis:)`).
-    public var advice: String
+    package var advice: String
 
     /// The replay of `rows`, with the basis, front and advice they imply.
-    public init(modes: [AnsweringMode], rows: [ModeRow], reference: String?, repeatCount: Int) {
+    package init(modes: [AnsweringMode], rows: [ModeRow], reference: String?, repeatCount: Int) {
         self.modes = modes
         self.rows = rows
         self.reference = reference
@@ -44,7 +44,7 @@ public struct ModeAdvice: Sendable {
     }
 
     /// A run that cannot be replayed, and why (`unavailableReason`).
-    public init(modes: [AnsweringMode], unavailableReason: String, reference: String?) {
+    package init(modes: [AnsweringMode], unavailableReason: String, reference: String?) {
         self.modes = modes
         rows = []
         self.reference = reference
@@ -56,34 +56,34 @@ public struct ModeAdvice: Sendable {
     }
 
     /// Why the run cannot be replayed, as the one sentence every report shows instead of the table.
-    public var unavailable: String? { unavailableReason.map(Self.sentence) }
+    package var unavailable: String? { unavailableReason.map(Self.sentence) }
 
     static func sentence(_ reason: String) -> String {
         reason.prefix(1).uppercased() + reason.dropFirst() + ", so what each mode would have returned cannot be computed."
     }
 
     /// The row of `mode`.
-    public func row(_ mode: AnsweringMode) -> ModeRow? {
+    package func row(_ mode: AnsweringMode) -> ModeRow? {
         rows.first { $0.mode == mode }
     }
 
     /// The way of answering a flag names by its key (`race`, `consensus-semantic`, a backend); a mode wins
     /// over a backend of the same name.
-    public func mode(key: String) -> AnsweringMode? {
+    package func mode(key: String) -> AnsweringMode? {
         modes.first { $0.key == key }
     }
 
     /// True when `mode` is on the Pareto front.
-    public func isOnFront(_ mode: AnsweringMode) -> Bool { paretoFront.contains(mode) }
+    package func isOnFront(_ mode: AnsweringMode) -> Bool { paretoFront.contains(mode) }
 
     /// The ways of answering a run with `backends` allows: the modes, then every backend that answers on its
     /// own (a load balancer's answers are its members').
-    public static func modes(backends: [BackendRecord]) -> [AnsweringMode] {
+    package static func modes(backends: [BackendRecord]) -> [AnsweringMode] {
         AnsweringMode.modes + backends.sorted { $0.position < $1.position }.filter { $0.kind != .ailb }.map { .backend($0.name) }
     }
 
     /// Why a run in race mode gets no table.
-    public static func raceRunReason(runID: Int64) -> String {
+    package static func raceRunReason(runID: Int64) -> String {
         "run \(runID) ran in race mode, which keeps only the first successful answer of each case repeat"
     }
 
@@ -107,7 +107,7 @@ extension ModeAdvice {
     /// Accumulates a run's case repeats one at a time and replays each way of answering. The repeats of a case
     /// come one after another (as a run is read, in case order): each case's counts are folded into the
     /// interval's sums when the next case begins, so nothing is kept per case.
-    public struct Builder: Sendable {
+    package struct Builder: Sendable {
         let runID: Int64
         let runMode: RunMode
         let modes: [AnsweringMode]
@@ -142,7 +142,7 @@ extension ModeAdvice {
 
         /// A builder for the run `runID`, stored in `mode`, with `backends` (every row of the run's backends);
         /// flips are counted against `reference` when it is one of them.
-        public init(runID: Int64, mode: RunMode, backends: [BackendRecord], reference: String?) {
+        package init(runID: Int64, mode: RunMode, backends: [BackendRecord], reference: String?) {
             self.runID = runID
             runMode = mode
             let modes = ModeAdvice.modes(backends: backends)
@@ -162,13 +162,13 @@ extension ModeAdvice {
 
         /// Makes room for `count` case repeats at once: each row's latencies are then allocated once, not grown
         /// (and copied) by doubling.
-        public mutating func reserveCapacity(repeats count: Int) {
+        package mutating func reserveCapacity(repeats count: Int) {
             for index in latencies.indices { latencies[index].reserveCapacity(count) }
         }
 
         /// Adds one case repeat: its stored answers (any order; replayed in config order), whether its case has
         /// `expect`, and its verdicts under each profile.
-        public mutating func add(
+        package mutating func add(
             casePosition: Int, hasExpect: Bool, answers unordered: [ReplayedAnswer], ailb: Verdict?, semantic: Verdict?
         ) {
             guard runMode != .race, !unordered.isEmpty else { return }
@@ -230,7 +230,7 @@ extension ModeAdvice {
         }
 
         /// The advice over what was added.
-        public func build() -> ModeAdvice {
+        package func build() -> ModeAdvice {
             if runMode == .race {
                 return ModeAdvice(modes: modes, unavailableReason: ModeAdvice.raceRunReason(runID: runID), reference: reference)
             }

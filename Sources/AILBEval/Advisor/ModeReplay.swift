@@ -1,17 +1,17 @@
 /// A stored answer to one case repeat, as the replay needs it.
-public struct ReplayedAnswer: Sendable, Hashable {
-    public var backend: String
-    public var success: Bool
+package struct ReplayedAnswer: Sendable, Hashable {
+    package var backend: String
+    package var success: Bool
     /// Time to the answer or to the failure (a timeout at its recorded latency).
-    public var latencyMs: Double
+    package var latencyMs: Double
     /// Whether the answer meets `expect`; nil without `expect` or on failure.
-    public var correct: Bool?
+    package var correct: Bool?
     /// Whether ai-lb counts it as a success: every success, and a failure that ai-lb passes on as the answer
     /// (see `loadBalancerPassesOn`).
-    public var loadBalancerSuccess: Bool
+    package var loadBalancerSuccess: Bool
 
     /// `loadBalancerSuccess` defaults to `success`.
-    public init(backend: String, success: Bool, latencyMs: Double, correct: Bool? = nil, loadBalancerSuccess: Bool? = nil) {
+    package init(backend: String, success: Bool, latencyMs: Double, correct: Bool? = nil, loadBalancerSuccess: Bool? = nil) {
         self.backend = backend
         self.success = success
         self.latencyMs = latencyMs
@@ -23,7 +23,7 @@ public struct ReplayedAnswer: Sendable, Hashable {
     /// a timeout, HTTP 404, 429 or 5xx, so an HTTP 4xx error body and a 2xx body that is no chat completion
     /// (`{"raw": …}` when it is not JSON) are answers to it. A member's answer ai-lb reported as such a success
     /// carries no status.
-    public static func loadBalancerPassesOn(errorClass: ErrorClass?, httpStatus: Int?) -> Bool {
+    package static func loadBalancerPassesOn(errorClass: ErrorClass?, httpStatus: Int?) -> Bool {
         switch errorClass {
         case .http4xx: return httpStatus != 404
         case .badJSON: return httpStatus.map { (200..<300).contains($0) } ?? true
@@ -33,13 +33,13 @@ public struct ReplayedAnswer: Sendable, Hashable {
 }
 
 /// What one way of answering returned for one case repeat: whose answer, or none, and after how long.
-public struct ReplayedPick: Sendable, Hashable {
+package struct ReplayedPick: Sendable, Hashable {
     /// The backend whose answer is returned; nil when the way of answering failed.
-    public var backend: String?
+    package var backend: String?
     /// Time until the answer, or until the failure.
-    public var latencyMs: Double
+    package var latencyMs: Double
 
-    public init(backend: String?, latencyMs: Double) {
+    package init(backend: String?, latencyMs: Double) {
         self.backend = backend
         self.latencyMs = latencyMs
     }
@@ -49,11 +49,11 @@ public struct ReplayedPick: Sendable, Hashable {
 ///
 /// Each function returns nil when the repeat says nothing about it (no answers stored, no verdict stored,
 /// the backend has no stored answer).
-public enum ModeReplay {
+package enum ModeReplay {
     /// The fastest of the answers ai-lb counts as successes, the first in config order on a tie; any other
     /// failure never wins. A winner that is no success (an error body ai-lb passes on) ends the race without
     /// an answer. Without any such answer it fails once the last request has failed.
-    public static func race(_ answers: [ReplayedAnswer]) -> ReplayedPick? {
+    package static func race(_ answers: [ReplayedAnswer]) -> ReplayedPick? {
         guard let slowest = answers.map(\.latencyMs).max() else { return nil }
         var winner: ReplayedAnswer?
         for answer in answers where answer.loadBalancerSuccess {
@@ -66,7 +66,7 @@ public enum ModeReplay {
 
     /// The first success in config order, after every failed attempt before it (their time added); without
     /// a success it fails after all of them.
-    public static func failover(_ answers: [ReplayedAnswer]) -> ReplayedPick? {
+    package static func failover(_ answers: [ReplayedAnswer]) -> ReplayedPick? {
         guard !answers.isEmpty else { return nil }
         var elapsed = 0.0
         for answer in answers {
@@ -78,14 +78,14 @@ public enum ModeReplay {
 
     /// The winner of `verdict`, once every answer is in: ai-lb gathers all of them before it votes, so the
     /// slowest one (a failure or a timeout too) sets the time. No successful answer: it fails.
-    public static func consensus(_ answers: [ReplayedAnswer], verdict: Verdict?) -> ReplayedPick? {
+    package static func consensus(_ answers: [ReplayedAnswer], verdict: Verdict?) -> ReplayedPick? {
         guard let verdict, let slowest = answers.map(\.latencyMs).max() else { return nil }
         let winner = verdict.successes > 0 && answers.contains { $0.backend == verdict.winner && $0.success }
         return ReplayedPick(backend: winner ? verdict.winner : nil, latencyMs: slowest)
     }
 
     /// `backend`'s own answer.
-    public static func alone(_ answers: [ReplayedAnswer], backend: String) -> ReplayedPick? {
+    package static func alone(_ answers: [ReplayedAnswer], backend: String) -> ReplayedPick? {
         guard let answer = answers.first(where: { $0.backend == backend }) else { return nil }
         return ReplayedPick(backend: answer.success ? backend : nil, latencyMs: answer.latencyMs)
     }

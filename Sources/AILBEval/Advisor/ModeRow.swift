@@ -1,28 +1,28 @@
 /// What one way of answering would have given over a run's case repeats: one row of the advisor's table.
-public struct ModeRow: Sendable, Hashable {
-    public var mode: AnsweringMode
+package struct ModeRow: Sendable, Hashable {
+    package var mode: AnsweringMode
     /// Case repeats it would have answered or failed: every stored repeat for a mode with answers to replay,
     /// the repeats with a stored verdict for consensus, those with a stored answer of its own for a backend.
-    public var repeats: Int
+    package var repeats: Int
     /// Of them, those where it would have returned no answer.
-    public var failures: Int
+    package var failures: Int
     /// Correct answers out of the repeats of cases with `expect`, a failure counting as wrong (a user gets no
     /// correct answer). Interval over cases.
-    public var accuracy: Proportion
+    package var accuracy: Proportion
     /// Repeats whose answer is in the group of ai-lb's consensus winner (`ailb` profile), out of the repeats
     /// where consensus has a winner; a failure counts as not agreeing. Interval over cases.
-    public var agreement: Proportion
+    package var agreement: Proportion
     /// Time until the answer, or until the failure, over every repeat counted.
-    public var latencyP50: Double?
-    public var latencyP95: Double?
+    package var latencyP50: Double?
+    package var latencyP95: Double?
     /// The backend whose own answer this way of answering returned on every repeat, failing exactly where it
     /// failed; nil when there is none (and always for a backend's own row).
-    public var sameAs: String?
+    package var sameAs: String?
     /// Paired with the reference backend alone over the repeats with `expect` both have (a failure is wrong);
     /// nil without a reference, and for the reference's own row.
-    public var flips: ReferenceFlips?
+    package var flips: ReferenceFlips?
 
-    public init(
+    package init(
         mode: AnsweringMode, repeats: Int = 0, failures: Int = 0, accuracy: Proportion = Proportion(successes: 0, trials: 0),
         agreement: Proportion = Proportion(successes: 0, trials: 0), latencyP50: Double? = nil, latencyP95: Double? = nil,
         sameAs: String? = nil, flips: ReferenceFlips? = nil
@@ -39,10 +39,10 @@ public struct ModeRow: Sendable, Hashable {
     }
 
     /// The share of repeats with no answer; nil when no repeat was counted.
-    public var failureRate: Double? { repeats > 0 ? Double(failures) / Double(repeats) : nil }
+    package var failureRate: Double? { repeats > 0 ? Double(failures) / Double(repeats) : nil }
 
     /// The figure rows are compared by: accuracy, or agreement with consensus.
-    public func figure(_ basis: ModeAdvice.Basis) -> Proportion {
+    package func figure(_ basis: ModeAdvice.Basis) -> Proportion {
         basis == .accuracy ? accuracy : agreement
     }
 }

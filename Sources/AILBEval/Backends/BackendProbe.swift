@@ -2,50 +2,50 @@ import Foundation
 
 /// What probing one backend found: can it be reached, does it serve the configured model, does it answer
 /// a chat request, and does a forced tool call come back as `tool_calls` (the thing consensus compares).
-public struct ProbeResult: Sendable, Hashable {
-    public var backend: String
-    public var url: String
+package struct ProbeResult: Sendable, Hashable {
+    package var backend: String
+    package var url: String
     /// `GET /models` answered with 2xx.
-    public var reachable: Bool
-    public var modelsLatencyMs: Double?
+    package var reachable: Bool
+    package var modelsLatencyMs: Double?
     /// The configured model id is in the `/models` list (nil when the list could not be read).
-    public var modelListed: Bool?
+    package var modelListed: Bool?
     /// A one-token chat completion succeeded.
-    public var chatOK: Bool
-    public var chatLatencyMs: Double?
+    package var chatOK: Bool
+    package var chatLatencyMs: Double?
     /// A request forcing a tool call came back with `tool_calls`.
-    public var toolCallsOK: Bool
+    package var toolCallsOK: Bool
     /// Why something failed, for people.
-    public var problems: [String]
+    package var problems: [String]
     /// The model id the chat used: the configured one, or what `model: auto` would resolve to.
-    public var model: String = ""
+    package var model: String = ""
     /// ai-lb only: `GET /health` answered 2xx.
-    public var healthOK: Bool? = nil
+    package var healthOK: Bool? = nil
     /// ai-lb only: backends that answered a one-token request in `all` mode, and how many were attempted.
-    public var membersAnswered: MemberCount? = nil
+    package var membersAnswered: MemberCount? = nil
 
     /// How many of a load balancer's backends answered.
-    public struct MemberCount: Sendable, Hashable {
+    package struct MemberCount: Sendable, Hashable {
         /// Backends that answered with a chat completion.
-        public var succeeded: Int
+        package var succeeded: Int
         /// Backends ai-lb tried.
-        public var attempted: Int
+        package var attempted: Int
     }
 
     /// Usable for a run: the chat round trip works (and for ai-lb, at least one backend answers in `all` mode).
-    public var isUsable: Bool { chatOK && (membersAnswered.map { $0.succeeded > 0 } ?? true) }
+    package var isUsable: Bool { chatOK && (membersAnswered.map { $0.succeeded > 0 } ?? true) }
 }
 
 /// Probes backends concurrently (`ailb-eval backends`).
-public struct BackendProbe: Sendable {
-    public var client: ChatClient
-    public var timeout: Double
-    public var environment: [String: String]
+package struct BackendProbe: Sendable {
+    package var client: ChatClient
+    package var timeout: Double
+    package var environment: [String: String]
     /// `models:` of the config, to resolve `model: auto` as a run would.
-    public var equivalents: [String: [String: String]]
+    package var equivalents: [String: [String: String]]
 
     /// A prober sending through `client`, waiting `timeout` seconds per request.
-    public init(
+    package init(
         client: ChatClient, timeout: Double = 30, environment: [String: String],
         equivalents: [String: [String: String]] = [:]
     ) {
@@ -56,7 +56,7 @@ public struct BackendProbe: Sendable {
     }
 
     /// Probes every backend (the first replica of each) at once; results in config order.
-    public func probe(_ backends: [BackendConfig]) async -> [ProbeResult] {
+    package func probe(_ backends: [BackendConfig]) async -> [ProbeResult] {
         await withTaskGroup(of: (Int, ProbeResult).self) { group in
             for (index, backend) in backends.enumerated() {
                 group.addTask { (index, await probe(backend)) }
@@ -76,7 +76,7 @@ public struct BackendProbe: Sendable {
     /// Probes one backend. Its URL is shown without user name and password, as runs store it, and no
     /// problem text carries a credential (a URL's, the API key, a header value) even when a server or the
     /// HTTP stack echoes one.
-    public func probe(_ backend: BackendConfig) async -> ProbeResult {
+    package func probe(_ backend: BackendConfig) async -> ProbeResult {
         var result = await probeWithCredentials(backend)
         let secrets = credentials(of: backend)
         result.url = Self.scrub(result.url, secrets: secrets)
@@ -238,7 +238,7 @@ public struct BackendProbe: Sendable {
     }
 
     /// The probe table for people.
-    public static func render(_ results: [ProbeResult]) -> String {
+    package static func render(_ results: [ProbeResult]) -> String {
         let withBalancer = results.contains { $0.membersAnswered != nil }
         var header = ["backend", "url", "reachable", "/models ms", "model listed", "chat", "chat ms", "tool_calls"]
         if withBalancer { header += ["health", "members ok"] }
@@ -260,7 +260,7 @@ public struct BackendProbe: Sendable {
     }
 
     /// The probe results as JSON, for scripts.
-    public static func json(_ results: [ProbeResult]) -> JSONValue {
+    package static func json(_ results: [ProbeResult]) -> JSONValue {
         .array(
             results.map { r in
                 [

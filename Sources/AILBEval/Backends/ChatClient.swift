@@ -1,27 +1,27 @@
 import Foundation
 
 /// One chat-completion request to one OpenAI-compatible server.
-public struct ChatRequest: Sendable {
+package struct ChatRequest: Sendable {
     /// The server's OpenAI base URL, ending in `/v1`; the client posts to `{baseURL}/chat/completions`.
-    public var baseURL: URL
+    package var baseURL: URL
     /// The full OpenAI chat request (model, messages, tools, …). Its `"stream"` is overwritten from `stream`.
-    public var body: JSONValue
+    package var body: JSONValue
     /// Extra headers (`Authorization`, a backend's configured headers, `X-Execution-Mode`).
-    public var headers: [String: String]
+    package var headers: [String: String]
     /// Ask for a `text/event-stream` answer (needed for time-to-first-token).
-    public var stream: Bool
+    package var stream: Bool
     /// Seconds allowed for one attempt, headers and whole body included.
-    public var timeout: Double
+    package var timeout: Double
     /// When to try again.
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// Whether a 2xx body must be a chat completion (with `choices`); false accepts any JSON object, for
     /// ai-lb's multi-backend answers, which wrap the completions of its members.
-    public var expectsCompletion: Bool
+    package var expectsCompletion: Bool
     /// How the server's certificate is checked (`https://`).
-    public var tls: TLSOptions
+    package var tls: TLSOptions
 
     /// A request; the defaults suit a local server.
-    public init(
+    package init(
         baseURL: URL, body: JSONValue, headers: [String: String] = [:], stream: Bool = false, timeout: Double = 120,
         retry: RetryPolicy = RetryPolicy(), expectsCompletion: Bool = true, tls: TLSOptions = TLSOptions()
     ) {
@@ -39,16 +39,16 @@ public struct ChatRequest: Sendable {
 /// Sends chat-completion requests and turns every outcome into a `BackendResponse`: never throws, so a
 /// run goes on whatever a backend does. Every request goes over one `HTTPTransport` (libcurl's multi
 /// interface), `http://` and `https://` alike, and every outcome is classified by `ChatTransfer`.
-public final class ChatClient: Sendable {
+package final class ChatClient: Sendable {
     package let transport: HTTPTransport
     /// Waits between attempts; a test injects one that does not really sleep.
     private let pause: @Sendable (Double) async throws -> Void
     /// Bodies longer than this are cut off and reported as `too_large`.
-    public let maxResponseBytes: Int
+    package let maxResponseBytes: Int
 
     /// A client allowing `maxConnectionsPerHost` parallel connections to one server (keep it at least the
     /// run's concurrency, or requests queue inside the client and their latency is overstated).
-    public convenience init(maxConnectionsPerHost: Int = 256, maxResponseBytes: Int = 8 << 20) {
+    package convenience init(maxConnectionsPerHost: Int = 256, maxResponseBytes: Int = 8 << 20) {
         self.init(transport: HTTPTransport(maxConnectionsPerHost: max(1, maxConnectionsPerHost)), maxResponseBytes: maxResponseBytes)
     }
 
@@ -64,7 +64,7 @@ public final class ChatClient: Sendable {
 
     /// Cancels every request in flight and releases connections and the transport's thread; the client
     /// cannot be used afterwards.
-    public func invalidate() {
+    package func invalidate() {
         transport.shutdown()
     }
 
@@ -80,7 +80,7 @@ public final class ChatClient: Sendable {
     }
 
     /// Sends `request`, retrying per its policy, and reports the final attempt.
-    public func send(_ request: ChatRequest) async -> BackendResponse {
+    package func send(_ request: ChatRequest) async -> BackendResponse {
         let url = request.baseURL.appendingPathComponent("chat").appendingPathComponent("completions")
         let shownURL = Self.redacted(url)
         var headers = [

@@ -1,19 +1,19 @@
 import Foundation
 
 /// Why a chat-completion event stream could not be turned into a completion.
-public struct StreamAssemblyError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct StreamAssemblyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A one-line explanation for people.
-    public var message: String
+    package var message: String
     /// The HTTP status the server's in-stream `error` object stands for, when it sent one: a server that
     /// fails after `200 OK` has started a stream reports what it would have sent as a status.
-    public var serverStatus: Int?
+    package var serverStatus: Int?
     /// An error with this explanation.
-    public init(_ message: String, serverStatus: Int? = nil) {
+    package init(_ message: String, serverStatus: Int? = nil) {
         self.message = message
         self.serverStatus = serverStatus
     }
     /// The explanation, for string interpolation.
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// Folds OpenAI `chat.completion.chunk` events into the one `chat.completion` body a non-streaming
@@ -22,7 +22,7 @@ public struct StreamAssemblyError: Error, Sendable, Hashable, CustomStringConver
 /// Content and `reasoning_content` are concatenated; tool-call deltas are merged by `index` (id, type and
 /// name taken from the first delta that has them, `arguments` concatenated). Only choice 0 is kept: the
 /// tool always asks for one choice.
-public struct ChatStreamAssembler: Sendable {
+package struct ChatStreamAssembler: Sendable {
     private struct ToolCall: Sendable {
         var index: Int
         var id: String?
@@ -49,19 +49,19 @@ public struct ChatStreamAssembler: Sendable {
     private var sawChoice = false
 
     /// True once `[DONE]` arrived; later events are ignored.
-    public private(set) var isDone = false
+    package private(set) var isDone = false
     /// How many JSON chunks were folded in.
-    public private(set) var chunkCount = 0
+    package private(set) var chunkCount = 0
     /// True once a content, reasoning or tool-call delta arrived (the first token, for TTFT).
-    public private(set) var sawFirstToken = false
+    package private(set) var sawFirstToken = false
 
     /// An assembler for one stream.
-    public init() {}
+    package init() {}
 
     /// Folds in one event. Returns true when this event carried the stream's first token.
     /// Throws for a payload that is not JSON, or an `error` object sent in the stream.
     @discardableResult
-    public mutating func consume(_ event: SSEEvent) throws(StreamAssemblyError) -> Bool {
+    package mutating func consume(_ event: SSEEvent) throws(StreamAssemblyError) -> Bool {
         if isDone { return false }
         let trimmed = event.data.trimmingCharacters(in: .whitespaces)
         if trimmed == "[DONE]" {
@@ -166,7 +166,7 @@ public struct ChatStreamAssembler: Sendable {
 
     /// The assembled `chat.completion` body. Throws when the stream ended without `[DONE]` and without
     /// any chunk carrying a `finish_reason` (it was cut off), or carried no chunk at all.
-    public func finish() throws(StreamAssemblyError) -> JSONValue {
+    package func finish() throws(StreamAssemblyError) -> JSONValue {
         guard chunkCount > 0 else { throw StreamAssemblyError("stream ended without any chunk") }
         guard isDone || finishReason != nil else {
             throw StreamAssemblyError("stream ended without [DONE] or a finish_reason after \(chunkCount) chunks")
@@ -175,7 +175,7 @@ public struct ChatStreamAssembler: Sendable {
     }
 
     /// The completion assembled so far, whether or not the stream is complete.
-    public var body: JSONValue {
+    package var body: JSONValue {
         var message: [String: JSONValue] = ["role": .string(role)]
         let calls = toolCalls.sorted { $0.index < $1.index }
         if sawContent && (!content.isEmpty || calls.isEmpty) {

@@ -1,22 +1,22 @@
 import Foundation
 
 /// What `model: auto` became for one backend of a run.
-public struct ResolvedModel: Sendable, Hashable {
+package struct ResolvedModel: Sendable, Hashable {
     /// The backend's name.
-    public var backend: String
+    package var backend: String
     /// The model id it will be asked for.
-    public var model: String
+    package var model: String
     /// The ids its `/models` listed, in the server's order.
-    public var listed: [String]
+    package var listed: [String]
 }
 
 /// Resolves `model: auto` through `GET {url}/models`: the first listed model, or the first of the
 /// backend's `preferred_models` that is listed (a preferred canonical name matches the id `models:` maps
 /// it to for that backend, or the name itself).
-public enum ModelResolver {
+package enum ModelResolver {
     /// The model to use among `listed`, and the canonical name it was chosen under (if any); nil when
     /// nothing suitable is listed.
-    public static func choose(
+    package static func choose(
         listed: [String], for backend: BackendConfig, equivalents: [String: [String: String]]
     ) -> (id: String, canonical: String?)? {
         guard !backend.preferredModels.isEmpty else {
@@ -64,7 +64,7 @@ public enum ModelResolver {
     /// Replaces `auto` in every backend that has it, in place, by asking each server concurrently; the
     /// family follows the resolved model unless the config set one. Throws `RunFailure` naming the backend
     /// when a list cannot be read or holds nothing suitable.
-    public static func resolve(
+    package static func resolve(
         _ backends: inout [BackendConfig], equivalents: [String: [String: String]], environment: [String: String],
         timeout: Double
     ) async throws -> [ResolvedModel] {

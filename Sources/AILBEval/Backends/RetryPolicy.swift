@@ -12,29 +12,29 @@ import Foundation
 /// - `cancelled`: the user asked us to stop.
 /// - `upstream`: a member behind a load balancer failed; only its answer inside the load balancer's reply
 ///   says so, and there is no request of ours to that member to repeat.
-public struct RetryPolicy: Sendable, Hashable {
+package struct RetryPolicy: Sendable, Hashable {
     /// Retries after the first attempt (so at most `maxRetries + 1` attempts).
-    public var maxRetries: Int
+    package var maxRetries: Int
     /// Backoff ceiling for the first retry, in seconds; it doubles with every further retry.
-    public var baseDelay: Double
+    package var baseDelay: Double
     /// Upper bound of the exponential backoff, in seconds (a `Retry-After` may ask for longer).
-    public var maxDelay: Double
+    package var maxDelay: Double
 
     /// The longest `Retry-After` we honour, in seconds: a server asking for an hour would stall the run.
-    public static let maxRetryAfter: Double = 60
+    package static let maxRetryAfter: Double = 60
 
     /// A policy; the defaults match `defaults.retries: 2` in config.yaml.
-    public init(maxRetries: Int = 2, baseDelay: Double = 0.25, maxDelay: Double = 8) {
+    package init(maxRetries: Int = 2, baseDelay: Double = 0.25, maxDelay: Double = 8) {
         self.maxRetries = maxRetries
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
     }
 
     /// A policy that never retries.
-    public static let none = RetryPolicy(maxRetries: 0)
+    package static let none = RetryPolicy(maxRetries: 0)
 
     /// Whether a failure of this class is worth another attempt at all.
-    public static func isRetryable(_ errorClass: ErrorClass) -> Bool {
+    package static func isRetryable(_ errorClass: ErrorClass) -> Bool {
         switch errorClass {
         case .connect, .http429, .http5xx: return true
         case .timeout, .http4xx, .badJSON, .badSSE, .tooLarge, .cancelled, .cancelledByRace, .upstream, .redirect: return false
@@ -50,7 +50,7 @@ public struct RetryPolicy: Sendable, Hashable {
     ///   - random: a uniform number in `0..<1` for the jitter.
     /// - Returns: "full jitter" backoff, `random × min(maxDelay, baseDelay × 2^(attempt−1))`, which spreads
     ///   many clients hitting the same overloaded server; raised to `retryAfter` (capped at 60 s) when given.
-    public func delay(afterAttempt attempt: Int, errorClass: ErrorClass, retryAfter: Double?, random: Double) -> Double? {
+    package func delay(afterAttempt attempt: Int, errorClass: ErrorClass, retryAfter: Double?, random: Double) -> Double? {
         guard attempt >= 1, attempt <= maxRetries, Self.isRetryable(errorClass) else { return nil }
         let exponent = Double(min(attempt - 1, 62))
         let ceiling = min(max(maxDelay, 0), max(baseDelay, 0) * pow(2, exponent))
@@ -64,7 +64,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Parses a `Retry-After` header value: delta-seconds (`"120"`) or an HTTP date
     /// (IMF-fixdate, `"Wed, 21 Oct 2015 07:28:00 GMT"`). A date in the past yields 0. nil when unparsable.
-    public static func parseRetryAfter(_ value: String, now: Date) -> Double? {
+    package static func parseRetryAfter(_ value: String, now: Date) -> Double? {
         let text = value.trimmingCharacters(in: .whitespaces)
         if !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) {
             return Double(text)

@@ -1,17 +1,17 @@
 import Foundation
 
 /// One Server-Sent Event (the `data:` lines joined with `\n`).
-public struct SSEEvent: Sendable, Hashable {
+package struct SSEEvent: Sendable, Hashable {
     /// The `event:` field, or nil when the server sent none (the default "message").
-    public var event: String?
+    package var event: String?
     /// The payload as raw bytes, so that a JSON parser can reject invalid UTF-8 instead of
     /// silently seeing U+FFFD.
-    public var dataBytes: [UInt8]
+    package var dataBytes: [UInt8]
     /// The `id:` field, if any.
-    public var id: String?
+    package var id: String?
 
     /// An event; mostly for tests.
-    public init(event: String? = nil, data: String, id: String? = nil) {
+    package init(event: String? = nil, data: String, id: String? = nil) {
         self.event = event
         self.dataBytes = Array(data.utf8)
         self.id = id
@@ -24,7 +24,7 @@ public struct SSEEvent: Sendable, Hashable {
     }
 
     /// The payload as text (invalid UTF-8 replaced).
-    public var data: String { String(decoding: dataBytes, as: UTF8.self) }
+    package var data: String { String(decoding: dataBytes, as: UTF8.self) }
 }
 
 /// An incremental `text/event-stream` parser (WHATWG HTML §9.2.6): feed it chunks as they arrive,
@@ -32,7 +32,7 @@ public struct SSEEvent: Sendable, Hashable {
 ///
 /// Handles `\n`, `\r\n` and `\r` line ends (also a `\r\n` split between two chunks), comment lines
 /// (`: keep-alive`), multi-line `data:`, `event:` and `id:`, and a leading byte-order mark.
-public struct SSEParser: Sendable {
+package struct SSEParser: Sendable {
     private var line: [UInt8] = []
     private var data: [UInt8] = []
     private var hasData = false
@@ -43,10 +43,10 @@ public struct SSEParser: Sendable {
     private var atStart = true
 
     /// A parser at the start of a stream.
-    public init() {}
+    package init() {}
 
     /// Parses the next chunk and returns the events it completed.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
         for byte in bytes {
             if pendingCR {
@@ -70,7 +70,7 @@ public struct SSEParser: Sendable {
     /// event without its closing blank line are still dispatched, because some servers close the
     /// connection right after the last `data:` line; a truncated JSON payload is then caught by
     /// whoever parses the data.
-    public mutating func finish() -> [SSEEvent] {
+    package mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
         if !line.isEmpty { endLine(into: &events) }
         dispatch(into: &events)

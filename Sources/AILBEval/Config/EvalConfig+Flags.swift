@@ -3,7 +3,7 @@ extension EvalConfig {
     /// Applies the run's flags over the config's values. Each flag is checked by the same rule as the key it
     /// overrides (`--threshold 1.5` is refused as `consensus: {threshold: 1.5}` is), and all are checked
     /// before any is applied.
-    public mutating func applyFlags(_ options: RunOptions) throws(InputError) {
+    package mutating func applyFlags(_ options: RunOptions) throws(InputError) {
         let threshold = try NumberSetting.threshold.checkedFlag(options.threshold)
         let minAgreement = try NumberSetting.minAgreement.checkedFlag(options.minAgreement)
         let minAccuracy = try NumberSetting.minAccuracy.checkedFlag(options.minAccuracy)

@@ -106,7 +106,7 @@ public struct BackendConfig: Sendable, Hashable {
     public static let autoModel = "auto"
 
     /// How the transport checks this backend's certificate.
-    public var tls: TLSOptions { TLSOptions(caFile: caFile, insecureSkipVerify: insecureSkipVerify) }
+    package var tls: TLSOptions { TLSOptions(caFile: caFile, insecureSkipVerify: insecureSkipVerify) }
 
     /// True while `model` is `auto` and still to be resolved.
     public var modelIsAuto: Bool { model == Self.autoModel }

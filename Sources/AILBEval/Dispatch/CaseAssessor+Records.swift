@@ -1,7 +1,7 @@
 /// The rows a run stores, made from the judge's values: where the answers of a run meet the store.
 extension CaseAssessor {
     /// The `responses` row for one backend response.
-    public func record(
+    package func record(
         for response: BackendResponse, item: WorkItem, backend: String, expect: Expectation?, receivedAt: String
     ) -> ResponseRecord {
         var record = ResponseRecord(
@@ -25,7 +25,7 @@ extension CaseAssessor {
     }
 
     /// The verdict rows (one per profile) for one repeat of a case, from its responses in config order.
-    public func verdicts(
+    package func verdicts(
         casePosition: Int, repeatIndex: Int, responses: [(backend: String, response: BackendResponse)],
         expect: Expectation?
     ) -> [VerdictRecord] {

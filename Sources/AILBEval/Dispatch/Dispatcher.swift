@@ -1,32 +1,32 @@
 import Foundation
 
 /// One request of a plan: a repeat of a case sent to a backend.
-public struct WorkItem: Sendable, Hashable {
-    public var casePosition: Int
-    public var repeatIndex: Int
-    public var backendIndex: Int
+package struct WorkItem: Sendable, Hashable {
+    package var casePosition: Int
+    package var repeatIndex: Int
+    package var backendIndex: Int
 }
 
 /// What a backend answered to one work item.
-public struct WorkResult: Sendable {
-    public var item: WorkItem
-    public var response: BackendResponse
+package struct WorkResult: Sendable {
+    package var item: WorkItem
+    package var response: BackendResponse
     /// On the last result of a race (`--mode race`): how the race ended.
-    public var race: RaceRecord? = nil
+    package var race: RaceRecord? = nil
 }
 
 /// Sends a plan's requests concurrently: at most `concurrency` in flight overall and at most a
 /// backend's `max_concurrency` to that backend, replicas used round-robin.
-public struct Dispatcher: Sendable {
-    public var plan: RunPlan
-    public var defaults: RunDefaults
-    public var client: ChatClient
+package struct Dispatcher: Sendable {
+    package var plan: RunPlan
+    package var defaults: RunDefaults
+    package var client: ChatClient
     /// Environment for `api_key_env` lookups.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// The requests on the wire right now, and when each was sent.
-    public let inFlight = InFlightRequests()
+    package let inFlight = InFlightRequests()
 
-    public init(plan: RunPlan, defaults: RunDefaults, client: ChatClient, environment: [String: String]) {
+    package init(plan: RunPlan, defaults: RunDefaults, client: ChatClient, environment: [String: String]) {
         self.plan = plan
         self.defaults = defaults
         self.client = client
@@ -35,7 +35,7 @@ public struct Dispatcher: Sendable {
 
     /// Each backend's requests in flight right now, with the timeout they run against (backends with none
     /// are left out).
-    public func inFlightBackends() -> [InFlightBackend] {
+    package func inFlightBackends() -> [InFlightBackend] {
         inFlight.sendTimes().sorted { $0.key < $1.key }.map { index, times in
             InFlightBackend(name: plan.backends[index].name, timeout: timeout(for: plan.backends[index]), startTimes: times)
         }
@@ -54,7 +54,7 @@ public struct Dispatcher: Sendable {
     /// once, so a slow store slows the senders rather than piling results up in memory.
     /// Returns when all are done or the task is cancelled (in-flight requests then end as `cancelled`).
     /// The whole plan is walked in place rather than listed: a large run holds no list of its requests.
-    public func run(items: [WorkItem]? = nil, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
+    package func run(items: [WorkItem]? = nil, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
         switch defaults.mode {
         case .race: await runRaces(items: items, deliver: deliver)
         case .sequence: await runSequences(items: items, deliver: deliver)
@@ -110,7 +110,7 @@ public struct Dispatcher: Sendable {
     }
 
     /// Every item of the plan, case by case so that verdicts complete early.
-    public func planItems() -> [WorkItem] {
+    package func planItems() -> [WorkItem] {
         var items: [WorkItem] = []
         items.reserveCapacity(plan.totalRequests)
         for planned in plan.cases {

@@ -3,38 +3,38 @@ import Foundation
 import GRDB
 
 /// Why a run could not be carried out at all (exit code 3).
-public struct RunFailure: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
+package struct RunFailure: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package init(message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// The result of a finished run. Its reports are read from the store afterwards, in one pass.
-public struct RunOutcome: Sendable {
-    public var runID: Int64
-    public var status: RunStatus
-    public var elapsedSeconds: Double
+package struct RunOutcome: Sendable {
+    package var runID: Int64
+    package var status: RunStatus
+    package var elapsedSeconds: Double
     /// For `--resume --retry-errors`: what became of the requests sent again.
-    public var retries: RetryOutcome? = nil
+    package var retries: RetryOutcome? = nil
 }
 
 /// What became of the requests a resumed run sent again because they had ended in an error.
-public struct RetryOutcome: Sendable, Equatable {
+package struct RetryOutcome: Sendable, Equatable {
     /// Requests chosen to be sent again.
-    public var planned: Int
+    package var planned: Int
     /// Of those, the ones that have a new answer (an interrupt may stop the others; their errors stand).
-    public var answered: Int
+    package var answered: Int
     /// Of those, the ones that succeeded this time (a load balancer's: every member answered).
-    public var succeeded: Int
+    package var succeeded: Int
 
-    public init(planned: Int, answered: Int, succeeded: Int) {
+    package init(planned: Int, answered: Int, succeeded: Int) {
         self.planned = planned
         self.answered = answered
         self.succeeded = succeeded
     }
 
     /// "Retried 5 requests that had ended in an error: 4 succeeded this time, 1 failed again."
-    public var summary: String {
+    package var summary: String {
         let failedAgain = answered - succeeded
         var text =
             "Retried \(answered) request\(answered == 1 ? "" : "s") that had ended in an error: \(succeeded) succeeded this time, "
@@ -50,16 +50,16 @@ public struct RetryOutcome: Sendable, Equatable {
 
 /// Carries out a prepared run: serves mock backends, dispatches every request, stores each response as
 /// it arrives, judges each repeat of a case as soon as all its responses are in, and finishes the run.
-public struct EvalRun: Sendable {
-    public var prepared: PreparedRun
-    public var store: ResultStore
-    public var progress: ProgressReporter?
+package struct EvalRun: Sendable {
+    package var prepared: PreparedRun
+    package var store: ResultStore
+    package var progress: ProgressReporter?
     /// Backends already started by the caller (`PreparedRun.startBackends()`); nil: the run starts them
     /// itself and stops them when it ends. A caller that passes them stops them.
-    public var started: StartedBackends?
+    package var started: StartedBackends?
 
     /// A run of `prepared` storing into `store`.
-    public init(prepared: PreparedRun, store: ResultStore, progress: ProgressReporter?, started: StartedBackends? = nil) {
+    package init(prepared: PreparedRun, store: ResultStore, progress: ProgressReporter?, started: StartedBackends? = nil) {
         self.prepared = prepared
         self.store = store
         self.progress = progress
@@ -80,7 +80,7 @@ public struct EvalRun: Sendable {
     ///
     /// A database that fails while the run stores into it (a full disk, a file removed or locked) throws
     /// `StoreError` with SQLite's message: the run cannot be carried out, which is not a failed gate.
-    public func execute() async throws -> RunOutcome {
+    package func execute() async throws -> RunOutcome {
         do {
             return try await carryOut()
         } catch let error as DatabaseError {

@@ -2,7 +2,7 @@ import Foundation
 
 /// The dispatcher's bookkeeping of the requests on the wire: for each, the backend it went to and when it
 /// was sent. The progress line reads it to say which backends keep the run waiting.
-public final class InFlightRequests: Sendable {
+package final class InFlightRequests: Sendable {
     private struct State {
         var nextToken = 0
         var requests: [Int: (backendIndex: Int, sentAt: Date)] = [:]
@@ -10,7 +10,7 @@ public final class InFlightRequests: Sendable {
 
     private let state = BackendLockedState(State())
 
-    public init() {}
+    package init() {}
 
     /// Records a request to backend `backendIndex` sent at `sentAt`; returns the token that ends it.
     func begin(backendIndex: Int, at sentAt: Date = Date()) -> Int {
@@ -27,7 +27,7 @@ public final class InFlightRequests: Sendable {
     }
 
     /// When each request now in flight was sent, by backend index.
-    public func sendTimes() -> [Int: [Date]] {
+    package func sendTimes() -> [Int: [Date]] {
         state.read { state in
             var result: [Int: [Date]] = [:]
             for request in state.requests.values { result[request.backendIndex, default: []].append(request.sentAt) }

@@ -1,21 +1,21 @@
 import Foundation
 
 /// A run that passed every check and is ready to start: config, suites and plan, nothing written yet.
-public struct PreparedRun: Sendable {
-    public var config: EvalConfig
-    public var suites: [Suite]
-    public var plan: RunPlan
-    public var options: RunOptions
-    public var environment: [String: String]
+package struct PreparedRun: Sendable {
+    package var config: EvalConfig
+    package var suites: [Suite]
+    package var plan: RunPlan
+    package var options: RunOptions
+    package var environment: [String: String]
     /// Set when this finishes a stored run rather than starting a new one.
-    public var resumption: Resumption? = nil
+    package var resumption: Resumption? = nil
 
     /// The database path after `--db` and `storage.path`.
-    public var databasePath: String { options.databasePath ?? config.storagePath }
+    package var databasePath: String { options.databasePath ?? config.storagePath }
 
     /// Loads and validates config and suites and applies the options. Throws `InputError` for any bad input,
     /// before anything is written.
-    public static func prepare(_ options: RunOptions, environment: [String: String]) throws(InputError) -> PreparedRun {
+    package static func prepare(_ options: RunOptions, environment: [String: String]) throws(InputError) -> PreparedRun {
         var config = try loadConfig(
             options.configPath, environment: environment, allowInsecureTLS: options.allowInsecureTLS)
         guard !options.suitePaths.isEmpty else {
@@ -73,7 +73,7 @@ public struct PreparedRun: Sendable {
 
     /// Reads the config file, or the embedded default when none is named and `config.yaml` does not exist.
     /// `allowInsecureTLS` lets `insecure_skip_verify: true` stand for a backend on another machine.
-    public static func loadConfig(
+    package static func loadConfig(
         _ path: String?, environment: [String: String], allowInsecureTLS: Bool = false
     )
         throws(InputError) -> EvalConfig
@@ -83,7 +83,7 @@ public struct PreparedRun: Sendable {
 
     /// The config as stored with the run: everything but secrets (header values are masked; API keys are
     /// never read into it, only the names of their variables).
-    public var configSnapshot: JSONValue {
+    package var configSnapshot: JSONValue {
         let backends = config.backends.map { b -> JSONValue in
             var object: [String: JSONValue] = [
                 "name": .string(b.name), "kind": .string(b.kind.rawValue), "model": .string(b.model),

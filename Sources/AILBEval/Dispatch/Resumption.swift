@@ -1,21 +1,21 @@
 import Foundation
 
 /// A stored run to finish: which one, and the work it still lacks.
-public struct Resumption: Sendable {
+package struct Resumption: Sendable {
     /// The run being finished; its id is kept.
-    public var runID: Int64
+    package var runID: Int64
     /// The (case, repeat, backend) requests with no final answer in the store: never sent, lost in a crash,
     /// or cancelled by Ctrl-C.
-    public var missing: [WorkItem]
+    package var missing: [WorkItem]
     /// With `--retry-errors`: the requests whose stored answer is an error, sent again (the error is kept in
     /// `response_attempts`). A load balancer's request counts when it failed as a whole or for any member.
-    public var retried: [WorkItem] = []
+    package var retried: [WorkItem] = []
     /// Without `--retry-errors`: how many requests ended in an error and stay as they are.
-    public var errorsKept = 0
+    package var errorsKept = 0
     /// Requests of the run in all.
-    public var planned: Int
+    package var planned: Int
     /// What differs from the run as it started (only under `--force`), for the user to read.
-    public var notes: [String]
+    package var notes: [String]
 }
 
 extension PreparedRun {
@@ -25,7 +25,7 @@ extension PreparedRun {
     /// stored; only requests without a final answer are planned. Throws `InputError` when the config or a
     /// suite changed since the run started (unless `options.force`), or the run cannot be resumed.
     /// A backend named by the run's `--backend` flags that is gone from the config is skipped with a note.
-    public static func prepareResume(
+    package static func prepareResume(
         _ options: RunOptions, store: ResultStore, environment: [String: String]
     ) throws -> PreparedRun {
         guard let reference = options.resume else { throw InputError("--resume needs a run id or 'latest'") }

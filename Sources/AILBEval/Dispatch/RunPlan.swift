@@ -1,13 +1,13 @@
 /// One case of a run, with its position in the plan. Its request body (the model field is set per backend),
 /// expectation and other fields are read from the packed cases (`SuiteCases`) when asked for, so a plan of
 /// any size holds each case once, as compact bytes.
-public struct PlannedCase: Sendable {
+package struct PlannedCase: Sendable {
     /// Index in the run's case list; the key in the store.
-    public var position: Int
-    public var suiteName: String
-    public var repeats: Int
+    package var position: Int
+    package var suiteName: String
+    package var repeats: Int
     /// Whether the repeats send one seed or one each (`RepeatSeed.body(_:repeatIndex:)`).
-    public var repeatSeed: RepeatSeed
+    package var repeatSeed: RepeatSeed
     /// The packed cases this one is read from, and its index there.
     let cases: SuiteCases
     let index: Int
@@ -15,17 +15,17 @@ public struct PlannedCase: Sendable {
     let bodyDefaults: [String: JSONValue]
 
     /// The case's id, unique within its suite.
-    public var caseID: String { cases.id(at: index) }
+    package var caseID: String { cases.id(at: index) }
     /// The case's expected answer.
-    public var expect: Expectation? { cases.expect(at: index) }
+    package var expect: Expectation? { cases.expect(at: index) }
     /// The case's tags.
-    public var tags: [String] { cases.tags(at: index) }
+    package var tags: [String] { cases.tags(at: index) }
     /// The whole case, decoded.
-    public var suiteCase: SuiteCase { cases[index] }
+    package var suiteCase: SuiteCase { cases[index] }
 
     /// The OpenAI chat request without `model` and `stream`: the run's defaults, then the case's messages,
     /// tools, tool choice and parameters (which win over the defaults).
-    public var requestBody: [String: JSONValue] { body(cases.requestFields(at: index)) }
+    package var requestBody: [String: JSONValue] { body(cases.requestFields(at: index)) }
 
     func body(_ fields: [String: JSONValue]) -> [String: JSONValue] {
         var body = bodyDefaults
@@ -37,12 +37,12 @@ public struct PlannedCase: Sendable {
     }
 
     /// The body repeat `repeatIndex` (from 0) sends, still without `model` and `stream`.
-    public func requestBody(repeatIndex: Int) -> [String: JSONValue] {
+    package func requestBody(repeatIndex: Int) -> [String: JSONValue] {
         repeatSeed.body(requestBody, repeatIndex: repeatIndex)
     }
 
     /// The case as the store keeps it with the run.
-    public var record: CaseRecord {
+    package var record: CaseRecord {
         let fields = cases.requestFields(at: index)
         var prompt = ""
         for message in (fields["messages"]?.arrayValue ?? []).reversed() where message["role"]?.stringValue == "user" {
@@ -60,7 +60,7 @@ public struct PlannedCase: Sendable {
 
 /// The cases of a plan in plan order: the cases of each suite after those of the one before, each made a
 /// `PlannedCase` when it is read.
-public struct PlannedCases: RandomAccessCollection, Sendable {
+package struct PlannedCases: RandomAccessCollection, Sendable {
     /// Consecutive cases planned alike: from one suite, or stored with a run and planned again.
     struct Segment: Sendable {
         /// Position of its first case.
@@ -76,11 +76,11 @@ public struct PlannedCases: RandomAccessCollection, Sendable {
 
     private(set) var segments: [Segment] = []
 
-    public var startIndex: Int { 0 }
-    public private(set) var endIndex = 0
+    package var startIndex: Int { 0 }
+    package private(set) var endIndex = 0
 
     /// The case at `position`.
-    public subscript(position: Int) -> PlannedCase {
+    package subscript(position: Int) -> PlannedCase {
         precondition(position >= 0 && position < endIndex, "no planned case at \(position)")
         var low = 0
         var high = segments.count - 1
@@ -135,17 +135,17 @@ public struct PlannedCases: RandomAccessCollection, Sendable {
 }
 
 /// Everything a run will ask: cases × repeats × backends.
-public struct RunPlan: Sendable {
-    public var cases: PlannedCases
-    public var backends: [BackendConfig]
+package struct RunPlan: Sendable {
+    package var cases: PlannedCases
+    package var backends: [BackendConfig]
 
     /// Number of requests the plan makes.
-    public var totalRequests: Int { cases.reduce(0) { $0 + $1.repeats } * backends.count }
+    package var totalRequests: Int { cases.reduce(0) { $0 + $1.repeats } * backends.count }
 
     /// Builds the plan; request fields come from the run defaults, then the suite, then the case. The seed
     /// strategy is `repeatSeedOverride` (the flag), else the suite's, else the defaults'. The plan shares
     /// the suites' packed cases: it copies none.
-    public init(
+    package init(
         suites: [Suite], backends: [BackendConfig], defaults: RunDefaults, repeatsOverride: Int? = nil,
         repeatSeedOverride: RepeatSeed? = nil
     ) {

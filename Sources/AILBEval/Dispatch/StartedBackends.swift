@@ -4,11 +4,11 @@ import Foundation
 ///
 /// Kept apart from `EvalRun` so the command can resolve models before it opens the database: a run that
 /// cannot learn its models writes nothing.
-public final class StartedBackends: Sendable {
+package final class StartedBackends: Sendable {
     /// The plan's backends with URLs and model ids filled in.
-    public let backends: [BackendConfig]
+    package let backends: [BackendConfig]
     /// What `model: auto` became, per backend, in config order.
-    public let resolvedModels: [ResolvedModel]
+    package let resolvedModels: [ResolvedModel]
     private let server: MockServer?
 
     init(backends: [BackendConfig], resolvedModels: [ResolvedModel], server: MockServer?) {
@@ -18,7 +18,7 @@ public final class StartedBackends: Sendable {
     }
 
     /// Stops the in-process mock server, if one was started.
-    public func stop() async {
+    package func stop() async {
         await server?.stop()
     }
 }
@@ -26,7 +26,7 @@ public final class StartedBackends: Sendable {
 extension PreparedRun {
     /// Serves the plan's in-process mock backends and resolves `model: auto` through each server's
     /// `/models`. Throws `RunFailure` when a model list cannot be read (the mock server is stopped then).
-    public func startBackends() async throws -> StartedBackends {
+    package func startBackends() async throws -> StartedBackends {
         var backends = plan.backends
         let server = try await MockServer.serveInProcess(&backends, suites: suites, environment: environment)
         do {
@@ -45,7 +45,7 @@ extension MockServer {
     /// Serves the `kind: mock` backends that have no URL on a free port of 127.0.0.1 and gives them their
     /// URLs; nil when there are none. A mock backend with `api_key_env` checks the key, so a run proves the
     /// key was sent.
-    public static func serveInProcess(
+    package static func serveInProcess(
         _ backends: inout [BackendConfig], suites: [Suite], environment: [String: String]
     ) async throws -> MockServer? {
         let inProcess = backends.filter { $0.kind == .mock && $0.urls.isEmpty }

@@ -3,12 +3,12 @@ import Foundation
 /// Recomputes a run's verdicts from its stored responses, as `--resume` does once the missing work is in:
 /// the verdict of a (case, repeat) must see every backend's answer, including those from before the
 /// interruption.
-public struct StoredVerdicts: Sendable {
-    public var store: ResultStore
-    public var assessor: CaseAssessor
+package struct StoredVerdicts: Sendable {
+    package var store: ResultStore
+    package var assessor: CaseAssessor
 
     /// A rebuilder over `store` judging with `assessor`'s threshold.
-    public init(store: ResultStore, assessor: CaseAssessor) {
+    package init(store: ResultStore, assessor: CaseAssessor) {
         self.store = store
         self.assessor = assessor
     }
@@ -18,7 +18,7 @@ public struct StoredVerdicts: Sendable {
     /// one of its members has, or it has a row of its own (its whole request failed); its members' answers
     /// take its place in the order, as when the run judged them live.
     @discardableResult
-    public func recompute(runID: Int64) throws -> Int {
+    package func recompute(runID: Int64) throws -> Int {
         let records = try store.backends(runID: runID)
         let members = Dictionary(grouping: records.filter { $0.via != nil }, by: { $0.via! })
             .mapValues { $0.sorted { $0.position < $1.position }.map(\.name) }

@@ -1,25 +1,25 @@
 /// A bar a run failed, with the numbers a person needs to see why.
-public struct GateFailure: Sendable, Hashable, CustomStringConvertible {
+package struct GateFailure: Sendable, Hashable, CustomStringConvertible {
     /// Which threshold: `agreement`, `consensus accuracy`, `spurious disagreement`, `agreement of family x`,
     /// `agreement of quant x`.
-    public var bar: String
+    package var bar: String
     /// The figure tested: the observed rate, or the Wilson bound with `--on lower-bound`.
-    public var value: Double
-    public var interval: (lower: Double, upper: Double)
-    public var threshold: Double
+    package var value: Double
+    package var interval: (lower: Double, upper: Double)
+    package var threshold: Double
     /// Whether the bar is a maximum (the value must not exceed it).
-    public var isMaximum: Bool
+    package var isMaximum: Bool
     /// Which figure `value` is.
-    public var basis: GateBasis = .point
+    package var basis: GateBasis = .point
     /// The observed rate (equal to `value` on the point basis).
-    public var observed: Double
+    package var observed: Double
     /// Why the bar could not be measured (no judged case repeat, no answer from a family, no `expect`); such
     /// a bar fails. nil for a measured bar.
-    public var noData: String?
+    package var noData: String?
     /// Whether the figure is a time in milliseconds (the latency bar) rather than a proportion.
-    public var isMilliseconds = false
+    package var isMilliseconds = false
 
-    public init(
+    package init(
         bar: String, value: Double, interval: (lower: Double, upper: Double), threshold: Double, isMaximum: Bool,
         basis: GateBasis = .point, observed: Double? = nil, noData: String? = nil
     ) {
@@ -33,15 +33,15 @@ public struct GateFailure: Sendable, Hashable, CustomStringConvertible {
         self.noData = noData
     }
 
-    public static func == (a: GateFailure, b: GateFailure) -> Bool {
+    package static func == (a: GateFailure, b: GateFailure) -> Bool {
         a.bar == b.bar && a.value == b.value && a.threshold == b.threshold && a.isMaximum == b.isMaximum
             && a.basis == b.basis && a.noData == b.noData
     }
-    public func hash(into hasher: inout Hasher) { hasher.combine(bar) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(bar) }
 
     /// The one-line message: the bar, its value, interval and threshold, and by how much it misses; for a bar
     /// without data, why there is none.
-    public var description: String {
+    package var description: String {
         if let noData {
             if isMilliseconds {
                 return String(format: "%@: %@, so the bar ≤ %.1f ms cannot be met", bar, noData, threshold)
@@ -66,7 +66,7 @@ public struct GateFailure: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Which figure of a proportion a gate tests.
-public enum GateBasis: String, Sendable, CaseIterable {
+package enum GateBasis: String, Sendable, CaseIterable {
     /// The observed rate.
     case point
     /// The conservative end of the Wilson 95% interval (lower for minimums, upper for maximums).
@@ -74,9 +74,9 @@ public enum GateBasis: String, Sendable, CaseIterable {
 }
 
 /// One bar checked: the same numbers as a failure, and whether it passed.
-public struct GateCheck: Sendable {
-    public var result: GateFailure
-    public var passed: Bool
+package struct GateCheck: Sendable {
+    package var result: GateFailure
+    package var passed: Bool
 }
 
 /// Checks a run's statistics against thresholds. Pure.
@@ -84,9 +84,9 @@ public struct GateCheck: Sendable {
 /// A bar that has no data fails: agreement over zero judged case repeats (every backend but one down, or a
 /// run that stored no verdict), a family or quant with no judged answer or no backend in the run, consensus
 /// accuracy with no judged case that has `expect`. A gate must never pass because there was nothing to test.
-public enum Gate {
+package enum Gate {
     /// Every bar the statistics fail (including bars without data); empty means the gate passes.
-    public static func evaluate(
+    package static func evaluate(
         _ statistics: RunStatistics, thresholds: GateThresholds, basis: GateBasis = .point
     ) -> [GateFailure] {
         checks(statistics, thresholds: thresholds, basis: basis).filter { !$0.passed }.map(\.result)
@@ -94,7 +94,7 @@ public enum Gate {
 
     /// Every configured bar, passed or not, in a fixed order (overall, accuracy, families, quants, spurious),
     /// so a report can show what was checked as well as what failed.
-    public static func checks(
+    package static func checks(
         _ statistics: RunStatistics, thresholds: GateThresholds, basis: GateBasis = .point
     ) -> [GateCheck] {
         var checks: [GateCheck] = []
@@ -190,7 +190,7 @@ extension Gate {
     /// Why `thresholds` cannot be held against a run in `mode`, or nil when they can: a race keeps only the
     /// winner's answer, so a bar on agreement between backends has nothing to measure, and must not pass
     /// silently.
-    public static func raceBarProblem(mode: RunMode, thresholds: GateThresholds) -> String? {
+    package static func raceBarProblem(mode: RunMode, thresholds: GateThresholds) -> String? {
         guard mode == .race else { return nil }
         var bars: [String] = []
         if thresholds.minAgreement != nil { bars.append("min_agreement") }

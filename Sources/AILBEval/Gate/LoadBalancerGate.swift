@@ -3,29 +3,29 @@
 ///
 /// A bar with nothing to compare does not pass: a run whose every request to the load balancer failed as a
 /// whole has no ai-lb verdict, and saying "0 mismatches" would hide exactly that.
-public struct LoadBalancerGateCheck: Sendable, Hashable, CustomStringConvertible {
+package struct LoadBalancerGateCheck: Sendable, Hashable, CustomStringConvertible {
     /// The most mismatches allowed.
-    public var maximum: Int
+    package var maximum: Int
     /// ai-lb verdicts compared with ours.
-    public var compared: Int
+    package var compared: Int
     /// How many of them differ.
-    public var mismatches: Int
+    package var mismatches: Int
 
     /// The check of `mismatches` out of `compared` against `maximum`.
-    public init(maximum: Int, compared: Int, mismatches: Int) {
+    package init(maximum: Int, compared: Int, mismatches: Int) {
         self.maximum = maximum
         self.compared = compared
         self.mismatches = mismatches
     }
 
     /// The bar's name, as reports show it.
-    public static let bar = "ai-lb verdict mismatches"
+    package static let bar = "ai-lb verdict mismatches"
 
     /// True when there was something to compare and no more than `maximum` differ.
-    public var passed: Bool { compared > 0 && mismatches <= maximum }
+    package var passed: Bool { compared > 0 && mismatches <= maximum }
 
     /// One line: the count, what it is out of, and the bar (by how much it is missed).
-    public var description: String {
+    package var description: String {
         guard compared > 0 else {
             return "\(Self.bar): no ai-lb verdict to compare (every request to the load balancer failed as a whole), "
                 + "so the bar \(maximum) cannot be met"
@@ -39,7 +39,7 @@ public struct LoadBalancerGateCheck: Sendable, Hashable, CustomStringConvertible
 extension Gate {
     /// Why a run cannot be held to `--max-lb-mismatch` at all, or nil when it can: ai-lb gives its own
     /// verdict only in consensus mode, and only a `kind: ailb` backend asks for it.
-    public static func loadBalancerBarProblem(mode: RunMode, hasLoadBalancer: Bool) -> String? {
+    package static func loadBalancerBarProblem(mode: RunMode, hasLoadBalancer: Bool) -> String? {
         if !hasLoadBalancer {
             return "--max-lb-mismatch (gates.max_lb_mismatch) needs a kind: ailb backend, whose verdicts it counts; the run has none"
         }

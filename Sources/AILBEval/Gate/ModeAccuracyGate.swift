@@ -7,7 +7,7 @@ extension Gate {
     /// with `expect`, a mode without a repeat (consensus without a stored verdict). `basis` tests the
     /// observed rate or the Wilson lower bound (over cases), as for the other bars. Checks follow the
     /// table's order.
-    public static func modeAccuracyChecks(_ advice: ModeAdvice, bars: [String: Double], basis: GateBasis = .point) -> [GateCheck] {
+    package static func modeAccuracyChecks(_ advice: ModeAdvice, bars: [String: Double], basis: GateBasis = .point) -> [GateCheck] {
         advice.modes.compactMap { mode -> GateCheck? in
             guard let threshold = bars[mode.key], advice.mode(key: mode.key) == mode else { return nil }
             let bar = "accuracy of " + (mode.backend.map { "\($0) alone" } ?? mode.displayName)

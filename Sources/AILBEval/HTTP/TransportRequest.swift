@@ -60,13 +60,13 @@ package struct TransportRequest: Sendable {
 }
 
 /// How a backend's TLS certificate is checked.
-public struct TLSOptions: Sendable, Hashable {
+package struct TLSOptions: Sendable, Hashable {
     /// A PEM file of certificate authorities to trust instead of the system's (a private CA, a self-signed server).
-    public var caFile: String?
+    package var caFile: String?
     /// Accept any certificate (only allowed for loopback URLs or with `--allow-insecure-tls`).
-    public var insecureSkipVerify: Bool
+    package var insecureSkipVerify: Bool
 
-    public init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
+    package init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
         self.caFile = caFile
         self.insecureSkipVerify = insecureSkipVerify
     }

@@ -14,7 +14,7 @@ extension MockResponder {
 
     /// Arguments that satisfy a JSON schema's `required` properties, with plausible values:
     /// the default, the first enum value, the minimum, or a type-appropriate placeholder.
-    public static func synthesizeArguments(schema: JSONValue) -> JSONValue {
+    package static func synthesizeArguments(schema: JSONValue) -> JSONValue {
         let properties = schema["properties"]?.objectValue ?? [:]
         var result: [String: JSONValue] = [:]
         for case .string(let name) in schema["required"]?.arrayValue ?? [] {

@@ -1,9 +1,9 @@
 import Foundation
 
 /// What the simulated server answers to one request: pure data, computed without sockets.
-public struct MockReply: Sendable, Hashable {
+package struct MockReply: Sendable, Hashable {
     /// Which branch of the simulation produced the answer.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    package enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Exactly the case's expected answer.
         case expected
         /// A substantive deviation (another tool, a changed argument, another text).
@@ -17,15 +17,15 @@ public struct MockReply: Sendable, Hashable {
     }
 
     /// Which branch produced the answer.
-    public var kind: Kind
+    package var kind: Kind
     /// Which deviation, for drift and noise (`other_tool`, `int_as_float`, …); empty otherwise.
-    public var variant: String
+    package var variant: String
     /// The HTTP status to send.
-    public var status: Int
+    package var status: Int
     /// The `chat.completion` body, or an OpenAI-style error body for failures.
-    public var body: JSONValue
+    package var body: JSONValue
     /// How long to wait before answering, in milliseconds.
-    public var delayMs: Double
+    package var delayMs: Double
 }
 
 /// The deterministic brain of the mock backend: given a backend's `MockBehavior` and a chat request,
@@ -34,11 +34,11 @@ public struct MockReply: Sendable, Hashable {
 /// Every random choice comes from FNV-1a 64 over (seed, backend name, prompt, request `seed`, purpose),
 /// never from Swift's `Hasher`, which is randomised per process: identical requests get identical answers
 /// in every run, and different backends deviate independently.
-public struct MockResponder: Sendable {
+package struct MockResponder: Sendable {
     private let casesByPrompt: [String: SuiteCase]
 
     /// A responder that knows the cases of `suites` (the first case wins when two share a prompt).
-    public init(suites: [Suite]) {
+    package init(suites: [Suite]) {
         var index: [String: SuiteCase] = [:]
         for suite in suites {
             for c in suite.cases where index[c.promptText] == nil { index[c.promptText] = c }
@@ -47,7 +47,7 @@ public struct MockResponder: Sendable {
     }
 
     /// The answer to `request` (an OpenAI chat request body) from the mock backend `backend`.
-    public func reply(to request: JSONValue, backend: String, behavior: MockBehavior) -> MockReply {
+    package func reply(to request: JSONValue, backend: String, behavior: MockBehavior) -> MockReply {
         let prompt = Self.lastUserText(of: request)
         let requestSeed = request["seed"].map { $0.compactText } ?? ""
         let key = "\(behavior.seed)\u{1F}\(backend)\u{1F}\(prompt)\u{1F}\(requestSeed)"
@@ -111,7 +111,7 @@ public struct MockResponder: Sendable {
     // MARK: - Helpers shared with the server
 
     /// FNV-1a, 64 bit, over the UTF-8 bytes of `text`: stable across processes and platforms.
-    public static func fnv1a64(_ text: String) -> UInt64 {
+    package static func fnv1a64(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
@@ -121,12 +121,12 @@ public struct MockResponder: Sendable {
     }
 
     /// A number in `0..<1` from a hash (its top 53 bits, the precision of a Double).
-    public static func uniform(_ hash: UInt64) -> Double {
+    package static func uniform(_ hash: UInt64) -> Double {
         Double(hash >> 11) / Double(UInt64(1) << 53)
     }
 
     /// The text of the last user message of a chat request (text parts of multi-part content joined).
-    public static func lastUserText(of request: JSONValue) -> String {
+    package static func lastUserText(of request: JSONValue) -> String {
         for message in (request["messages"]?.arrayValue ?? []).reversed() where message["role"]?.stringValue == "user" {
             switch message["content"] {
             case .string(let text)?: return text
@@ -151,7 +151,7 @@ public struct MockResponder: Sendable {
     }
 
     /// An OpenAI-style error body.
-    public static func errorBody(message: String, status: Int) -> JSONValue {
+    package static func errorBody(message: String, status: Int) -> JSONValue {
         let type = status == 429 ? "rate_limit_exceeded" : (status >= 500 ? "server_error" : "invalid_request_error")
         return ["error": ["message": .string(message), "type": .string(type), "param": .null, "code": .int(status)]]
     }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Routes: `POST /mock/<name>/v1/chat/completions` (JSON, or SSE when `"stream": true`) and
 /// `GET /mock/<name>/v1/models`; with exactly one backend also `/v1/…`.
-public final class MockServer: Sendable {
+package final class MockServer: Sendable {
     private let router: MockRouter
     private let http: LoopbackHTTPServer
 
@@ -17,7 +17,7 @@ public final class MockServer: Sendable {
     /// request body it receives (`receivedRequests`), for tests that check what a client sent. With
     /// `closeConnectionsAfter`, each connection is closed after that many responses without
     /// `Connection: close`, as a server with a short keep-alive timeout does.
-    public init(
+    package init(
         backends: [BackendConfig], suites: [Suite], faults: [String: MockFault] = [:], apiKeys: [String: String] = [:],
         recordsRequests: Bool = false, closeConnectionsAfter: Int? = nil
     ) {
@@ -29,49 +29,49 @@ public final class MockServer: Sendable {
     }
 
     /// A chat request as the server received it.
-    public struct ReceivedRequest: Sendable {
+    package struct ReceivedRequest: Sendable {
         /// The mock backend it was sent to.
-        public var backend: String
+        package var backend: String
         /// The parsed request body.
-        public var body: JSONValue
+        package var body: JSONValue
     }
 
     /// The chat requests received so far, in order of arrival (empty unless `recordsRequests`).
-    public var receivedRequests: [ReceivedRequest] { router.control.received.read { $0 } }
+    package var receivedRequests: [ReceivedRequest] { router.control.received.read { $0 } }
 
     /// Forgets the requests received so far.
-    public func clearReceivedRequests() {
+    package func clearReceivedRequests() {
         router.control.received.write { $0.removeAll() }
     }
 
     /// Makes `backend` fail with `fault` from the next request on (nil: as configured again), while the
     /// server runs: a server that was down and came back. An `X-Mock-Fault` header still wins.
-    public func setFault(_ fault: MockFault?, for backend: String) {
+    package func setFault(_ fault: MockFault?, for backend: String) {
         router.control.faults.write { $0[backend] = fault }
     }
 
     /// Connections accepted since the server was made: what a client's connection reuse is judged by.
-    public var connectionsAccepted: Int { http.connectionsAccepted }
+    package var connectionsAccepted: Int { http.connectionsAccepted }
 
     /// Requests received since the server was made, on every route: what a test waits on to know that a
     /// request reached the server (and holds its connection) before it sends the next.
-    public var requestsReceived: Int { http.requestsReceived }
+    package var requestsReceived: Int { http.requestsReceived }
 
     /// Connections open now (one the client closed leaves this count shortly after).
-    public var connectionsOpen: Int { http.connectionsOpen }
+    package var connectionsOpen: Int { http.connectionsOpen }
 
     /// Starts listening on 127.0.0.1 (port 0: any free port) and returns the port. `listenTimeout`: how long
     /// to wait for the listener to come up.
-    public func start(port: UInt16 = 0, listenTimeout: Double = 10) async throws -> UInt16 {
+    package func start(port: UInt16 = 0, listenTimeout: Double = 10) async throws -> UInt16 {
         try await http.start(port: port, listenTimeout: listenTimeout)
     }
 
     /// The port while running.
-    public var port: UInt16? { http.port }
+    package var port: UInt16? { http.port }
 
     /// The OpenAI base URL of a mock backend (`http://127.0.0.1:PORT/mock/<name>/v1`), or nil when the
     /// server is not running or the backend is unknown.
-    public func baseURL(for backend: String) -> URL? {
+    package func baseURL(for backend: String) -> URL? {
         guard let port, router.backends[backend] != nil,
             let escaped = backend.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"]))
         else { return nil }
@@ -79,7 +79,7 @@ public final class MockServer: Sendable {
     }
 
     /// Stops listening and closes open connections (hanging `timeout` requests included).
-    public func stop() async {
+    package func stop() async {
         await http.stop()
     }
 }

@@ -3,12 +3,12 @@ import Foundation
 /// Writes a stored run as CSV files: `responses.csv`, `verdicts.csv`, `backends.csv`, `by_family.csv`,
 /// `by_quant.csv`, `by_suite.csv`, `by_tag.csv`, `pairs.csv`, `flips.csv`, `lb_verdicts.csv` and `modes.csv`
 /// (the mode advisor's table). Responses are streamed from the database for `responses.csv`.
-public enum CSVExport {
+package enum CSVExport {
     /// Writes the files into `directory` (created if needed) and returns their paths; the analysis behind
     /// the pair and flip files uses the defaults of `ReportOptions`. The run is read once: the rows of
     /// `responses.csv` and `verdicts.csv` are written as the statistics are computed.
     @discardableResult
-    public static func write(
+    package static func write(
         report: RunReportData, store: some RunReader, to directory: String, options: ReportOptions = ReportOptions()
     ) throws -> [String] {
         // No case repeat is shown in full in CSV: none is read in full.
@@ -24,7 +24,7 @@ public enum CSVExport {
     /// Writes the files of a loaded report into `directory` and returns their paths, reading the rows of
     /// `responses.csv` and `verdicts.csv` from `store` (`write(content:rows:store:)` takes them as the run is read).
     @discardableResult
-    public static func write(content: ReportContent, store: some RunReader, to directory: String) throws -> [String] {
+    package static func write(content: ReportContent, store: some RunReader, to directory: String) throws -> [String] {
         let rows = RowFiles(directory: directory, runID: content.data.run.id, backends: content.data.backends)
         let cases = content.data.cases
         try store.forEachCaseRepeat(runID: content.data.run.id, columns: RowFiles.columns) { stored in
@@ -36,7 +36,7 @@ public enum CSVExport {
     /// Finishes `rows` (written as the run was read) and writes the other files of `content` beside them;
     /// returns the paths. Throws the first write that failed.
     @discardableResult
-    public static func write(content: ReportContent, rows: RowFiles, store: some RunReader) throws -> [String] {
+    package static func write(content: ReportContent, rows: RowFiles, store: some RunReader) throws -> [String] {
         var paths = try rows.close()
         let report = content.data
         let dir = URL(fileURLWithPath: rows.directory, isDirectory: true)
@@ -185,21 +185,21 @@ public enum CSVExport {
     /// as the run is read (`ReportContent.load(store:runID:profile:options:columns:visit:)`), so no response
     /// is kept. A write that fails is kept as `failure` and the rest of the rows are dropped (their temporary
     /// files removed), so that the reading, and the other reports, go on.
-    public final class RowFiles {
+    package final class RowFiles {
         /// The columns the rows need: every one but the raw body.
-        public static let columns = ResponseColumns.withoutRawBody
+        package static let columns = ResponseColumns.withoutRawBody
 
         /// The folder the files go into.
-        public let directory: String
+        package let directory: String
         let runID: Int64
         let backends: [String: BackendRecord]
         private var responses: CSVWriter?
         private var verdicts: CSVWriter?
         /// The first write that failed.
-        public private(set) var failure: OutputError?
+        package private(set) var failure: OutputError?
 
         /// Opens the two files in `directory` (created if needed) for the run `runID` of `backends`.
-        public init(directory: String, runID: Int64, backends: [BackendRecord]) {
+        package init(directory: String, runID: Int64, backends: [BackendRecord]) {
             self.directory = directory
             self.runID = runID
             self.backends = Dictionary(backends.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -226,7 +226,7 @@ public enum CSVExport {
         }
 
         /// Writes the rows of one stored case repeat (its case nil when the run has no such case).
-        public func add(_ stored: StoredCaseRepeat, caseRecord c: CaseRecord?) {
+        package func add(_ stored: StoredCaseRepeat, caseRecord c: CaseRecord?) {
             guard let responses, let verdicts else { return }
             func number(_ value: Double?) -> String? { value.map { String(format: "%.3f", $0) } }
             func flag(_ value: Bool?) -> String? { value.map { $0 ? "true" : "false" } }

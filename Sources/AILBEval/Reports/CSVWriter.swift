@@ -8,14 +8,14 @@ import Foundation
 /// OWASP's CSV injection list) are written with a leading `'` and quoted, so `=HYPERLINK(…)` in a model's
 /// answer shows as text. Columns named in `numericColumns` hold numbers the tool formatted itself; a cell
 /// there that reads as a plain number (`-0.125`) is left as it is, so it stays a number.
-public final class CSVWriter {
+package final class CSVWriter {
     let file: OutputFile
     let numeric: [Bool]
     /// The target file.
-    public let url: URL
+    package let url: URL
 
     /// Starts a CSV file at `url` with the given header row.
-    public init(url: URL, numericColumns: Set<String> = [], header: [String]) throws(OutputError) {
+    package init(url: URL, numericColumns: Set<String> = [], header: [String]) throws(OutputError) {
         self.url = url
         file = try OutputFile(path: url.path)
         numeric = header.map { numericColumns.contains($0) }
@@ -23,7 +23,7 @@ public final class CSVWriter {
     }
 
     /// Appends one row.
-    public func writeRow(_ fields: [String?]) throws(OutputError) {
+    package func writeRow(_ fields: [String?]) throws(OutputError) {
         var line = ""
         for (index, field) in fields.enumerated() {
             if index > 0 { line += "," }
@@ -34,21 +34,21 @@ public final class CSVWriter {
     }
 
     /// Finishes the file and moves it into place.
-    public func close() throws(OutputError) {
+    package func close() throws(OutputError) {
         // rename(2) replaces the target atomically: a reader sees the old file or the new one, never half.
         try file.commit()
     }
 
     /// One field as written: quoted when RFC 4180 requires it, and with a leading `'` (and always quoted) when
     /// it starts like a formula, unless it is a plain number in a numeric column.
-    public static func cell(_ field: String, numeric: Bool = false) -> String {
+    package static func cell(_ field: String, numeric: Bool = false) -> String {
         if numeric && isPlainNumber(field) { return field }
         guard startsLikeFormula(field) else { return escape(field) }
         return "\"'" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// One field, quoted when RFC 4180 requires it (no formula guard: see `cell(_:numeric:)`).
-    public static func escape(_ field: String) -> String {
+    package static func escape(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else {
             return field
         }
@@ -59,7 +59,7 @@ public final class CSVWriter {
     static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
 
     /// Whether a spreadsheet would take `field` for a formula.
-    public static func startsLikeFormula(_ field: String) -> Bool {
+    package static func startsLikeFormula(_ field: String) -> Bool {
         guard let first = field.unicodeScalars.first else { return false }
         return formulaStarts.contains(first)
     }

@@ -1,37 +1,37 @@
 /// One repeat of one case with every backend's response and both verdicts, as the reports show it.
-public struct CaseRepeatRow: Sendable {
-    public var caseRecord: CaseRecord
-    public var repeatIndex: Int
+package struct CaseRepeatRow: Sendable {
+    package var caseRecord: CaseRecord
+    package var repeatIndex: Int
     /// Responses in config order (a backend without a stored response is absent).
-    public var responses: [ResponseRecord]
-    public var ailb: VerdictRecord?
-    public var semantic: VerdictRecord?
+    package var responses: [ResponseRecord]
+    package var ailb: VerdictRecord?
+    package var semantic: VerdictRecord?
 
     /// The verdict under `profile`.
-    public func verdict(_ profile: EquivalenceProfile) -> VerdictRecord? {
+    package func verdict(_ profile: EquivalenceProfile) -> VerdictRecord? {
         profile == .ailb ? ailb : semantic
     }
 
     /// The response of `backend`, if stored.
-    public func response(_ backend: String) -> ResponseRecord? {
+    package func response(_ backend: String) -> ResponseRecord? {
         responses.first { $0.backend == backend }
     }
 
     /// True when `ailb` disagrees and `semantic` agrees.
-    public var isSpurious: Bool {
+    package var isSpurious: Bool {
         guard let ailb, let semantic else { return false }
         return ailb.verdict.disagreement && !semantic.verdict.disagreement && semantic.verdict.successes >= 2
     }
 
     /// True when the two profiles group the backends differently.
-    public var profilesDiffer: Bool {
+    package var profilesDiffer: Bool {
         guard let ailb, let semantic else { return false }
         func partition(_ groups: [[String]]) -> Set<Set<String>> { Set(groups.map(Set.init)) }
         return partition(ailb.verdict.answerGroups) != partition(semantic.verdict.answerGroups)
     }
 
     /// The statistics' view of this row under `profile`.
-    public func observation(_ profile: EquivalenceProfile) -> CaseRepeatObservation {
+    package func observation(_ profile: EquivalenceProfile) -> CaseRepeatObservation {
         var correct: [String: Bool] = [:]
         for response in responses where response.success {
             if let isCorrect = response.correct { correct[response.backend] = isCorrect }
@@ -43,7 +43,7 @@ public struct CaseRepeatRow: Sendable {
     }
 
     /// The brief view of this row under `profile`.
-    public func outline(_ profile: EquivalenceProfile) -> CaseRepeatOutline {
+    package func outline(_ profile: EquivalenceProfile) -> CaseRepeatOutline {
         let chosen = verdict(profile)
         return CaseRepeatOutline(
             caseRecord: caseRecord, repeatIndex: repeatIndex, verdict: chosen?.verdict,
@@ -53,7 +53,7 @@ public struct CaseRepeatRow: Sendable {
 
     /// Every repeat of every case of a run, in plan order, with responses read without their raw bodies.
     /// Holds every answer in memory: reports read `ReportContent` instead, which keeps outlines.
-    public static func loadAll(
+    package static func loadAll(
         store: some RunReader, runID: Int64, backends: [BackendRecord], cases: StoredCases
     ) throws
         -> [CaseRepeatRow]
@@ -91,24 +91,24 @@ extension CaseRepeatRow {
 
 /// One repeat of a case as a report lists it in brief: its verdict under the report's profile and which
 /// backends answered, without the answers.
-public struct CaseRepeatOutline: Sendable, Hashable {
+package struct CaseRepeatOutline: Sendable, Hashable {
     /// A stored response, reduced to whose it is and whether it succeeded.
-    public struct Answer: Sendable, Hashable {
-        public var backend: String
-        public var success: Bool
+    package struct Answer: Sendable, Hashable {
+        package var backend: String
+        package var success: Bool
     }
 
-    public var caseRecord: CaseRecord
-    public var repeatIndex: Int
+    package var caseRecord: CaseRecord
+    package var repeatIndex: Int
     /// The verdict under the report's profile, and whether its winner met `expect`.
-    public var verdict: Verdict?
-    public var consensusCorrect: Bool?
+    package var verdict: Verdict?
+    package var consensusCorrect: Bool?
     /// See `CaseRepeatRow.profilesDiffer` and `CaseRepeatRow.isSpurious`.
-    public var profilesDiffer: Bool
-    public var isSpurious: Bool
+    package var profilesDiffer: Bool
+    package var isSpurious: Bool
     /// The stored responses in config order.
-    public var answered: [Answer]
+    package var answered: [Answer]
 
     /// True when at least two backends answered, so the verdict means something.
-    public var isJudged: Bool { (verdict?.successes ?? 0) >= 2 }
+    package var isJudged: Bool { (verdict?.successes ?? 0) >= 2 }
 }

@@ -94,7 +94,7 @@ extension ComparisonReport {
 
     /// The side-by-side table as its own CSV document (the comparison's CSV holds one row per change): per
     /// row key, each run's figures; a run without a table has its sentence in its `note`.
-    public static func modesCSV(_ c: RunComparison) -> String {
+    package static func modesCSV(_ c: RunComparison) -> String {
         var header = ["run_a", "run_b", "mode", "kind"]
         let figures = [
             "repeats", "accuracy", "accuracy_ci95_low", "accuracy_ci95_high", "agreement", "latency_p50_ms", "latency_p95_ms",

@@ -1,14 +1,14 @@
 import Foundation
 
 /// `compare` output in each format: the totals, each backend's changes, and the case repeats that changed.
-public enum ComparisonReport {
+package enum ComparisonReport {
     /// The formats `compare` writes.
-    public enum Format: String, Sendable, CaseIterable {
+    package enum Format: String, Sendable, CaseIterable {
         case text, markdown, json, csv, junit, html
     }
 
     /// The document in `format`.
-    public static func render(_ c: RunComparison, format: Format, tolerance: Double, maxCases: Int = 50) -> String {
+    package static func render(_ c: RunComparison, format: Format, tolerance: Double, maxCases: Int = 50) -> String {
         switch format {
         case .text: return text(c, tolerance: tolerance, maxCases: maxCases)
         case .markdown: return markdown(c, tolerance: tolerance, maxCases: maxCases)

@@ -8,17 +8,17 @@ import Foundation
 /// interpolated as `HTML` and numbers as numbers. This gives the safety of an auto-escaping template
 /// engine without a dependency; the one way to insert unescaped text, `HTML(trusted:)`, is used only for
 /// the report's own constant stylesheet and script.
-public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+package struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
     /// The markup.
-    public private(set) var markup: String
+    package private(set) var markup: String
 
     /// A fragment from a literal with interpolations.
-    public init(stringInterpolation: StringInterpolation) {
+    package init(stringInterpolation: StringInterpolation) {
         markup = stringInterpolation.markup
     }
 
     /// A fragment from a plain literal: markup written in this source.
-    public init(stringLiteral value: String) {
+    package init(stringLiteral value: String) {
         markup = value
     }
 
@@ -28,22 +28,22 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
     }
 
     /// An empty fragment.
-    public static let empty: HTML = ""
+    package static let empty: HTML = ""
 
-    public var description: String { markup }
+    package var description: String { markup }
 
     /// Appends a fragment.
-    public static func += (lhs: inout HTML, rhs: HTML) {
+    package static func += (lhs: inout HTML, rhs: HTML) {
         lhs.markup += rhs.markup
     }
 
     /// Fragments joined.
-    public static func join(_ parts: [HTML], separator: HTML = .empty) -> HTML {
+    package static func join(_ parts: [HTML], separator: HTML = .empty) -> HTML {
         HTML(trusted: parts.map(\.markup).joined(separator: separator.markup))
     }
 
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars {
@@ -61,30 +61,30 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
     }
 
     /// Builds a fragment: literals verbatim, strings escaped, fragments and numbers as they are.
-    public struct StringInterpolation: StringInterpolationProtocol {
+    package struct StringInterpolation: StringInterpolationProtocol {
         var markup = ""
 
-        public init(literalCapacity: Int, interpolationCount: Int) {
+        package init(literalCapacity: Int, interpolationCount: Int) {
             markup.reserveCapacity(literalCapacity + interpolationCount * 16)
         }
 
         /// Markup written in the source.
-        public mutating func appendLiteral(_ literal: String) { markup += literal }
+        package mutating func appendLiteral(_ literal: String) { markup += literal }
 
         /// Text: escaped.
-        public mutating func appendInterpolation(_ text: String) { markup += HTML.escape(text) }
+        package mutating func appendInterpolation(_ text: String) { markup += HTML.escape(text) }
 
         /// Text that may be absent: escaped, or nothing.
-        public mutating func appendInterpolation(_ text: String?) { markup += HTML.escape(text ?? "") }
+        package mutating func appendInterpolation(_ text: String?) { markup += HTML.escape(text ?? "") }
 
         /// A fragment built the same way.
-        public mutating func appendInterpolation(_ fragment: HTML) { markup += fragment.markup }
+        package mutating func appendInterpolation(_ fragment: HTML) { markup += fragment.markup }
 
         /// An integer.
-        public mutating func appendInterpolation(_ value: Int) { markup += String(value) }
+        package mutating func appendInterpolation(_ value: Int) { markup += String(value) }
 
         /// A number with a fixed number of decimals (SVG coordinates, percentages).
-        public mutating func appendInterpolation(_ value: Double, digits: Int = 1) {
+        package mutating func appendInterpolation(_ value: Double, digits: Int = 1) {
             markup += value.isFinite ? String(format: "%.\(digits)f", value) : "0"
         }
     }

@@ -2,9 +2,9 @@ import Foundation
 
 /// The self-contained HTML report of a run: inline CSS and SVG, a little inline JavaScript for filtering,
 /// nothing fetched. Every piece of model output and suite text goes through `HTML`'s escaping.
-public enum HTMLReport {
+package enum HTMLReport {
     /// The whole document.
-    public static func render(_ content: ReportContent) -> String {
+    package static func render(_ content: ReportContent) -> String {
         var page = ""
         write(content) { page += $0 }
         return page
@@ -12,7 +12,7 @@ public enum HTMLReport {
 
     /// The whole document, handed to `output` a piece at a time (the case list an article at a time), so
     /// that it need not be in memory at once.
-    public static func write(_ content: ReportContent, to output: (String) throws -> Void) rethrows {
+    package static func write(_ content: ReportContent, to output: (String) throws -> Void) rethrows {
         var page: HTML = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">

@@ -1,28 +1,28 @@
 /// The report as one JSON document: the run, every statistic of the HTML report, the gate, and every case
 /// repeat with each backend's answer. Keys are sorted; rates are fractions (0…1); intervals are Wilson 95%.
-public enum JSONReport {
+package enum JSONReport {
     /// The document's `format` field, for consumers that check what they read.
-    public static let formatName = "ailb-eval-report"
+    package static let formatName = "ailb-eval-report"
     /// Bumped when a field changes meaning or disappears (2: `repeat` counts from 1, as everywhere else).
-    public static let formatVersion = 2
+    package static let formatVersion = 2
 
     /// The document, as compact UTF-8 JSON with a trailing newline.
-    public static func render(_ content: ReportContent) throws -> String {
+    package static func render(_ content: ReportContent) throws -> String {
         render(content, rows: try content.rows)
     }
 
     /// The document for `content` with `rows` (its `allRows()`) as the cases.
-    public static func render(_ content: ReportContent, rows: [CaseRepeatRow]) -> String {
+    package static func render(_ content: ReportContent, rows: [CaseRepeatRow]) -> String {
         JSONWriter.compactUnicode.string(document(content, rows: rows)) + "\n"
     }
 
     /// The document as a value.
-    public static func document(_ content: ReportContent) throws -> JSONValue {
+    package static func document(_ content: ReportContent) throws -> JSONValue {
         document(content, rows: try content.rows)
     }
 
     /// The document as a value, with `rows` (the content's `allRows()`) as the cases.
-    public static func document(_ content: ReportContent, rows: [CaseRepeatRow]) -> JSONValue {
+    package static func document(_ content: ReportContent, rows: [CaseRepeatRow]) -> JSONValue {
         let stats = content.data.statistics
         let run = content.data.run
         var doc: [String: JSONValue] = [
@@ -197,7 +197,7 @@ public enum JSONReport {
     }
 
     /// One of ai-lb's verdicts beside ours; `repeat` counts from 1.
-    public static func loadBalancerVerdict(_ item: LoadBalancerDisagreement) -> JSONValue {
+    package static func loadBalancerVerdict(_ item: LoadBalancerDisagreement) -> JSONValue {
         let v = item.verdicts
         return [
             "suite": .string(item.suite), "case_id": .string(item.caseID), "repeat": .int(v.repeatIndex + 1),

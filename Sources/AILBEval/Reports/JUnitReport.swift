@@ -3,14 +3,14 @@ import Foundation
 /// JUnit XML for CI test reporters: a testsuite per suite, a testcase per case repeat. A testcase fails when
 /// the backends disagree or the consensus answer is wrong, with every backend's answer in the failure text;
 /// it is skipped when fewer than two backends answered.
-public enum JUnitReport {
+package enum JUnitReport {
     /// The XML document.
-    public static func render(_ content: ReportContent) throws -> String {
+    package static func render(_ content: ReportContent) throws -> String {
         render(content, rows: try content.rows)
     }
 
     /// The XML document for `content` with `rows` (its `allRows()`) as the test cases.
-    public static func render(_ content: ReportContent, rows allRows: [CaseRepeatRow]) -> String {
+    package static func render(_ content: ReportContent, rows allRows: [CaseRepeatRow]) -> String {
         let profile = content.profile
         var suiteOrder: [String] = []
         var bySuite: [String: [CaseRepeatRow]] = [:]

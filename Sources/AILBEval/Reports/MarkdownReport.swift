@@ -3,9 +3,9 @@ import Foundation
 /// A compact Markdown summary, sized for a CI job summary (`>> $GITHUB_STEP_SUMMARY`): the verdict, the
 /// odd one out, per-backend and per-group numbers, the first disagreements, and what each ai-lb mode would
 /// have returned. Model output is left out.
-public enum MarkdownReport {
+package enum MarkdownReport {
     /// The summary.
-    public static func render(_ content: ReportContent, maxCases: Int = 10) -> String {
+    package static func render(_ content: ReportContent, maxCases: Int = 10) -> String {
         let stats = content.data.statistics
         let run = content.data.run
         var out: [String] = []

@@ -16,7 +16,7 @@ extension ModeAdvice.Builder {
 extension ModeAdvice {
     /// The advice for the run of `report`, read from `store` one case repeat at a time (for a caller without a
     /// `ReportContent`, which carries it already).
-    public static func load(store: some RunReader, report: RunReportData, reference: String? = nil) throws -> ModeAdvice {
+    package static func load(store: some RunReader, report: RunReportData, reference: String? = nil) throws -> ModeAdvice {
         var builder = Builder(report: report, reference: reference)
         guard report.run.mode != .race else { return builder.build() }
         try CaseRepeatRow.forEach(

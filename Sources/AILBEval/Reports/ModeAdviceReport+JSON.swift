@@ -2,7 +2,7 @@
 extension ModeAdviceReport {
     /// `available`, and the sentence why not; otherwise the basis, reference, advice, Pareto front (row keys,
     /// fastest first) and one object per row (rates are fractions, intervals Wilson 95% over cases).
-    public static func json(_ advice: ModeAdvice) -> JSONValue {
+    package static func json(_ advice: ModeAdvice) -> JSONValue {
         [
             "available": .bool(advice.unavailable == nil),
             "unavailable": advice.unavailable.map(JSONValue.string) ?? .null,

@@ -3,7 +3,7 @@ import Foundation
 /// The mode advisor's table in each report format: the terminal, Markdown, JSON, CSV and HTML (the last three
 /// in their own files). Every format says the same things: the rows, the Pareto front, the advice, or the one
 /// sentence saying why a run has no table.
-public enum ModeAdviceReport {
+package enum ModeAdviceReport {
     /// The title every format gives the table.
     static let title = "What each ai-lb mode would have returned"
 
@@ -46,7 +46,7 @@ public enum ModeAdviceReport {
     }
 
     /// The table for the terminal, with its introduction, front and advice; the one sentence for a race run.
-    public static func text(_ advice: ModeAdvice) -> String {
+    package static func text(_ advice: ModeAdvice) -> String {
         if let unavailable = advice.unavailable { return "\(title): \(unavailable)" }
         var lines = ["\(title). \(introduction(advice))"]
         var header = ["mode", "repeats", "accuracy", "95% CI", "with consensus", "p50 ms", "p95 ms", "failed"]
@@ -100,7 +100,7 @@ public enum ModeAdviceReport {
 
 extension RunSummary {
     /// The terminal summary of a loaded report: the run's summary, then the mode advisor's table.
-    public static func render(_ content: ReportContent) -> String {
+    package static func render(_ content: ReportContent) -> String {
         render(content.data) + "\n\n" + ModeAdviceReport.text(content.modes)
     }
 }

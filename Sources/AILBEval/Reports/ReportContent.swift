@@ -7,22 +7,22 @@ import Foundation
 /// only their outlines (packed, a few bytes each) and the analysis's counts stay. The repeats the HTML
 /// report shows in full (the first `options.maxDetailedCases` of `outlinesByConcern`) are read again, by
 /// key, with every answer. Formats that show every answer (JSON, JUnit) read them through `allRows()`.
-public struct ReportContent: Sendable {
-    public var data: RunReportData
-    public var analysis: AgreementAnalysis
-    public var gate: GateOutcome
-    public var options: ReportOptions
+package struct ReportContent: Sendable {
+    package var data: RunReportData
+    package var analysis: AgreementAnalysis
+    package var gate: GateOutcome
+    package var options: ReportOptions
     /// ai-lb's own verdicts compared with ours: how many case repeats were compared, and where they differ.
     /// Empty when the run had no `kind: ailb` backend in consensus mode.
-    public var loadBalancerCompared = 0
+    package var loadBalancerCompared = 0
     /// How many of the compared differ (`loadBalancerDisagreements` lists those whose case is stored).
-    public var loadBalancerMismatches = 0
-    public var loadBalancerDisagreements: [LoadBalancerDisagreement] = []
+    package var loadBalancerMismatches = 0
+    package var loadBalancerDisagreements: [LoadBalancerDisagreement] = []
     /// What each ai-lb mode, and each backend alone, would have returned over the run (the mode advisor).
-    public var modes: ModeAdvice
+    package var modes: ModeAdvice
     /// The case repeats shown with every answer: the first `options.maxDetailedCases` of `outlinesByConcern`,
     /// in that order.
-    public var detailedRows: [CaseRepeatRow]
+    package var detailedRows: [CaseRepeatRow]
     /// Every case repeat in plan order, packed.
     var outlines: CaseRepeatOutlines
     /// Indices into `outlines`, in the order of `outlinesByConcern`.
@@ -36,17 +36,17 @@ public struct ReportContent: Sendable {
     }
 
     /// The profile the verdicts, statistics and gate use.
-    public var profile: EquivalenceProfile { data.statistics.profile }
+    package var profile: EquivalenceProfile { data.statistics.profile }
 
     /// Number of case repeats.
-    public var caseRepeatCount: Int { outlines.count }
+    package var caseRepeatCount: Int { outlines.count }
 
     /// Reads the stored run `runID` once: its statistics under `profile` (nil: the run's own), the analysis,
     /// the mode table and the outline of every case repeat, one repeat in memory at a time. Each stored repeat
     /// is also handed to `visit` with its case, responses read with `columns`, so that files listing every
     /// answer (the CSV files) are written in the same pass. The cases' requests are read only `withRequests`
     /// (no report shows them; a comparison compares them).
-    public static func load(
+    package static func load(
         store: some RunReader, runID: Int64, profile: EquivalenceProfile? = nil, options: ReportOptions = ReportOptions(),
         columns: ResponseColumns = .outline, withRequests: Bool = false,
         visit: ((StoredCaseRepeat, CaseRecord?) -> Void)? = nil
@@ -69,7 +69,7 @@ public struct ReportContent: Sendable {
 
     /// Reads the run's cases and responses from `store` (the database, or a run held in memory) and computes
     /// the analysis, for a `report` already read.
-    public static func load(
+    package static func load(
         report: RunReportData, store: some RunReader, options: ReportOptions = ReportOptions()
     ) throws
         -> ReportContent
@@ -106,7 +106,7 @@ public struct ReportContent: Sendable {
     }
 
     /// The content for rows already read.
-    public static func make(report: RunReportData, rows: [CaseRepeatRow], options: ReportOptions) throws -> ReportContent {
+    package static func make(report: RunReportData, rows: [CaseRepeatRow], options: ReportOptions) throws -> ReportContent {
         let options = try checked(options, run: report.run, backends: report.backends)
         var builder = Builder(
             run: report.run, backends: report.backends, cases: report.cases, profile: report.statistics.profile,
@@ -187,19 +187,19 @@ public struct ReportContent: Sendable {
     }
 
     /// Every case repeat in plan order, outlined.
-    public var outlinesInPlanOrder: LazyMapSequence<Range<Int>, CaseRepeatOutline> {
+    package var outlinesInPlanOrder: LazyMapSequence<Range<Int>, CaseRepeatOutline> {
         (0..<outlines.count).lazy.map { outline(at: $0) }
     }
 
     /// Case repeats ordered for reading: disagreements first (the most split first), then wrong consensus,
     /// then differences between the profiles, then the rest, each in plan order.
-    public var outlinesByConcern: LazyMapSequence<[Int32], CaseRepeatOutline> {
+    package var outlinesByConcern: LazyMapSequence<[Int32], CaseRepeatOutline> {
         concernOrder.lazy.map { outline(at: Int($0)) }
     }
 
     /// Every case repeat with every answer, in plan order: read from the run (or the rows given to `make`).
     /// Memory grows with the run; for the formats that list every answer.
-    public func allRows() throws -> [CaseRepeatRow] {
+    package func allRows() throws -> [CaseRepeatRow] {
         switch source {
         case .rows(let rows): return rows
         case .reader(let reader):
@@ -209,12 +209,12 @@ public struct ReportContent: Sendable {
     }
 
     /// `allRows()` as a property.
-    public var rows: [CaseRepeatRow] {
+    package var rows: [CaseRepeatRow] {
         get throws { try allRows() }
     }
 
     /// The backend most often outside the winning group (lowest share with the majority), when any was judged.
-    public var minorityBackend: BackendStatistics? {
+    package var minorityBackend: BackendStatistics? {
         // Only repeats with a strict majority count (a tie makes nobody the odd one out), and equal rates go
         // to the first name, not the first in the config: the call-out must not depend on backend order.
         data.statistics.backends.filter { $0.minority.trials > 0 }.max { a, b in
@@ -224,7 +224,7 @@ public struct ReportContent: Sendable {
     }
 
     /// The suites of the run as stored: name, path and case count.
-    public var suites: [(name: String, path: String, cases: Int)] {
+    package var suites: [(name: String, path: String, cases: Int)] {
         let parsed = (try? JSONValue(parsing: data.run.suitesJSON))?.arrayValue ?? []
         return parsed.map {
             (name: $0["name"]?.stringValue ?? "?", path: $0["path"]?.stringValue ?? "", cases: $0["cases"]?.intValue ?? 0)
@@ -232,7 +232,7 @@ public struct ReportContent: Sendable {
     }
 
     /// True when any case had `expect`, so accuracy and flips mean something.
-    public var hasExpectations: Bool {
+    package var hasExpectations: Bool {
         data.statistics.backends.contains { $0.accuracy.trials > 0 } || data.statistics.consensusAccuracy.trials > 0
     }
 

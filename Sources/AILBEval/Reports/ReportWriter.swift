@@ -1,7 +1,7 @@
 import Foundation
 
 /// The formats a stored run can be written in.
-public enum ReportFileFormat: String, Sendable, CaseIterable {
+package enum ReportFileFormat: String, Sendable, CaseIterable {
     /// One self-contained page.
     case html
     /// A folder of RFC 4180 files.
@@ -16,7 +16,7 @@ public enum ReportFileFormat: String, Sendable, CaseIterable {
     case text
 
     /// The file name used when only a folder is given.
-    public var defaultFileName: String {
+    package var defaultFileName: String {
         switch self {
         case .html: return "report.html"
         case .csv: return ""
@@ -30,10 +30,10 @@ public enum ReportFileFormat: String, Sendable, CaseIterable {
 
 /// Writes reports of stored runs. Every file is an `OutputFile`, written whole (temporary file, then
 /// rename), so a reader never sees half a report.
-public enum ReportWriter {
+package enum ReportWriter {
     /// Writes the HTML report of `report` to `path` (`reports/run-<id>/report.html` at the end of a run).
     /// `options` carries the config's reference backend and gates (`ReportOptions(config:)`).
-    public static func writeHTML(
+    package static func writeHTML(
         report: RunReportData, store: some RunReader, to path: String, options: ReportOptions = ReportOptions()
     ) throws {
         try write(.html, content: ReportContent.load(report: report, store: store, options: options), store: store, to: path)
@@ -41,7 +41,7 @@ public enum ReportWriter {
 
     /// Writes `format` to `path` (a folder for csv, a file otherwise) and returns the paths written.
     @discardableResult
-    public static func write(
+    package static func write(
         _ format: ReportFileFormat, content: ReportContent, store: some RunReader, to path: String
     )
         throws -> [String]
@@ -67,7 +67,7 @@ public enum ReportWriter {
     }
 
     /// The document of a single-file format; nil for csv, which is a folder of files.
-    public static func render(_ format: ReportFileFormat, content: ReportContent) throws -> String? {
+    package static func render(_ format: ReportFileFormat, content: ReportContent) throws -> String? {
         switch format {
         case .html: return HTMLReport.render(content)
         case .json: return try JSONReport.render(content)

@@ -9,32 +9,32 @@ import Foundation
 /// majority, never ai-lb's tie-break). A case repeat whose shared backends answered exactly as before (same
 /// text, tool calls and correctness, or failed in both) is never a change. Every change says why, and
 /// `comparability` says in sentences what the two runs do not share.
-public struct RunComparison: Sendable {
+package struct RunComparison: Sendable {
     /// How a case repeat's agreement changed from run A to run B.
-    public enum AgreementChange: String, Sendable {
+    package enum AgreementChange: String, Sendable {
         case gained, lost, same
         /// Not judged in both runs (fewer than two answers from the shared backends, or no verdict stored).
         case unjudged
     }
 
     /// How one run's answers to one case repeat stand, over the backends both runs have.
-    public struct Standing: Sendable, Hashable {
+    package struct Standing: Sendable, Hashable {
         /// The shared backends that answered, grouped by equivalent answers: largest group first, then by
         /// name; members by name.
-        public var groups: [[String]]
-        public var outcome: CaseOutcome
+        package var groups: [[String]]
+        package var outcome: CaseOutcome
         /// The consensus answer against `expect`: "correct", "wrong", "tie" or "no majority"; nil without
         /// `expect` or when not judged.
-        public var consensus: String?
+        package var consensus: String?
 
         /// True when at least two shared backends answered.
-        public var judged: Bool { outcome != .notJudged }
+        package var judged: Bool { outcome != .notJudged }
 
         /// The group holding a strict majority, if any.
-        public var majorityGroup: [String]? { outcome.hasMajority ? groups.first : nil }
+        package var majorityGroup: [String]? { outcome.hasMajority ? groups.first : nil }
 
         /// "all 3 agree", "2 of 3 agree", "tie 1–1–1", "no majority 2–1–1" or "fewer than two answers".
-        public var summary: String {
+        package var summary: String {
             let sizes = groups.map { String($0.count) }.joined(separator: "–")
             let successes = groups.reduce(0) { $0 + $1.count }
             switch outcome {
@@ -72,88 +72,88 @@ public struct RunComparison: Sendable {
     }
 
     /// One backend's change on one case repeat.
-    public struct BackendChange: Sendable, Hashable {
-        public var backend: String
+    package struct BackendChange: Sendable, Hashable {
+        package var backend: String
         /// Whether it was in the strict majority (nil: it did not answer, or the case repeat was not judged).
-        public var withMajorityBefore: Bool?
-        public var withMajorityAfter: Bool?
+        package var withMajorityBefore: Bool?
+        package var withMajorityAfter: Bool?
         /// Whether its answer met `expect` (nil: it did not answer, or the case has no `expect`).
-        public var correctBefore: Bool?
-        public var correctAfter: Bool?
-        public var failedBefore: Bool
-        public var failedAfter: Bool
+        package var correctBefore: Bool?
+        package var correctAfter: Bool?
+        package var failedBefore: Bool
+        package var failedAfter: Bool
         /// The error class of a failure ("timeout", "http_5xx"); nil when it answered or has no stored response.
-        public var errorBefore: String?
-        public var errorAfter: String?
+        package var errorBefore: String?
+        package var errorAfter: String?
         /// False when the run has no stored response of it for this case repeat (an interrupted run).
-        public var storedBefore: Bool = true
-        public var storedAfter: Bool = true
+        package var storedBefore: Bool = true
+        package var storedAfter: Bool = true
         /// True when it answered in both runs and its text or tool calls differ.
-        public var answerChanged: Bool = false
+        package var answerChanged: Bool = false
         /// Why it is listed, in words: "b answered differently: left the majority, correct→wrong".
-        public var reason: String = ""
+        package var reason: String = ""
 
         /// "correct→wrong", "wrong→correct", or nil.
-        public var flip: String? {
+        package var flip: String? {
             guard let before = correctBefore, let after = correctAfter, before != after else { return nil }
             return before ? "correct→wrong" : "wrong→correct"
         }
 
         /// "joined the majority", "left the majority", or nil.
-        public var majorityChange: String? {
+        package var majorityChange: String? {
             guard let before = withMajorityBefore, let after = withMajorityAfter, before != after else { return nil }
             return after ? "joined the majority" : "left the majority"
         }
 
         /// True when anything about this backend changed.
-        public var changed: Bool {
+        package var changed: Bool {
             flip != nil || majorityChange != nil || failedBefore != failedAfter || storedBefore != storedAfter
         }
     }
 
     /// One matched case repeat that changed.
-    public struct CaseChange: Sendable {
-        public var suite: String
-        public var caseID: String
+    package struct CaseChange: Sendable {
+        package var suite: String
+        package var caseID: String
         /// The repeat, from 0 (shown from 1).
-        public var repeatIndex: Int
+        package var repeatIndex: Int
         /// How many repeats the case has (in run B).
-        public var repeats: Int = 1
-        public var agreement: AgreementChange
+        package var repeats: Int = 1
+        package var agreement: AgreementChange
         /// The standing in each run over the shared backends (nil: that run stores no verdict for it).
-        public var before: Standing?
-        public var after: Standing?
+        package var before: Standing?
+        package var after: Standing?
         /// Backends with a change, in run B's config order.
-        public var backends: [BackendChange]
+        package var backends: [BackendChange]
         /// Why this case repeat is listed, case-level reasons first, then one per backend in `backends`.
         /// Never empty for a listed change.
-        public var reasons: [String] = []
+        package var reasons: [String] = []
 
         /// The consensus answer's standing in each run: correct, wrong, tie, no majority (nil: no `expect`,
         /// or not judged).
-        public var consensusBefore: String? { before?.consensus }
-        public var consensusAfter: String? { after?.consensus }
-        public var groupsBefore: [[String]] { before?.groups ?? [] }
-        public var groupsAfter: [[String]] { after?.groups ?? [] }
+        package var consensusBefore: String? { before?.consensus }
+        package var consensusAfter: String? { after?.consensus }
+        package var groupsBefore: [[String]] { before?.groups ?? [] }
+        package var groupsAfter: [[String]] { after?.groups ?? [] }
 
         /// True when anything got worse: agreement was lost, a correct consensus answer is gone (wrong, tie or
         /// no majority), or a backend now fails or answers wrongly.
-        public var isRegression: Bool {
+        package var isRegression: Bool {
             agreement == .lost || (consensusBefore == "correct" && consensusAfter != nil && consensusAfter != "correct")
                 || backends.contains { ($0.failedAfter && !$0.failedBefore) || $0.flip == "correct→wrong" }
         }
         /// True when anything changed: every change has a reason.
-        public var changed: Bool { !reasons.isEmpty }
+        package var changed: Bool { !reasons.isEmpty }
     }
 
     /// How the consensus answers of the paired case repeats with `expect` stand in one run.
-    public struct ConsensusCounts: Sendable, Hashable {
-        public var correct = 0
-        public var wrong = 0
-        public var tie = 0
-        public var noMajority = 0
+    package struct ConsensusCounts: Sendable, Hashable {
+        package var correct = 0
+        package var wrong = 0
+        package var tie = 0
+        package var noMajority = 0
 
-        public var total: Int { correct + wrong + tie + noMajority }
+        package var total: Int { correct + wrong + tie + noMajority }
 
         mutating func add(_ label: String) {
             switch label {
@@ -166,76 +166,76 @@ public struct RunComparison: Sendable {
     }
 
     /// One backend's totals over the matched case repeats, each figure paired.
-    public struct BackendTotals: Sendable {
-        public var backend: String
+    package struct BackendTotals: Sendable {
+        package var backend: String
         /// Over the case repeats judged in both runs that it answered in both.
-        public var withMajorityBefore: Proportion
-        public var withMajorityAfter: Proportion
+        package var withMajorityBefore: Proportion
+        package var withMajorityAfter: Proportion
         /// Over the case repeats with `expect` that it answered in both runs.
-        public var accuracyBefore: Proportion
-        public var accuracyAfter: Proportion
+        package var accuracyBefore: Proportion
+        package var accuracyAfter: Proportion
         /// Failed responses over the case repeats with a stored response of it in both runs.
-        public var failuresBefore: Proportion = Proportion(successes: 0, trials: 0)
-        public var failuresAfter: Proportion = Proportion(successes: 0, trials: 0)
-        public var correctToWrong: Int
-        public var wrongToCorrect: Int
-        public var joinedMajority: Int
-        public var leftMajority: Int
+        package var failuresBefore: Proportion = Proportion(successes: 0, trials: 0)
+        package var failuresAfter: Proportion = Proportion(successes: 0, trials: 0)
+        package var correctToWrong: Int
+        package var wrongToCorrect: Int
+        package var joinedMajority: Int
+        package var leftMajority: Int
         /// Why `withMajority…` or `accuracy…` has no data; nil when it has.
-        public var withMajorityNoData: String?
-        public var accuracyNoData: String?
+        package var withMajorityNoData: String?
+        package var accuracyNoData: String?
         /// McNemar's exact p on this backend's correctness flips between the runs.
-        public var mcnemarP: Double { McNemar.exactPValue(correctToWrong, wrongToCorrect) }
+        package var mcnemarP: Double { McNemar.exactPValue(correctToWrong, wrongToCorrect) }
     }
 
-    public var runA: Int64
-    public var runB: Int64
-    public var profile: EquivalenceProfile
+    package var runA: Int64
+    package var runB: Int64
+    package var profile: EquivalenceProfile
     /// The backends in both runs, in run B's order: every figure is over these.
-    public var sharedBackends: [String] = []
+    package var sharedBackends: [String] = []
     /// Agreement (unanimous among the shared backends that answered) over the case repeats judged in both
     /// runs; intervals over cases.
-    public var agreementBefore: Proportion
-    public var agreementAfter: Proportion
+    package var agreementBefore: Proportion
+    package var agreementAfter: Proportion
     /// Why agreement has no data; nil when it has.
-    public var agreementNoData: String?
+    package var agreementNoData: String?
     /// The consensus answers' standing over the case repeats with `expect` judged in both runs, and the
     /// share that is correct (a tie or no majority is not a correct answer).
-    public var consensusBefore = ConsensusCounts()
-    public var consensusAfter = ConsensusCounts()
-    public var consensusCorrectBefore: Proportion = Proportion(successes: 0, trials: 0)
-    public var consensusCorrectAfter: Proportion = Proportion(successes: 0, trials: 0)
+    package var consensusBefore = ConsensusCounts()
+    package var consensusAfter = ConsensusCounts()
+    package var consensusCorrectBefore: Proportion = Proportion(successes: 0, trials: 0)
+    package var consensusCorrectAfter: Proportion = Proportion(successes: 0, trials: 0)
     /// Why the consensus figures have no data; nil when they have.
-    public var consensusNoData: String?
-    public var gained: Int
-    public var lost: Int
+    package var consensusNoData: String?
+    package var gained: Int
+    package var lost: Int
     /// Case repeats in both runs, and in one only (left out of every figure).
-    public var matched: Int
-    public var onlyInA: Int
-    public var onlyInB: Int
+    package var matched: Int
+    package var onlyInA: Int
+    package var onlyInB: Int
     /// Of the matched case repeats: judged in both runs, in one only, and the cases behind the first.
-    public var judgedInBoth = 0
-    public var judgedOnlyInA = 0
-    public var judgedOnlyInB = 0
-    public var casesJudgedInBoth = 0
+    package var judgedInBoth = 0
+    package var judgedOnlyInA = 0
+    package var judgedOnlyInB = 0
+    package var casesJudgedInBoth = 0
     /// Matched case repeats whose shared backends answered identically in both runs but whose stored
     /// verdicts group them differently (another threshold, or a verdict stored by an earlier version):
     /// taken as unchanged, both sides judged as in run B.
-    public var identicalRegrouped = 0
+    package var identicalRegrouped = 0
     /// Set when the two runs have nothing to compare at all (no case repeat or no backend in common): why.
-    public var nothingComparable: String?
+    package var nothingComparable: String?
     /// What the two runs do not share, and what that leaves out, in sentences: mode, profile, threshold,
     /// status, cases, how cases were asked and scored, backends, models. Every figure is over what they
     /// share; these say what was left out, so no number stands unexplained.
-    public var comparability: [String] = []
+    package var comparability: [String] = []
     /// Matched case repeats where anything changed, regressions first.
-    public var changes: [CaseChange]
+    package var changes: [CaseChange]
     /// Backends present in both runs, in run B's order.
-    public var backends: [BackendTotals]
+    package var backends: [BackendTotals]
     /// The mode advisor's table of each run, each over its own case repeats (shown side by side, not paired);
     /// nil in a comparison made without them.
-    public var modesA: ModeAdvice?
-    public var modesB: ModeAdvice?
+    package var modesA: ModeAdvice?
+    package var modesB: ModeAdvice?
 
     /// Successes and trials per case, turned into a proportion whose interval is over cases.
     struct CaseTally {
@@ -255,7 +255,7 @@ public struct RunComparison: Sendable {
     }
 
     /// Compares run `a` (before) with run `b` (after), both under `b`'s profile.
-    public static func compute(_ a: ReportContent, _ b: ReportContent) throws -> RunComparison {
+    package static func compute(_ a: ReportContent, _ b: ReportContent) throws -> RunComparison {
         struct Key: Hashable {
             var suite: String
             var caseID: String
@@ -699,16 +699,16 @@ public struct RunComparison: Sendable {
     }
 
     /// A change beyond the tolerance, with the numbers behind it.
-    public struct Regression: Sendable, CustomStringConvertible {
-        public var what: String
-        public var before: Proportion
-        public var after: Proportion
-        public var tolerance: Double
+    package struct Regression: Sendable, CustomStringConvertible {
+        package var what: String
+        package var before: Proportion
+        package var after: Proportion
+        package var tolerance: Double
         /// True for a figure that is worse when it rises (failures).
-        public var rose = false
+        package var rose = false
 
         /// "agreement fell from 84.0% [..] to 78.0% [..]: 6.0 points, beyond the tolerance of 2.0".
-        public var description: String {
+        package var description: String {
             String(
                 format: "%@ %@ from %@ %@ to %@ %@: %.1f points, beyond the tolerance of %.1f", what, rose ? "rose" : "fell",
                 ReportFormat.percent(before), ReportFormat.interval(before), ReportFormat.percent(after),
@@ -718,7 +718,7 @@ public struct RunComparison: Sendable {
 
     /// Agreement, the share of correct consensus answers and each backend's accuracy that dropped by more than
     /// `tolerance` (0…1), and each backend's failure rate that rose by more.
-    public func regressions(tolerance: Double) -> [Regression] {
+    package func regressions(tolerance: Double) -> [Regression] {
         var found: [Regression] = []
         func check(_ what: String, _ before: Proportion, _ after: Proportion, rising: Bool = false) {
             guard let b = before.value, let a = after.value, (rising ? a - b : b - a) > tolerance + 1e-12 else { return }
@@ -735,5 +735,5 @@ public struct RunComparison: Sendable {
 
     /// Why `--fail-on-regression` cannot pass: nothing judged in both runs means no evidence of no regression.
     /// Nil when agreement has data.
-    public var regressionGateNoData: String? { agreementNoData }
+    package var regressionGateNoData: String? { agreementNoData }
 }

@@ -2,7 +2,7 @@
 /// a run held in memory renders exactly as a stored one; `ResultStore` is the reader of the SQLite file.
 ///
 /// Orders are part of the contract: the reports stream in them and keep only what they summarise.
-public protocol RunReader: Sendable {
+package protocol RunReader: Sendable {
     /// The run named by `reference`: a run id, or `latest`.
     func run(_ reference: String) throws -> RunRecord
     /// The backends of a run, in config order.
@@ -39,19 +39,19 @@ public protocol RunReader: Sendable {
 }
 
 extension RunReader {
-    public func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
+    package func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
         for record in try cases(runID: runID) { try body(record) }
     }
 
     /// The cases of a run, packed; without their requests unless `withRequests`.
-    public func storedCases(runID: Int64, withRequests: Bool = true) throws -> StoredCases {
+    package func storedCases(runID: Int64, withRequests: Bool = true) throws -> StoredCases {
         var cases = StoredCases(withRequests: withRequests)
         try forEachCase(runID: runID, withRequests: withRequests) { cases.append($0) }
         cases.shrink()
         return cases
     }
 
-    public func loadBalancerDisagreements(runID: Int64) throws -> [LoadBalancerDisagreement] {
+    package func loadBalancerDisagreements(runID: Int64) throws -> [LoadBalancerDisagreement] {
         var result: [LoadBalancerDisagreement] = []
         try forEachLoadBalancerVerdict(runID: runID, onlyMismatches: true) { result.append($0) }
         return result
@@ -61,7 +61,7 @@ extension RunReader {
 extension ResponseColumns {
     /// `record` with only these columns kept, the others read as the database reads them (empty, or nil):
     /// a reader that holds whole records gives reports what `ResultStore` would.
-    public func applied(to record: ResponseRecord) -> ResponseRecord {
+    package func applied(to record: ResponseRecord) -> ResponseRecord {
         var record = record
         switch self {
         case .all:

@@ -1,25 +1,25 @@
 /// A stored run with everything a report or a gate needs, read from the database (or a run held in memory).
-public struct RunReportData: Sendable {
-    public var run: RunRecord
-    public var backends: [BackendRecord]
+package struct RunReportData: Sendable {
+    package var run: RunRecord
+    package var backends: [BackendRecord]
     /// The cases in plan order, packed; their requests are kept unless the run was read without them.
-    public var cases: StoredCases
-    public var statistics: RunStatistics
+    package var cases: StoredCases
+    package var statistics: RunStatistics
 
-    public init(run: RunRecord, backends: [BackendRecord], cases: StoredCases, statistics: RunStatistics) {
+    package init(run: RunRecord, backends: [BackendRecord], cases: StoredCases, statistics: RunStatistics) {
         self.run = run
         self.backends = backends
         self.cases = cases
         self.statistics = statistics
     }
 
-    public init(run: RunRecord, backends: [BackendRecord], cases: [CaseRecord], statistics: RunStatistics) {
+    package init(run: RunRecord, backends: [BackendRecord], cases: [CaseRecord], statistics: RunStatistics) {
         self.init(run: run, backends: backends, cases: StoredCases(cases), statistics: statistics)
     }
 
     /// Reads a run and computes its statistics under `profile` (default: the run's own), in one pass over its
     /// case repeats. `withRequests: false` leaves the cases' requests out (no report shows them).
-    public static func load(
+    package static func load(
         store: some RunReader, runID: Int64, profile: EquivalenceProfile? = nil, withRequests: Bool = true
     ) throws -> RunReportData {
         var builder = try Builder(store: store, runID: runID, profile: profile, withRequests: withRequests)

@@ -32,7 +32,7 @@ extension RunSummary {
     }
 
     /// Said wherever a race run is reported.
-    public static let raceAdvisory =
+    package static let raceAdvisory =
         "A race keeps only the winner's answer, so agreement between backends is not measured here "
         + "(run --mode all, sequence or consensus for that); this run is judged on accuracy against expect and latency."
 

@@ -2,9 +2,9 @@ import Foundation
 
 /// The end-of-run summary printed to the terminal: per backend, then agreement overall, per family
 /// and per quantization.
-public enum RunSummary {
+package enum RunSummary {
     /// The summary text for a run.
-    public static func render(_ report: RunReportData) -> String {
+    package static func render(_ report: RunReportData) -> String {
         let stats = report.statistics
         let run = report.run
         var out: [String] = []
@@ -70,7 +70,7 @@ public enum RunSummary {
     }
 
     /// "unanimous 20, majority 9, tie 4, no majority 1": every judged repeat by how its answers stood.
-    public static func outcomeText(_ stats: RunStatistics) -> String {
+    package static func outcomeText(_ stats: RunStatistics) -> String {
         let parts = [CaseOutcome.unanimous, .majority, .tie, .noMajority].compactMap { outcome -> String? in
             guard let count = stats.outcomes[outcome], count > 0 else { return nil }
             return "\(outcome.rawValue.replacingOccurrences(of: "_", with: " ")) \(count)"
@@ -98,7 +98,7 @@ public enum RunSummary {
 
     /// The `ailb-eval runs` listing: per run, its answered requests (`ResultStore.answeredRequestCount`: a
     /// load balancer's answer is one request, however many of its members answered) out of those planned.
-    public static func renderRuns(_ runs: [RunRecord], answeredRequests: [Int64: Int]) -> String {
+    package static func renderRuns(_ runs: [RunRecord], answeredRequests: [Int64: Int]) -> String {
         var table = TextTable(header: ["run", "started", "status", "mode", "requests", "suites"], rightAligned: [0, 4])
         for run in runs {
             let suites = (try? JSONValue(parsing: run.suitesJSON))?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []

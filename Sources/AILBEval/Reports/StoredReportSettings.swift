@@ -4,15 +4,15 @@ import Foundation
 /// flips, the gate bars (config `gates:` with the run's `--min-*` flags) — saved with the run, so that `report`,
 /// `export`, `gate` and `compare` need no config file. Stored in the run's config snapshot under `report`,
 /// outside what `--resume` compares.
-public struct StoredReportSettings: Sendable, Hashable {
-    public var reportsDir = "reports"
-    public var reference: String?
-    public var gates = GateThresholds()
+package struct StoredReportSettings: Sendable, Hashable {
+    package var reportsDir = "reports"
+    package var reference: String?
+    package var gates = GateThresholds()
 
-    public init() {}
+    package init() {}
 
     /// The settings a run with `config` stores.
-    public init(config: EvalConfig) {
+    package init(config: EvalConfig) {
         reportsDir = config.reportsDir
         reference = config.referenceBackend
         gates = config.gates
@@ -20,7 +20,7 @@ public struct StoredReportSettings: Sendable, Hashable {
 
     /// The settings stored with `run`; the defaults (no gate, the default reference) for a run stored before
     /// runs carried them.
-    public init(run: RunRecord) {
+    package init(run: RunRecord) {
         self.init()
         guard let stored = (try? JSONValue(parsing: run.configJSON))?["report"] else { return }
         if let dir = stored["reports_dir"]?.stringValue { reportsDir = dir }
@@ -39,7 +39,7 @@ public struct StoredReportSettings: Sendable, Hashable {
     }
 
     /// The JSON stored with the run.
-    public var json: JSONValue {
+    package var json: JSONValue {
         func number(_ value: Double?) -> JSONValue { value.map { .double($0) } ?? .null }
         return [
             "reports_dir": .string(reportsDir), "reference": reference.map { .string($0) } ?? .null,
@@ -57,7 +57,7 @@ public struct StoredReportSettings: Sendable, Hashable {
 
 extension ReportOptions {
     /// The options a stored run implies: its reference backend and its gate.
-    public init(settings: StoredReportSettings) {
+    package init(settings: StoredReportSettings) {
         self.init(reference: settings.reference, gates: settings.gates)
     }
 }

@@ -1,7 +1,7 @@
 /// A character diff of two texts, for showing how a near-miss answer differs from the winning one.
-public enum TextDiff {
+package enum TextDiff {
     /// One stretch of the diff.
-    public enum Piece: Sendable, Hashable {
+    package enum Piece: Sendable, Hashable {
         /// In both texts.
         case same(String)
         /// Only in the reference (the winning answer).
@@ -12,7 +12,7 @@ public enum TextDiff {
 
     /// The pieces turning `reference` into `other`, from the matching blocks of Python's difflib (the same
     /// matcher the text rule uses, so the diff shows what the similarity ratio saw). Unicode scalars.
-    public static func pieces(from reference: String, to other: String) -> [Piece] {
+    package static func pieces(from reference: String, to other: String) -> [Piece] {
         let (a, b, alphabet) = SequenceSimilarity.denseIDs(reference, other)
         let aScalars = Array(reference.unicodeScalars)
         let bScalars = Array(other.unicodeScalars)

@@ -1,19 +1,19 @@
 /// A plain-text table with aligned columns, for terminal output.
-public struct TextTable: Sendable {
-    public var header: [String]
-    public var rows: [[String]] = []
+package struct TextTable: Sendable {
+    package var header: [String]
+    package var rows: [[String]] = []
     /// Columns (by index) aligned right: numbers.
-    public var rightAligned: Set<Int>
+    package var rightAligned: Set<Int>
 
-    public init(header: [String], rightAligned: Set<Int> = []) {
+    package init(header: [String], rightAligned: Set<Int> = []) {
         self.header = header
         self.rightAligned = rightAligned
     }
 
-    public mutating func add(_ row: [String]) { rows.append(row) }
+    package mutating func add(_ row: [String]) { rows.append(row) }
 
     /// The table as lines joined by newlines.
-    public func render() -> String {
+    package func render() -> String {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
         func line(_ cells: [String]) -> String {

@@ -1,14 +1,14 @@
 /// How ai-lb's own consensus verdicts compared with ailb-eval's over a run: how many were compared, and
 /// every (case, repeat) where they differ. Meant for summaries and reports.
-public struct LoadBalancerComparison: Sendable {
+package struct LoadBalancerComparison: Sendable {
     /// (case, repeat, load balancer) verdicts compared.
-    public var compared: Int
+    package var compared: Int
     /// The ones that differ, in (case, repeat, backend) order.
-    public var differences: [LoadBalancerDisagreement]
+    package var differences: [LoadBalancerDisagreement]
 
     /// Reads the comparison of a run from `store`; `compared` is 0 when the run had no load balancer in
     /// consensus mode.
-    public static func load(store: ResultStore, runID: Int64) throws -> LoadBalancerComparison {
+    package static func load(store: ResultStore, runID: Int64) throws -> LoadBalancerComparison {
         LoadBalancerComparison(
             compared: try store.loadBalancerVerdictCounts(runID: runID).compared,
             differences: try store.loadBalancerDisagreements(runID: runID))
@@ -16,7 +16,7 @@ public struct LoadBalancerComparison: Sendable {
 
     /// Lines for people: one saying how many matched, then one per difference with its reasons; empty when
     /// nothing was compared.
-    public var lines: [String] {
+    package var lines: [String] {
         guard compared > 0 else { return [] }
         var lines = ["ai-lb's own verdict matched ailb-eval's on \(compared - differences.count)/\(compared) case repeats."]
         for difference in differences {

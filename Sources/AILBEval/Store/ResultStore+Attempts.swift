@@ -1,20 +1,20 @@
 import GRDB
 
 /// An answer that a retry replaced (`--resume --retry-errors`): one row of `response_attempts`.
-public struct ResponseAttemptRecord: Sendable, Hashable {
+package struct ResponseAttemptRecord: Sendable, Hashable {
     /// 1 for the first answer stored for this (case, repeat, backend), 2 for the answer of its first retry, ….
-    public var attempt: Int
+    package var attempt: Int
     /// When the retry's answer replaced it.
-    public var replacedAt: String
+    package var replacedAt: String
     /// The answer as it stood in `responses`.
-    public var response: ResponseRecord
+    package var response: ResponseRecord
 }
 
 extension ResultStore {
     /// The requests of a run whose stored answer is an error (a cancelled one is no answer: `--resume` sends
     /// it anyway; one a race cancelled lost, and is not sent again), by the backend of the plan they went to: a failed member of a load balancer, or the load
     /// balancer's own failed row, names the load balancer, whose whole request is sent again.
-    public func failedRequestKeys(runID: Int64) throws -> Set<ResponseKey> {
+    package func failedRequestKeys(runID: Int64) throws -> Set<ResponseKey> {
         try queue.read { db in
             let via = try Self.loadBalancerOfMember(runID: runID, db: db)
             let rows = try Row.fetchCursor(
@@ -34,7 +34,7 @@ extension ResultStore {
     }
 
     /// The answers retries replaced, in (case, repeat, backend, attempt) order.
-    public func responseAttempts(runID: Int64) throws -> [ResponseAttemptRecord] {
+    package func responseAttempts(runID: Int64) throws -> [ResponseAttemptRecord] {
         try queue.read { db in
             try Row.fetchAll(
                 db,

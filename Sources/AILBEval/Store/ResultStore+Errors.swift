@@ -2,27 +2,27 @@ import Foundation
 import GRDB
 
 /// The distinct failures of one backend in a run, first seen first.
-public struct BackendErrorTexts: Sendable, Hashable {
+package struct BackendErrorTexts: Sendable, Hashable {
     /// The backend (a load balancer's member, or the load balancer itself when its whole request failed).
-    public var backend: String
+    package var backend: String
     /// Distinct error texts (the error class where there is no text), in order of first occurrence, each
     /// with how often it occurred; at most the number asked for.
-    public var texts: [(text: String, count: Int)]
+    package var texts: [(text: String, count: Int)]
     /// Distinct texts beyond those listed.
-    public var moreTexts: Int
+    package var moreTexts: Int
 
-    public static func == (a: BackendErrorTexts, b: BackendErrorTexts) -> Bool {
+    package static func == (a: BackendErrorTexts, b: BackendErrorTexts) -> Bool {
         a.backend == b.backend && a.moreTexts == b.moreTexts && a.texts.map(\.text) == b.texts.map(\.text)
             && a.texts.map(\.count) == b.texts.map(\.count)
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(backend) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(backend) }
 }
 
 extension ResultStore {
     /// Per backend of a run (in the run's order), the first `limit` distinct error texts of its failed
     /// responses, in (case, repeat) order; backends without a failure are left out.
-    public func firstErrorTexts(runID: Int64, limit: Int = 3) throws -> [BackendErrorTexts] {
+    package func firstErrorTexts(runID: Int64, limit: Int = 3) throws -> [BackendErrorTexts] {
         let order = try backends(runID: runID).map(\.name)
         var found: [String: BackendErrorTexts] = [:]
         var seen: [String: [String: Int]] = [:]
@@ -62,7 +62,7 @@ extension ResultStore {
 extension RunFailure {
     /// The failure of a run in which no backend answered: the first distinct error texts of each backend
     /// (`Connection refused`, `HTTP 404: No eligible backends for multi-exec`), so the cause is on screen.
-    public static func noAnswer(runID: Int64, errors: [BackendErrorTexts]) -> RunFailure {
+    package static func noAnswer(runID: Int64, errors: [BackendErrorTexts]) -> RunFailure {
         var lines = ["no backend answered at all in run \(runID) (is the server running?)"]
         if errors.isEmpty {
             lines[0] += "; no request was answered or failed"

@@ -8,36 +8,36 @@ import GRDB
 /// ai-lb reports its groups only in part: the winner (a member of its winning group), `agreement_count`
 /// (that group's size), `disagreement` (whether any success is outside it) and, with an oracle, whether the
 /// oracle is in it (`oracle_agreed`). Each is compared with our groups.
-public struct LoadBalancerVerdictRecord: Sendable, Hashable {
+package struct LoadBalancerVerdictRecord: Sendable, Hashable {
     /// The case's position in the run.
-    public var casePosition: Int
+    package var casePosition: Int
     /// The repeat, from 0.
-    public var repeatIndex: Int
+    package var repeatIndex: Int
     /// The `kind: ailb` backend that answered.
-    public var backend: String
+    package var backend: String
     /// ai-lb's winner, named as ailb-eval names that member (alias, else host:port).
-    public var winner: String
+    package var winner: String
     /// ai-lb's `agreement_count`.
-    public var agreementCount: Int
+    package var agreementCount: Int
     /// ai-lb's `disagreement`.
-    public var disagreement: Bool
+    package var disagreement: Bool
     /// ai-lb's `comparison_type` as sent (normally one of `ComparisonType`'s values).
-    public var comparisonType: String
+    package var comparisonType: String
     /// Whether the response carried `x-disagreement: true`.
-    public var xDisagreement: Bool
+    package var xDisagreement: Bool
     /// The oracle member ai-lb reported (`oracle_backend`, named as the run names members), when it was
     /// present and ai-lb said whether it agreed; else nil.
-    public var oracle: String?
+    package var oracle: String?
     /// ai-lb's `oracle_agreed`, when it reported one.
-    public var oracleAgreed: Bool?
+    package var oracleAgreed: Bool?
     /// ailb-eval's verdict (profile `ailb`) over the same responses, with its groups (empty when read back
     /// from a database written before they were kept).
-    public var ours: Verdict
+    package var ours: Verdict
     /// True when winner, agreement count, disagreement, comparison type, oracle and the header all match ours.
-    public var matchesOurs: Bool
+    package var matchesOurs: Bool
 
     /// A row; `matchesOurs` is computed from the two verdicts.
-    public init(
+    package init(
         casePosition: Int, repeatIndex: Int, backend: String, winner: String, agreementCount: Int, disagreement: Bool,
         comparisonType: String, xDisagreement: Bool, oracle: String? = nil, oracleAgreed: Bool? = nil, ours: Verdict
     ) {
@@ -57,11 +57,11 @@ public struct LoadBalancerVerdictRecord: Sendable, Hashable {
     }
 
     /// Our winning group (the members that agree with our winner); empty without groups.
-    public var ourWinningGroup: [String] { ours.groups.first ?? [] }
+    package var ourWinningGroup: [String] { ours.groups.first ?? [] }
 
     /// What differs between ai-lb's verdict and ours, one phrase each (`winner: m2 (ai-lb) vs gentoo (ours)`);
     /// empty when they match.
-    public var differences: [String] {
+    package var differences: [String] {
         var result: [String] = []
         let group = ourWinningGroup
         if winner != ours.winner { result.append("winner: \(winner) (ai-lb) vs \(ours.winner) (ours)") }
@@ -95,38 +95,38 @@ public struct LoadBalancerVerdictRecord: Sendable, Hashable {
 
 /// ai-lb's verdict on a case repeat beside ours, with the case named for a report (every compared repeat, or
 /// only those that differ).
-public struct LoadBalancerDisagreement: Sendable, Hashable {
+package struct LoadBalancerDisagreement: Sendable, Hashable {
     /// The suite of the case.
-    public var suite: String
+    package var suite: String
     /// The case's `id` in its suite.
-    public var caseID: String
+    package var caseID: String
     /// ai-lb's verdict and ours; `differences` says what differs.
-    public var verdicts: LoadBalancerVerdictRecord
+    package var verdicts: LoadBalancerVerdictRecord
 }
 
 /// Rows written together in one transaction: one flush of a run's results.
-public struct StoreBatch: Sendable {
+package struct StoreBatch: Sendable {
     /// Response rows (a row with the same key is replaced).
-    public var responses: [ResponseRecord] = []
+    package var responses: [ResponseRecord] = []
     /// Verdict rows (a row with the same key is replaced).
-    public var verdicts: [VerdictRecord] = []
+    package var verdicts: [VerdictRecord] = []
     /// Backends first seen behind a load balancer (kind `ailb-member`), added to the run's backends.
-    public var newBackends: [BackendRecord] = []
+    package var newBackends: [BackendRecord] = []
     /// ai-lb's verdicts beside ours.
-    public var loadBalancerVerdicts: [LoadBalancerVerdictRecord] = []
+    package var loadBalancerVerdicts: [LoadBalancerVerdictRecord] = []
     /// Responses to delete: a load balancer's own failed or cancelled row, once its members have answered.
-    public var superseded: [ResponseKey] = []
+    package var superseded: [ResponseKey] = []
     /// Requests sent again after an error (`--retry-errors`), by the backend of the plan they went to: their
     /// stored rows (a load balancer's own row and its members') move to `response_attempts` before the
     /// batch's new rows are written.
-    public var retried: [ResponseKey] = []
+    package var retried: [ResponseKey] = []
     /// How each race of the batch ended (`--mode race`).
-    public var races: [RaceRecord] = []
+    package var races: [RaceRecord] = []
     /// A load balancer's response headers, per request.
-    public var responseHeaders: [ResponseHeadersRecord] = []
+    package var responseHeaders: [ResponseHeadersRecord] = []
 
     /// A batch of rows.
-    public init(
+    package init(
         responses: [ResponseRecord] = [], verdicts: [VerdictRecord] = [], newBackends: [BackendRecord] = [],
         loadBalancerVerdicts: [LoadBalancerVerdictRecord] = [], superseded: [ResponseKey] = []
     ) {
@@ -138,7 +138,7 @@ public struct StoreBatch: Sendable {
     }
 
     /// True when there is nothing to write.
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         responses.isEmpty && verdicts.isEmpty && newBackends.isEmpty && loadBalancerVerdicts.isEmpty
             && superseded.isEmpty && retried.isEmpty && races.isEmpty && responseHeaders.isEmpty
     }
@@ -148,14 +148,14 @@ extension ResultStore {
     /// Writes a batch in one transaction: new backends first (responses name them), the rows of retried
     /// requests moved to `response_attempts`, then responses, verdicts and ai-lb verdicts (replacing rows
     /// with the same key).
-    public func write(runID: Int64, batch: StoreBatch) throws {
+    package func write(runID: Int64, batch: StoreBatch) throws {
         guard !batch.isEmpty else { return }
         try queue.write { db in try Self.write(batch, runID: runID, into: db) }
     }
 
     /// The same, awaited: the transaction runs on the database's own writer queue, so no thread of the
     /// concurrency pool blocks on SQLite while the requests go on.
-    public func write(runID: Int64, batch: StoreBatch) async throws {
+    package func write(runID: Int64, batch: StoreBatch) async throws {
         guard !batch.isEmpty else { return }
         try await queue.write { db in try Self.write(batch, runID: runID, into: db) }
     }
@@ -218,13 +218,13 @@ extension ResultStore {
 
     /// How many of the run's planned requests have a final answer: an answer of a load balancer's members
     /// counts once, as the one request it was.
-    public func answeredRequestCount(runID: Int64) throws -> Int {
+    package func answeredRequestCount(runID: Int64) throws -> Int {
         let members = Set(try backends(runID: runID).filter { $0.via != nil }.map(\.name))
         return try answeredKeys(runID: runID).count(where: { !members.contains($0.backend) })
     }
 
     /// ai-lb's verdicts of a run beside ours, in (case, repeat, backend) order.
-    public func loadBalancerVerdicts(runID: Int64) throws -> [LoadBalancerVerdictRecord] {
+    package func loadBalancerVerdicts(runID: Int64) throws -> [LoadBalancerVerdictRecord] {
         try queue.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM lb_verdicts WHERE run_id = ? ORDER BY case_position, repeat, backend",
@@ -234,7 +234,7 @@ extension ResultStore {
     }
 
     /// How many of ai-lb's verdicts a run compared with ours, and how many of them differ.
-    public func loadBalancerVerdictCounts(runID: Int64) throws -> (compared: Int, mismatches: Int) {
+    package func loadBalancerVerdictCounts(runID: Int64) throws -> (compared: Int, mismatches: Int) {
         try queue.read { db in
             let row = try Row.fetchOne(
                 db,
@@ -249,7 +249,7 @@ extension ResultStore {
 
     /// Calls `body` with each of ai-lb's verdicts of a run beside ours, its case named, in (case, repeat,
     /// backend) order; only those that differ from ours when `onlyMismatches`.
-    public func forEachLoadBalancerVerdict(
+    package func forEachLoadBalancerVerdict(
         runID: Int64, onlyMismatches: Bool = false, _ body: (LoadBalancerDisagreement) throws -> Void
     ) throws {
         try queue.read { db in
@@ -272,7 +272,7 @@ extension ResultStore {
     /// Every (case, repeat) of a run where ai-lb's own consensus verdict differs from ailb-eval's `ailb`
     /// verdict over the same responses, in (case, repeat, backend) order, for reports. Empty when they
     /// always agree, or when the run had no `kind: ailb` backend in consensus mode.
-    public func loadBalancerDisagreements(runID: Int64) throws -> [LoadBalancerDisagreement] {
+    package func loadBalancerDisagreements(runID: Int64) throws -> [LoadBalancerDisagreement] {
         var result: [LoadBalancerDisagreement] = []
         try forEachLoadBalancerVerdict(runID: runID, onlyMismatches: true) { result.append($0) }
         return result

@@ -3,7 +3,7 @@ import GRDB
 /// The database is the reader reports normally use.
 extension ResultStore: RunReader {
     /// The raw bodies of the successful responses to one repeat of one case, by backend.
-    public func successfulRawBodies(runID: Int64, casePosition: Int, repeatIndex: Int) throws -> [String: String] {
+    package func successfulRawBodies(runID: Int64, casePosition: Int, repeatIndex: Int) throws -> [String: String] {
         try queue.read { db in
             var bodies: [String: String] = [:]
             let rows = try Row.fetchAll(

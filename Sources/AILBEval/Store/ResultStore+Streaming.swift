@@ -1,7 +1,7 @@
 import GRDB
 
 /// Which columns of `responses` a streaming read fills in.
-public enum ResponseColumns: Sendable {
+package enum ResponseColumns: Sendable {
     /// Every column.
     case all
     /// Every column but the raw body (read as an empty string).
@@ -31,14 +31,14 @@ public enum ResponseColumns: Sendable {
 }
 
 /// The stored rows of one repeat of a case: its responses in (backend name) order and its verdicts.
-public struct StoredCaseRepeat: Sendable {
-    public var casePosition: Int
-    public var repeatIndex: Int
-    public var responses: [ResponseRecord]
-    public var ailb: VerdictRecord?
-    public var semantic: VerdictRecord?
+package struct StoredCaseRepeat: Sendable {
+    package var casePosition: Int
+    package var repeatIndex: Int
+    package var responses: [ResponseRecord]
+    package var ailb: VerdictRecord?
+    package var semantic: VerdictRecord?
 
-    public init(
+    package init(
         casePosition: Int, repeatIndex: Int, responses: [ResponseRecord], ailb: VerdictRecord? = nil,
         semantic: VerdictRecord? = nil
     ) {
@@ -52,7 +52,7 @@ public struct StoredCaseRepeat: Sendable {
 
 extension ResultStore {
     /// Calls `body` for each verdict of a run in (case, repeat, profile) order, without loading them all.
-    public func forEachVerdict(runID: Int64, _ body: (VerdictRecord) throws -> Void) throws {
+    package func forEachVerdict(runID: Int64, _ body: (VerdictRecord) throws -> Void) throws {
         try queue.read { db in
             let cursor = try Row.fetchCursor(
                 db, sql: "SELECT * FROM verdicts WHERE run_id = ? ORDER BY case_position, repeat, profile",
@@ -64,7 +64,7 @@ extension ResultStore {
     }
 
     /// Calls `body` for each response of a run in (case, repeat, backend) order with `columns` filled in.
-    public func forEachResponse(runID: Int64, columns: ResponseColumns, _ body: (ResponseRecord) throws -> Void) throws {
+    package func forEachResponse(runID: Int64, columns: ResponseColumns, _ body: (ResponseRecord) throws -> Void) throws {
         try queue.read { db in
             let cursor = try Row.fetchCursor(
                 db, sql: "SELECT \(columns.sql) FROM responses WHERE run_id = ? ORDER BY case_position, repeat, backend",
@@ -78,7 +78,7 @@ extension ResultStore {
     /// Calls `body` for each stored repeat of a case of a run, in (case, repeat) order, with its responses
     /// (`columns` filled in) and verdicts: one repeat in memory at a time. A repeat with responses but no
     /// verdicts (an interrupted run), or verdicts but no responses, is passed too.
-    public func forEachCaseRepeat(runID: Int64, columns: ResponseColumns, _ body: (StoredCaseRepeat) throws -> Void) throws {
+    package func forEachCaseRepeat(runID: Int64, columns: ResponseColumns, _ body: (StoredCaseRepeat) throws -> Void) throws {
         try queue.read { db in
             let responses = try Row.fetchCursor(
                 db, sql: "SELECT \(columns.sql) FROM responses WHERE run_id = ? ORDER BY case_position, repeat, backend",
@@ -117,7 +117,7 @@ extension ResultStore {
 
     /// The stored rows of the given repeats of cases (responses without their raw bodies), in the order
     /// asked, each read by its key.
-    public func caseRepeats(runID: Int64, keys: [(casePosition: Int, repeatIndex: Int)]) throws -> [StoredCaseRepeat] {
+    package func caseRepeats(runID: Int64, keys: [(casePosition: Int, repeatIndex: Int)]) throws -> [StoredCaseRepeat] {
         try queue.read { db in
             let responses = try db.cachedStatement(
                 sql: """

@@ -2,9 +2,9 @@ import Foundation
 import GRDB
 
 /// Why the store could not do what was asked.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct StoreError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }
 
 /// The SQLite file holding runs, responses and verdicts.
@@ -15,17 +15,17 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// `init(readingFrom:)` opens it for the commands that only read (`runs`, `report`, `export`, `gate`,
 /// `compare`): read-only, no schema upgrade, no status written back, and no `-wal`/`-shm` files left
 /// beside it, so the file's bytes and time stamp are what they were and a read-only file or folder works.
-public final class ResultStore: Sendable {
+package final class ResultStore: Sendable {
     let queue: DatabaseQueue
     /// The file path.
-    public let path: String
+    package let path: String
     /// Whether this store was opened for reading only.
-    public let isReadOnly: Bool
+    package let isReadOnly: Bool
     /// For a read-only store opened without the write-ahead log: the file as it was when opened.
     let unchangedFile: FileState?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         isReadOnly = false
         unchangedFile = nil
@@ -58,7 +58,7 @@ public final class ResultStore: Sendable {
     /// as immutable (no locks, no side files); `finishReading()` then checks that no run started writing
     /// to it meanwhile. When a `-wal` file exists (a run is going on), the ordinary read-only connection
     /// shares it.
-    public init(readingFrom path: String) throws {
+    package init(readingFrom path: String) throws {
         self.path = path
         isReadOnly = true
         guard FileManager.default.fileExists(atPath: path) else {
@@ -103,7 +103,7 @@ public final class ResultStore: Sendable {
 
     /// For a store opened with `init(readingFrom:)`: throws when the database changed while it was read without
     /// locks (a run started writing to it), because what was read may then be inconsistent.
-    public func finishReading() throws {
+    package func finishReading() throws {
         guard let unchangedFile, FileState(path: path) != unchangedFile else { return }
         throw StoreError(
             message: "\(path) changed while it was being read (a run started storing into it); run the command again")
@@ -116,7 +116,7 @@ public final class ResultStore: Sendable {
     // MARK: Writing
 
     /// Records a new run with its backends and cases (read one at a time), status `running`; returns its id.
-    public func createRun(
+    package func createRun(
         mode: RunMode, profile: EquivalenceProfile, threshold: Double, configPath: String?, configJSON: String,
         configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: some Sequence<CaseRecord>
     ) throws -> Int64 {
@@ -149,7 +149,7 @@ public final class ResultStore: Sendable {
     }
 
     /// Writes a batch of responses and verdicts in one transaction (replacing rows with the same key).
-    public func write(runID: Int64, responses: [ResponseRecord], verdicts: [VerdictRecord]) throws {
+    package func write(runID: Int64, responses: [ResponseRecord], verdicts: [VerdictRecord]) throws {
         try write(runID: runID, batch: StoreBatch(responses: responses, verdicts: verdicts))
     }
 
@@ -195,7 +195,7 @@ public final class ResultStore: Sendable {
     }
 
     /// Marks a run finished with `status`.
-    public func finishRun(_ runID: Int64, status: RunStatus) throws {
+    package func finishRun(_ runID: Int64, status: RunStatus) throws {
         try queue.write { db in
             try db.execute(
                 sql: "UPDATE runs SET status = ?, finished_at = ?, pid = NULL WHERE id = ?",
@@ -204,7 +204,7 @@ public final class ResultStore: Sendable {
     }
 
     /// Marks a stored run as running again in this process, for `--resume`.
-    public func reopenRun(_ runID: Int64) throws {
+    package func reopenRun(_ runID: Int64) throws {
         try queue.write { db in
             try db.execute(
                 sql: "UPDATE runs SET status = 'running', finished_at = NULL, pid = ? WHERE id = ?",
@@ -216,14 +216,14 @@ public final class ResultStore: Sendable {
 
     /// The (case, repeat, backend) triples of a run that have a final answer: every stored response but
     /// those cancelled by an interrupt, which `--resume` asks again.
-    public func answeredKeys(runID: Int64) throws -> Set<ResponseKey> {
+    package func answeredKeys(runID: Int64) throws -> Set<ResponseKey> {
         var keys = Set<ResponseKey>()
         try forEachAnsweredKey(runID: runID) { keys.insert($0) }
         return keys
     }
 
     /// Calls `body` with each key of `answeredKeys(runID:)`, without collecting them (a key may come twice).
-    public func forEachAnsweredKey(runID: Int64, _ body: (ResponseKey) throws -> Void) throws {
+    package func forEachAnsweredKey(runID: Int64, _ body: (ResponseKey) throws -> Void) throws {
         try queue.read { db in
             // An answer of a member behind a load balancer answers the request made to the load balancer.
             let via = try Self.loadBalancerOfMember(runID: runID, db: db)
@@ -245,7 +245,7 @@ public final class ResultStore: Sendable {
     }
 
     /// The pid of another live process that owns this `running` run, if any (it must not be resumed twice).
-    public func isRunningElsewhere(_ runID: Int64) throws -> Int? {
+    package func isRunningElsewhere(_ runID: Int64) throws -> Int? {
         let pid: Int? = try queue.read { db in
             try Int.fetchOne(db, sql: "SELECT pid FROM runs WHERE id = ? AND status = 'running'", arguments: [runID])
         }
@@ -265,7 +265,7 @@ public final class ResultStore: Sendable {
 
     /// All runs, newest first. A run still marked running whose process is gone is reported (and, unless the
     /// store is read-only, stored) as interrupted.
-    public func runs() throws -> [RunRecord] {
+    package func runs() throws -> [RunRecord] {
         try markOrphanedRunsInterrupted()
         return try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC").map(runRecordAsSeenNow)
@@ -273,7 +273,7 @@ public final class ResultStore: Sendable {
     }
 
     /// The run named by `reference`: a run id, or `latest`.
-    public func run(_ reference: String) throws -> RunRecord {
+    package func run(_ reference: String) throws -> RunRecord {
         try markOrphanedRunsInterrupted()
         let row: Row? = try queue.read { db in
             if reference == "latest" {
@@ -322,7 +322,7 @@ public final class ResultStore: Sendable {
     }
 
     /// The backends of a run, in config order.
-    public func backends(runID: Int64) throws -> [BackendRecord] {
+    package func backends(runID: Int64) throws -> [BackendRecord] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM backends WHERE run_id = ? ORDER BY position", arguments: [runID]).map {
                 row in
@@ -335,7 +335,7 @@ public final class ResultStore: Sendable {
     }
 
     /// The cases of a run, in plan order.
-    public func cases(runID: Int64) throws -> [CaseRecord] {
+    package func cases(runID: Int64) throws -> [CaseRecord] {
         var cases: [CaseRecord] = []
         try forEachCase(runID: runID, withRequests: true) { cases.append($0) }
         return cases
@@ -343,7 +343,7 @@ public final class ResultStore: Sendable {
 
     /// Calls `body` for each case of a run, in plan order, without loading them all; `requestJSON` is read
     /// only `withRequests`.
-    public func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
+    package func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
         try queue.read { db in
             let request = withRequests ? "request_json" : "'' AS request_json"
             let cursor = try Row.fetchCursor(
@@ -364,7 +364,7 @@ public final class ResultStore: Sendable {
     }
 
     /// Calls `body` for each response of a run in (case, repeat, backend) order, without loading them all.
-    public func forEachResponse(runID: Int64, includeRawBody: Bool = true, _ body: (ResponseRecord) throws -> Void) throws {
+    package func forEachResponse(runID: Int64, includeRawBody: Bool = true, _ body: (ResponseRecord) throws -> Void) throws {
         try forEachResponse(runID: runID, columns: includeRawBody ? .all : .withoutRawBody, body)
     }
 
@@ -380,7 +380,7 @@ public final class ResultStore: Sendable {
     }
 
     /// The verdicts of a run under `profile`, in (case, repeat) order.
-    public func verdicts(runID: Int64, profile: EquivalenceProfile? = nil) throws -> [VerdictRecord] {
+    package func verdicts(runID: Int64, profile: EquivalenceProfile? = nil) throws -> [VerdictRecord] {
         try queue.read { db in
             var sql = "SELECT * FROM verdicts WHERE run_id = ?"
             var arguments: StatementArguments = [runID]
@@ -414,7 +414,7 @@ public final class ResultStore: Sendable {
     }
 
     /// Number of responses stored for a run, and how many of them succeeded.
-    public func responseCounts(runID: Int64) throws -> (total: Int, successes: Int) {
+    package func responseCounts(runID: Int64) throws -> (total: Int, successes: Int) {
         try queue.read { db in
             let row = try Row.fetchOne(
                 db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(success), 0) AS ok FROM responses WHERE run_id = ?",
@@ -458,7 +458,7 @@ struct FileState: Equatable, Sendable {
 }
 
 /// Facts about this build of the tool.
-public enum ToolInfo {
+package enum ToolInfo {
     /// The version written into every run.
-    public static let version = "0.1.0"
+    package static let version = "0.1.0"
 }

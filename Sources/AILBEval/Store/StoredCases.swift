@@ -4,31 +4,31 @@
 ///
 /// Reports do not need the request a case sent: read `withRequests: false`, its `requestJSON` is empty and
 /// the request costs nothing. Comparisons and resumes, which need it, read it.
-public struct StoredCases: RandomAccessCollection, Sendable {
+package struct StoredCases: RandomAccessCollection, Sendable {
     private var records = PackedRecords()
     /// Suite names, each stored once.
     private var suites: [String] = []
     /// Whether the requests are kept.
-    public let withRequests: Bool
+    package let withRequests: Bool
     /// The repeats of all the cases: the case repeats the run planned.
-    public private(set) var totalRepeats = 0
+    package private(set) var totalRepeats = 0
 
     /// No cases yet; `withRequests` says whether their requests will be kept.
-    public init(withRequests: Bool = true) {
+    package init(withRequests: Bool = true) {
         self.withRequests = withRequests
     }
 
     /// `records`, packed, requests included.
-    public init(_ records: some Sequence<CaseRecord>) {
+    package init(_ records: some Sequence<CaseRecord>) {
         self.init(withRequests: true)
         for record in records { append(record) }
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { records.count }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { records.count }
 
     /// The case at `index`.
-    public subscript(index: Int) -> CaseRecord {
+    package subscript(index: Int) -> CaseRecord {
         var reader = records.reader(at: index)
         let position = reader.count()
         let suite = suites[reader.count()]
@@ -45,7 +45,7 @@ public struct StoredCases: RandomAccessCollection, Sendable {
     }
 
     /// Appends `record` (without its request unless `withRequests`).
-    public mutating func append(_ record: CaseRecord) {
+    package mutating func append(_ record: CaseRecord) {
         let suiteIndex: Int
         if let last = suites.indices.last, suites[last] == record.suite {
             suiteIndex = last
@@ -76,7 +76,7 @@ public struct StoredCases: RandomAccessCollection, Sendable {
 
     /// The index of the case at plan position `position`, if there is one: positions are usually the indices
     /// themselves, which is checked before searching.
-    public func index(ofPosition position: Int) -> Int? {
+    package func index(ofPosition position: Int) -> Int? {
         if position >= 0, position < count, self.position(at: position) == position { return position }
         var low = 0
         var high = count - 1
@@ -96,7 +96,7 @@ public struct StoredCases: RandomAccessCollection, Sendable {
     }
 
     /// Whether the case at `index` has an expected answer.
-    public func hasExpect(at index: Int) -> Bool {
+    package func hasExpect(at index: Int) -> Bool {
         var reader = records.reader(at: index)
         _ = reader.count()
         _ = reader.count()

@@ -1,18 +1,18 @@
 import Foundation
 
 /// `ailb-eval backends`: whether every configured backend is usable.
-public enum BackendsWorkflow {
+package enum BackendsWorkflow {
     /// The config to read and how long to wait.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// nil: `./config.yaml`, else the embedded default.
-        public var configPath: String?
+        package var configPath: String?
         /// Seconds to wait for each request.
-        public var timeout: Double
-        public var environment: [String: String]
+        package var timeout: Double
+        package var environment: [String: String]
         /// Lets `insecure_skip_verify: true` stand for a backend that is not on this machine.
-        public var allowInsecureTLS: Bool
+        package var allowInsecureTLS: Bool
 
-        public init(
+        package init(
             configPath: String? = nil, timeout: Double = 30,
             environment: [String: String] = ProcessInfo.processInfo.environment, allowInsecureTLS: Bool = false
         ) {
@@ -24,7 +24,7 @@ public enum BackendsWorkflow {
     }
 
     /// Probes every backend of the config, in config order. Mock backends are served in-process for the probe.
-    public static func probe(_ options: Options) async throws -> [ProbeResult] {
+    package static func probe(_ options: Options) async throws -> [ProbeResult] {
         var config = try PreparedRun.loadConfig(
             options.configPath, environment: options.environment, allowInsecureTLS: options.allowInsecureTLS)
         let server = try await MockServer.serveInProcess(&config.backends, suites: [], environment: options.environment)

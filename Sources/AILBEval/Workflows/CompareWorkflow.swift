@@ -1,28 +1,28 @@
 import Foundation
 
 /// `ailb-eval compare`: what changed between two stored runs, judged under one profile.
-public enum CompareWorkflow {
+package enum CompareWorkflow {
     /// The two runs, how the comparison is written, and whether it is a gate.
-    public struct Options: Sendable {
-        public var location: StoredRunsLocation
+    package struct Options: Sendable {
+        package var location: StoredRunsLocation
         /// The earlier run: an id, or `latest`.
-        public var runA: String
+        package var runA: String
         /// The later run: an id, or `latest`.
-        public var runB: String
-        public var format: ComparisonReport.Format
+        package var runB: String
+        package var format: ComparisonReport.Format
         /// The file to write; nil or `-`: the document is returned for standard output. CSV also writes the mode
         /// advisor's tables side by side beside it (`modesCSVPath`).
-        public var out: String?
+        package var out: String?
         /// The profile for both runs; nil: RUN_B's.
-        public var profile: EquivalenceProfile?
+        package var profile: EquivalenceProfile?
         /// Fail on a regression beyond `tolerance`, or when no case repeat was judged in both runs.
-        public var failOnRegression: Bool
+        package var failOnRegression: Bool
         /// The allowed drop, as a fraction.
-        public var tolerance: Double
+        package var tolerance: Double
         /// Changed case repeats listed in text and markdown output.
-        public var maxCases: Int
+        package var maxCases: Int
 
-        public init(
+        package init(
             location: StoredRunsLocation, runA: String, runB: String = "latest", format: ComparisonReport.Format = .text,
             out: String? = nil, profile: EquivalenceProfile? = nil, failOnRegression: Bool = false,
             tolerance: Double = 0, maxCases: Int = 50
@@ -40,16 +40,16 @@ public enum CompareWorkflow {
     }
 
     /// The comparison as written, and the regression gate's verdict.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// The document for standard output, or the file written.
-        public var written: WrittenDocument
+        package var written: WrittenDocument
         /// Why `--fail-on-regression` fails; nil when it passed or was not asked for.
-        public var regressionFailure: RegressionGateFailed?
+        package var regressionFailure: RegressionGateFailed?
     }
 
     /// Compares the runs and writes the comparison to `options.out`, if named. A regression gate over two
     /// runs that share nothing is a mistake in the command: it throws `InputError` and writes nothing.
-    public static func run(_ options: Options, output: some WorkflowOutput) throws -> Result {
+    package static func run(_ options: Options, output: some WorkflowOutput) throws -> Result {
         let store = try options.location.open(output: output)
         let recordB = try store.run(options.runB)
         let recordA = try store.run(options.runA)

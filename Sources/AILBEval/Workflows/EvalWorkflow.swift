@@ -2,15 +2,15 @@ import Foundation
 
 /// `ailb-eval run`: suites run against every backend of the config, everything stored, a summary, the
 /// CSV files and HTML report, and the gate.
-public enum EvalWorkflow {
+package enum EvalWorkflow {
     /// What to run (or resume), and whether to show the progress line.
-    public struct Options: Sendable {
-        public var run: RunOptions
+    package struct Options: Sendable {
+        package var run: RunOptions
         /// Show the progress line on standard error.
-        public var showsProgress: Bool
-        public var environment: [String: String]
+        package var showsProgress: Bool
+        package var environment: [String: String]
 
-        public init(
+        package init(
             run: RunOptions, showsProgress: Bool = true, environment: [String: String] = ProcessInfo.processInfo.environment
         ) {
             self.run = run
@@ -24,7 +24,7 @@ public enum EvalWorkflow {
     /// An interrupt from `signals` stops new requests, cancels those in flight and marks the run interrupted.
     /// Output that cannot be written does not stop the rest: every file that can be written is, the gate is
     /// still applied, and the first failure is in the result.
-    public static func run(
+    package static func run(
         _ options: Options, signals: InterruptSource, output: some WorkflowOutput
     ) async throws
         -> RunResult
@@ -181,16 +181,16 @@ extension EvalWorkflow {
 }
 
 /// How a run ended, for the caller to pick its exit code.
-public struct RunResult: Sendable {
-    public var runID: Int64
+package struct RunResult: Sendable {
+    package var runID: Int64
     /// `completed`, or `interrupted` (its gate is then not applied).
-    public var status: RunStatus
+    package var status: RunStatus
     /// The first write that failed (standard output, a CSV file, the HTML report); the rest was still done.
-    public var outputFailure: OutputError?
+    package var outputFailure: OutputError?
     /// The bars that failed; nil when every bar passed, none was set, or the run was interrupted.
-    public var gateFailure: GateFailed?
+    package var gateFailure: GateFailed?
 
-    public init(runID: Int64, status: RunStatus, outputFailure: OutputError? = nil, gateFailure: GateFailed? = nil) {
+    package init(runID: Int64, status: RunStatus, outputFailure: OutputError? = nil, gateFailure: GateFailed? = nil) {
         self.runID = runID
         self.status = status
         self.outputFailure = outputFailure

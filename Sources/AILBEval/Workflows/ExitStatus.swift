@@ -1,5 +1,5 @@
 /// The process exit codes, documented in the README.
-public enum ExitStatus: Int32, Sendable {
+package enum ExitStatus: Int32, Sendable {
     /// Everything passed.
     case success = 0
     /// A gate threshold failed (or `compare --fail-on-regression` found a regression).

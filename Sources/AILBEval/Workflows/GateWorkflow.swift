@@ -1,29 +1,29 @@
 import Foundation
 
 /// `ailb-eval gate`: a stored run checked against thresholds, its own unless overridden.
-public enum GateWorkflow {
+package enum GateWorkflow {
     /// The run and the bars given on the command line (nil or empty: the run's own).
-    public struct Options: Sendable {
-        public var location: StoredRunsLocation
+    package struct Options: Sendable {
+        package var location: StoredRunsLocation
         /// A run id, or `latest`.
-        public var runReference: String
-        public var minAgreement: Double?
-        public var minAccuracy: Double?
-        public var maxSpurious: Double?
+        package var runReference: String
+        package var minAgreement: Double?
+        package var minAccuracy: Double?
+        package var maxSpurious: Double?
         /// Minimum with-majority share per family, over the run's own.
-        public var perFamily: [String: Double]
+        package var perFamily: [String: Double]
         /// Minimum with-majority share per quantization, over the run's own.
-        public var perQuant: [String: Double]
-        public var maxLoadBalancerMismatches: Int?
-        public var maxP95LatencyMs: Double?
+        package var perQuant: [String: Double]
+        package var maxLoadBalancerMismatches: Int?
+        package var maxP95LatencyMs: Double?
         /// Minimum accuracy of a mode (`race`, `failover`, `consensus`, `consensus-semantic`) or a backend alone,
         /// as the mode advisor replays it from the run.
-        public var minModeAccuracy: [String: Double]
-        public var basis: GateBasis
+        package var minModeAccuracy: [String: Double]
+        package var basis: GateBasis
         /// nil: the run's own profile.
-        public var profile: EquivalenceProfile?
+        package var profile: EquivalenceProfile?
 
-        public init(
+        package init(
             location: StoredRunsLocation, runReference: String = "latest", minAgreement: Double? = nil,
             minAccuracy: Double? = nil, maxSpurious: Double? = nil, perFamily: [String: Double] = [:],
             perQuant: [String: Double] = [:], maxLoadBalancerMismatches: Int? = nil, maxP95LatencyMs: Double? = nil,
@@ -45,16 +45,16 @@ public enum GateWorkflow {
     }
 
     /// A gate that passed: every bar checked, and the run's agreement.
-    public struct Passed: Sendable {
-        public var runID: Int64
-        public var checks: [GateCheck]
-        public var loadBalancer: LoadBalancerGateCheck?
-        public var agreement: Proportion
+    package struct Passed: Sendable {
+        package var runID: Int64
+        package var checks: [GateCheck]
+        package var loadBalancer: LoadBalancerGateCheck?
+        package var agreement: Proportion
         /// For a race run, the race accuracy stands where agreement would (a race has no agreement).
-        public var raceAccuracy: Proportion? = nil
+        package var raceAccuracy: Proportion? = nil
 
         /// "passed: …" for each bar, then "gate passed: run N agreement X (k/n)" (a race: its accuracy).
-        public var lines: [String] {
+        package var lines: [String] {
             let headline = raceAccuracy.map { ("race accuracy", $0) } ?? ("agreement", agreement)
             return checks.map { "passed: \($0.result.bar) \(Self.passText($0.result))" }
                 + (loadBalancer.map { ["passed: \($0)"] } ?? [])
@@ -76,7 +76,7 @@ public enum GateWorkflow {
 
     /// Checks the run. Throws `GateFailed` when a bar fails (a bar with nothing to measure fails), and
     /// `UsageError` or `InputError` for a bar that cannot be checked at all.
-    public static func check(_ options: Options, output: some WorkflowOutput) throws -> Passed {
+    package static func check(_ options: Options, output: some WorkflowOutput) throws -> Passed {
         let store = try options.location.open(output: output)
         let record = try store.run(options.runReference)
         let report = try RunReportData.load(store: store, runID: record.id, profile: options.profile)

@@ -1,23 +1,23 @@
 /// How a long workflow learns that the user asked it to stop (Ctrl-C, SIGTERM). The library does not take
 /// the process's signals itself: the executable passes them in, a test its own trigger.
-public struct InterruptSource: Sendable {
+package struct InterruptSource: Sendable {
     /// A function that calls a handler for every interrupt until the function it returns is called.
-    public typealias Start = @Sendable (_ onInterrupt: @escaping @Sendable () -> Void) -> @Sendable () -> Void
+    package typealias Start = @Sendable (_ onInterrupt: @escaping @Sendable () -> Void) -> @Sendable () -> Void
 
     private let start: Start
 
     /// A source that starts delivering interrupts with `start`.
-    public init(start: @escaping Start) {
+    package init(start: @escaping Start) {
         self.start = start
     }
 
     /// Calls `onInterrupt` for every interrupt (on any thread) until the returned function is called.
-    public func watch(_ onInterrupt: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
+    package func watch(_ onInterrupt: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
         start(onInterrupt)
     }
 
     /// Suspends until the first interrupt, then stops watching.
-    public func next() async {
+    package func next() async {
         let (interrupts, continuation) = AsyncStream<Void>.makeStream()
         let stop = watch { continuation.yield() }
         defer { stop() }
@@ -25,5 +25,5 @@ public struct InterruptSource: Sendable {
     }
 
     /// A source that never interrupts (a workflow run to its end).
-    public static let none = InterruptSource { _ in {} }
+    package static let none = InterruptSource { _ in {} }
 }

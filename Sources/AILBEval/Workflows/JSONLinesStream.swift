@@ -1,11 +1,11 @@
 import Foundation
 
 /// The loop of the `verdict` and `similarity` commands: JSON Lines in, one output line per input line.
-public enum JSONLinesStream {
+package enum JSONLinesStream {
     /// Reads `input` to its end and writes one output line per non-blank input line. Returns the
     /// number of lines that carried an error; throws `OutputError` when the output cannot be written.
     @discardableResult
-    public static func run(input: FileHandle, output: FileHandle, processor: some LineProcessor) throws(OutputError) -> Int {
+    package static func run(input: FileHandle, output: FileHandle, processor: some LineProcessor) throws(OutputError) -> Int {
         var lines = LineSplitter()
         var writer = BufferedLines(output: output)
         var failure: OutputError?

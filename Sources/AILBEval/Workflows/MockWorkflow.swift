@@ -1,18 +1,18 @@
 import Foundation
 
 /// `ailb-eval mock`: the config's mock backends served on 127.0.0.1 until interrupted.
-public enum MockWorkflow {
+package enum MockWorkflow {
     /// The config, the port and the suites whose expected answers the mock gives.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// nil: `./config.yaml`, else the embedded default.
-        public var configPath: String?
+        package var configPath: String?
         /// 0: any free port.
-        public var port: UInt16
+        package var port: UInt16
         /// Empty: `suites/*.yaml`.
-        public var suitePaths: [String]
-        public var environment: [String: String]
+        package var suitePaths: [String]
+        package var environment: [String: String]
 
-        public init(
+        package init(
             configPath: String? = nil, port: UInt16 = 9100, suitePaths: [String] = [],
             environment: [String: String] = ProcessInfo.processInfo.environment
         ) {
@@ -24,7 +24,7 @@ public enum MockWorkflow {
     }
 
     /// Serves the mock backends, writes each one's URL, and returns once `signals` delivers an interrupt.
-    public static func serve(_ options: Options, signals: InterruptSource, output: some WorkflowOutput) async throws {
+    package static func serve(_ options: Options, signals: InterruptSource, output: some WorkflowOutput) async throws {
         let config = try PreparedRun.loadConfig(options.configPath, environment: options.environment)
         let backends = config.backends.filter { $0.kind == .mock }
         guard !backends.isEmpty else { throw UsageError("the config has no kind: mock backends") }

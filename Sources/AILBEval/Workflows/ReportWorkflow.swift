@@ -2,7 +2,7 @@ import Foundation
 
 /// What a workflow that writes a document produced: the document itself, for standard output (`--out -`),
 /// or the files it wrote.
-public enum WrittenDocument: Sendable, Equatable {
+package enum WrittenDocument: Sendable, Equatable {
     /// The document, to be printed as it is.
     case document(String)
     /// The paths written, one per line when printed.
@@ -10,24 +10,24 @@ public enum WrittenDocument: Sendable, Equatable {
 }
 
 /// `ailb-eval report` and `export`: a stored run written as HTML, CSV, JSON, JUnit XML, Markdown or text.
-public enum ReportWorkflow {
+package enum ReportWorkflow {
     /// Which run, and how and where it is written.
-    public struct Options: Sendable {
-        public var location: StoredRunsLocation
+    package struct Options: Sendable {
+        package var location: StoredRunsLocation
         /// A run id, or `latest`.
-        public var runReference: String
-        public var format: ReportFileFormat
+        package var runReference: String
+        package var format: ReportFileFormat
         /// A folder for CSV, a file otherwise, `-` for standard output; nil: `<reports.dir of the run>/run-<id>/`,
         /// or standard output for text.
-        public var out: String?
+        package var out: String?
         /// nil: the run's own profile.
-        public var profile: EquivalenceProfile?
+        package var profile: EquivalenceProfile?
         /// The backend to measure flips against; nil: the run's `reports.reference`, else each family's best quant.
-        public var reference: String?
+        package var reference: String?
         /// Case repeats shown with every answer in the HTML report; nil: the default.
-        public var detailLimit: Int?
+        package var detailLimit: Int?
 
-        public init(
+        package init(
             location: StoredRunsLocation, runReference: String = "latest", format: ReportFileFormat, out: String? = nil,
             profile: EquivalenceProfile? = nil, reference: String? = nil, detailLimit: Int? = nil
         ) {
@@ -43,7 +43,7 @@ public enum ReportWorkflow {
 
     /// Loads the run and writes it. The reference, the gate and the report folder are the run's own: no
     /// config file is read for them.
-    public static func write(_ options: Options, output: some WorkflowOutput) throws -> WrittenDocument {
+    package static func write(_ options: Options, output: some WorkflowOutput) throws -> WrittenDocument {
         let store = try options.location.open(output: output)
         let record = try store.run(options.runReference)
         let settings = StoredReportSettings(run: record)

@@ -1,10 +1,10 @@
 import Foundation
 
 /// `ailb-eval runs`: the stored runs, newest first.
-public enum RunsWorkflow {
+package enum RunsWorkflow {
     /// The listing to print: a table of the runs, or a line saying there are none. No database (or an
     /// empty file) means no runs; nothing is created just to say so.
-    public static func list(_ location: StoredRunsLocation, output: some WorkflowOutput) throws -> String {
+    package static func list(_ location: StoredRunsLocation, output: some WorkflowOutput) throws -> String {
         let path = try location.resolve(output: output)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         guard let size, size > 0 else { return "No runs in \(path) yet." }

@@ -2,15 +2,15 @@ import Foundation
 
 /// Where the workflows that read stored runs (`runs`, `report`, `export`, `gate`, `compare`) find the
 /// database: `--db`, else the config's `storage.path` (that key only: see `DatabaseLocation`).
-public struct StoredRunsLocation: Sendable {
+package struct StoredRunsLocation: Sendable {
     /// `--db`: the database file.
-    public var databasePath: String?
+    package var databasePath: String?
     /// `--config`: the config file whose `storage.path` names the database.
-    public var configPath: String?
+    package var configPath: String?
     /// The environment for `${VAR}` in `storage.path`.
-    public var environment: [String: String]
+    package var environment: [String: String]
 
-    public init(
+    package init(
         databasePath: String? = nil, configPath: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {

@@ -1,7 +1,7 @@
 /// Where a workflow writes what the user reads: results to standard output, notes and warnings to standard
 /// error. Passed in, so that the caller decides where they go and a test can read them. (The progress line of
 /// a run is the exception: it goes to standard error, or nowhere with `showsProgress` off.)
-public protocol WorkflowOutput: Sendable {
+package protocol WorkflowOutput: Sendable {
     /// Writes `text` as it is to the results; throws when it cannot be written (exit 4).
     func write(_ text: String) throws(OutputError)
     /// Writes `text` as it is to the messages; a message that cannot be written is dropped, since there is
@@ -11,25 +11,25 @@ public protocol WorkflowOutput: Sendable {
 
 extension WorkflowOutput {
     /// Writes `text` and a newline to the results.
-    public func line(_ text: String) throws(OutputError) {
+    package func line(_ text: String) throws(OutputError) {
         try write(text + "\n")
     }
 
     /// Writes `text` and a newline to the messages.
-    public func messageLine(_ text: String) {
+    package func messageLine(_ text: String) {
         writeMessage(text + "\n")
     }
 }
 
 /// The process's standard output and standard error, written with checked writes.
-public struct StandardStreams: WorkflowOutput {
-    public init() {}
+package struct StandardStreams: WorkflowOutput {
+    package init() {}
 
-    public func write(_ text: String) throws(OutputError) {
+    package func write(_ text: String) throws(OutputError) {
         try StandardOutput.write(text)
     }
 
-    public func writeMessage(_ text: String) {
+    package func writeMessage(_ text: String) {
         StandardError.write(text)
     }
 }

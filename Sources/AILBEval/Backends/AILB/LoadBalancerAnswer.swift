@@ -7,19 +7,19 @@ import Foundation
 /// ai-lb drops a member's alias when it reports that member's timeout (`{"backend": "host:port", "alias":
 /// null, "error": "Timeout"}`). Such an answer is still the aliased member's: an address is mapped back to
 /// the alias the run has already seen at it, or to the member `members:` gives that `address`.
-public struct MemberNaming: Sendable, Hashable {
+package struct MemberNaming: Sendable, Hashable {
     /// The `kind: ailb` backend's name.
-    public var loadBalancer: String
+    package var loadBalancer: String
     /// Whether every member name carries the load balancer's name.
-    public var prefixed: Bool
+    package var prefixed: Bool
     /// The names of the run's configured backends.
-    public var taken: Set<String>
+    package var taken: Set<String>
     /// host:port → the alias of the member there: from `members:` (`address:`) and from answers seen.
-    public private(set) var aliasAtAddress: [String: String] = [:]
+    package private(set) var aliasAtAddress: [String: String] = [:]
 
     /// The naming of `loadBalancer`'s members among `backends` (the run's configured backends); the
     /// addresses its `members:` entries give are known from the start.
-    public init(loadBalancer: String, backends: [BackendConfig]) {
+    package init(loadBalancer: String, backends: [BackendConfig]) {
         self.loadBalancer = loadBalancer
         prefixed = backends.count(where: { $0.kind == .ailb }) > 1
         taken = Set(backends.map(\.name))
@@ -31,27 +31,27 @@ public struct MemberNaming: Sendable, Hashable {
 
     /// The alias of the member at `address`, as ai-lb reported it or else as known from earlier answers
     /// and `members:`; nil when the address is all there is.
-    public func alias(reported: String?, address: String) -> String? {
+    package func alias(reported: String?, address: String) -> String? {
         if let reported, !reported.isEmpty { return reported }
         return aliasAtAddress[address]
     }
 
     /// The name of the member ai-lb reports as `address` (host:port) with `alias` (nil or empty when it
     /// sent none).
-    public func name(alias: String?, address: String) -> String {
+    package func name(alias: String?, address: String) -> String {
         let base = self.alias(reported: alias, address: address) ?? address
         return prefixed || taken.contains(base) ? "\(loadBalancer)/\(base)" : base
     }
 
     /// Remembers that `alias` answers at `address` (the first alias seen at an address stays).
-    public mutating func learn(alias: String?, address: String) {
+    package mutating func learn(alias: String?, address: String) {
         guard let alias, !alias.isEmpty, aliasAtAddress[address] == nil else { return }
         aliasAtAddress[address] = alias
     }
 
     /// Remembers the aliases of members a run already stored (a resumed run's): a member named by its alias
     /// at the single address it was seen at.
-    public mutating func learn(stored records: [BackendRecord]) {
+    package mutating func learn(stored records: [BackendRecord]) {
         for record in records where record.via == loadBalancer && record.kind == .ailbMember {
             guard let address = record.urls.first, record.urls.count == 1, !record.name.contains("#") else { continue }
             let prefix = "\(loadBalancer)/"
@@ -63,83 +63,83 @@ public struct MemberNaming: Sendable, Hashable {
 }
 
 /// One inner backend's result as ai-lb reported it in an `all` or `consensus` body.
-public struct MemberAnswer: Sendable {
+package struct MemberAnswer: Sendable {
     /// The member's name in this run (see `MemberNaming`).
-    public var name: String
+    package var name: String
     /// host:port, as ai-lb reported it.
-    public var address: String
+    package var address: String
     /// The alias ai-lb knows it by, if any: as reported, else the one its address is known by (ai-lb sends
     /// none with a timeout).
-    public var alias: String?
+    package var alias: String?
     /// The answer as ailb-eval records it: a success only with a chat completion, like a direct backend.
-    public var response: BackendResponse
+    package var response: BackendResponse
     /// ai-lb's own `success` flag (it counts an HTTP 400 error body as a success).
-    public var loadBalancerSuccess: Bool
+    package var loadBalancerSuccess: Bool
     /// The `response` object ai-lb reported, whatever it holds, exactly as sent.
-    public var loadBalancerBody: ExactJSON?
+    package var loadBalancerBody: ExactJSON?
     /// The model the member answered with (`response.model`), if reported.
-    public var model: String?
+    package var model: String?
 
     /// The member as ai-lb's consensus saw it: its own success flag and body, in its order.
-    public var asLoadBalancerCandidate: CandidateResponse {
+    package var asLoadBalancerCandidate: CandidateResponse {
         CandidateResponse(
             backend: name, success: loadBalancerSuccess, latencyMs: response.latencyMs, body: loadBalancerBody)
     }
 }
 
 /// ai-lb's consensus verdict, as sent in the body and the `x-disagreement` header.
-public struct ReportedVerdict: Sendable, Hashable {
+package struct ReportedVerdict: Sendable, Hashable {
     /// The winner, named as the run names members.
-    public var winner: String
+    package var winner: String
     /// `agreement_count`.
-    public var agreementCount: Int
+    package var agreementCount: Int
     /// `disagreement`.
-    public var disagreement: Bool
+    package var disagreement: Bool
     /// `comparison_type`, as sent.
-    public var comparisonType: String
+    package var comparisonType: String
     /// `x-disagreement: true` was present.
-    public var xDisagreement: Bool
+    package var xDisagreement: Bool
     /// `oracle_backend`, named as the run names members, when it was present (`oracle_present`) and ai-lb
     /// said whether it agreed with the winner (`oracle_agreed` not null); else nil.
-    public var oracle: String? = nil
+    package var oracle: String? = nil
     /// `oracle_agreed`, under the same condition.
-    public var oracleAgreed: Bool? = nil
+    package var oracleAgreed: Bool? = nil
 }
 
 /// The two clocks inside ai-lb that end a member's request: the execution timeout of the multi-backend
 /// request (`X-Execution-Timeout`) and its HTTP client's timeout towards backends (`REQUEST_TIMEOUT_SECS`).
-public struct LoadBalancerTimeouts: Sendable, Hashable {
+package struct LoadBalancerTimeouts: Sendable, Hashable {
     /// `X-Execution-Timeout`, in seconds.
-    public var execution: Double
+    package var execution: Double
     /// `REQUEST_TIMEOUT_SECS`, in seconds.
-    public var request: Double
+    package var request: Double
 
     /// The timeouts; ai-lb's defaults (60 s each) unless given.
-    public init(execution: Double? = nil, request: Double? = nil) {
+    package init(execution: Double? = nil, request: Double? = nil) {
         self.execution = execution ?? AILBOptions.defaultTimeout
         self.request = request ?? AILBOptions.defaultTimeout
     }
 
     /// The timeouts a `kind: ailb` backend's options set.
-    public init(_ options: AILBOptions?) {
+    package init(_ options: AILBOptions?) {
         self.init(execution: options?.executionTimeout, request: options?.requestTimeout)
     }
 }
 
 /// ai-lb's answer to one multi-backend request, taken apart: the members' answers, or the failure of the
 /// whole request, and in consensus mode ai-lb's verdict. Pure: no I/O.
-public struct LoadBalancerAnswer: Sendable {
+package struct LoadBalancerAnswer: Sendable {
     /// The members' answers in ai-lb's order; empty when the request failed as a whole.
-    public var members: [MemberAnswer]
+    package var members: [MemberAnswer]
     /// The whole request's failure (load balancer unreachable, 404 no eligible backends, 5xx, a body that is
     /// not a multi-backend answer), to be recorded under the load balancer's own name.
-    public var failure: BackendResponse?
+    package var failure: BackendResponse?
     /// ai-lb's verdict (consensus mode only).
-    public var verdict: ReportedVerdict?
+    package var verdict: ReportedVerdict?
 
     /// Interprets the load balancer's `response` to a request made in `mode`; `timeouts` are the load
     /// balancer's, to read a member's failure that ai-lb gave no text for.
-    public static func interpret(
+    package static func interpret(
         _ response: BackendResponse, mode: RunMode, naming: MemberNaming, timeouts: LoadBalancerTimeouts = .init()
     ) -> LoadBalancerAnswer {
         func failed(_ message: String) -> LoadBalancerAnswer {
@@ -259,12 +259,12 @@ public struct LoadBalancerAnswer: Sendable {
 
     /// The key under which the stored response headers keep the member ai-lb's own latencies name fastest,
     /// beside the `x-fastest-backend` it sent.
-    public static let expectedFastestKey = "ailb-eval-expected-fastest"
+    package static let expectedFastestKey = "ailb-eval-expected-fastest"
 
     /// The member ai-lb's `x-fastest-backend` should name for `body`, its answer in `mode` (all, sequence or
     /// consensus): among the members it counted as successes, the one with the lowest `latency_ms` (the
     /// first of equals), by alias, else host:port — what ai-lb computes. nil when none succeeded.
-    public static func fastestMember(in body: JSONValue, mode: RunMode) -> String? {
+    package static func fastestMember(in body: JSONValue, mode: RunMode) -> String? {
         guard mode != .race, let items = body[mode == .consensus ? "all_responses" : "responses"]?.arrayValue else { return nil }
         var fastest: (name: String, latency: Double)?
         for item in items where item["success"]?.boolValue == true {
@@ -277,7 +277,7 @@ public struct LoadBalancerAnswer: Sendable {
     }
 
     /// The message ai-lb's empty (or missing) error string is recorded with.
-    public static let noErrorText = "ai-lb gave no error text"
+    package static let noErrorText = "ai-lb gave no error text"
 
     /// A member failure ai-lb gave no text for. ai-lb's HTTP client raises a timeout whose text is empty
     /// when `REQUEST_TIMEOUT_SECS` runs out before `X-Execution-Timeout`: a member whose latency reached
@@ -303,7 +303,7 @@ public struct LoadBalancerAnswer: Sendable {
     /// capacity` and `Model at capacity` (the member is overloaded, as a 503 says), `HTTP 4xx`; an empty
     /// string is `upstream` (a failure without a reason; see `textless` for when it is a timeout); anything
     /// else (an exception text) is a connection problem.
-    public static func errorClass(forLoadBalancerError error: String) -> ErrorClass {
+    package static func errorClass(forLoadBalancerError error: String) -> ErrorClass {
         let text = error.trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return .upstream }
         if text.lowercased().hasPrefix("timeout") { return .timeout }
