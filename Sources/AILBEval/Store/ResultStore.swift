@@ -337,30 +337,50 @@ public final class ResultStore: Sendable {
     /// The cases of a run, in plan order.
     public func cases(runID: Int64) throws -> [CaseRecord] {
         var cases: [CaseRecord] = []
-        try forEachCase(runID: runID, withRequests: true) { cases.append($0) }
+        try forEachCase(runID: runID, detail: .all) { cases.append($0) }
         return cases
     }
 
-    /// Calls `body` for each case of a run, in plan order, without loading them all; `requestJSON` is read
-    /// only `withRequests`.
-    public func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
+    /// Calls `body` for each case of a run, in plan order, without loading them all, with what `detail`
+    /// keeps of it (the rest is not read).
+    public func forEachCase(runID: Int64, detail: StoredCases.Detail, _ body: (CaseRecord) throws -> Void) throws {
+        let columns =
+            switch detail {
+            case .outline: "'' AS prompt, '' AS request_json, CASE WHEN expect_json IS NULL THEN NULL ELSE '' END AS expect_json"
+            case .withoutRequests: "prompt, '' AS request_json, expect_json"
+            case .all: "prompt, request_json, expect_json"
+            }
         try queue.read { db in
-            let request = withRequests ? "request_json" : "'' AS request_json"
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT position, suite, case_id, prompt, \(request), expect_json, tags, repeats FROM cases
+                    SELECT position, suite, case_id, \(columns), tags, repeats FROM cases
                     WHERE run_id = ? ORDER BY position
                     """,
                 arguments: [runID])
-            while let row = try cursor.next() {
-                let tags = (try? JSONValue(parsing: row["tags"] as String))?.arrayValue?.compactMap(\.stringValue) ?? []
-                try body(
-                    CaseRecord(
-                        position: row["position"], suite: row["suite"], caseID: row["case_id"], prompt: row["prompt"],
-                        requestJSON: row["request_json"], expectJSON: row["expect_json"], tags: tags, repeats: row["repeats"]))
+            while let row = try cursor.next() { try body(Self.caseRecord(row)) }
+        }
+    }
+
+    /// The cases at the given plan positions, in the order asked, without their requests.
+    public func cases(runID: Int64, positions: [Int]) throws -> [CaseRecord] {
+        try queue.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT position, suite, case_id, prompt, '' AS request_json, expect_json, tags, repeats FROM cases
+                    WHERE run_id = ? AND position = ?
+                    """)
+            return try positions.compactMap { position in
+                try Row.fetchOne(statement, arguments: [runID, position]).map(Self.caseRecord)
             }
         }
+    }
+
+    static func caseRecord(_ row: Row) -> CaseRecord {
+        let tags = (try? JSONValue(parsing: row["tags"] as String))?.arrayValue?.compactMap(\.stringValue) ?? []
+        return CaseRecord(
+            position: row["position"], suite: row["suite"], caseID: row["case_id"], prompt: row["prompt"],
+            requestJSON: row["request_json"], expectJSON: row["expect_json"], tags: tags, repeats: row["repeats"])
     }
 
     /// Calls `body` for each response of a run in (case, repeat, backend) order, without loading them all.
