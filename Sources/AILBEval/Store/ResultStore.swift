@@ -402,7 +402,7 @@ public final class ResultStore: Sendable {
     /// The verdicts of a run under `profile`, in (case, repeat) order.
     public func verdicts(runID: Int64, profile: EquivalenceProfile? = nil) throws -> [VerdictRecord] {
         try queue.read { db in
-            var sql = "SELECT * FROM verdicts WHERE run_id = ?"
+            var sql = "SELECT \(Self.verdictColumns) FROM verdicts WHERE run_id = ?"
             var arguments: StatementArguments = [runID]
             if let profile {
                 sql += " AND profile = ?"
@@ -413,24 +413,28 @@ public final class ResultStore: Sendable {
         }
     }
 
+    /// The columns of `verdicts` in the order `verdictRecord` reads them by position.
+    static let verdictColumns = """
+        case_position, repeat, profile, comparison_type, winner, agreement_count, successes, disagreement, groups_json, \
+        consensus_correct, spurious_causes, answer_groups_json, consensus_undecided, reference_failure
+        """
+
+    /// A verdict read with `verdictColumns`, its columns taken by position (reports read hundreds of thousands).
     static func verdictRecord(_ row: Row) -> VerdictRecord {
-        func groups(_ column: String) -> [[String]]? {
+        func groups(_ column: Int) -> [[String]]? {
             guard let text = row[column] as String? else { return nil }
-            return (try? JSONValue(parsing: text))?.arrayValue?.map { $0.arrayValue?.compactMap(\.stringValue) ?? [] }
+            return StringGroups.parse(text)
         }
         var verdict = Verdict(
-            comparisonType: ComparisonType(rawValue: row["comparison_type"]) ?? .none, winner: row["winner"],
-            agreementCount: row["agreement_count"], disagreement: row["disagreement"], groups: groups("groups_json") ?? [],
-            successes: row["successes"])
+            comparisonType: ComparisonType(rawValue: row[3]) ?? .none, winner: row[4], agreementCount: row[5],
+            disagreement: row[7], groups: groups(8) ?? [], successes: row[6])
         // Runs stored before answer groups were kept fall back to ai-lb's groups.
-        verdict.answerGroups = groups("answer_groups_json") ?? Verdict.canonicalOrder(verdict.groups)
-        verdict.referenceFailure = row["reference_failure"]
-        let causes = (row["spurious_causes"] as String?)?.split(separator: ",").map(String.init) ?? []
+        verdict.answerGroups = groups(11) ?? Verdict.canonicalOrder(verdict.groups)
+        verdict.referenceFailure = row[13]
+        let causes = (row[10] as String?)?.split(separator: ",").map(String.init) ?? []
         return VerdictRecord(
-            casePosition: row["case_position"], repeatIndex: row["repeat"],
-            profile: EquivalenceProfile(rawValue: row["profile"]) ?? .ailb, verdict: verdict,
-            consensusCorrect: row["consensus_correct"], consensusUndecided: row["consensus_undecided"] ?? false,
-            spuriousCauses: causes)
+            casePosition: row[0], repeatIndex: row[1], profile: EquivalenceProfile(rawValue: row[2]) ?? .ailb,
+            verdict: verdict, consensusCorrect: row[9], consensusUndecided: row[12] ?? false, spuriousCauses: causes)
     }
 
     /// Number of responses stored for a run, and how many of them succeeded.
