@@ -17,9 +17,11 @@ enum InputFile {
         if isDirectory.boolValue { throw InputError(at: start, "this is a directory; expected a YAML \(what)") }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         if size > maxBytes {
+            // A suite of that size is generated: its cases fit a JSON Lines file, which has no limit.
+            let advice = what == "suite file" ? "put its cases in a JSON Lines file: cases: {file: cases.jsonl}" : "split it up"
             throw InputError(
                 at: start,
-                "the \(what) is \(megabytes(size)) MiB; files over \(megabytes(maxBytes)) MiB are refused (split it up)")
+                "the \(what) is \(megabytes(size)) MiB; files over \(megabytes(maxBytes)) MiB are refused (\(advice))")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(at: start, "cannot read the \(what)")

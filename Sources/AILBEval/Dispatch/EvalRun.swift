@@ -231,21 +231,25 @@ package struct EvalRun: Sendable {
 
     /// Requests of the run's plan that still have no final answer in the store.
     func remainingWork(runID: Int64, plan: RunPlan) throws -> Int {
-        // One bit per planned request, in plan order, set as the stored answers stream by.
-        var firstRequest: [Int: Int] = [:]
+        // One bit per planned request, in plan order, set as the stored answers stream by. A plan's positions
+        // are its indices: the first request of the case at position p is firstRequest[p], its last one
+        // before firstRequest[p + 1] (a word per case, for a plan of any size).
+        var firstRequest: [Int] = []
+        firstRequest.reserveCapacity(plan.cases.count + 1)
         var requests = 0
         for planned in plan.cases {
-            firstRequest[planned.position] = requests
+            firstRequest.append(requests)
             requests += planned.repeats * plan.backends.count
         }
+        firstRequest.append(requests)
         let backendIndex = Dictionary(plan.backends.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let repeats = Dictionary(plan.cases.map { ($0.position, $0.repeats) }, uniquingKeysWith: { first, _ in first })
         var answered = [UInt64](repeating: 0, count: (requests + 63) / 64)
         var missing = requests
         try store.forEachAnsweredKey(runID: runID) { key in
-            guard let first = firstRequest[key.casePosition], let backend = backendIndex[key.backend],
-                key.repeatIndex >= 0, key.repeatIndex < repeats[key.casePosition] ?? 0
-            else { return }
+            guard plan.cases.indices.contains(key.casePosition), let backend = backendIndex[key.backend] else { return }
+            let first = firstRequest[key.casePosition]
+            let repeats = (firstRequest[key.casePosition + 1] - first) / max(plan.backends.count, 1)
+            guard key.repeatIndex >= 0, key.repeatIndex < repeats else { return }
             let bit = first + key.repeatIndex * plan.backends.count + backend
             let mask = UInt64(1) << UInt64(bit % 64)
             if answered[bit / 64] & mask == 0 {

@@ -41,7 +41,7 @@ package enum CSVExport {
         let report = content.data
         let dir = URL(fileURLWithPath: rows.directory, isDirectory: true)
         let runID = report.run.id
-        func number(_ value: Double?) -> String? { value.map { String(format: "%.3f", $0) } }
+        func number(_ value: Double?) -> String? { value.map(FixedDecimal.three) }
         func flag(_ value: Bool?) -> String? { value.map { $0 ? "true" : "false" } }
 
         let backendsURL = dir.appendingPathComponent("backends.csv")
@@ -228,7 +228,7 @@ package enum CSVExport {
         /// Writes the rows of one stored case repeat (its case nil when the run has no such case).
         package func add(_ stored: StoredCaseRepeat, caseRecord c: CaseRecord?) {
             guard let responses, let verdicts else { return }
-            func number(_ value: Double?) -> String? { value.map { String(format: "%.3f", $0) } }
+            func number(_ value: Double?) -> String? { value.map(FixedDecimal.three) }
             func flag(_ value: Bool?) -> String? { value.map { $0 ? "true" : "false" } }
             let runID = String(self.runID)
             do {

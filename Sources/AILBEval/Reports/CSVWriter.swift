@@ -13,6 +13,8 @@ package final class CSVWriter {
     let numeric: [Bool]
     /// The target file.
     package let url: URL
+    /// The row being written, reused from row to row.
+    private var line: [UInt8] = []
 
     /// Starts a CSV file at `url` with the given header row.
     package init(url: URL, numericColumns: Set<String> = [], header: [String]) throws(OutputError) {
@@ -24,13 +26,13 @@ package final class CSVWriter {
 
     /// Appends one row.
     package func writeRow(_ fields: [String?]) throws(OutputError) {
-        var line = ""
+        line.removeAll(keepingCapacity: true)
         for (index, field) in fields.enumerated() {
-            if index > 0 { line += "," }
-            line += Self.cell(field ?? "", numeric: index < numeric.count && numeric[index])
+            if index > 0 { line.append(UInt8(ascii: ",")) }
+            Self.appendCell(field ?? "", numeric: index < numeric.count && numeric[index], to: &line)
         }
-        line += "\r\n"
-        try file.write(line)
+        line.append(contentsOf: [0x0D, 0x0A])
+        try file.write(bytes: line)
     }
 
     /// Finishes the file and moves it into place.
@@ -42,49 +44,112 @@ package final class CSVWriter {
     /// One field as written: quoted when RFC 4180 requires it, and with a leading `'` (and always quoted) when
     /// it starts like a formula, unless it is a plain number in a numeric column.
     package static func cell(_ field: String, numeric: Bool = false) -> String {
-        if numeric && isPlainNumber(field) { return field }
-        guard startsLikeFormula(field) else { return escape(field) }
-        return "\"'" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var out: [UInt8] = []
+        appendCell(field, numeric: numeric, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// One field, quoted when RFC 4180 requires it (no formula guard: see `cell(_:numeric:)`).
     package static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else {
-            return field
+        var field = field
+        return field.withUTF8 { bytes in
+            guard bytes.contains(where: needsQuotes) else { return String(decoding: bytes, as: UTF8.self) }
+            var out: [UInt8] = []
+            appendQuoted(bytes, formula: false, to: &out)
+            return String(decoding: out, as: UTF8.self)
         }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// The characters that make a spreadsheet read a cell as a formula (or a DDE command) when they come first.
-    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+    /// Appends `field` as `cell(_:numeric:)` writes it, working on its UTF-8 bytes: every character that
+    /// decides anything (a separator, a quote, a line break, a formula's first character) is ASCII.
+    static func appendCell(_ field: String, numeric: Bool, to out: inout [UInt8]) {
+        var field = field
+        field.withUTF8 { bytes in
+            if numeric && isPlainNumber(bytes) {
+                out.append(contentsOf: bytes)
+            } else if let first = bytes.first, formulaStarts.contains(first) {
+                appendQuoted(bytes, formula: true, to: &out)
+            } else if bytes.contains(where: needsQuotes) {
+                appendQuoted(bytes, formula: false, to: &out)
+            } else {
+                out.append(contentsOf: bytes)
+            }
+        }
+    }
+
+    /// The bytes that make a field be quoted: comma, quote, CR and LF.
+    static func needsQuotes(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
+    }
+
+    /// `bytes` in quotes, quotes doubled, after a `'` when it is a `formula`.
+    static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, formula: Bool, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        if formula { out.append(UInt8(ascii: "'")) }
+        for byte in bytes {
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
+            out.append(byte)
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The characters that make a spreadsheet read a cell as a formula (or a DDE command) when they come first:
+    /// `=`, `+`, `-`, `@`, tab and CR.
+    static let formulaStarts: Set<UInt8> = [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D]
 
     /// Whether a spreadsheet would take `field` for a formula.
     package static func startsLikeFormula(_ field: String) -> Bool {
-        guard let first = field.unicodeScalars.first else { return false }
+        guard let first = field.utf8.first else { return false }
         return formulaStarts.contains(first)
     }
 
     /// Whether `field` is a decimal number as the tool writes them: optional sign, digits, optional fraction
     /// and exponent (no `inf`, `nan` or hexadecimal).
     static func isPlainNumber(_ field: String) -> Bool {
-        var scalars = Substring(field).unicodeScalars[...]
-        if let sign = scalars.first, sign == "-" || sign == "+" { scalars = scalars.dropFirst() }
-        func digits() -> Int {
-            let count = scalars.prefix { ("0"..."9").contains($0) }.count
-            scalars = scalars.dropFirst(count)
-            return count
+        var field = field
+        return field.withUTF8 { isPlainNumber($0) }
+    }
+
+    /// `isPlainNumber(_:)` on UTF-8 bytes.
+    static func isPlainNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        func sign() {
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
         }
+        func digits() -> Int {
+            let start = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            return index - start
+        }
+        sign()
         var count = digits()
-        if scalars.first == "." {
-            scalars = scalars.dropFirst()
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
             count += digits()
         }
         guard count > 0 else { return false }
-        if let e = scalars.first, e == "e" || e == "E" {
-            scalars = scalars.dropFirst()
-            if let sign = scalars.first, sign == "-" || sign == "+" { scalars = scalars.dropFirst() }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            sign()
             guard digits() > 0 else { return false }
         }
-        return scalars.isEmpty
+        return index == bytes.count
+    }
+}
+
+/// Numbers with a fixed count of decimals, spelled as C's `printf("%.3f")` spells them (and so as
+/// `String(format:)` does), without Foundation's formatting machinery: a large run's CSV files hold a few of
+/// them per response.
+enum FixedDecimal {
+    /// `value` with three decimals.
+    static func three(_ value: Double) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+            let written = withVaList([value]) { vsnprintf(buffer.baseAddress, 64, "%.3f", $0) }
+            guard written >= 0, written < 64 else { return String(format: "%.3f", value) }
+            return String(
+                decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(written)).bindMemory(to: UInt8.self),
+                as: UTF8.self)
+        }
     }
 }

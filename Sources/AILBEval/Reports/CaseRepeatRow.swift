@@ -26,6 +26,8 @@ package struct CaseRepeatRow: Sendable {
     /// True when the two profiles group the backends differently.
     package var profilesDiffer: Bool {
         guard let ailb, let semantic else { return false }
+        // The same groups in the same order are the same partition: most repeats, told apart without sets.
+        if ailb.verdict.answerGroups == semantic.verdict.answerGroups { return false }
         func partition(_ groups: [[String]]) -> Set<Set<String>> { Set(groups.map(Set.init)) }
         return partition(ailb.verdict.answerGroups) != partition(semantic.verdict.answerGroups)
     }

@@ -99,10 +99,11 @@ extension HTMLReport {
         var out: HTML = """
             <article class="case \(cssClass)" id="case-\(record.position)-\(row.repeatIndex + 1)" \(attributes)><details\(disagrees ? " open" : "")>\
             <summary>\(summary)</summary><div class="body">
-            <h4>Prompt</h4><pre>\(clip(record.prompt, content.options.maxTextCharacters))</pre>
+            <h4>Prompt</h4><pre>\(clip(row.caseRecord.prompt, content.options.maxTextCharacters))</pre>
 
             """
-        if let expect = record.expectJSON {
+        // The detailed row's case is read whole; the outline's may hold only what sorts and counts it.
+        if let expect = row.caseRecord.expectJSON {
             let shown = (try? JSONValue(parsing: expect))?.compactText ?? expect
             out += "<h4>Expected</h4><pre>\(clip(shown, content.options.maxTextCharacters))</pre>\n"
         }

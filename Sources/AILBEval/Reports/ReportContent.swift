@@ -44,14 +44,14 @@ package struct ReportContent: Sendable {
     /// Reads the stored run `runID` once: its statistics under `profile` (nil: the run's own), the analysis,
     /// the mode table and the outline of every case repeat, one repeat in memory at a time. Each stored repeat
     /// is also handed to `visit` with its case, responses read with `columns`, so that files listing every
-    /// answer (the CSV files) are written in the same pass. The cases' requests are read only `withRequests`
-    /// (no report shows them; a comparison compares them).
+    /// answer (the CSV files) are written in the same pass. The cases are kept as outlines unless `cases` says
+    /// otherwise (a comparison compares their requests); the few shown in full are read whole by position.
     package static func load(
         store: some RunReader, runID: Int64, profile: EquivalenceProfile? = nil, options: ReportOptions = ReportOptions(),
-        columns: ResponseColumns = .outline, withRequests: Bool = false,
+        columns: ResponseColumns = .outline, cases detail: StoredCases.Detail = .outline,
         visit: ((StoredCaseRepeat, CaseRecord?) -> Void)? = nil
     ) throws -> ReportContent {
-        var statistics = try RunReportData.Builder(store: store, runID: runID, profile: profile, withRequests: withRequests)
+        var statistics = try RunReportData.Builder(store: store, runID: runID, profile: profile, cases: detail)
         let options = try checked(options, run: statistics.run, backends: statistics.backends)
         var builder = Builder(
             run: statistics.run, backends: statistics.backends, cases: statistics.cases, profile: statistics.profile,
@@ -92,8 +92,16 @@ package struct ReportContent: Sendable {
         let detailed = content.concernOrder.prefix(options.maxDetailedCases).map { content.outline(at: Int($0)) }
         let stored = try store.caseRepeats(
             runID: report.run.id, keys: detailed.map { ($0.caseRecord.position, $0.repeatIndex) })
+        // Shown with their prompts and expectations, which cases kept as outlines do not hold.
+        var whole: [Int: CaseRecord] = [:]
+        if report.cases.detail == .outline {
+            let positions = Array(Set(detailed.map(\.caseRecord.position))).sorted()
+            for record in try store.cases(runID: report.run.id, positions: positions) { whole[record.position] = record }
+        }
         let order = Dictionary(uniqueKeysWithValues: report.backends.map { ($0.name, $0.position) })
-        content.detailedRows = zip(detailed, stored).map { CaseRepeatRow($1, caseRecord: $0.caseRecord, order: order) }
+        content.detailedRows = zip(detailed, stored).map {
+            CaseRepeatRow($1, caseRecord: whole[$0.caseRecord.position] ?? $0.caseRecord, order: order)
+        }
         let counts = try store.loadBalancerVerdictCounts(runID: report.run.id)
         content.loadBalancerCompared = counts.compared
         content.loadBalancerMismatches = counts.mismatches
@@ -203,8 +211,10 @@ package struct ReportContent: Sendable {
         switch source {
         case .rows(let rows): return rows
         case .reader(let reader):
-            return try CaseRepeatRow.loadAll(
-                store: reader, runID: data.run.id, backends: data.backends, cases: data.cases)
+            let cases =
+                data.cases.detail == .outline
+                ? try reader.storedCases(runID: data.run.id, detail: .withoutRequests) : data.cases
+            return try CaseRepeatRow.loadAll(store: reader, runID: data.run.id, backends: data.backends, cases: cases)
         }
     }
 

@@ -9,8 +9,11 @@ package protocol RunReader: Sendable {
     func backends(runID: Int64) throws -> [BackendRecord]
     /// The cases of a run, in plan order.
     func cases(runID: Int64) throws -> [CaseRecord]
-    /// Calls `body` for each case of a run, in plan order; `requestJSON` is empty unless `withRequests`.
-    func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws
+    /// Calls `body` for each case of a run, in plan order, with what `detail` keeps of it (see `StoredCases`).
+    func forEachCase(runID: Int64, detail: StoredCases.Detail, _ body: (CaseRecord) throws -> Void) throws
+    /// The cases at the given plan positions, in the order asked, whole but for their requests; a position
+    /// with no case is left out.
+    func cases(runID: Int64, positions: [Int]) throws -> [CaseRecord]
     /// Calls `body` for each response of a run in (case, repeat, backend) order with `columns` filled in.
     func forEachResponse(runID: Int64, columns: ResponseColumns, _ body: (ResponseRecord) throws -> Void) throws
     /// Calls `body` for each verdict of a run in (case, repeat, profile) order.
@@ -39,14 +42,21 @@ package protocol RunReader: Sendable {
 }
 
 extension RunReader {
-    package func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
+    package func forEachCase(runID: Int64, detail: StoredCases.Detail, _ body: (CaseRecord) throws -> Void) throws {
         for record in try cases(runID: runID) { try body(record) }
     }
 
-    /// The cases of a run, packed; without their requests unless `withRequests`.
-    package func storedCases(runID: Int64, withRequests: Bool = true) throws -> StoredCases {
-        var cases = StoredCases(withRequests: withRequests)
-        try forEachCase(runID: runID, withRequests: withRequests) { cases.append($0) }
+    package func cases(runID: Int64, positions: [Int]) throws -> [CaseRecord] {
+        let wanted = Set(positions)
+        var found: [Int: CaseRecord] = [:]
+        try forEachCase(runID: runID, detail: .withoutRequests) { if wanted.contains($0.position) { found[$0.position] = $0 } }
+        return positions.compactMap { found[$0] }
+    }
+
+    /// The cases of a run, packed, with what `detail` keeps of each.
+    package func storedCases(runID: Int64, detail: StoredCases.Detail = .all) throws -> StoredCases {
+        var cases = StoredCases(detail: detail)
+        try forEachCase(runID: runID, detail: detail) { cases.append($0) }
         cases.shrink()
         return cases
     }

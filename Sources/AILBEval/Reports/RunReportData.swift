@@ -2,7 +2,7 @@
 package struct RunReportData: Sendable {
     package var run: RunRecord
     package var backends: [BackendRecord]
-    /// The cases in plan order, packed; their requests are kept unless the run was read without them.
+    /// The cases in plan order, packed, with as much of each as the run was read with (`StoredCases.Detail`).
     package var cases: StoredCases
     package var statistics: RunStatistics
 
@@ -18,11 +18,11 @@ package struct RunReportData: Sendable {
     }
 
     /// Reads a run and computes its statistics under `profile` (default: the run's own), in one pass over its
-    /// case repeats. `withRequests: false` leaves the cases' requests out (no report shows them).
+    /// case repeats, with what `cases` keeps of its cases.
     package static func load(
-        store: some RunReader, runID: Int64, profile: EquivalenceProfile? = nil, withRequests: Bool = true
+        store: some RunReader, runID: Int64, profile: EquivalenceProfile? = nil, cases: StoredCases.Detail = .all
     ) throws -> RunReportData {
-        var builder = try Builder(store: store, runID: runID, profile: profile, withRequests: withRequests)
+        var builder = try Builder(store: store, runID: runID, profile: profile, cases: cases)
         try store.forEachCaseRepeat(runID: runID, columns: .outline) { builder.add($0) }
         return try builder.build(store: store)
     }
@@ -42,10 +42,10 @@ package struct RunReportData: Sendable {
         var winnerCorrect: [Int: [Int: Bool]] = [:]
 
         /// Reads the run, its backends, cases and races; `profile` nil: the run's own.
-        init(store: some RunReader, runID: Int64, profile: EquivalenceProfile?, withRequests: Bool) throws {
+        init(store: some RunReader, runID: Int64, profile: EquivalenceProfile?, cases detail: StoredCases.Detail) throws {
             run = try store.run(String(runID))
             backends = try store.backends(runID: runID)
-            cases = try store.storedCases(runID: runID, withRequests: withRequests)
+            cases = try store.storedCases(runID: runID, detail: detail)
             self.profile = profile ?? run.profile
             statistics = RunStatistics.Builder(profile: self.profile, backends: backends)
             races = run.mode == .race ? try store.races(runID: runID) : []

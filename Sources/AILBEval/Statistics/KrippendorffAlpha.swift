@@ -111,27 +111,45 @@ public enum KrippendorffAlpha {
     /// As `estimate(_:iterations:seed:)` for units whose values are their own, given as counts: the same
     /// α and the same interval (the same resamples, and sums of integers that are exact in a double).
     public static func estimate(localUnits: [LocalUnit], iterations: Int = 1000, seed: UInt64 = 20_240_601) -> Estimate {
+        // Units come in few kinds (a number of values and a sum of squared group sizes, both small): each
+        // pairable unit is kept as the index of its kind, four bytes, and each kind's figures once. A large
+        // run's bootstrap then costs a few bytes a unit, with the very same numbers in the same order.
+        var kindIndex: [LocalUnit: Int] = [:]
         var values: [Int] = []
         var squares: [Int] = []
         var disagreements: [Double] = []
+        var kinds: [UInt32] = []
+        kinds.reserveCapacity(localUnits.count)
         for unit in localUnits where unit.values >= 2 {
+            if let known = kindIndex[unit] {
+                kinds.append(UInt32(known))
+                continue
+            }
             let m = unit.values
+            kindIndex[unit] = values.count
+            kinds.append(UInt32(values.count))
             values.append(m)
             squares.append(unit.squares)
             disagreements.append(Double(m * m - unit.squares) / Double(m - 1))
         }
-        let count = values.count
+        let count = kinds.count
+        var totalValues = 0
+        var totalDisagreement = 0.0
+        var totalSquares = 0
+        for kind in kinds {
+            totalValues += values[Int(kind)]
+            totalDisagreement += disagreements[Int(kind)]
+            totalSquares += squares[Int(kind)]
+        }
         var estimate = Estimate(
-            value: alpha(
-                values: values.reduce(0, +), disagreement: disagreements.reduce(0) { $0 + $1 },
-                squares: Double(squares.reduce(0, +))),
-            lower: nil, upper: nil, pairableUnits: count, pairableValues: values.reduce(0, +), iterations: iterations,
+            value: alpha(values: totalValues, disagreement: totalDisagreement, squares: Double(totalSquares)),
+            lower: nil, upper: nil, pairableUnits: count, pairableValues: totalValues, iterations: iterations,
             seed: seed)
         guard estimate.value != nil, count >= 2, iterations > 0 else { return estimate }
         var generator = SeededGenerator(seed: seed)
         var resampled: [Double] = []
         resampled.reserveCapacity(iterations)
-        var draws = [Int](repeating: 0, count: count)
+        var draws = [UInt32](repeating: 0, count: count)
         for _ in 0..<iterations {
             for u in draws.indices { draws[u] = 0 }
             var drawnValues = 0
@@ -139,11 +157,14 @@ public enum KrippendorffAlpha {
             for _ in 0..<count {
                 let u = generator.below(count)
                 draws[u] += 1
-                drawnValues += values[u]
-                disagreement += disagreements[u]
+                let kind = Int(kinds[u])
+                drawnValues += values[kind]
+                disagreement += disagreements[kind]
             }
             var drawnSquares = 0
-            for u in draws.indices where draws[u] > 0 { drawnSquares += draws[u] * draws[u] * squares[u] }
+            for u in draws.indices where draws[u] > 0 {
+                drawnSquares += Int(draws[u]) * Int(draws[u]) * squares[Int(kinds[u])]
+            }
             if let value = alpha(values: drawnValues, disagreement: disagreement, squares: Double(drawnSquares)) {
                 resampled.append(value)
             }

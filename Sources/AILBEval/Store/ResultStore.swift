@@ -337,30 +337,50 @@ package final class ResultStore: Sendable {
     /// The cases of a run, in plan order.
     package func cases(runID: Int64) throws -> [CaseRecord] {
         var cases: [CaseRecord] = []
-        try forEachCase(runID: runID, withRequests: true) { cases.append($0) }
+        try forEachCase(runID: runID, detail: .all) { cases.append($0) }
         return cases
     }
 
-    /// Calls `body` for each case of a run, in plan order, without loading them all; `requestJSON` is read
-    /// only `withRequests`.
-    package func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
+    /// Calls `body` for each case of a run, in plan order, without loading them all, with what `detail`
+    /// keeps of it (the rest is not read).
+    package func forEachCase(runID: Int64, detail: StoredCases.Detail, _ body: (CaseRecord) throws -> Void) throws {
+        let columns =
+            switch detail {
+            case .outline: "'' AS prompt, '' AS request_json, CASE WHEN expect_json IS NULL THEN NULL ELSE '' END AS expect_json"
+            case .withoutRequests: "prompt, '' AS request_json, expect_json"
+            case .all: "prompt, request_json, expect_json"
+            }
         try queue.read { db in
-            let request = withRequests ? "request_json" : "'' AS request_json"
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT position, suite, case_id, prompt, \(request), expect_json, tags, repeats FROM cases
+                    SELECT position, suite, case_id, \(columns), tags, repeats FROM cases
                     WHERE run_id = ? ORDER BY position
                     """,
                 arguments: [runID])
-            while let row = try cursor.next() {
-                let tags = (try? JSONValue(parsing: row["tags"] as String))?.arrayValue?.compactMap(\.stringValue) ?? []
-                try body(
-                    CaseRecord(
-                        position: row["position"], suite: row["suite"], caseID: row["case_id"], prompt: row["prompt"],
-                        requestJSON: row["request_json"], expectJSON: row["expect_json"], tags: tags, repeats: row["repeats"]))
+            while let row = try cursor.next() { try body(Self.caseRecord(row)) }
+        }
+    }
+
+    /// The cases at the given plan positions, in the order asked, without their requests.
+    package func cases(runID: Int64, positions: [Int]) throws -> [CaseRecord] {
+        try queue.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT position, suite, case_id, prompt, '' AS request_json, expect_json, tags, repeats FROM cases
+                    WHERE run_id = ? AND position = ?
+                    """)
+            return try positions.compactMap { position in
+                try Row.fetchOne(statement, arguments: [runID, position]).map(Self.caseRecord)
             }
         }
+    }
+
+    static func caseRecord(_ row: Row) -> CaseRecord {
+        let tags = (try? JSONValue(parsing: row["tags"] as String))?.arrayValue?.compactMap(\.stringValue) ?? []
+        return CaseRecord(
+            position: row["position"], suite: row["suite"], caseID: row["case_id"], prompt: row["prompt"],
+            requestJSON: row["request_json"], expectJSON: row["expect_json"], tags: tags, repeats: row["repeats"])
     }
 
     /// Calls `body` for each response of a run in (case, repeat, backend) order, without loading them all.
@@ -382,7 +402,7 @@ package final class ResultStore: Sendable {
     /// The verdicts of a run under `profile`, in (case, repeat) order.
     package func verdicts(runID: Int64, profile: EquivalenceProfile? = nil) throws -> [VerdictRecord] {
         try queue.read { db in
-            var sql = "SELECT * FROM verdicts WHERE run_id = ?"
+            var sql = "SELECT \(Self.verdictColumns) FROM verdicts WHERE run_id = ?"
             var arguments: StatementArguments = [runID]
             if let profile {
                 sql += " AND profile = ?"
@@ -393,24 +413,28 @@ package final class ResultStore: Sendable {
         }
     }
 
+    /// The columns of `verdicts` in the order `verdictRecord` reads them by position.
+    static let verdictColumns = """
+        case_position, repeat, profile, comparison_type, winner, agreement_count, successes, disagreement, groups_json, \
+        consensus_correct, spurious_causes, answer_groups_json, consensus_undecided, reference_failure
+        """
+
+    /// A verdict read with `verdictColumns`, its columns taken by position (reports read hundreds of thousands).
     static func verdictRecord(_ row: Row) -> VerdictRecord {
-        func groups(_ column: String) -> [[String]]? {
+        func groups(_ column: Int) -> [[String]]? {
             guard let text = row[column] as String? else { return nil }
-            return (try? JSONValue(parsing: text))?.arrayValue?.map { $0.arrayValue?.compactMap(\.stringValue) ?? [] }
+            return StringGroups.parse(text)
         }
         var verdict = Verdict(
-            comparisonType: ComparisonType(rawValue: row["comparison_type"]) ?? .none, winner: row["winner"],
-            agreementCount: row["agreement_count"], disagreement: row["disagreement"], groups: groups("groups_json") ?? [],
-            successes: row["successes"])
+            comparisonType: ComparisonType(rawValue: row[3]) ?? .none, winner: row[4], agreementCount: row[5],
+            disagreement: row[7], groups: groups(8) ?? [], successes: row[6])
         // Runs stored before answer groups were kept fall back to ai-lb's groups.
-        verdict.answerGroups = groups("answer_groups_json") ?? Verdict.canonicalOrder(verdict.groups)
-        verdict.referenceFailure = row["reference_failure"]
-        let causes = (row["spurious_causes"] as String?)?.split(separator: ",").map(String.init) ?? []
+        verdict.answerGroups = groups(11) ?? Verdict.canonicalOrder(verdict.groups)
+        verdict.referenceFailure = row[13]
+        let causes = (row[10] as String?)?.split(separator: ",").map(String.init) ?? []
         return VerdictRecord(
-            casePosition: row["case_position"], repeatIndex: row["repeat"],
-            profile: EquivalenceProfile(rawValue: row["profile"]) ?? .ailb, verdict: verdict,
-            consensusCorrect: row["consensus_correct"], consensusUndecided: row["consensus_undecided"] ?? false,
-            spuriousCauses: causes)
+            casePosition: row[0], repeatIndex: row[1], profile: EquivalenceProfile(rawValue: row[2]) ?? .ailb,
+            verdict: verdict, consensusCorrect: row[9], consensusUndecided: row[12] ?? false, spuriousCauses: causes)
     }
 
     /// Number of responses stored for a run, and how many of them succeeded.

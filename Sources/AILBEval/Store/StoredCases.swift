@@ -2,25 +2,36 @@
 /// not a `CaseRecord`'s strings and array, so a report of a run of any size holds its cases in little room.
 /// Each element is a `CaseRecord` again when read.
 ///
-/// Reports do not need the request a case sent: read `withRequests: false`, its `requestJSON` is empty and
-/// the request costs nothing. Comparisons and resumes, which need it, read it.
+/// How much of each case is kept is its `Detail`: reports keep an outline (what sorts and counts a case) and
+/// read the prompts and expectations of the few cases they show in full by position.
 package struct StoredCases: RandomAccessCollection, Sendable {
+    /// How much of each case is kept.
+    package enum Detail: Sendable, Comparable {
+        /// Position, suite, id, tags, repeats, and whether it has an expected answer: `prompt` and
+        /// `requestJSON` read as empty, and `expectJSON` as empty (not nil) when the case has one.
+        case outline
+        /// Everything but the request it sent (`requestJSON` reads as empty).
+        case withoutRequests
+        /// Everything.
+        case all
+    }
+
     private var records = PackedRecords()
     /// Suite names, each stored once.
     private var suites: [String] = []
-    /// Whether the requests are kept.
-    package let withRequests: Bool
+    /// How much of each case is kept.
+    package let detail: Detail
     /// The repeats of all the cases: the case repeats the run planned.
     package private(set) var totalRepeats = 0
 
-    /// No cases yet; `withRequests` says whether their requests will be kept.
-    package init(withRequests: Bool = true) {
-        self.withRequests = withRequests
+    /// No cases yet, to be kept at `detail`.
+    package init(detail: Detail = .all) {
+        self.detail = detail
     }
 
-    /// `records`, packed, requests included.
+    /// `records`, packed whole.
     package init(_ records: some Sequence<CaseRecord>) {
-        self.init(withRequests: true)
+        self.init(detail: .all)
         for record in records { append(record) }
     }
 
@@ -33,18 +44,19 @@ package struct StoredCases: RandomAccessCollection, Sendable {
         let position = reader.count()
         let suite = suites[reader.count()]
         let caseID = reader.string()
-        let prompt = reader.string()
-        let requestJSON = reader.string()
-        let expect = reader.count() == 1 ? reader.string() : nil
+        let hasExpect = reader.count() == 1
         var tags: [String] = []
         for _ in 0..<reader.count() { tags.append(reader.string()) }
         let repeats = reader.count()
+        let prompt = detail >= .withoutRequests ? reader.string() : ""
+        let expect = hasExpect ? (detail >= .withoutRequests ? reader.string() : "") : nil
+        let requestJSON = detail == .all ? reader.string() : ""
         return CaseRecord(
             position: position, suite: suite, caseID: caseID, prompt: prompt, requestJSON: requestJSON, expectJSON: expect,
             tags: tags, repeats: repeats)
     }
 
-    /// Appends `record` (without its request unless `withRequests`).
+    /// Appends `record`, keeping what `detail` keeps of it.
     package mutating func append(_ record: CaseRecord) {
         let suiteIndex: Int
         if let last = suites.indices.last, suites[last] == record.suite {
@@ -55,19 +67,21 @@ package struct StoredCases: RandomAccessCollection, Sendable {
             suites.append(record.suite)
             suiteIndex = suites.count - 1
         }
-        let keepsRequest = withRequests
+        let detail = self.detail
         totalRepeats += record.repeats
         records.append { writer in
             writer.count(record.position)
             writer.count(suiteIndex)
             writer.string(record.caseID)
-            writer.string(record.prompt)
-            writer.string(keepsRequest ? record.requestJSON : "")
             writer.count(record.expectJSON == nil ? 0 : 1)
-            if let expect = record.expectJSON { writer.string(expect) }
             writer.count(record.tags.count)
             for tag in record.tags { writer.string(tag) }
             writer.count(record.repeats)
+            guard detail >= .withoutRequests else { return }
+            writer.string(record.prompt)
+            if let expect = record.expectJSON { writer.string(expect) }
+            guard detail == .all else { return }
+            writer.string(record.requestJSON)
         }
     }
 
@@ -100,7 +114,7 @@ package struct StoredCases: RandomAccessCollection, Sendable {
         var reader = records.reader(at: index)
         _ = reader.count()
         _ = reader.count()
-        for _ in 0..<3 { reader.skip() }
+        reader.skip()
         return reader.count() == 1
     }
 }

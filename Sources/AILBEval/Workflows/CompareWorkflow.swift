@@ -58,9 +58,9 @@ package enum CompareWorkflow {
         reportOptions.bootstrapIterations = 0
         // Each run read once; with the requests its cases sent, to tell a case asked differently.
         let a = try ReportContent.load(
-            store: store, runID: recordA.id, profile: chosen, options: reportOptions, withRequests: true)
+            store: store, runID: recordA.id, profile: chosen, options: reportOptions, cases: .all)
         let b = try ReportContent.load(
-            store: store, runID: recordB.id, profile: chosen, options: reportOptions, withRequests: true)
+            store: store, runID: recordB.id, profile: chosen, options: reportOptions, cases: .all)
         let comparison = try RunComparison.compute(a, b)
         if options.failOnRegression, let nothing = comparison.nothingComparable {
             try store.finishReading()

@@ -46,6 +46,8 @@ package enum EvalWorkflow {
         _ options: Options, signals: InterruptSource, output: some WorkflowOutput
     ) async throws -> (RunOutcome, Finishing) {
         let (prepared, store, started) = try await start(options, output: output)
+        // What reading the suites left behind (their trees, one line's at a time, and the id check) goes back.
+        FreedMemory.giveBack()
         let outcome: RunOutcome
         do {
             for resolved in started.resolvedModels {
@@ -117,6 +119,8 @@ package enum EvalWorkflow {
     ) throws -> RunResult {
         let config = finishing.config
         let store = finishing.store
+        // The plan and the requests' buffers are gone: their pages go back before the reports read the run.
+        FreedMemory.giveBack()
         var results = ContinuingOutput(output)
         let directory = outputDirectory ?? "\(config.reportsDir)/run-\(outcome.runID)"
         let html = "\(directory)/report.html"

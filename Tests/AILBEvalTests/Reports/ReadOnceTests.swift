@@ -28,9 +28,13 @@ import Testing
             counts.count("cases")
             return try inner.cases(runID: runID)
         }
-        func forEachCase(runID: Int64, withRequests: Bool, _ body: (CaseRecord) throws -> Void) throws {
+        func forEachCase(runID: Int64, detail: StoredCases.Detail, _ body: (CaseRecord) throws -> Void) throws {
             counts.count("forEachCase")
-            try inner.forEachCase(runID: runID, withRequests: withRequests, body)
+            try inner.forEachCase(runID: runID, detail: detail, body)
+        }
+        func cases(runID: Int64, positions: [Int]) throws -> [CaseRecord] {
+            counts.count("casesByPosition")
+            return try inner.cases(runID: runID, positions: positions)
         }
         func forEachResponse(runID: Int64, columns: ResponseColumns, _ body: (ResponseRecord) throws -> Void) throws {
             counts.count("forEachResponse")
@@ -103,7 +107,7 @@ import Testing
         #expect(content.data.statistics.agreement == separate.statistics.agreement)
         #expect(content.data.statistics.answerTime == separate.statistics.answerTime)
         let twoPasses = try ReportContent.load(report: separate, store: store, options: ReportOptions(config: EvalConfig(backends: [])))
-        for format in [ReportFileFormat.html, .markdown, .text] {
+        for format in [ReportFileFormat.html, .markdown, .text, .json, .junit] {
             #expect(try ReportWriter.render(format, content: content) == ReportWriter.render(format, content: twoPasses))
         }
         // The rows streamed into the CSV files are every response and every verdict.

@@ -203,6 +203,16 @@ import Yams
         #expect(last.tags == ["t\((count - 1) % 7)"])
     }
 
+    @Test func aSuiteFileOverTheLimitPointsToCaseFiles() throws {
+        let folder = try Folder(["big.yaml": "cases:\n" + String(repeating: "  - {id: x, prompt: y}\n", count: 400_000)])
+        defer { folder.remove() }
+        #expect {
+            try SuiteLoader.load(path: folder.path("big.yaml"))
+        } throws: { error in
+            "\(error)".hasSuffix("are refused (put its cases in a JSON Lines file: cases: {file: cases.jsonl})")
+        }
+    }
+
     @Test func aMarkIsALineAndAColumn() {
         let mark = Mark.at(line: 123_456, column: 78)
         #expect(mark.line == 123_456 && mark.column == 78)
