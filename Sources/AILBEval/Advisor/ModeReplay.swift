@@ -7,7 +7,7 @@ package struct ReplayedAnswer: Sendable, Hashable {
     /// Whether the answer meets `expect`; nil without `expect` or on failure.
     package var correct: Bool?
     /// Whether ai-lb counts it as a success: every success, and a failure that ai-lb passes on as the answer
-    /// (see `loadBalancerPassesOn`).
+    /// (see `LoadBalancerVote.passesOn`).
     package var loadBalancerSuccess: Bool
 
     /// `loadBalancerSuccess` defaults to `success`.
@@ -17,18 +17,6 @@ package struct ReplayedAnswer: Sendable, Hashable {
         self.latencyMs = latencyMs
         self.correct = correct
         self.loadBalancerSuccess = loadBalancerSuccess ?? success
-    }
-
-    /// Whether ai-lb would return a failed answer as a success: it fails a backend only on a transport error,
-    /// a timeout, HTTP 404, 429 or 5xx, so an HTTP 4xx error body and a 2xx body that is no chat completion
-    /// (`{"raw": …}` when it is not JSON) are answers to it. A member's answer ai-lb reported as such a success
-    /// carries no status.
-    package static func loadBalancerPassesOn(errorClass: ErrorClass?, httpStatus: Int?) -> Bool {
-        switch errorClass {
-        case .http4xx: return httpStatus != 404
-        case .badJSON: return httpStatus.map { (200..<300).contains($0) } ?? true
-        default: return false
-        }
     }
 }
 

@@ -97,8 +97,8 @@ struct ChatTransfer: ResponseSink {
                 return fail(.connect, "could not connect: \(error.description)")
             }
             if !(200..<300).contains(status) { return classifyStatus(status, &response) }
-            if stream { return fail(.badSSE, "connection lost after \(raw.count) bytes of the stream: \(error.description)") }
-            return fail(.badJSON, "connection lost after \(raw.count) bytes of the body: \(error.description)")
+            if stream { return fail(.badSSE, "\(LoadBalancerVote.connectionLost) \(raw.count) bytes of the stream: \(error.description)") }
+            return fail(.badJSON, "\(LoadBalancerVote.connectionLost) \(raw.count) bytes of the body: \(error.description)")
         }
         guard let status else { return fail(.connect, "no HTTP response") }
         if !(200..<300).contains(status) { return classifyStatus(status, &response) }

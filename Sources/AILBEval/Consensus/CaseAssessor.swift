@@ -19,22 +19,28 @@ public struct CaseAssessor: Sendable {
     }
 
     /// The judgement of one repeat of a case under each profile (`ailb`, then `semantic`), from its
-    /// responses in config order.
+    /// responses in config order. `ailb` votes as ai-lb does, with the error bodies it passes on
+    /// (`LoadBalancerVote`); `semantic` only with chat completions.
     public func judgement(
         of responses: [(backend: String, response: BackendResponse)], expect: Expectation?
     ) -> [ProfileJudgement] {
-        let candidates = responses.map {
+        let completions = responses.map {
             CandidateResponse(
                 backend: $0.backend, success: $0.response.isSuccess, latencyMs: $0.response.latencyMs,
                 body: $0.response.exactBody)
         }
-        let ailb = ConsensusJudge(profile: .ailb, threshold: threshold).verdict(candidates)
-        let semantic = ConsensusJudge(profile: .semantic, threshold: threshold).verdict(candidates)
+        let votes = responses.map {
+            let body = LoadBalancerVote.body(of: $0.response)
+            return CandidateResponse(backend: $0.backend, success: body != nil, latencyMs: $0.response.latencyMs, body: body)
+        }
+        let ailb = ConsensusJudge(profile: .ailb, threshold: threshold).verdict(votes)
+        let semantic = ConsensusJudge(profile: .semantic, threshold: threshold).verdict(completions)
         let spurious = ailb.disagreement && !semantic.disagreement && semantic.successes > 0
-        let causes = spurious ? ProfileDifference.causes(candidates).map(\.rawValue) : []
+        var causes = spurious ? ProfileDifference.causes(completions).map(\.rawValue) : []
+        if spurious && ailb.successes > semantic.successes { causes.append(Self.errorBodyCause) }
         var scores: [String: Bool] = [:]
         if let expect {
-            for candidate in candidates where ConsensusJudge.isSuccess(candidate) {
+            for candidate in votes where ConsensusJudge.isSuccess(candidate) {
                 scores[candidate.backend] = ExpectationScorer.isCorrect(
                     ExtractedAnswer(body: candidate.body?.jsonValue), expect: expect)
             }
@@ -49,6 +55,10 @@ public struct CaseAssessor: Sendable {
                 consensusUndecided: semanticScore.undecided, spuriousCauses: causes),
         ]
     }
+
+    /// The cause given when `ailb` splits answers that `semantic` finds in agreement because ai-lb counted an
+    /// error body as a vote (no equivalence of `SpuriousCause` is involved).
+    public static let errorBodyCause = "error_body"
 
     /// Whether the consensus answer meets `expect`, judged without regard to the order of the backends:
     /// the majority group's answer is correct when more than half of its members' answers are (they are

@@ -59,7 +59,8 @@ extension Dispatcher {
                 // or refused connection does not, and the race goes on among the rest.
                 let endsRace =
                     response.errorClass == nil
-                    || ReplayedAnswer.loadBalancerPassesOn(errorClass: response.errorClass, httpStatus: response.httpStatus)
+                    || LoadBalancerVote.passesOn(
+                        errorClass: response.errorClass, httpStatus: response.httpStatus, errorMessage: response.errorMessage)
                 guard winner == nil, endsRace else { continue }
                 winner = (index, response.latencyMs)
                 stillRunning = Set(items.indices).subtracting(responses.keys)

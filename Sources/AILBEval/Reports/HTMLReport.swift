@@ -340,6 +340,7 @@ package enum HTMLReport {
         case SpuriousCause.stringCase.rawValue: return "string case or spacing"
         case SpuriousCause.unicodeForm.rawValue: return "Unicode normal form (é vs e + U+0301)"
         case SpuriousCause.callShape.rawValue: return "call shape (no function wrapper)"
+        case CaseAssessor.errorBodyCause: return "an error body ai-lb counts as a vote"
         default: return raw
         }
     }

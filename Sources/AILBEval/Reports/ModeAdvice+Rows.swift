@@ -32,6 +32,8 @@ extension ReplayedAnswer {
         self.init(
             backend: response.backend, success: response.success, latencyMs: response.latencyMs, correct: response.correct,
             loadBalancerSuccess: response.success
-                || Self.loadBalancerPassesOn(errorClass: response.errorClass, httpStatus: response.httpStatus))
+                || LoadBalancerVote.passesOn(
+                    errorClass: response.errorClass, httpStatus: response.httpStatus, errorMessage: response.errorMessage)
+        )
     }
 }

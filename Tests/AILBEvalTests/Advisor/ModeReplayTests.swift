@@ -37,7 +37,7 @@ import Testing
 
     @Test func aiLbPassesOnA4xxOtherThan404AndA2xxThatIsNoCompletion() {
         func passesOn(_ errorClass: ErrorClass?, _ status: Int?) -> Bool {
-            ReplayedAnswer.loadBalancerPassesOn(errorClass: errorClass, httpStatus: status)
+            LoadBalancerVote.passesOn(errorClass: errorClass, httpStatus: status, errorMessage: nil)
         }
         #expect(passesOn(.http4xx, 400) && passesOn(.http4xx, 401) && passesOn(.http4xx, 422))
         #expect(!passesOn(.http4xx, 404))
@@ -45,6 +45,10 @@ import Testing
         // A member ai-lb reported as a success that is no chat completion comes without a status.
         #expect(passesOn(.http4xx, nil) && passesOn(.badJSON, nil))
         #expect(!passesOn(.badJSON, 502))
+        // A 2xx whose connection was lost mid-body is a transport error to ai-lb's client, not a body.
+        #expect(
+            !LoadBalancerVote.passesOn(
+                errorClass: .badJSON, httpStatus: 200, errorMessage: LoadBalancerVote.connectionLost + " 12 bytes of the body"))
         for errorClass: ErrorClass in [.http429, .http5xx, .timeout, .connect, .upstream, .cancelled] {
             #expect(!passesOn(errorClass, errorClass == .http429 ? 429 : 500), "\(errorClass)")
         }

@@ -5,7 +5,8 @@ import Testing
 
 /// One hostile backend beside two healthy ones, through the real binary, for every fault a server can
 /// commit: the faulty backend's responses carry the right error class, the run completes, the healthy
-/// backends are untouched, and every verdict is computed over the successes alone.
+/// backends are untouched, and every verdict is computed over the successes alone (under `ailb`, over what ai-lb
+/// counts as one).
 @Suite struct FaultMatrixTests {
     struct Scenario: CustomTestStringConvertible, Sendable {
         var name: String
@@ -16,8 +17,17 @@ import Testing
         var stream = false
         var timeout = 2.0
         var maxResponseBytes = 8 << 20
+        /// Whether ai-lb, which fails a backend only on a transport error, a timeout, 404, 429 or 5xx, would
+        /// vote with the faulty answer: a whole 2xx body that is not JSON, not UTF-8, or no chat completion.
+        var aiLbVotes = false
 
         var testDescription: String { name }
+
+        var votingInAiLb: Scenario {
+            var scenario = self
+            scenario.aiLbVotes = true
+            return scenario
+        }
 
         static func mock(_ fault: MockFault, _ errorClass: ErrorClass?, stream: Bool = false) -> Scenario {
             Scenario(
@@ -44,10 +54,10 @@ import Testing
         .mock(.status500, .http5xx),
         .mock(.status502, .http5xx),
         .mock(.status503, .http5xx),
-        .mock(.invalidJSON, .badJSON),
-        .mock(.invalidUTF8, .badJSON),
+        .mock(.invalidJSON, .badJSON).votingInAiLb,
+        .mock(.invalidUTF8, .badJSON).votingInAiLb,
         .mock(.invalidUTF8, .badSSE, stream: true),
-        .mock(.noChoices, .badJSON),
+        .mock(.noChoices, .badJSON).votingInAiLb,
         .mock(.badArguments, nil),
         .mock(.cutMidEvent, .badSSE, stream: true),
         .mock(.truncatedSSE, .badSSE, stream: true),
@@ -104,15 +114,16 @@ import Testing
             #expect(faulty.allSatisfy { $0.success && $0.errorClass == nil }, "\(faulty.compactMap(\.errorMessage))")
         }
 
-        let expectedSuccesses = scenario.errorClass == nil ? 3 : 2
         for profile in EquivalenceProfile.allCases {
+            // `ailb` votes with what ai-lb votes with; `semantic` only with chat completions.
+            let faultyVotes = scenario.errorClass == nil || (profile == .ailb && scenario.aiLbVotes)
             let verdicts = try store.verdicts(runID: run.id, profile: profile)
             #expect(verdicts.count == 4)
             for v in verdicts {
-                #expect(v.verdict.successes == expectedSuccesses)
+                #expect(v.verdict.successes == (faultyVotes ? 3 : 2))
                 let members = Set(v.verdict.groups.flatMap { $0 })
                 #expect(members.contains("healthy-8bit") && members.contains("healthy-q4"))
-                #expect(members.contains("faulty") == (scenario.errorClass == nil))
+                #expect(members.contains("faulty") == faultyVotes)
                 #expect(v.verdict.winner != "faulty" || scenario.errorClass == nil)
                 #expect(v.consensusCorrect == true)
             }

@@ -144,11 +144,8 @@ import Testing
 
     /// The `ailb` verdict over the direct run's answers among `members`, judged as a run judges them.
     static func verdict(_ run: DirectRun, among members: [String]) -> Verdict {
-        let candidates = run.answers.filter { members.contains($0.backend) }.map {
-            CandidateResponse(
-                backend: $0.backend, success: $0.response.isSuccess, latencyMs: $0.response.latencyMs, body: $0.response.exactBody)
-        }
-        return ConsensusJudge(profile: .ailb, threshold: 0.9).verdict(candidates)
+        let responses = run.answers.filter { members.contains($0.backend) }.map { (backend: $0.backend, response: $0.response) }
+        return CaseAssessor(threshold: 0.9).judgement(of: responses, expect: nil)[0].verdict
     }
 
     /// The completion's `id`, which names the port that answered ("chatcmpl-9101").
@@ -165,7 +162,9 @@ import Testing
             // or every member failed and ai-lb answered 502.
             let passedOn = run.answers.first {
                 members.contains($0.backend) && !$0.success && $0.response.latencyMs == pick.latencyMs
-                    && ReplayedAnswer.loadBalancerPassesOn(errorClass: $0.response.errorClass, httpStatus: $0.response.httpStatus)
+                    && LoadBalancerVote.passesOn(
+                        errorClass: $0.response.errorClass, httpStatus: $0.response.httpStatus,
+                        errorMessage: $0.response.errorMessage)
             }
             guard let passedOn else {
                 return recording.status == 502 ? nil : "predicted a failed race; ai-lb answered \(recording.status)"
@@ -194,7 +193,8 @@ import Testing
     /// asked) is not ai-lb's winner and its answer, or nil when it is.
     static func consensusDifference(_ run: DirectRun, _ recording: Recording) -> String? {
         let members = recording.attempted
-        let pick = ModeReplay.consensus(replayed(run, among: members), verdict: verdict(run, among: members))
+        let verdict = verdict(run, among: members)
+        let pick = ModeReplay.consensus(replayed(run, among: members), verdict: verdict)
         guard let pick else { return "nothing to replay" }
         guard recording.status == 200, let body = recording.json, let winner = body["winner"] else {
             return "ai-lb answered \(recording.status) without a verdict"
@@ -202,14 +202,32 @@ import Testing
         let type = body["comparison_type"]?.stringValue ?? "?"
         let address = winner["backend"]?.stringValue ?? ""
         let name = naming.name(alias: winner["alias"]?.stringValue, address: address)
-        guard let predicted = pick.backend else {
+        guard verdict.successes > 0 else {
             return type == "none" ? nil : "predicted no answer; ai-lb's winner is \(name) (\(type))"
         }
-        guard type != "none" else { return "predicted \(predicted)'s answer; ai-lb had no successful answer" }
-        guard let direct = run.answer(predicted) else { return "no direct answer of \(predicted)" }
+        guard type != "none" else { return "predicted \(verdict.winner)'s answer; ai-lb had no successful answer" }
+        let counts = (body["agreement_count"]?.intValue, body["disagreement"]?.boolValue)
+        if type != verdict.comparisonType.rawValue || counts.0 != verdict.agreementCount || counts.1 != verdict.disagreement {
+            return
+                "predicted \(verdict.comparisonType.rawValue), \(verdict.agreementCount) agreeing, disagreement "
+                + "\(verdict.disagreement); ai-lb: \(type), \(counts.0 ?? -1), \(counts.1.map(String.init) ?? "?")"
+        }
+        guard let direct = run.answers.first(where: { $0.backend == verdict.winner }) else {
+            return "no direct answer of \(verdict.winner)"
+        }
+        // The winner may be an error body ai-lb passes on: then the pick has no answer, and ai-lb returns
+        // the body as it parsed it.
+        if pick.backend == nil {
+            let raw = direct.response.rawBody
+            let expected = (try? JSONValue(parsing: raw)) ?? .object(["raw": .string(raw)])
+            if name != verdict.winner || winner["response"] != expected {
+                return "predicted \(verdict.winner)'s error body; ai-lb's winner is \(name) with \(winner["response"] ?? .null)"
+            }
+            return nil
+        }
         let returned = ExtractedAnswer(body: winner["response"])
-        if name != predicted || returned != direct.answer {
-            return "predicted \(predicted)'s answer \(direct.answer); ai-lb's winner is \(name) with \(returned)"
+        if name != verdict.winner || returned != direct.answer {
+            return "predicted \(verdict.winner)'s answer \(direct.answer); ai-lb's winner is \(name) with \(returned)"
         }
         return nil
     }
