@@ -29,9 +29,10 @@ public struct CaseAssessor: Sendable {
                 backend: $0.backend, success: $0.response.isSuccess, latencyMs: $0.response.latencyMs,
                 body: $0.response.exactBody)
         }
-        let votes = responses.map {
-            let body = LoadBalancerVote.body(of: $0.response)
-            return CandidateResponse(backend: $0.backend, success: body != nil, latencyMs: $0.response.latencyMs, body: body)
+        let votes = zip(responses, completions).map { answer, completion in
+            if completion.success { return completion }
+            let body = LoadBalancerVote.body(of: answer.response)
+            return CandidateResponse(backend: answer.backend, success: body != nil, latencyMs: completion.latencyMs, body: body)
         }
         let ailb = ConsensusJudge(profile: .ailb, threshold: threshold).verdict(votes)
         let semantic = ConsensusJudge(profile: .semantic, threshold: threshold).verdict(completions)

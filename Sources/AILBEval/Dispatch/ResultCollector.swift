@@ -97,11 +97,11 @@ struct ResultCollector: Sendable {
         guard judge else { return }
         let key = WorkKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex)
         var slots = waiting[key] ?? Array(repeating: nil, count: plan.backends.count)
-        // Judging needs the parsed body, not the raw one or the headers: answers that wait for the rest of
-        // their repeat do not keep those alive after the batch is written.
+        // Judging needs the raw body (the `ailb` judge reads every digit and code point from it, and votes
+        // with the error bodies ai-lb passes on), not the headers: answers that wait for the rest of their
+        // repeat do not keep those alive after the batch is written.
         slots[result.item.backendIndex] = answers.map { answer in
             var parked = answer.response
-            parked.rawBody = ""
             parked.headers = [:]
             return (answer.backend, parked)
         }

@@ -74,6 +74,10 @@ import Testing
         #expect(errors[0].verdict.successes == 2 && !errors[0].verdict.disagreement && errors[0].verdict.winner == "b")
         #expect(errors[0].consensusCorrect == false)
         #expect(errors[1].verdict.successes == 0)
+        // Against a lone tool call without text, ai-lb's text rule finds the two empty texts alike: no split.
+        let call = Self.answered("c", chatBody(toolCalls: [toolCall("get_weather", #"{"city": "Paris"}"#)]), latency: 10)
+        let quiet = assessor.judgement(of: [errorBody, call], expect: nil)
+        #expect(quiet[0].verdict.comparisonType == .text && !quiet[0].verdict.disagreement && quiet[0].verdict.winner == "c")
     }
 
     /// What ai-lb fails is no vote in either profile: 404, 429, 5xx, a timeout, and a 2xx cut off mid-body.
