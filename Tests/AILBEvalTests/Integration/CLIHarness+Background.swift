@@ -27,11 +27,10 @@ struct BackgroundCLI {
 }
 
 extension CLIHarness {
-    /// Starts the CLI with `arguments` and returns at once.
-    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> BackgroundCLI {
+    /// Starts the CLI with `arguments` (under `ulimit -n openFileLimit` when one is given) and returns at once.
+    func start(_ arguments: [String], environment: [String: String] = [:], openFileLimit: Int? = nil) throws -> BackgroundCLI {
         let process = Process()
-        process.executableURL = try Self.binary()
-        process.arguments = arguments
+        (process.executableURL, process.arguments) = try launch(arguments, openFileLimit: openFileLimit)
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let tag = UUID().uuidString.prefix(8)

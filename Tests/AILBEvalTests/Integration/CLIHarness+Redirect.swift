@@ -90,12 +90,12 @@ extension CLIHarness {
     /// in-process servers need them.
     func runDetached(
         _ arguments: [String], stdin: String = "", stdoutPath: String? = nil, stdinPath: String? = nil,
-        unprivileged: Bool = false, environment: [String: String] = [:]
+        unprivileged: Bool = false, environment: [String: String] = [:], openFileLimit: Int? = nil
     ) async throws -> Result {
         let harness = self
         return try await offThePool {
             stdoutPath == nil && stdinPath == nil && !unprivileged
-                ? try harness.run(arguments, stdin: stdin, environment: environment)
+                ? try harness.run(arguments, stdin: stdin, environment: environment, openFileLimit: openFileLimit)
                 : try harness.run(
                     arguments, stdoutPath: stdoutPath, stdinPath: stdinPath, unprivileged: unprivileged,
                     environment: environment)

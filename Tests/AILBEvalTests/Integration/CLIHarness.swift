@@ -47,11 +47,13 @@ struct CLIHarness {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// Runs the CLI with `arguments`, feeding `stdin`, and waits for it.
-    func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> Result {
+    /// Runs the CLI with `arguments`, feeding `stdin`, and waits for it; under `ulimit -n openFileLimit` when
+    /// one is given.
+    func run(
+        _ arguments: [String], stdin: String = "", environment: [String: String] = [:], openFileLimit: Int? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = try Self.binary()
-        process.arguments = arguments
+        (process.executableURL, process.arguments) = try launch(arguments, openFileLimit: openFileLimit)
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let outPipe = Pipe()
