@@ -98,12 +98,14 @@ public struct AnswerAssessment: Sendable, Hashable {
 public struct ProfileJudgement: Sendable, Hashable {
     public var profile: EquivalenceProfile
     public var verdict: Verdict
-    /// Whether the majority answer meets `expect`; nil without `expect`, and nil with `consensusUndecided`
-    /// when no answer holds a strict majority.
+    /// Whether the majority answer (`Verdict.majorityGroup`) meets `expect`; nil without `expect`, and nil
+    /// with `consensusUndecided` when no answer holds a strict majority.
     public var consensusCorrect: Bool?
-    /// True when the case has `expect` but its answers ended in a tie or without a majority.
+    /// True when the case has `expect` but its answers ended in a tie or without a majority: there is no
+    /// consensus answer to score.
     public var consensusUndecided: Bool
-    /// For the semantic profile: the equivalences that turned an `ailb` disagreement into agreement.
+    /// For the semantic profile: why `ailb` disagreed where it agrees, the equivalences (`SpuriousCause`)
+    /// and `error_body` (`CaseAssessor.errorBodyCause`).
     public var spuriousCauses: [String]
 
     public init(

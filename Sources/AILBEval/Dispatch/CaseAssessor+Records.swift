@@ -29,11 +29,8 @@ extension CaseAssessor {
         casePosition: Int, repeatIndex: Int, responses: [(backend: String, response: BackendResponse)],
         expect: Expectation?
     ) -> [VerdictRecord] {
-        judgement(of: responses, expect: expect).map { judged in
-            VerdictRecord(
-                casePosition: casePosition, repeatIndex: repeatIndex, profile: judged.profile, verdict: judged.verdict,
-                consensusCorrect: judged.consensusCorrect, consensusUndecided: judged.consensusUndecided,
-                spuriousCauses: judged.spuriousCauses)
+        judgement(of: responses, expect: expect).map {
+            VerdictRecord(casePosition: casePosition, repeatIndex: repeatIndex, judgement: $0)
         }
     }
 }

@@ -150,28 +150,46 @@ public struct ResponseKey: Sendable, Hashable {
 public struct VerdictRecord: Sendable, Hashable {
     public var casePosition: Int
     public var repeatIndex: Int
-    public var profile: EquivalenceProfile
-    public var verdict: Verdict
-    /// Whether the majority answer (`Verdict.majorityGroup`) meets `expect`; nil without `expect`, and
-    /// nil with `consensusUndecided` when no answer holds a strict majority.
-    public var consensusCorrect: Bool?
-    /// True when the case has `expect` but its answers ended in a tie or without a majority: there is no
-    /// consensus answer to score.
-    public var consensusUndecided: Bool
-    /// For the semantic profile: the equivalences that turned an `ailb` disagreement into agreement.
-    public var spuriousCauses: [String]
+    /// The profile's verdict and what it says against `expect` (see `ProfileJudgement` for each field).
+    public var judgement: ProfileJudgement
+
+    public var profile: EquivalenceProfile {
+        get { judgement.profile }
+        set { judgement.profile = newValue }
+    }
+    public var verdict: Verdict {
+        get { judgement.verdict }
+        set { judgement.verdict = newValue }
+    }
+    public var consensusCorrect: Bool? {
+        get { judgement.consensusCorrect }
+        set { judgement.consensusCorrect = newValue }
+    }
+    public var consensusUndecided: Bool {
+        get { judgement.consensusUndecided }
+        set { judgement.consensusUndecided = newValue }
+    }
+    public var spuriousCauses: [String] {
+        get { judgement.spuriousCauses }
+        set { judgement.spuriousCauses = newValue }
+    }
+
+    /// The judgement of one repeat of a case, as stored.
+    public init(casePosition: Int, repeatIndex: Int, judgement: ProfileJudgement) {
+        self.casePosition = casePosition
+        self.repeatIndex = repeatIndex
+        self.judgement = judgement
+    }
 
     public init(
         casePosition: Int, repeatIndex: Int, profile: EquivalenceProfile, verdict: Verdict, consensusCorrect: Bool?,
         consensusUndecided: Bool = false, spuriousCauses: [String] = []
     ) {
-        self.casePosition = casePosition
-        self.repeatIndex = repeatIndex
-        self.profile = profile
-        self.verdict = verdict
-        self.consensusCorrect = consensusCorrect
-        self.consensusUndecided = consensusUndecided
-        self.spuriousCauses = spuriousCauses
+        self.init(
+            casePosition: casePosition, repeatIndex: repeatIndex,
+            judgement: ProfileJudgement(
+                profile: profile, verdict: verdict, consensusCorrect: consensusCorrect,
+                consensusUndecided: consensusUndecided, spuriousCauses: spuriousCauses))
     }
 
     /// `consensusCorrect` as reports spell it: correct, wrong, tie (undecided), or nil without `expect`.
