@@ -28,6 +28,13 @@ import Testing
         return (run, responses, try store.races(runID: run.id))
     }
 
+    /// A scratch directory with `config` and the three-case suite as `small.yaml`.
+    static func harness(_ config: String) throws -> CLIHarness {
+        let cli = try CLIHarness(config: config)
+        try suite.write(toFile: cli.path("small.yaml"), atomically: true, encoding: .utf8)
+        return cli
+    }
+
     static func timestamp(_ text: String) throws -> Date {
         try Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true))
     }
@@ -41,9 +48,8 @@ import Testing
               - {name: fast, kind: mock, model: m, mock: {seed: 3, latency_ms: 150}}
             defaults: {timeout: 20, retries: 0, concurrency: 3}
             """
-        let cli = try CLIHarness(config: config)
+        let cli = try Self.harness(config)
         defer { cli.remove() }
-        try Self.suite.write(toFile: cli.path("small.yaml"), atomically: true, encoding: .utf8)
         let result = try await cli.runDetached([cli.path("small.yaml"), "--mode", "race", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let (run, responses, races) = try Self.responses(cli)
@@ -82,9 +88,8 @@ import Testing
               - {name: good, kind: mock, model: m, mock: {seed: 2, latency_ms: 1500}}
             defaults: {timeout: 20, retries: 0}
             """
-        let cli = try CLIHarness(config: config)
+        let cli = try Self.harness(config)
         defer { cli.remove() }
-        try Self.suite.write(toFile: cli.path("small.yaml"), atomically: true, encoding: .utf8)
         let result = try await cli.runDetached([cli.path("small.yaml"), "--mode", "race", "--quiet"])
         let (_, responses, races) = try Self.responses(cli)
         #expect(races.count == 3, "\(result.stderr)")
@@ -100,9 +105,8 @@ import Testing
               - {name: b, kind: mock, model: m, mock: {seed: 2, latency_ms: 30, error_rate: 1, error_status: 500}}
             defaults: {timeout: 20, retries: 0}
             """
-        let cli = try CLIHarness(config: config)
+        let cli = try Self.harness(config)
         defer { cli.remove() }
-        try Self.suite.write(toFile: cli.path("small.yaml"), atomically: true, encoding: .utf8)
         let result = try await cli.runDetached([cli.path("small.yaml"), "--mode", "race", "--quiet", "--min-accuracy", "0.5"])
         let (_, responses, races) = try Self.responses(cli)
         #expect(races.count == 3)
@@ -123,9 +127,8 @@ import Testing
               - {name: b, kind: mock, model: m, mock: {seed: 2}}
             gates: {min_agreement: 0.5}
             """
-        let cli = try CLIHarness(config: config)
+        let cli = try Self.harness(config)
         defer { cli.remove() }
-        try Self.suite.write(toFile: cli.path("small.yaml"), atomically: true, encoding: .utf8)
         let fromConfig = try await cli.runDetached([cli.path("small.yaml"), "--mode", "race", "--quiet"])
         #expect(fromConfig.status == 2, "\(fromConfig.stdout)\(fromConfig.stderr)")
         #expect(fromConfig.stderr.contains("min_agreement measures agreement between backends"), "\(fromConfig.stderr)")
@@ -153,9 +156,8 @@ import Testing
               - {name: third, kind: mock, model: m, mock: {seed: 3, latency_ms: 40}}
             defaults: {timeout: 20, retries: 0, concurrency: 16}
             """
-        let cli = try CLIHarness(config: config)
+        let cli = try Self.harness(config)
         defer { cli.remove() }
-        try Self.suite.write(toFile: cli.path("small.yaml"), atomically: true, encoding: .utf8)
         for order in [["first", "second", "third"], ["third", "first", "second"]] {
             let result = try await cli.runDetached([
                 cli.path("small.yaml"), "--mode", "sequence", "--repeat", "2", "--order", order.joined(separator: ","), "--quiet",
@@ -191,9 +193,8 @@ import Testing
     }
 
     @Test func orderNamesOnlyBackendsOfTheRun() async throws {
-        let cli = try CLIHarness(config: "backends:\n  - {name: first, kind: mock, model: m}\n  - {name: second, kind: mock, model: m}\n")
+        let cli = try Self.harness("backends:\n  - {name: first, kind: mock, model: m}\n  - {name: second, kind: mock, model: m}\n")
         defer { cli.remove() }
-        try Self.suite.write(toFile: cli.path("small.yaml"), atomically: true, encoding: .utf8)
         let typo = try await cli.runDetached([cli.path("small.yaml"), "--order", "secnd", "--quiet"])
         #expect(typo.status == 2)
         #expect(typo.stderr.contains("did you mean 'second'"), "\(typo.stderr)")
