@@ -140,6 +140,11 @@ package enum EvalWorkflow {
             return result
         }
         let statistics = content.data.statistics
+        // A shard whose share holds no case asked nothing, and failed at nothing.
+        if content.data.run.plannedRequests == 0, content.data.run.shard != nil {
+            result.outputFailure = results.failure
+            return result
+        }
         guard statistics.totalSuccesses > 0 else {
             throw RunFailure.noAnswer(runID: outcome.runID, errors: try store.firstErrorTexts(runID: outcome.runID))
         }
