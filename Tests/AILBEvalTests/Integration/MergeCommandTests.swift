@@ -123,7 +123,9 @@ import Testing
         _ = try await Self.run(cli, db: "whole.sqlite")
         var summaries: [String] = []
         for shard in 1...3 {
-            let result = try await Self.run(cli, db: "shard-\(shard).sqlite", ["--shard", "\(shard)/3", "--run-key", "pipeline-7"])
+            // A bar no run of these mocks meets: a shard leaves it to the merged run.
+            let result = try await Self.run(
+                cli, db: "shard-\(shard).sqlite", ["--shard", "\(shard)/3", "--run-key", "pipeline-7", "--min-agreement", "1"])
             summaries.append(result.stdout)
         }
         let shardOf = try Self.shardOf(cli.path("whole.sqlite"))
@@ -139,6 +141,7 @@ import Testing
             #expect(Set(try Self.answers(path).keys.map { shardOf[$0.casePosition] }) == [shard])
             #expect(summaries[shard - 1].contains("shard \(shard)/3: \(share) of 18 cases"), "\(summaries[shard - 1])")
             #expect(summaries[shard - 1].contains("run key pipeline-7"))
+            #expect(summaries[shard - 1].contains("Gate not applied to shard \(shard)/3: apply it to the merged run"))
         }
         let runs = try await cli.runDetached(["runs", "--db", "shard-2.sqlite"])
         #expect(runs.stdout.contains("2/3") && runs.stdout.contains("pipeline-7"), "\(runs.stdout)")
@@ -179,6 +182,10 @@ import Testing
         #expect(report.stdout.contains("\"run_key\":\"pipeline-7\""))
         let gate = try await cli.runDetached(["gate", "latest", "--db", "all.sqlite", "--min-agreement", "0"])
         #expect(gate.status == 0, "\(gate.stderr)")
+        // The shards' own bar, kept with the merged run, is applied to all of it.
+        let storedBar = try await cli.runDetached(["gate", "latest", "--db", "all.sqlite"])
+        #expect(storedBar.status == 1, "\(storedBar.stdout)\(storedBar.stderr)")
+        #expect(storedBar.stderr.contains("gate failed: agreement"), "\(storedBar.stderr)")
         let export = try await cli.runDetached(["export", "latest", "--db", "all.sqlite", "--out", "exported"])
         #expect(export.status == 0, "\(export.stderr)")
         #expect(FileManager.default.fileExists(atPath: cli.path("exported/verdicts.csv")))
