@@ -332,6 +332,21 @@ import Testing
         #expect(try ResultStore(readingFrom: cli.path("one-copy.sqlite")).runs().count == 2)
     }
 
+    @Test(.enabled(if: CLIHarness.canRunUnprivileged))
+    func aReadOnlyOutputExitsThreeAndKeepsItsRuns() async throws {
+        let cli = try Self.harness()
+        defer { cli.remove() }
+        _ = try await Self.run(cli, db: "one.sqlite", ["--shard", "1/2"])
+        _ = try await Self.run(cli, db: "kept.sqlite", ["--shard", "2/2"])
+        try cli.handToUnprivilegedUser()
+        #expect(chmod(cli.path("kept.sqlite"), 0o444) == 0)
+        let result = try await cli.runDetached(
+            ["merge", "one.sqlite", "--into", "kept.sqlite"], stdoutPath: nil, unprivileged: true)
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("ailb-eval: kept.sqlite: "), "\(result.stderr)")
+        #expect(try ResultStore(readingFrom: cli.path("kept.sqlite")).runs().count == 1)
+    }
+
     @Test func aShardRunResumesItsOwnShareOnly() async throws {
         let cli = try Self.harness()
         defer { cli.remove() }
