@@ -18,14 +18,18 @@ struct AILBEvalCommand: AsyncParsableCommand {
               ailb-eval gate latest --min-agreement 0.9     exit 1 below the bar
               ailb-eval verdict --explain < responses.jsonl judge captured responses offline
               ailb-eval mock --port 9100                    serve the config's mock backends
+              ailb-eval SUITE --shard 2/4 --run-key K       one machine's share of a split run
+              ailb-eval merge p*.sqlite --into all.sqlite   join the parts into one run
 
-            Exit codes: 0 success, 1 a gate failed, 2 bad usage, config or suite, 3 the run could not be carried out
-            (or the database is unusable), 4 output could not be written.
+            Exit codes: 0 success, 1 a gate failed, 2 bad usage, config or suite (or inputs of merge that are not \
+            parts of one run), 3 the run could not be carried out (or the database is unusable), 4 output could \
+            not be written, 130 interrupted (or a merged run with work missing).
             """,
         version: ToolInfo.version,
         subcommands: [
             RunCommand.self, RunsCommand.self, ReportCommand.self, ExportCommand.self, CompareCommand.self,
             GateCommand.self, VerdictCommand.self, SimilarityCommand.self, MockCommand.self, BackendsCommand.self,
+            MergeCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

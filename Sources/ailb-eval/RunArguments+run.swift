@@ -28,6 +28,8 @@ extension RunArguments {
         run.force = force
         run.retryErrors = retryErrors
         run.allowInsecureTLS = diagnostics.allowInsecureTLS
+        run.shard = shard.flatMap { try? Shard(parsing: $0) }
+        run.runKey = runKey
         return EvalWorkflow.Options(run: run, showsProgress: !quiet)
     }
 

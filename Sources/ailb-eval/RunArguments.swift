@@ -80,6 +80,17 @@ struct RunArguments: ParsableArguments {
 
     @OptionGroup var diagnostics: DiagnosticOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Send only share i of n of the cases (1 ≤ i ≤ n), for a run split over machines; the run still stores every case. Join the shards with `ailb-eval merge`.",
+            valueName: "i/n"))
+    var shard: String?
+
+    @Option(
+        name: .customLong("run-key"),
+        help: "A name the parts of a split run share (a CI pipeline id), stored with the run for `runs` and `merge --run-key`.")
+    var runKey: String?
+
     @Option(help: "Finish this interrupted run (an id, or latest) instead of starting a new one.")
     var resume: String?
 
@@ -97,5 +108,7 @@ struct RunArguments: ParsableArguments {
     func validate() throws {
         if force && resume == nil { throw ValidationError("--force only applies with --resume") }
         if retryErrors && resume == nil { throw ValidationError("--retry-errors only applies with --resume") }
+        if let shard { try validated { () throws(InputError) in _ = try Shard(parsing: shard) } }
+        if let runKey { try checkRunKey(runKey) }
     }
 }

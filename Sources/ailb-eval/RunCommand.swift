@@ -14,6 +14,11 @@ struct RunCommand: AsyncParsableCommand {
             the run's own; if the config or a suite changed since, it refuses unless --force is given. With
             --retry-errors the requests that ended in an error are sent again too; the failed answers are kept in
             the table response_attempts.
+
+            --shard i/n runs one machine's share of a run split over machines (a CI matrix): the cases whose \
+            stable hash of suite and id falls in shard i; the run stores every case but sends only its share, and \
+            leaves its gate to the merged run. --run-key names the parts of one split run; `ailb-eval merge` joins \
+            them into one run.
             """
     )
 

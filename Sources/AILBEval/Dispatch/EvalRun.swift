@@ -114,13 +114,15 @@ package struct EvalRun: Sendable {
         defer { client.invalidate() }
         let dispatcher = Dispatcher(
             plan: plan, defaults: prepared.config.defaults, client: client, environment: prepared.environment)
-        // A resumption sends what is missing (and with --retry-errors what failed), in plan order; a new run
-        // walks its whole plan without listing it.
-        let items = prepared.resumption.map { resumption in
-            (resumption.missing + resumption.retried).sorted {
-                ($0.casePosition, $0.repeatIndex, $0.backendIndex) < ($1.casePosition, $1.repeatIndex, $1.backendIndex)
-            }
-        }
+        // A resumption sends what is missing (and with --retry-errors what failed), in plan order; a shard the
+        // requests of its share; a new run walks its whole plan without listing it.
+        let shard = prepared.options.shard
+        let items =
+            prepared.resumption.map { resumption in
+                (resumption.missing + resumption.retried).sorted {
+                    ($0.casePosition, $0.repeatIndex, $0.backendIndex) < ($1.casePosition, $1.repeatIndex, $1.backendIndex)
+                }
+            } ?? shard.map { plan.workItems(in: $0) }
 
         // Bounded: a sender hands its result over and waits until the consumer takes it, so results never
         // pile up in memory faster than the store writes them.
@@ -155,7 +157,7 @@ package struct EvalRun: Sendable {
         let progress = self.progress
         // Progress counts answered requests of the whole run, as `ailb-eval runs` and the interrupt message
         // do: a resumed run starts from those answered before.
-        let total = prepared.resumption?.planned ?? plan.totalRequests
+        let total = prepared.resumption?.planned ?? plan.requestCount(in: shard)
         // Requests sent again count once their new answer is stored (or their retry is cut short).
         let retrying = Set(prepared.resumption?.retried ?? [])
         let answeredBefore =
@@ -218,8 +220,9 @@ package struct EvalRun: Sendable {
         }
         let missing = try remainingWork(runID: runID, plan: plan)
         var status: RunStatus = interrupted.read({ $0 }) || Task.isCancelled || missing > 0 ? .interrupted : .completed
-        // Every request answered and not one answer usable: the run could not be carried out.
-        if status == .completed, try store.responseCounts(runID: runID).successes == 0 { status = .failed }
+        // Every request answered and not one answer usable: the run could not be carried out. (A shard whose
+        // share holds no case had nothing to ask.)
+        if status == .completed, total > 0, try store.responseCounts(runID: runID).successes == 0 { status = .failed }
         try store.finishRun(runID, status: status)
         let retries =
             retrying.isEmpty
@@ -229,35 +232,11 @@ package struct EvalRun: Sendable {
             runID: runID, status: status, elapsedSeconds: Date().timeIntervalSince(started), retries: retries)
     }
 
-    /// Requests of the run's plan that still have no final answer in the store.
+    /// Requests of the run's plan (of its share, for a shard) that still have no final answer in the store.
     func remainingWork(runID: Int64, plan: RunPlan) throws -> Int {
-        // One bit per planned request, in plan order, set as the stored answers stream by. A plan's positions
-        // are its indices: the first request of the case at position p is firstRequest[p], its last one
-        // before firstRequest[p + 1] (a word per case, for a plan of any size).
-        var firstRequest: [Int] = []
-        firstRequest.reserveCapacity(plan.cases.count + 1)
-        var requests = 0
-        for planned in plan.cases {
-            firstRequest.append(requests)
-            requests += planned.repeats * plan.backends.count
-        }
-        firstRequest.append(requests)
-        let backendIndex = Dictionary(plan.backends.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var answered = [UInt64](repeating: 0, count: (requests + 63) / 64)
-        var missing = requests
-        try store.forEachAnsweredKey(runID: runID) { key in
-            guard plan.cases.indices.contains(key.casePosition), let backend = backendIndex[key.backend] else { return }
-            let first = firstRequest[key.casePosition]
-            let repeats = (firstRequest[key.casePosition + 1] - first) / max(plan.backends.count, 1)
-            guard key.repeatIndex >= 0, key.repeatIndex < repeats else { return }
-            let bit = first + key.repeatIndex * plan.backends.count + backend
-            let mask = UInt64(1) << UInt64(bit % 64)
-            if answered[bit / 64] & mask == 0 {
-                answered[bit / 64] |= mask
-                missing -= 1
-            }
-        }
-        return missing
+        try PlannedWork.missingRequests(
+            store: store, runID: runID, repeats: plan.repeatsToSend(in: prepared.options.shard),
+            backends: plan.backends.map(\.name))
     }
 
     func createRun(_ plan: RunPlan) throws -> Int64 {
@@ -277,6 +256,7 @@ package struct EvalRun: Sendable {
             mode: prepared.config.defaults.mode, profile: prepared.config.consensus.profile,
             threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,
             configJSON: prepared.storedConfigJSON, configHash: SHA256.hex(Array(snapshot.utf8)), suitesJSON: suites.compactText,
-            plannedRequests: plan.totalRequests, backends: backends, cases: cases)
+            plannedRequests: plan.requestCount(in: prepared.options.shard), backends: backends, cases: cases,
+            runKey: prepared.options.runKey, shard: prepared.options.shard)
     }
 }

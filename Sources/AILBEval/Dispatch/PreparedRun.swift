@@ -9,6 +9,9 @@ package struct PreparedRun: Sendable {
     package var environment: [String: String]
     /// Set when this finishes a stored run rather than starting a new one.
     package var resumption: Resumption? = nil
+    /// Every backend of the config in the run's order, as if `--backend` had named none: what the parts of a
+    /// run split by `--backend` have in common (`UnsplitConfig`). Empty: the run's own backends.
+    package var configuredBackends: [BackendConfig] = []
 
     /// The database path after `--db` and `storage.path`.
     package var databasePath: String { options.databasePath ?? config.storagePath }
@@ -41,6 +44,7 @@ package struct PreparedRun: Sendable {
                 throw InputError("no case carries any of the tags \(options.tags.joined(separator: ", "))")
             }
         }
+        let configured = config.backends
         if !options.backendNames.isEmpty {
             let known = config.backends.map(\.name)
             for name in options.backendNames where !known.contains(name) {
@@ -68,7 +72,11 @@ package struct PreparedRun: Sendable {
         let plan = RunPlan(
             suites: suites, backends: config.backends, defaults: config.defaults, repeatsOverride: options.repeats,
             repeatSeedOverride: options.repeatSeed)
-        return PreparedRun(config: config, suites: suites, plan: plan, options: options, environment: environment)
+        // The order names only backends of the run (checked above), so it orders every configured one too.
+        let configuredInOrder = options.order.isEmpty ? configured : try Self.ordered(configured, by: options.order)
+        return PreparedRun(
+            config: config, suites: suites, plan: plan, options: options, environment: environment,
+            configuredBackends: configuredInOrder)
     }
 
     /// Reads the config file, or the embedded default when none is named and `config.yaml` does not exist.

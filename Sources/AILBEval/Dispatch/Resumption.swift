@@ -44,6 +44,7 @@ extension PreparedRun {
         }
 
         var restored = options
+        try restoreSplit(of: record, into: &restored)
         if restored.suitePaths.isEmpty { restored.suitePaths = storedSuites.map(\.path) }
         if restored.configPath == nil { restored.configPath = record.configPath }
         let config = try loadConfig(
@@ -82,7 +83,7 @@ extension PreparedRun {
         }
         let (plan, missing, notes) = try resumePlan(
             record: record, store: store, backends: prepared.config.backends, repeatSeeds: repeatSeeds,
-            defaultRepeatSeed: restored.repeatSeed ?? prepared.config.defaults.repeatSeed)
+            defaultRepeatSeed: restored.repeatSeed ?? prepared.config.defaults.repeatSeed, shard: restored.shard)
         let failed = try failedWork(of: plan, store: store, runID: record.id)
         prepared.plan = plan
         prepared.resumption = Resumption(
@@ -108,6 +109,21 @@ extension PreparedRun {
         return items
     }
 
+    /// A resumed run keeps the share and run key it was started with: `--shard` and `--run-key` may be given
+    /// again, but not changed.
+    static func restoreSplit(of record: RunRecord, into options: inout RunOptions) throws(InputError) {
+        if let given = options.shard, given != record.shard {
+            let stored = record.shard.map { "shard \($0)" } ?? "not a shard"
+            throw InputError("cannot resume run \(record.id) as --shard \(given): it is \(stored), which it keeps")
+        }
+        if let given = options.runKey, given != record.runKey {
+            let stored = record.runKey.map { "'\($0)'" } ?? "none"
+            throw InputError("cannot resume run \(record.id) with --run-key '\(given)': its run key is \(stored), which it keeps")
+        }
+        options.shard = record.shard
+        options.runKey = record.runKey
+    }
+
     /// Fills the flags the user did not give again from those the run was started with, so that
     /// `--resume N` alone asks exactly what the run asked.
     static func restoreFlags(from snapshot: JSONValue, into options: inout RunOptions, config: EvalConfig) {
@@ -130,10 +146,10 @@ extension PreparedRun {
     }
 
     /// The run's plan rebuilt from the store (its cases exactly as they were sent) with today's backend
-    /// settings, and the work still missing.
+    /// settings, and the work still missing (of the cases in `shard`, for a shard's run).
     static func resumePlan(
         record: RunRecord, store: ResultStore, backends configured: [BackendConfig],
-        repeatSeeds: [String: RepeatSeed] = [:], defaultRepeatSeed: RepeatSeed = .fixed
+        repeatSeeds: [String: RepeatSeed] = [:], defaultRepeatSeed: RepeatSeed = .fixed, shard: Shard? = nil
     ) throws -> (RunPlan, [WorkItem], [String]) {
         var notes: [String] = []
         var backends: [BackendConfig] = []
@@ -158,8 +174,8 @@ extension PreparedRun {
         }
         let answered = try store.answeredKeys(runID: record.id)
         var missing: [WorkItem] = []
-        for planned in plan.cases {
-            for repeatIndex in 0..<planned.repeats {
+        for (planned, repeats) in zip(plan.cases, plan.repeatsToSend(in: shard)) {
+            for repeatIndex in 0..<repeats {
                 for (backendIndex, backend) in backends.enumerated()
                 where !answered.contains(ResponseKey(casePosition: planned.position, repeatIndex: repeatIndex, backend: backend.name)) {
                     missing.append(WorkItem(casePosition: planned.position, repeatIndex: repeatIndex, backendIndex: backendIndex))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the user asked for on the command line; nil fields fall back to config.yaml.
 package struct RunOptions: Sendable {
     package var suitePaths: [String]
@@ -36,8 +38,22 @@ package struct RunOptions: Sendable {
     package var retryErrors = false
     /// Let `insecure_skip_verify: true` stand for backends on other machines (`--allow-insecure-tls`).
     package var allowInsecureTLS = false
+    /// `--shard i/n`: send only the requests of this share of the cases (the run still stores every case).
+    package var shard: Shard?
+    /// `--run-key`: a name the runs of one split job share (a CI pipeline id), stored with the run for `merge`.
+    package var runKey: String?
 
     package init(suitePaths: [String]) {
         self.suitePaths = suitePaths
+    }
+}
+
+extension RunOptions {
+    /// A run key names the parts of one split run in `runs` and `merge`: one line of text, not empty.
+    package static func checkRunKey(_ key: String) throws(InputError) {
+        guard !key.trimmingCharacters(in: .whitespaces).isEmpty else { throw InputError("--run-key must not be empty") }
+        guard key.count <= 200, !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw InputError("--run-key must be one line of at most 200 characters")
+        }
     }
 }

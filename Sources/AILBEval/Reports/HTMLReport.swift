@@ -45,6 +45,14 @@ package enum HTMLReport {
 
     // MARK: 1. Header
 
+    /// For a part of a split run: which shard it is and its run key.
+    static func splitMeta(_ report: RunReportData) -> HTML {
+        var out: HTML = .empty
+        if let share = report.shareText { out += "\n<div><b>Shard</b>\(share)</div>" }
+        if let key = report.run.runKey { out += "\n<div><b>Run key</b>\(key)</div>" }
+        return out
+    }
+
     static func header(_ content: ReportContent) -> HTML {
         let run = content.data.run
         let suites = content.suites.map { "\($0.name) (\($0.cases) cases)" }.joined(separator: ", ")
@@ -62,7 +70,7 @@ package enum HTMLReport {
             <div><b>Mode</b>\(run.mode.rawValue)</div>
             <div><b>Profile</b>\(content.profile.rawValue) (similarity ≥ \(run.threshold, digits: 2))</div>
             <div><b>Responses</b>\(content.data.statistics.totalResponses) (\(content.data.statistics.totalSuccesses) ok)</div>
-            <div><b>Case repeats</b>\(content.caseRepeatCount)</div>
+            <div><b>Case repeats</b>\(content.caseRepeatCount)</div>\(splitMeta(content.data))
             </div>
             <table><thead><tr><th>backend</th><th>model</th><th>family</th><th>quant</th><th>kind</th></tr></thead><tbody>
 

@@ -35,6 +35,11 @@ package enum JSONReport {
                 "threshold": .double(run.threshold), "tool_version": .string(run.toolVersion),
                 "suites": .array(
                     content.suites.map { ["name": .string($0.name), "path": .string($0.path), "cases": .int($0.cases)] }),
+                "run_key": run.runKey.map(JSONValue.string) ?? .null,
+                "shard": run.shard.map { shard -> JSONValue in
+                    let share = content.data.cases.count(where: { shard.contains(suite: $0.suite, caseID: $0.caseID) })
+                    return ["index": .int(shard.index), "count": .int(shard.count), "cases": .int(share)]
+                } ?? .null,
             ],
             "backends": .array(stats.backends.map(backend)),
             "agreement": proportion(stats.agreement),

@@ -15,7 +15,8 @@ package enum MarkdownReport {
         out.append("## ailb-eval run \(run.id) · \(escape(suites)) · \(gateText)")
         out.append("")
         out.append(
-            "Mode \(run.mode.rawValue) · profile \(content.profile.rawValue) · \(content.caseRepeatCount) case repeats · "
+            "Mode \(run.mode.rawValue) · profile \(content.profile.rawValue) · "
+                + (content.data.shareText.map { "\(escape($0)) · " } ?? "") + "\(content.caseRepeatCount) case repeats · "
                 + "\(stats.totalResponses) responses (\(stats.totalSuccesses) ok) · \(content.data.backends.count) backends")
         out.append("")
         if let race = stats.race {

@@ -10,7 +10,7 @@ package enum RunSummary {
         var out: [String] = []
         out.append(
             "Run \(run.id) · \(run.status.rawValue) · mode \(run.mode.rawValue) · profile \(stats.profile.rawValue) · "
-                + "\(report.cases.count) cases · \(stats.totalResponses) responses")
+                + "\(report.casesText) · \(stats.totalResponses) responses" + (run.runKey.map { " · run key \($0)" } ?? ""))
         out.append("")
         var backends = TextTable(
             header: [
@@ -98,15 +98,20 @@ package enum RunSummary {
 
     /// The `ailb-eval runs` listing: per run, its answered requests (`ResultStore.answeredRequestCount`: a
     /// load balancer's answer is one request, however many of its members answered) out of those planned.
+    /// Runs that are parts of a split run (`--shard`, `--run-key`) add the columns `shard` and `run key`.
     package static func renderRuns(_ runs: [RunRecord], answeredRequests: [Int64: Int]) -> String {
-        var table = TextTable(header: ["run", "started", "status", "mode", "requests", "suites"], rightAligned: [0, 4])
+        let split = runs.contains { $0.shard != nil || $0.runKey != nil }
+        var table = TextTable(
+            header: ["run", "started", "status", "mode", "requests", "suites"] + (split ? ["shard", "run key"] : []),
+            rightAligned: [0, 4])
         for run in runs {
             let suites = (try? JSONValue(parsing: run.suitesJSON))?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
-            table.add([
-                String(run.id), String(run.startedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
-                run.status.rawValue, run.mode.rawValue, "\(answeredRequests[run.id] ?? 0)/\(run.plannedRequests)",
-                suites.joined(separator: ", "),
-            ])
+            table.add(
+                [
+                    String(run.id), String(run.startedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
+                    run.status.rawValue, run.mode.rawValue, "\(answeredRequests[run.id] ?? 0)/\(run.plannedRequests)",
+                    suites.joined(separator: ", "),
+                ] + (split ? [run.shard.map(\.description) ?? "-", run.runKey ?? "-"] : []))
         }
         return table.render()
     }

@@ -64,10 +64,11 @@ extension ReportOptions {
 
 extension PreparedRun {
     /// The config snapshot stored with a new run: `configSnapshot` (what `--resume` compares, by hash) plus the
-    /// report settings under `report`.
+    /// report settings under `report` and what the parts of a split run share under `unsplit`.
     var storedConfigJSON: String {
         guard case .object(var object) = configSnapshot else { return configSnapshot.compactText }
         object["report"] = StoredReportSettings(config: config).json
+        object["unsplit"] = unsplitConfig.json
         return JSONValue.object(object).compactText
     }
 }

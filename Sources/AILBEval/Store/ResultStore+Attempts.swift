@@ -46,6 +46,29 @@ extension ResultStore {
         }
     }
 
+    /// Inserts answers retries replaced (replacing rows with the same key) inside a write transaction.
+    static func insert(attempts: [ResponseAttemptRecord], runID: Int64, into db: Database) throws {
+        guard !attempts.isEmpty else { return }
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO response_attempts (run_id, case_position, repeat, backend, attempt, replaced_at,
+                    success, error_class, error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens,
+                    total_tokens, attempts, url, raw_body, text, tool_calls, finish_reason, correct, received_at)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                """)
+        for attempt in attempts {
+            let r = attempt.response
+            let arguments: StatementArguments = [
+                runID, r.casePosition, r.repeatIndex, r.backend, attempt.attempt, attempt.replacedAt, r.success,
+                r.errorClass?.rawValue, r.errorMessage, r.httpStatus, r.latencyMs, r.ttftMs, r.promptTokens,
+                r.completionTokens, r.totalTokens, r.attempts, r.url, r.rawBody, r.text, r.toolCalls, r.finishReason,
+                r.correct, r.receivedAt,
+            ]
+            statement.setUncheckedArguments(arguments)
+            try statement.execute()
+        }
+    }
+
     /// Moves the stored rows of each retried request to `response_attempts`: the row of the backend the key
     /// names, and for a load balancer its members' rows of that repeat, with ai-lb's verdict on them (the
     /// retry brings its own). Inside a write transaction.

@@ -124,6 +124,8 @@ package struct StoreBatch: Sendable {
     package var races: [RaceRecord] = []
     /// A load balancer's response headers, per request.
     package var responseHeaders: [ResponseHeadersRecord] = []
+    /// Answers retries replaced, as another store kept them (`merge`): written to `response_attempts` as they are.
+    package var attempts: [ResponseAttemptRecord] = []
 
     /// A batch of rows.
     package init(
@@ -140,7 +142,7 @@ package struct StoreBatch: Sendable {
     /// True when there is nothing to write.
     package var isEmpty: Bool {
         responses.isEmpty && verdicts.isEmpty && newBackends.isEmpty && loadBalancerVerdicts.isEmpty
-            && superseded.isEmpty && retried.isEmpty && races.isEmpty && responseHeaders.isEmpty
+            && superseded.isEmpty && retried.isEmpty && races.isEmpty && responseHeaders.isEmpty && attempts.isEmpty
     }
 }
 
@@ -186,6 +188,7 @@ extension ResultStore {
         }
         try Self.insert(races: batch.races, runID: runID, into: db)
         try Self.insert(responseHeaders: batch.responseHeaders, runID: runID, into: db)
+        try Self.insert(attempts: batch.attempts, runID: runID, into: db)
     }
 
     /// Inserts backend rows inside a write transaction; `ignoringExisting` skips names the run already has.

@@ -116,20 +116,23 @@ package final class ResultStore: Sendable {
     // MARK: Writing
 
     /// Records a new run with its backends and cases (read one at a time), status `running`; returns its id.
+    /// `runKey` and `shard` mark a part of a split run (`--run-key`, `--shard`); `startedAt` is now unless given
+    /// (a merged run started when its first part did).
     package func createRun(
         mode: RunMode, profile: EquivalenceProfile, threshold: Double, configPath: String?, configJSON: String,
-        configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: some Sequence<CaseRecord>
+        configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: some Sequence<CaseRecord>,
+        runKey: String? = nil, shard: Shard? = nil, startedAt: String? = nil
     ) throws -> Int64 {
         try queue.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO runs (started_at, status, tool_version, mode, profile, threshold, config_path,
-                        config_json, config_hash, suites_json, planned_requests, pid)
-                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        config_json, config_hash, suites_json, planned_requests, pid, run_key, shard_index, shard_count)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    Self.timestamp(), ToolInfo.version, mode.rawValue, profile.rawValue, threshold, configPath,
-                    configJSON, configHash, suitesJSON, plannedRequests, Int(getpid()),
+                    startedAt ?? Self.timestamp(), ToolInfo.version, mode.rawValue, profile.rawValue, threshold, configPath,
+                    configJSON, configHash, suitesJSON, plannedRequests, Int(getpid()), runKey, shard?.index, shard?.count,
                 ])
             let runID = db.lastInsertedRowID
             try Self.insert(backends, runID: runID, into: db)
@@ -318,7 +321,8 @@ package final class ResultStore: Sendable {
             mode: RunMode(rawValue: row["mode"]) ?? .consensus,
             profile: EquivalenceProfile(rawValue: row["profile"]) ?? .ailb, threshold: row["threshold"],
             configPath: row["config_path"], configJSON: row["config_json"], configHash: row["config_hash"],
-            suitesJSON: row["suites_json"], plannedRequests: row["planned_requests"])
+            suitesJSON: row["suites_json"], plannedRequests: row["planned_requests"], runKey: row["run_key"],
+            shardIndex: row["shard_index"], shardCount: row["shard_count"])
     }
 
     /// The backends of a run, in config order.

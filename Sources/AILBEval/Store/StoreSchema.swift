@@ -198,6 +198,16 @@ enum StoreSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v7: a run split over machines (`--shard i/n`, or `--backend` per machine) keeps the name its parts share
+        // (`--run-key`) and which share it is, so that `merge` can find and join them; NULL for a run of its own.
+        migrator.registerMigration("v7") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN run_key TEXT;
+                    ALTER TABLE runs ADD COLUMN shard_index INTEGER;
+                    ALTER TABLE runs ADD COLUMN shard_count INTEGER;
+                    """)
+        }
         return migrator
     }
 }

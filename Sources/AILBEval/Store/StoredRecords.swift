@@ -19,7 +19,22 @@ public struct RunRecord: Sendable, Hashable {
     public var configJSON: String
     public var configHash: String
     public var suitesJSON: String
+    /// The requests this run sends: for a shard (`--shard`), those of its share of the cases.
     public var plannedRequests: Int
+    /// `--run-key`: the name the runs of one split job share; nil when none was given.
+    public var runKey: String? = nil
+    /// With `--shard i/n`: i.
+    public var shardIndex: Int? = nil
+    /// With `--shard i/n`: n.
+    public var shardCount: Int? = nil
+}
+
+extension RunRecord {
+    /// The share of the cases this run sends (`--shard`), or nil for a run of every case.
+    package var shard: Shard? {
+        guard let shardIndex, let shardCount else { return nil }
+        return try? Shard(index: shardIndex, count: shardCount)
+    }
 }
 
 /// One row of `backends`: a backend as it was configured for a run.

@@ -140,10 +140,21 @@ package enum EvalWorkflow {
             return result
         }
         let statistics = content.data.statistics
-        guard statistics.totalSuccesses > 0 else {
+        let shard = content.data.run.shard
+        // (A shard whose share holds no case asked nothing, and failed at nothing.)
+        guard statistics.totalSuccesses > 0 || (shard != nil && content.data.run.plannedRequests == 0) else {
             throw RunFailure.noAnswer(runID: outcome.runID, errors: try store.firstErrorTexts(runID: outcome.runID))
         }
         result.outputFailure = results.failure
+        // A shard's figures are those of its share: the bars are for the merged run, so that one machine's share
+        // does not fail the job before the parts are joined.
+        if let shard {
+            if config.gates != GateThresholds() {
+                results.line(
+                    "Gate not applied to shard \(shard): apply it to the merged run (ailb-eval merge …, then ailb-eval gate).")
+            }
+            return result
+        }
         let failures = Gate.evaluate(statistics, thresholds: config.gates)
         let loadBalancerBar = config.gates.maxLoadBalancerMismatches.map { maximum in
             LoadBalancerGateCheck(

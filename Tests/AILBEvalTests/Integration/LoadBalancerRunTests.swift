@@ -122,6 +122,39 @@ import Testing
         #expect(html.contains("No difference: the load balancer decided exactly as this report predicts."))
     }
 
+    @Test func shardsOfALoadBalancerRunMergeWithItsMembersVerdictsAndHeaders() async throws {
+        let lb = try await Self.balancer()
+        let cli = try CLIHarness(config: Self.config(lb))
+        defer { cli.remove() }
+        for shard in 1...2 {
+            let result = try await cli.runDetached(["mini.yaml", "--quiet", "--shard", "\(shard)/2", "--db", "part-\(shard).sqlite"])
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        }
+        let merged = try await cli.runDetached(["merge", "part-1.sqlite", "part-2.sqlite", "--into", "all.sqlite"])
+        #expect(merged.status == 0, "\(merged.stdout)\(merged.stderr)")
+        #expect(merged.stdout.contains("16 responses stored; 0 identical duplicates ignored; no work missing."), "\(merged.stdout)")
+
+        let store = try ResultStore(readingFrom: cli.path("all.sqlite"))
+        let parts = try (1...2).map { try ResultStore(readingFrom: cli.path("part-\($0).sqlite")) }
+        let backends = try store.backends(runID: 1)
+        #expect(backends.prefix(2).map(\.name) == ["m2", "lb"])
+        #expect(Set(backends.dropFirst(2).map(\.name)) == ["lb/m2", "gentoo", lb.members[2].address])
+        #expect(backends.dropFirst(2).allSatisfy { $0.kind == .ailbMember && $0.via == "lb" })
+        #expect(backends.map(\.position) == Array(0..<5))
+        #expect(try store.answeredRequestCount(runID: 1) == 8)
+        #expect(try store.run("1").status == .completed)
+        // ai-lb's verdicts, the load balancer's headers and our verdicts: the shards' own, each once.
+        func union<T>(_ read: (ResultStore) throws -> [T]) throws -> [T] { try parts.flatMap { try read($0) } }
+        let lbVerdicts = try store.loadBalancerVerdicts(runID: 1)
+        #expect(lbVerdicts.count == 4)
+        #expect(Set(lbVerdicts) == Set(try union { try $0.loadBalancerVerdicts(runID: 1) }))
+        let headers = try store.responseHeaders(runID: 1)
+        #expect(headers.count == 4)
+        #expect(Set(headers) == Set(try union { try $0.responseHeaders(runID: 1) }))
+        #expect(try store.verdicts(runID: 1).count == 8)
+        #expect(Set(try store.verdicts(runID: 1)) == Set(try union { try $0.verdicts(runID: 1) }))
+    }
+
     @Test func aLyingLoadBalancerIsStoredAsADifferenceWithItsReasons() async throws {
         let lb = try await Self.balancer(.lie)
         let cli = try CLIHarness(config: Self.config(lb))

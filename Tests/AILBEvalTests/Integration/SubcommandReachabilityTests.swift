@@ -33,6 +33,7 @@ import Testing
         "mock": Probe(
             arguments: ["mock", "--config", "no-mock.yaml"], status: 2, mark: "the config has no kind: mock backends"),
         "backends": Probe(arguments: ["backends", "--timeout", "10"], status: 0, mark: "only-mock"),
+        "merge": Probe(arguments: ["merge", "none.sqlite", "--into", "all.sqlite"], status: 3, mark: "none.sqlite: no database here"),
     ]
 
     /// The subcommand names of the root's help, in its order.
@@ -55,7 +56,7 @@ import Testing
         let help = try await cli.runDetached(["--help"])
         #expect(help.status == 0, "\(help.stderr)")
         let listed = Self.listedSubcommands(help.stdout)
-        #expect(listed.count == 10, "\(help.stdout)")
+        #expect(listed.count == 11, "\(help.stdout)")
         #expect(Set(listed) == Set(Self.probes.keys), "\(listed)")
     }
 

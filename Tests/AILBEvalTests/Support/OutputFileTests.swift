@@ -8,6 +8,17 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("output-file-\(UUID().uuidString)")
     }
 
+    @Test func theParentOfAFolderIsReadWithoutFoundation() {
+        #expect(OutputDirectory.parent(of: "r") == "")
+        #expect(OutputDirectory.parent(of: "csv") == "")
+        #expect(OutputDirectory.parent(of: "a/b") == "a")
+        #expect(OutputDirectory.parent(of: "a/b/") == "a")
+        #expect(OutputDirectory.parent(of: "a//b") == "a")
+        #expect(OutputDirectory.parent(of: "/a") == "/")
+        #expect(OutputDirectory.parent(of: "/") == "/")
+        #expect(OutputDirectory.parent(of: "/x/y/z") == "/x/y")
+    }
+
     @Test func replacesWholeFilesAndLeavesNoTemporaryBehind() throws {
         let dir = Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
