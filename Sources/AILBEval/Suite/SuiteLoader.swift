@@ -31,7 +31,7 @@ public enum SuiteLoader {
 }
 
 /// Turns a decoded `UserSuite` into a `Suite`: shared settings applied, names and combinations checked.
-private struct SuiteResolver {
+struct SuiteResolver {
     let file: String
 
     static let roles = ["system", "developer", "user", "assistant", "tool"]
@@ -130,7 +130,7 @@ private struct SuiteResolver {
 
     /// `name` (a case file's path as written) relative to the folder of the suite file `suite`.
     static func path(of name: String, besides suite: String) -> String {
-        let folder = (suite as NSString).deletingLastPathComponent
+        let folder = PathText.folder(of: suite)
         guard !name.hasPrefix("/"), !folder.isEmpty else { return name }
         return (folder as NSString).appendingPathComponent(name)
     }

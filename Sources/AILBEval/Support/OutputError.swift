@@ -46,21 +46,11 @@ public enum OutputDirectory {
             if isDirectory.boolValue { return }
             throw OutputError(path: path, errno: ENOTDIR)
         }
-        let parent = Self.parent(of: path)
+        let parent = PathText.folder(of: path)
         if !parent.isEmpty && parent != path { try make(parent) }
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw OutputError(path: path, errno: errno) }
     }
 
-    /// The folder `path` is in: "" for a name alone, "/" for a name in the root. (Foundation's
-    /// `deletingLastPathComponent` traps on Linux for a path of one character, as `--out r` is.)
-    static func parent(of path: String) -> String {
-        var name = Substring(path)
-        while name.count > 1, name.hasSuffix("/") { name = name.dropLast() }
-        guard let slash = name.lastIndex(of: "/") else { return "" }
-        var parent = name[..<slash]
-        while parent.count > 1, parent.hasSuffix("/") { parent = parent.dropLast() }
-        return parent.isEmpty ? "/" : String(parent)
-    }
 }
 
 /// Writes bytes to a file descriptor with write(2), which reports failures (ENOSPC, EIO, EBADF…) as values

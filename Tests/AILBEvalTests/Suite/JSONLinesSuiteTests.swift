@@ -130,6 +130,21 @@ import Yams
         }
     }
 
+    /// A suite file whose path is one character long (`s`, given relative): its case file is found beside it.
+    /// (Foundation's path functions trap on such a path on Linux.)
+    @Test func aSuiteNamedByOneLetterFindsItsCaseFile() async throws {
+        #expect(SuiteResolver.path(of: "c.jsonl", besides: "s") == "c.jsonl")
+        #expect(SuiteResolver.path(of: "c.jsonl", besides: "d/s") == "d/c.jsonl")
+        #expect(SuiteResolver.path(of: "/abs/c.jsonl", besides: "d/s") == "/abs/c.jsonl")
+        let cli = try CLIHarness(config: nil)
+        defer { cli.remove() }
+        try "name: one\ncases: {file: c.jsonl}\n".write(toFile: cli.path("s"), atomically: true, encoding: .utf8)
+        try #"{"id": "a", "prompt": "Hi"}"#.write(toFile: cli.path("c.jsonl"), atomically: true, encoding: .utf8)
+        let result = try await cli.runDetached(["s", "--quiet", "--out", "r"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("1 cases"), "\(result.stdout)")
+    }
+
     @Test func aMissingEmptyOrMisnamedCaseFileIsAnErrorInTheSuite() throws {
         let folder = try Folder(["empty.jsonl": "\n \n", "dir/.keep": ""])
         defer { folder.remove() }

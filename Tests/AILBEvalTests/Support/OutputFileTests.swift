@@ -9,14 +9,14 @@ import Testing
     }
 
     @Test func theParentOfAFolderIsReadWithoutFoundation() {
-        #expect(OutputDirectory.parent(of: "r") == "")
-        #expect(OutputDirectory.parent(of: "csv") == "")
-        #expect(OutputDirectory.parent(of: "a/b") == "a")
-        #expect(OutputDirectory.parent(of: "a/b/") == "a")
-        #expect(OutputDirectory.parent(of: "a//b") == "a")
-        #expect(OutputDirectory.parent(of: "/a") == "/")
-        #expect(OutputDirectory.parent(of: "/") == "/")
-        #expect(OutputDirectory.parent(of: "/x/y/z") == "/x/y")
+        #expect(PathText.folder(of: "r") == "")
+        #expect(PathText.folder(of: "csv") == "")
+        #expect(PathText.folder(of: "a/b") == "a")
+        #expect(PathText.folder(of: "a/b/") == "a")
+        #expect(PathText.folder(of: "a//b") == "a")
+        #expect(PathText.folder(of: "/a") == "/")
+        #expect(PathText.folder(of: "/") == "/")
+        #expect(PathText.folder(of: "/x/y/z") == "/x/y")
     }
 
     @Test func replacesWholeFilesAndLeavesNoTemporaryBehind() throws {
