@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The distinct failures of one backend in a run, first seen first.
 package struct BackendErrorTexts: Sendable, Hashable {
@@ -17,46 +16,6 @@ package struct BackendErrorTexts: Sendable, Hashable {
     }
 
     package func hash(into hasher: inout Hasher) { hasher.combine(backend) }
-}
-
-extension ResultStore {
-    /// Per backend of a run (in the run's order), the first `limit` distinct error texts of its failed
-    /// responses, in (case, repeat) order; backends without a failure are left out.
-    package func firstErrorTexts(runID: Int64, limit: Int = 3) throws -> [BackendErrorTexts] {
-        let order = try backends(runID: runID).map(\.name)
-        var found: [String: BackendErrorTexts] = [:]
-        var seen: [String: [String: Int]] = [:]
-        try queue.read { db in
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT backend, error_class, error_message FROM responses
-                    WHERE run_id = ? AND success = 0 ORDER BY case_position, repeat
-                    """,
-                arguments: [runID])
-            while let row = try rows.next() {
-                let backend: String = row["backend"]
-                let message = (row["error_message"] as String?)?.trimmingCharacters(in: .whitespacesAndNewlines)
-                let text = message.flatMap { $0.isEmpty ? nil : $0 } ?? (row["error_class"] as String?) ?? "failed"
-                var entry = found[backend] ?? BackendErrorTexts(backend: backend, texts: [], moreTexts: 0)
-                if let index = seen[backend]?[text] {
-                    if index < entry.texts.count { entry.texts[index].count += 1 }
-                } else {
-                    let index = seen[backend, default: [:]].count
-                    seen[backend, default: [:]][text] = index
-                    if entry.texts.count < limit {
-                        entry.texts.append((text, 1))
-                    } else {
-                        entry.moreTexts += 1
-                    }
-                }
-                found[backend] = entry
-            }
-        }
-        let known = order.filter { found[$0] != nil }
-        let others = found.keys.filter { !order.contains($0) }.sorted()
-        return (known + others).compactMap { found[$0] }
-    }
 }
 
 extension RunFailure {
