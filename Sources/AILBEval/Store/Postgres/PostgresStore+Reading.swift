@@ -202,25 +202,53 @@ extension PostgresStore {
         }
     }
 
+    /// Two queries for all the keys (a report asks for hundreds): each key's rows are gathered, then returned
+    /// in the order asked.
     package func caseRepeats(runID: Int64, keys: [(casePosition: Int, repeatIndex: Int)]) throws -> [StoredCaseRepeat] {
+        guard !keys.isEmpty else { return [] }
+        let positions = keys.map(\.casePosition)
+        let repeats = keys.map(\.repeatIndex)
+        let wanted = "(case_position, repeat) IN (SELECT * FROM unnest($2::BIGINT[], $3::BIGINT[]))"
+        var binds = PostgresBindings()
+        binds.append(runID)
+        binds.append(positions)
+        binds.append(repeats)
+        let responses = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(ResponseColumns.withoutRawBody.sql) FROM responses WHERE run_id = $1 AND \(wanted)
+                ORDER BY case_position, repeat, backend
+                """, binds: binds)
+        let verdicts = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(ResultStore.verdictColumns) FROM verdicts WHERE run_id = $1 AND \(wanted)
+                ORDER BY case_position, repeat, profile
+                """, binds: binds)
+        struct Key: Hashable {
+            var casePosition: Int
+            var repeatIndex: Int
+        }
         let doing = "reading run \(runID)"
-        return try session(doing: doing) { session in
-            try keys.map { key in
-                let responses: PostgresQuery = """
-                    SELECT \(unescaped: ResponseColumns.withoutRawBody.sql) FROM responses
-                    WHERE run_id = \(runID) AND case_position = \(key.casePosition) AND repeat = \(key.repeatIndex) ORDER BY backend
-                    """
-                let verdicts: PostgresQuery = """
-                    SELECT \(unescaped: ResultStore.verdictColumns) FROM verdicts
-                    WHERE run_id = \(runID) AND case_position = \(key.casePosition) AND repeat = \(key.repeatIndex) ORDER BY profile
-                    """
-                var stored = StoredCaseRepeat(
-                    casePosition: key.casePosition, repeatIndex: key.repeatIndex,
-                    responses: try session.rows(responses, doing: doing).map(Self.response))
-                for verdict in try session.rows(verdicts, doing: doing).map(Self.verdict) { stored.add(verdict) }
-                return stored
+        var found: [Key: StoredCaseRepeat] = [:]
+        func stored(_ key: Key) -> StoredCaseRepeat {
+            found[key] ?? StoredCaseRepeat(casePosition: key.casePosition, repeatIndex: key.repeatIndex, responses: [])
+        }
+        try session(doing: doing) { session in
+            try session.forEachRow(responses, doing: doing) { row in
+                let response = try Self.response(row)
+                let key = Key(casePosition: response.casePosition, repeatIndex: response.repeatIndex)
+                var entry = stored(key)
+                entry.responses.append(response)
+                found[key] = entry
+            }
+            try session.forEachRow(verdicts, doing: doing) { row in
+                let verdict = try Self.verdict(row)
+                let key = Key(casePosition: verdict.casePosition, repeatIndex: verdict.repeatIndex)
+                var entry = stored(key)
+                entry.add(verdict)
+                found[key] = entry
             }
         }
+        return keys.map { stored(Key(casePosition: $0.casePosition, repeatIndex: $0.repeatIndex)) }
     }
 
     package func successfulRawBodies(runID: Int64, casePosition: Int, repeatIndex: Int) throws -> [String: String] {
