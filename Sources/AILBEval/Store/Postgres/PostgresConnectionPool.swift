@@ -173,7 +173,7 @@ final class PostgresConnectionPool: Sendable {
             if error.dnsAError != nil || error.dnsAAAAError != nil { return "the host name does not resolve" }
             return "no address to connect to"
         }
-        if let error = error as? IOError { return error.description }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
         if let error = error as? ChannelError, case .connectTimeout(_) = error { return "timed out" }
         return "\(error)"
     }

@@ -96,7 +96,16 @@ struct PostgresCells {
 
     mutating func next<T: PostgresDecodable>(_ type: T.Type = T.self) throws -> T {
         guard let cell = iterator.next() else { throw StoreError(message: "a stored row has fewer columns than expected") }
-        return try cell.decode(T.self)
+        do {
+            return try cell.decode(T.self)
+        } catch let error as PostgresDecodingError {
+            throw Self.unexpected(error)
+        }
+    }
+
+    /// A value that is not what ailb-eval stores: a table of the same name made by something else.
+    static func unexpected(_ error: PostgresDecodingError) -> StoreError {
+        StoreError(message: "column \(error.columnName) holds something ailb-eval did not store there (is this an ailb-eval database?)")
     }
 
     /// A 0/1 flag.
@@ -104,4 +113,15 @@ struct PostgresCells {
 
     /// A 0/1 flag that may be NULL.
     mutating func optionalFlag() throws -> Bool? { try next(Int?.self).map { $0 != 0 } }
+}
+
+extension PostgresRow {
+    /// The row's values as `type`; a value of another type is a `StoreError`, as in `PostgresCells`.
+    func values<each Column: PostgresDecodable>(_ type: (repeat each Column).Type) throws -> (repeat each Column) {
+        do {
+            return try decode(type)
+        } catch let error as PostgresDecodingError {
+            throw PostgresCells.unexpected(error)
+        }
+    }
 }

@@ -202,30 +202,33 @@ extension PostgresStore {
         }
     }
 
-    /// Two queries for all the keys (a report asks for hundreds): each key's rows are gathered, then returned
-    /// in the order asked.
+    /// Two queries for all the keys (a report asks for hundreds), each key looked up through the primary key:
+    /// `OFFSET 0` keeps the planner from joining the keys to every row of the run instead, which it does when
+    /// its statistics do not know a run stored a moment ago. Returned in the order asked.
     package func caseRepeats(runID: Int64, keys: [(casePosition: Int, repeatIndex: Int)]) throws -> [StoredCaseRepeat] {
-        guard !keys.isEmpty else { return [] }
-        let positions = keys.map(\.casePosition)
-        let repeats = keys.map(\.repeatIndex)
-        let wanted = "(case_position, repeat) IN (SELECT * FROM unnest($2::BIGINT[], $3::BIGINT[]))"
-        var binds = PostgresBindings()
-        binds.append(runID)
-        binds.append(positions)
-        binds.append(repeats)
-        let responses = PostgresQuery(
-            unsafeSQL: """
-                SELECT \(ResponseColumns.withoutRawBody.sql) FROM responses WHERE run_id = $1 AND \(wanted)
-                ORDER BY case_position, repeat, backend
-                """, binds: binds)
-        let verdicts = PostgresQuery(
-            unsafeSQL: """
-                SELECT \(ResultStore.verdictColumns) FROM verdicts WHERE run_id = $1 AND \(wanted)
-                ORDER BY case_position, repeat, profile
-                """, binds: binds)
         struct Key: Hashable {
             var casePosition: Int
             var repeatIndex: Int
+        }
+        var unique: [Key] = []
+        var seen: Set<Key> = []
+        for key in keys where seen.insert(Key(casePosition: key.casePosition, repeatIndex: key.repeatIndex)).inserted {
+            unique.append(Key(casePosition: key.casePosition, repeatIndex: key.repeatIndex))
+        }
+        guard !unique.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        binds.append(runID)
+        binds.append(unique.map(\.casePosition))
+        binds.append(unique.map(\.repeatIndex))
+        func perKey(_ columns: String, from table: String, orderedBy order: String) -> PostgresQuery {
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT x.* FROM unnest($2::BIGINT[], $3::BIGINT[]) AS k(case_position, repeat)
+                    CROSS JOIN LATERAL (
+                        SELECT \(columns) FROM \(table)
+                        WHERE run_id = $1 AND case_position = k.case_position AND repeat = k.repeat OFFSET 0) x
+                    ORDER BY x.case_position, x.repeat, x.\(order)
+                    """, binds: binds)
         }
         let doing = "reading run \(runID)"
         var found: [Key: StoredCaseRepeat] = [:]
@@ -233,6 +236,7 @@ extension PostgresStore {
             found[key] ?? StoredCaseRepeat(casePosition: key.casePosition, repeatIndex: key.repeatIndex, responses: [])
         }
         try session(doing: doing) { session in
+            let responses = perKey(ResponseColumns.withoutRawBody.sql, from: "responses", orderedBy: "backend")
             try session.forEachRow(responses, doing: doing) { row in
                 let response = try Self.response(row)
                 let key = Key(casePosition: response.casePosition, repeatIndex: response.repeatIndex)
@@ -240,7 +244,7 @@ extension PostgresStore {
                 entry.responses.append(response)
                 found[key] = entry
             }
-            try session.forEachRow(verdicts, doing: doing) { row in
+            try session.forEachRow(perKey(ResultStore.verdictColumns, from: "verdicts", orderedBy: "profile"), doing: doing) { row in
                 let verdict = try Self.verdict(row)
                 let key = Key(casePosition: verdict.casePosition, repeatIndex: verdict.repeatIndex)
                 var entry = stored(key)
@@ -258,7 +262,7 @@ extension PostgresStore {
             """
         var bodies: [String: String] = [:]
         for row in try rows(query, doing: "reading run \(runID)") {
-            let (backend, body) = try row.decode((String, String).self)
+            let (backend, body) = try row.values((String, String).self)
             bodies[backend] = body
         }
         return bodies
@@ -267,7 +271,7 @@ extension PostgresStore {
     package func responseCounts(runID: Int64) throws -> (total: Int, successes: Int) {
         let query: PostgresQuery = "SELECT COUNT(*), COALESCE(SUM(success), 0)::BIGINT FROM responses WHERE run_id = \(runID)"
         guard let row = try rows(query, doing: "reading run \(runID)").first else { return (0, 0) }
-        return try row.decode((Int, Int).self)
+        return try row.values((Int, Int).self)
     }
 
     package func responseAttempts(runID: Int64) throws -> [ResponseAttemptRecord] {
@@ -292,7 +296,7 @@ extension PostgresStore {
         let query: PostgresQuery = "SELECT name, via FROM backends WHERE run_id = \(runID) AND via IS NOT NULL"
         var result: [String: String] = [:]
         for row in try rows(query, doing: "reading run \(runID)") {
-            let (name, via) = try row.decode((String, String).self)
+            let (name, via) = try row.values((String, String).self)
             result[name] = via
         }
         return result
@@ -307,7 +311,7 @@ extension PostgresStore {
         let doing = "reading run \(runID)"
         try session(doing: doing) { session in
             try session.forEachRow(query, doing: doing) { row in
-                let (casePosition, repeatIndex, backend) = try row.decode((Int, Int, String).self)
+                let (casePosition, repeatIndex, backend) = try row.values((Int, Int, String).self)
                 try body(ResponseKey(casePosition: casePosition, repeatIndex: repeatIndex, backend: backend))
                 if let parent = via[backend] {
                     try body(ResponseKey(casePosition: casePosition, repeatIndex: repeatIndex, backend: parent))
@@ -327,7 +331,7 @@ extension PostgresStore {
         let doing = "reading run \(runID)"
         try session(doing: doing) { session in
             try session.forEachRow(query, doing: doing) { row in
-                let (casePosition, repeatIndex, backend) = try row.decode((Int, Int, String).self)
+                let (casePosition, repeatIndex, backend) = try row.values((Int, Int, String).self)
                 keys.insert(ResponseKey(casePosition: casePosition, repeatIndex: repeatIndex, backend: via[backend] ?? backend))
             }
         }
@@ -360,7 +364,7 @@ extension PostgresStore {
             WHERE run_id = \(runID) ORDER BY case_position, repeat, backend
             """
         return try rows(query, doing: "reading run \(runID)").map { row in
-            let (casePosition, repeatIndex, backend, json) = try row.decode((Int, Int, String, String).self)
+            let (casePosition, repeatIndex, backend, json) = try row.values((Int, Int, String, String).self)
             let object = (try? JSONValue(parsing: json))?.objectValue ?? [:]
             return ResponseHeadersRecord(
                 casePosition: casePosition, repeatIndex: repeatIndex, backend: backend, headers: object.compactMapValues(\.stringValue))
@@ -373,7 +377,7 @@ extension PostgresStore {
             FROM lb_verdicts WHERE run_id = \(runID)
             """
         guard let row = try rows(query, doing: "reading run \(runID)").first else { return (0, 0) }
-        return try row.decode((Int, Int).self)
+        return try row.values((Int, Int).self)
     }
 
     package func forEachLoadBalancerVerdict(

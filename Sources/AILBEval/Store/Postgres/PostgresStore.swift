@@ -85,7 +85,7 @@ package final class PostgresStore: Sendable {
                 """
             let rows = try pool.wait(connection.query(insert, logger: pool.logger), doing: doing)
             guard let row = rows.first else { throw StoreError(message: "\(name): \(doing) failed: no run id came back") }
-            let runID = try row.decode(Int64.self)
+            let runID = try row.values(Int64.self)
             try lock(runID, on: connection, doing: doing)
             var statements = PostgresStatements.backends(backends, runID: runID, ignoringExisting: false)
             var chunk: [CaseRecord] = []
@@ -114,7 +114,7 @@ package final class PostgresStore: Sendable {
     private func lock(_ runID: Int64, on connection: PostgresConnection, doing: String) throws {
         let query: PostgresQuery = "SELECT pg_try_advisory_lock(\(PostgresSchema.runLock), \(Int32(truncatingIfNeeded: runID)))"
         let rows = try pool.wait(connection.query(query, logger: pool.logger), doing: doing)
-        guard let row = rows.first, try row.decode(Bool.self) else {
+        guard let row = rows.first, try row.values(Bool.self) else {
             throw StoreError(message: "\(name): run \(runID) is being stored by another process; stop it first")
         }
     }
@@ -183,7 +183,7 @@ package final class PostgresStore: Sendable {
             """
         let rows = try pool.wait(pool.rows(query), doing: "reading run \(runID)")
         guard let row = rows.first else { return nil }
-        let (application, pid) = try row.decode((String?, Int?).self)
+        let (application, pid) = try row.values((String?, Int?).self)
         if let application, application.hasPrefix("ailb-eval") { return application }
         return pid.map { "process \($0), by another client of the database" } ?? "another client of the database"
     }
