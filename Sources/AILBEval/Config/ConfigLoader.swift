@@ -100,7 +100,7 @@ private struct ConfigResolver {
         config.preferredModels = preferred
         if let defaults = user.defaults { config.defaults = try runDefaults(defaults) }
         if let consensus = user.consensus { config.consensus = try consensusSettings(consensus) }
-        if let path = user.storage?.path { config.storagePath = try path.nonEmpty() }
+        if let storage = user.storage { try applyStorage(storage, to: &config) }
         if let dir = user.reports?.dir { config.reportsDir = try dir.nonEmpty() }
         if let reference = user.reports?.reference {
             guard backends.contains(where: { $0.name == reference.value }) else {
@@ -113,6 +113,28 @@ private struct ConfigResolver {
             config.limits.maxResponseBytes = try IntegerSetting(key: bytes.key, minimum: 1).checked(bytes)
         }
         return config
+    }
+
+    /// `storage:`: a SQLite file (`path`) or a PostgreSQL database (`url`, its password in the variable
+    /// `password_env` names); a URL that holds a password is refused here, before anything runs.
+    func applyStorage(_ storage: UserStorage, to config: inout EvalConfig) throws(InputError) {
+        if let path = storage.path, storage.url != nil {
+            throw path.keyError("storage: set 'path' (a SQLite file) or 'url' (a PostgreSQL database), not both")
+        }
+        if let path = storage.path { config.storagePath = try path.nonEmpty() }
+        if let url = storage.url {
+            let value = try url.nonEmpty()
+            guard PostgresAddress.isURL(value) else {
+                throw url.error("storage.url must be a postgres:// or postgresql:// URL (a SQLite file goes in storage.path)")
+            }
+            do {
+                try PostgresAddress.checkForm(of: value)
+            } catch {
+                throw url.error(error.message)
+            }
+            config.storagePath = value
+        }
+        if let variable = storage.passwordEnv { config.storagePasswordEnv = try variable.nonEmpty() }
     }
 
     // MARK: Backends

@@ -197,8 +197,11 @@ public struct EvalConfig: Sendable {
     public var backends: [BackendConfig]
     public var defaults = RunDefaults()
     public var consensus = ConsensusSettings()
-    /// The SQLite file, relative to the working directory.
+    /// Where runs are stored: the SQLite file, relative to the working directory (`storage.path`), or a
+    /// PostgreSQL URL (`storage.url`).
     public var storagePath = "ailb-eval.sqlite"
+    /// `storage.password_env`: the variable holding the PostgreSQL password (else `PGPASSWORD`).
+    public var storagePasswordEnv: String?
     /// Where reports are written.
     public var reportsDir = "reports"
     /// The reference backend for flips (nil: the highest-precision quant of each family).

@@ -161,9 +161,12 @@ struct UserConsensus: YAMLMapping {
 /// `storage:`.
 struct UserStorage: YAMLMapping {
     var path: Located<String>?
+    var url: Located<String>?
+    var passwordEnv: Located<String>?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case path
+        case path, url
+        case passwordEnv = "password_env"
     }
 
     static func yamlName(key: String) -> String { "storage" }

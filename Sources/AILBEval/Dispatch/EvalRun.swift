@@ -1,6 +1,5 @@
 import AsyncAlgorithms
 import Foundation
-import GRDB
 
 /// Why a run could not be carried out at all (exit code 3).
 package struct RunFailure: Error, Sendable, CustomStringConvertible {
@@ -52,14 +51,14 @@ package struct RetryOutcome: Sendable, Equatable {
 /// it arrives, judges each repeat of a case as soon as all its responses are in, and finishes the run.
 package struct EvalRun: Sendable {
     package var prepared: PreparedRun
-    package var store: ResultStore
+    package var store: any RunStore
     package var progress: ProgressReporter?
     /// Backends already started by the caller (`PreparedRun.startBackends()`); nil: the run starts them
     /// itself and stops them when it ends. A caller that passes them stops them.
     package var started: StartedBackends?
 
     /// A run of `prepared` storing into `store`.
-    package init(prepared: PreparedRun, store: ResultStore, progress: ProgressReporter?, started: StartedBackends? = nil) {
+    package init(prepared: PreparedRun, store: any RunStore, progress: ProgressReporter?, started: StartedBackends? = nil) {
         self.prepared = prepared
         self.store = store
         self.progress = progress
@@ -78,14 +77,14 @@ package struct EvalRun: Sendable {
     /// Cancellation stops new requests and cancels those in flight; their `cancelled` answers are still
     /// stored (the loop that stores results is not cancelled with the run), then the run is marked interrupted.
     ///
-    /// A database that fails while the run stores into it (a full disk, a file removed or locked) throws
-    /// `StoreError` with SQLite's message: the run cannot be carried out, which is not a failed gate.
+    /// A database that fails while the run stores into it (a full disk, a file removed or locked, a server
+    /// gone) throws `StoreError` with the database's message: the run cannot be carried out, which is not a
+    /// failed gate.
     package func execute() async throws -> RunOutcome {
         do {
             return try await carryOut()
-        } catch let error as DatabaseError {
-            let reason = error.message ?? "\(error)"
-            throw StoreError(message: "\(store.path): storing the run failed: \(reason) (SQLite error \(error.resultCode.rawValue))")
+        } catch {
+            throw store.storingFailure(error) ?? error
         }
     }
 
@@ -257,6 +256,6 @@ package struct EvalRun: Sendable {
             threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,
             configJSON: prepared.storedConfigJSON, configHash: SHA256.hex(Array(snapshot.utf8)), suitesJSON: suites.compactText,
             plannedRequests: plan.requestCount(in: prepared.options.shard), backends: backends, cases: cases,
-            runKey: prepared.options.runKey, shard: prepared.options.shard)
+            runKey: prepared.options.runKey, shard: prepared.options.shard, startedAt: nil)
     }
 }

@@ -35,7 +35,7 @@ package enum PlannedWork {
     /// The planned requests of `runID` that have no final answer in `store`: `repeats[p]` repeats of the case at
     /// plan position `p` (0 for a case the run does not send) to each of `backends`. One bit per planned
     /// request, set as the stored answers stream by, so a plan of any size costs a word per case.
-    package static func missingRequests(store: ResultStore, runID: Int64, repeats: [Int], backends: [String]) throws -> Int {
+    package static func missingRequests(store: some RunStore, runID: Int64, repeats: [Int], backends: [String]) throws -> Int {
         // The first request of the case at position p is firstRequest[p], its last one before firstRequest[p + 1].
         var firstRequest: [Int] = []
         firstRequest.reserveCapacity(repeats.count + 1)

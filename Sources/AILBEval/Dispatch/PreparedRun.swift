@@ -13,8 +13,15 @@ package struct PreparedRun: Sendable {
     /// run split by `--backend` have in common (`UnsplitConfig`). Empty: the run's own backends.
     package var configuredBackends: [BackendConfig] = []
 
-    /// The database path after `--db` and `storage.path`.
+    /// The database after `--db` and the config's `storage.path` or `storage.url`.
     package var databasePath: String { options.databasePath ?? config.storagePath }
+
+    /// Where the run is stored, its PostgreSQL password (if any) read from the environment.
+    package func storeLocation() throws(InputError) -> StoreLocation {
+        try StoreLocation(
+            databasePath, passwordVariable: config.storagePasswordEnv, environment: environment,
+            source: options.databasePath != nil ? "--db" : "storage.url")
+    }
 
     /// Loads and validates config and suites and applies the options. Throws `InputError` for any bad input,
     /// before anything is written.

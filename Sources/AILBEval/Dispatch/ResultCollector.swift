@@ -201,7 +201,7 @@ struct ResultCollector: Sendable {
         storedRequests += counts.requests
     }
 
-    mutating func flush(to store: ResultStore, runID: Int64) throws {
+    mutating func flush(to store: some RunStore, runID: Int64) throws {
         let (batch, counts) = takeBatch()
         try store.write(runID: runID, batch: batch)
         written(counts)

@@ -26,7 +26,7 @@ extension PreparedRun {
     /// suite changed since the run started (unless `options.force`), or the run cannot be resumed.
     /// A backend named by the run's `--backend` flags that is gone from the config is skipped with a note.
     package static func prepareResume(
-        _ options: RunOptions, store: ResultStore, environment: [String: String]
+        _ options: RunOptions, store: some RunStore, environment: [String: String]
     ) throws -> PreparedRun {
         guard let reference = options.resume else { throw InputError("--resume needs a run id or 'latest'") }
         let record: RunRecord
@@ -35,8 +35,8 @@ extension PreparedRun {
         } catch let error as StoreError {
             throw InputError("cannot resume: \(error.message)")
         }
-        if let pid = try store.isRunningElsewhere(record.id) {
-            throw InputError("run \(record.id) is still running (process \(pid)); stop it first")
+        if let owner = try store.ownerElsewhere(ofRun: record.id) {
+            throw InputError("run \(record.id) is still running (\(owner)); stop it first")
         }
         let snapshot = (try? JSONValue(parsing: record.configJSON)) ?? [:]
         let storedSuites = ((try? JSONValue(parsing: record.suitesJSON))?.arrayValue ?? []).map {
@@ -94,7 +94,7 @@ extension PreparedRun {
     }
 
     /// The requests of `plan` whose stored answer is an error, in plan order.
-    static func failedWork(of plan: RunPlan, store: ResultStore, runID: Int64) throws -> [WorkItem] {
+    static func failedWork(of plan: RunPlan, store: some RunStore, runID: Int64) throws -> [WorkItem] {
         let failed = try store.failedRequestKeys(runID: runID)
         guard !failed.isEmpty else { return [] }
         var items: [WorkItem] = []
@@ -148,7 +148,7 @@ extension PreparedRun {
     /// The run's plan rebuilt from the store (its cases exactly as they were sent) with today's backend
     /// settings, and the work still missing (of the cases in `shard`, for a shard's run).
     static func resumePlan(
-        record: RunRecord, store: ResultStore, backends configured: [BackendConfig],
+        record: RunRecord, store: some RunStore, backends configured: [BackendConfig],
         repeatSeeds: [String: RepeatSeed] = [:], defaultRepeatSeed: RepeatSeed = .fixed, shard: Shard? = nil
     ) throws -> (RunPlan, [WorkItem], [String]) {
         var notes: [String] = []

@@ -4,11 +4,11 @@ import Foundation
 /// the verdict of a (case, repeat) must see every backend's answer, including those from before the
 /// interruption.
 package struct StoredVerdicts: Sendable {
-    package var store: ResultStore
+    package var store: any RunStore
     package var assessor: CaseAssessor
 
     /// A rebuilder over `store` judging with `assessor`'s threshold.
-    package init(store: ResultStore, assessor: CaseAssessor) {
+    package init(store: any RunStore, assessor: CaseAssessor) {
         self.store = store
         self.assessor = assessor
     }

@@ -219,23 +219,6 @@ extension ResultStore {
         return result
     }
 
-    /// How many of the run's planned requests have a final answer: an answer of a load balancer's members
-    /// counts once, as the one request it was.
-    package func answeredRequestCount(runID: Int64) throws -> Int {
-        let members = Set(try backends(runID: runID).filter { $0.via != nil }.map(\.name))
-        return try answeredKeys(runID: runID).count(where: { !members.contains($0.backend) })
-    }
-
-    /// ai-lb's verdicts of a run beside ours, in (case, repeat, backend) order.
-    package func loadBalancerVerdicts(runID: Int64) throws -> [LoadBalancerVerdictRecord] {
-        try queue.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM lb_verdicts WHERE run_id = ? ORDER BY case_position, repeat, backend",
-                arguments: [runID]
-            ).map(Self.loadBalancerVerdict)
-        }
-    }
-
     /// How many of ai-lb's verdicts a run compared with ours, and how many of them differ.
     package func loadBalancerVerdictCounts(runID: Int64) throws -> (compared: Int, mismatches: Int) {
         try queue.read { db in
@@ -270,15 +253,6 @@ extension ResultStore {
                     LoadBalancerDisagreement(suite: row["suite"], caseID: row["case_id"], verdicts: Self.loadBalancerVerdict(row)))
             }
         }
-    }
-
-    /// Every (case, repeat) of a run where ai-lb's own consensus verdict differs from ailb-eval's `ailb`
-    /// verdict over the same responses, in (case, repeat, backend) order, for reports. Empty when they
-    /// always agree, or when the run had no `kind: ailb` backend in consensus mode.
-    package func loadBalancerDisagreements(runID: Int64) throws -> [LoadBalancerDisagreement] {
-        var result: [LoadBalancerDisagreement] = []
-        try forEachLoadBalancerVerdict(runID: runID, onlyMismatches: true) { result.append($0) }
-        return result
     }
 
     static func loadBalancerVerdict(_ row: Row) -> LoadBalancerVerdictRecord {

@@ -17,3 +17,21 @@ extension ResultStore: RunReader {
         }
     }
 }
+
+/// The SQLite file is one kind of store.
+extension ResultStore: RunStore {
+    /// The file's path.
+    package var name: String { path }
+
+    /// The process that owns the run, while it lives (see `isRunningElsewhere`).
+    package func ownerElsewhere(ofRun runID: Int64) throws -> String? {
+        try isRunningElsewhere(runID).map { "process \($0)" }
+    }
+
+    /// SQLite's failure (a full disk, a file removed or locked) with its message and code.
+    package func storingFailure(_ error: any Error) -> StoreError? {
+        guard let error = error as? DatabaseError else { return nil }
+        let reason = error.message ?? "\(error)"
+        return StoreError(message: "\(path): storing the run failed: \(reason) (SQLite error \(error.resultCode.rawValue))")
+    }
+}

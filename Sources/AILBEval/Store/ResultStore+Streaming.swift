@@ -57,6 +57,47 @@ package struct StoredCaseRepeat: Sendable {
     }
 }
 
+extension StoredCaseRepeat {
+    /// Groups two streams in (case, repeat) order, responses and verdicts, into case repeats for `body`, in
+    /// that order: how every store reads `forEachCaseRepeat`.
+    static func merge(
+        responses nextResponse: () throws -> ResponseRecord?, verdicts nextVerdict: () throws -> VerdictRecord?,
+        _ body: (StoredCaseRepeat) throws -> Void
+    ) throws {
+        var response = try nextResponse()
+        var verdict = try nextVerdict()
+        while response != nil || verdict != nil {
+            let key: (Int, Int)
+            switch (response, verdict) {
+            case let (r?, v?):
+                let (rk, vk) = ((r.casePosition, r.repeatIndex), (v.casePosition, v.repeatIndex))
+                key = rk < vk ? rk : vk
+            case let (r?, nil): key = (r.casePosition, r.repeatIndex)
+            case let (nil, v?): key = (v.casePosition, v.repeatIndex)
+            case (nil, nil): return
+            }
+            var stored = StoredCaseRepeat(casePosition: key.0, repeatIndex: key.1, responses: [])
+            while let r = response, (r.casePosition, r.repeatIndex) == key {
+                stored.responses.append(r)
+                response = try nextResponse()
+            }
+            while let v = verdict, (v.casePosition, v.repeatIndex) == key {
+                stored.add(v)
+                verdict = try nextVerdict()
+            }
+            try body(stored)
+        }
+    }
+
+    /// Keeps `verdict` under its profile.
+    mutating func add(_ verdict: VerdictRecord) {
+        switch verdict.profile {
+        case .ailb: ailb = verdict
+        case .semantic: semantic = verdict
+        }
+    }
+}
+
 extension ResultStore {
     /// A response read with a `ResponseColumns` select list, its columns taken by position: a large run's
     /// reports read hundreds of thousands, and looking each column up by name was a tenth of their time.
@@ -104,32 +145,9 @@ extension ResultStore {
             let verdicts = try Row.fetchCursor(
                 db, sql: "SELECT \(Self.verdictColumns) FROM verdicts WHERE run_id = ? ORDER BY case_position, repeat, profile",
                 arguments: [runID])
-            var response = try responses.next().map(Self.streamedResponse)
-            var verdict = try verdicts.next().map(Self.verdictRecord)
-            while response != nil || verdict != nil {
-                let key: (Int, Int)
-                switch (response, verdict) {
-                case let (r?, v?):
-                    let (rk, vk) = ((r.casePosition, r.repeatIndex), (v.casePosition, v.repeatIndex))
-                    key = rk < vk ? rk : vk
-                case let (r?, nil): key = (r.casePosition, r.repeatIndex)
-                case let (nil, v?): key = (v.casePosition, v.repeatIndex)
-                case (nil, nil): return
-                }
-                var stored = StoredCaseRepeat(casePosition: key.0, repeatIndex: key.1, responses: [])
-                while let r = response, (r.casePosition, r.repeatIndex) == key {
-                    stored.responses.append(r)
-                    response = try responses.next().map(Self.streamedResponse)
-                }
-                while let v = verdict, (v.casePosition, v.repeatIndex) == key {
-                    switch v.profile {
-                    case .ailb: stored.ailb = v
-                    case .semantic: stored.semantic = v
-                    }
-                    verdict = try verdicts.next().map(Self.verdictRecord)
-                }
-                try body(stored)
-            }
+            try StoredCaseRepeat.merge(
+                responses: { try responses.next().map(Self.streamedResponse) },
+                verdicts: { try verdicts.next().map(Self.verdictRecord) }, body)
         }
     }
 
@@ -149,12 +167,7 @@ extension ResultStore {
                 var stored = StoredCaseRepeat(
                     casePosition: key.casePosition, repeatIndex: key.repeatIndex,
                     responses: try Row.fetchAll(responses, arguments: arguments).map(Self.streamedResponse))
-                for v in try Row.fetchAll(verdicts, arguments: arguments).map(Self.verdictRecord) {
-                    switch v.profile {
-                    case .ailb: stored.ailb = v
-                    case .semantic: stored.semantic = v
-                    }
-                }
+                for v in try Row.fetchAll(verdicts, arguments: arguments).map(Self.verdictRecord) { stored.add(v) }
                 return stored
             }
         }

@@ -121,7 +121,7 @@ package final class ResultStore: Sendable {
     package func createRun(
         mode: RunMode, profile: EquivalenceProfile, threshold: Double, configPath: String?, configJSON: String,
         configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: some Sequence<CaseRecord>,
-        runKey: String? = nil, shard: Shard? = nil, startedAt: String? = nil
+        runKey: String?, shard: Shard?, startedAt: String?
     ) throws -> Int64 {
         try queue.write { db in
             try db.execute(
@@ -151,19 +151,17 @@ package final class ResultStore: Sendable {
         }
     }
 
-    /// Writes a batch of responses and verdicts in one transaction (replacing rows with the same key).
-    package func write(runID: Int64, responses: [ResponseRecord], verdicts: [VerdictRecord]) throws {
-        try write(runID: runID, batch: StoreBatch(responses: responses, verdicts: verdicts))
-    }
-
-    /// Inserts response and verdict rows (replacing rows with the same key) inside a write transaction.
+    /// Inserts response and verdict rows inside a write transaction: a response whose key is stored already
+    /// is ignored unless the stored one was cancelled (see `RunStore`); a verdict replaces the stored one.
     static func insert(responses: [ResponseRecord], verdicts: [VerdictRecord], runID: Int64, into db: Database) throws {
         let responseInsert = try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO responses (run_id, case_position, repeat, backend, success, error_class,
+                INSERT INTO responses (run_id, case_position, repeat, backend, success, error_class,
                     error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, url,
                     raw_body, text, tool_calls, finish_reason, correct, received_at, total_tokens)
                 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT (run_id, case_position, repeat, backend) DO UPDATE SET \(StoreSchema.responseUpdate)
+                WHERE responses.error_class = 'cancelled'
                 """)
         for r in responses {
             let arguments: StatementArguments = [
@@ -217,15 +215,7 @@ package final class ResultStore: Sendable {
 
     // MARK: Reading
 
-    /// The (case, repeat, backend) triples of a run that have a final answer: every stored response but
-    /// those cancelled by an interrupt, which `--resume` asks again.
-    package func answeredKeys(runID: Int64) throws -> Set<ResponseKey> {
-        var keys = Set<ResponseKey>()
-        try forEachAnsweredKey(runID: runID) { keys.insert($0) }
-        return keys
-    }
-
-    /// Calls `body` with each key of `answeredKeys(runID:)`, without collecting them (a key may come twice).
+    /// Calls `body` with each key of a run that has a final answer (see `RunStore`).
     package func forEachAnsweredKey(runID: Int64, _ body: (ResponseKey) throws -> Void) throws {
         try queue.read { db in
             // An answer of a member behind a load balancer answers the request made to the load balancer.
@@ -387,11 +377,6 @@ package final class ResultStore: Sendable {
             requestJSON: row["request_json"], expectJSON: row["expect_json"], tags: tags, repeats: row["repeats"])
     }
 
-    /// Calls `body` for each response of a run in (case, repeat, backend) order, without loading them all.
-    package func forEachResponse(runID: Int64, includeRawBody: Bool = true, _ body: (ResponseRecord) throws -> Void) throws {
-        try forEachResponse(runID: runID, columns: includeRawBody ? .all : .withoutRawBody, body)
-    }
-
     static func responseRecord(_ row: Row) -> ResponseRecord {
         ResponseRecord(
             casePosition: row["case_position"], repeatIndex: row["repeat"], backend: row["backend"],
@@ -401,20 +386,6 @@ package final class ResultStore: Sendable {
             attempts: row["attempts"], url: row["url"], rawBody: row["raw_body"], text: row["text"],
             toolCalls: row["tool_calls"], finishReason: row["finish_reason"], correct: row["correct"],
             receivedAt: row["received_at"], totalTokens: row["total_tokens"])
-    }
-
-    /// The verdicts of a run under `profile`, in (case, repeat) order.
-    package func verdicts(runID: Int64, profile: EquivalenceProfile? = nil) throws -> [VerdictRecord] {
-        try queue.read { db in
-            var sql = "SELECT \(Self.verdictColumns) FROM verdicts WHERE run_id = ?"
-            var arguments: StatementArguments = [runID]
-            if let profile {
-                sql += " AND profile = ?"
-                arguments += [profile.rawValue]
-            }
-            sql += " ORDER BY case_position, repeat, profile"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.verdictRecord)
-        }
     }
 
     /// The columns of `verdicts` in the order `verdictRecord` reads them by position.

@@ -3,6 +3,17 @@ import GRDB
 /// The database layout, as versioned migrations: a database written by an older version is upgraded
 /// in place, and each migration runs once.
 enum StoreSchema {
+    /// The columns an upsert of `responses` sets from the row it brings (`excluded`), every one but the key:
+    /// the same text in SQLite and PostgreSQL.
+    static let responseUpdate = """
+        success = excluded.success, error_class = excluded.error_class, error_message = excluded.error_message, \
+        http_status = excluded.http_status, latency_ms = excluded.latency_ms, ttft_ms = excluded.ttft_ms, \
+        prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens, \
+        attempts = excluded.attempts, url = excluded.url, raw_body = excluded.raw_body, text = excluded.text, \
+        tool_calls = excluded.tool_calls, finish_reason = excluded.finish_reason, correct = excluded.correct, \
+        received_at = excluded.received_at, total_tokens = excluded.total_tokens
+        """
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

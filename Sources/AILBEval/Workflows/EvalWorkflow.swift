@@ -37,8 +37,7 @@ package enum EvalWorkflow {
     /// let go before the reports are read.
     struct Finishing {
         var config: EvalConfig
-        var databasePath: String
-        var store: ResultStore
+        var store: any RunStore
     }
 
     /// Prepares the run (or resumption), starts its backends and carries it out.
@@ -68,7 +67,7 @@ package enum EvalWorkflow {
             throw error
         }
         await started.stop()
-        return (outcome, Finishing(config: prepared.config, databasePath: prepared.databasePath, store: store))
+        return (outcome, Finishing(config: prepared.config, store: store))
     }
 
     /// Prepares a new run, or a resumption, and starts its backends. A new run resolves its models before
@@ -76,20 +75,32 @@ package enum EvalWorkflow {
     static func start(
         _ options: Options, output: some WorkflowOutput
     ) async throws
-        -> (PreparedRun, ResultStore, StartedBackends)
+        -> (PreparedRun, any RunStore, StartedBackends)
     {
         let runOptions = options.run
         let environment = options.environment
         guard runOptions.resume != nil else {
             let prepared = try PreparedRun.prepare(runOptions, environment: environment)
+            let location = try prepared.storeLocation()
             let started = try await prepared.startBackends()
-            return (prepared, try ResultStore(path: prepared.databasePath), started)
+            do {
+                return (prepared, try location.open(), started)
+            } catch {
+                await started.stop()
+                throw error
+            }
         }
-        let path = try runOptions.databasePath ?? PreparedRun.loadConfig(runOptions.configPath, environment: environment).storagePath
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw InputError(file: path, "no database to resume from")
+        let location: StoreLocation
+        if let db = runOptions.databasePath, !PostgresAddress.isURL(db) {
+            location = .sqlite(path: db)
+        } else {
+            // The config names the database, or the variable holding its password.
+            let config = try PreparedRun.loadConfig(runOptions.configPath, environment: environment)
+            location = try StoreLocation(
+                runOptions.databasePath ?? config.storagePath, passwordVariable: config.storagePasswordEnv,
+                environment: environment, source: runOptions.databasePath != nil ? "--db" : "storage.url")
         }
-        let store = try ResultStore(path: path)
+        let store = try location.openForResuming()
         let prepared = try PreparedRun.prepareResume(runOptions, store: store, environment: environment)
         if let resumption = prepared.resumption { try announce(resumption, output: output) }
         return (prepared, store, try await prepared.startBackends())
@@ -129,7 +140,7 @@ package enum EvalWorkflow {
             results: &results)
         results.line("")
         results.line(
-            "Stored in \(finishing.databasePath) as run \(outcome.runID)"
+            "Stored in \(store.name) as run \(outcome.runID)"
                 + (results.failure == nil ? "; report \(html), CSV in \(directory)/ (\(files.count) files)." : "."))
         var result = RunResult(runID: outcome.runID, status: outcome.status, outputFailure: nil)
         if outcome.status == .interrupted {

@@ -68,7 +68,7 @@ package enum MergeWorkflow {
         }
         if !conflicts.isEmpty { throw conflictError(conflicts, inputs: inputs, cases: cases) }
 
-        let store = try ResultStore(path: options.into)
+        let store = try StoreLocation(options.into, source: "--into").open()
         let planned = backends.filter { $0.via == nil }.map(\.name)
         let repeats = cases.map(\.repeats)
         let (configJSON, configHash) = mergedConfig(inputs, planned: planned)
@@ -80,7 +80,7 @@ package enum MergeWorkflow {
                 mode: first.run.mode, profile: first.run.profile, threshold: first.run.threshold,
                 configPath: first.run.configPath, configJSON: configJSON, configHash: configHash,
                 suitesJSON: first.run.suitesJSON, plannedRequests: repeats.reduce(0, +) * planned.count, backends: backends,
-                cases: cases, runKey: first.run.runKey, startedAt: inputs.map(\.run.startedAt).min())
+                cases: cases, runKey: first.run.runKey, shard: nil, startedAt: inputs.map(\.run.startedAt).min())
         }
         let status: RunStatus
         let missing: Int

@@ -201,7 +201,7 @@ func configFixture(_ name: String) -> String {
             message: "unknown key 'timout' in backend; did you mean 'timeout'?"),
         BadConfig(
             name: "unknown key without suggestion", yaml: backend + "storage: {colour: red}\n", line: 5, column: 11,
-            message: "unknown key 'colour' in storage; expected one of: path"),
+            message: "unknown key 'colour' in storage; expected one of: path, url, password_env"),
         BadConfig(
             name: "duplicate key", yaml: backend + "    model: n\n", line: 5, column: 5,
             message: "duplicate key 'model' (first at line 4)"),

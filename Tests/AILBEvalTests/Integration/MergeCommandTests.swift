@@ -82,7 +82,10 @@ import Testing
     }
 
     static func answers(_ path: String, run: String = "latest") throws -> [ResponseKey: Answer] {
-        let store = try ResultStore(readingFrom: path)
+        try answers(try ResultStore(readingFrom: path), run: run)
+    }
+
+    static func answers(_ store: some RunStore, run: String = "latest") throws -> [ResponseKey: Answer] {
         var result: [ResponseKey: Answer] = [:]
         try store.forEachResponse(runID: try store.run(run).id) {
             result[ResponseKey(casePosition: $0.casePosition, repeatIndex: $0.repeatIndex, backend: $0.backend)] = Answer($0)
@@ -93,7 +96,10 @@ import Testing
     /// The verdicts of a run by (case, repeat, profile). `withWinner: false` leaves out ai-lb's winner, which is
     /// the fastest backend of the winning group: a timing, which two runs of the same answers need not share.
     static func verdicts(_ path: String, run: String = "latest", withWinner: Bool = true) throws -> [RepeatKey: VerdictRecord] {
-        let store = try ResultStore(readingFrom: path)
+        try verdicts(try ResultStore(readingFrom: path), run: run, withWinner: withWinner)
+    }
+
+    static func verdicts(_ store: some RunStore, run: String = "latest", withWinner: Bool = true) throws -> [RepeatKey: VerdictRecord] {
         var result: [RepeatKey: VerdictRecord] = [:]
         try store.forEachVerdict(runID: try store.run(run).id) { record in
             var record = record
@@ -196,6 +202,36 @@ import Testing
         #expect(shardReport.stdout.contains("shard 1/3: "), "\(shardReport.stdout)")
     }
 
+    /// `merge --into postgres://…` stores the same run as `--into FILE`, and every command reads it there.
+    @Test(.enabled(if: PostgresTestServer.isAvailable))
+    func shardsMergedIntoPostgreSQLAreTheRunMergedIntoAFile() async throws {
+        let url = try PostgresTestServer.createDatabase()
+        defer { PostgresTestServer.dropDatabase(url) }
+        let cli = try Self.harness()
+        defer { cli.remove() }
+        for shard in 1...3 { _ = try await Self.run(cli, db: "shard-\(shard).sqlite", ["--shard", "\(shard)/3", "--run-key", "k-9"]) }
+        let parts = ["shard-1.sqlite", "shard-2.sqlite", "shard-3.sqlite"]
+        let intoFile = try await cli.runDetached(["merge"] + parts + ["--into", "all.sqlite"])
+        #expect(intoFile.status == 0, "\(intoFile.stderr)")
+        let intoServer = try await cli.runDetached(["merge"] + parts + ["--into", url])
+        #expect(intoServer.status == 0, "\(intoServer.stderr)")
+        #expect(intoServer.stdout.contains("108 responses stored"), "\(intoServer.stdout)")
+
+        let server = try StoreLocation(url, environment: [:]).openForReading()
+        let file = try ResultStore(readingFrom: cli.path("all.sqlite"))
+        let (onServer, inFile) = (try server.run("latest"), try file.run("latest"))
+        #expect(onServer.status == .completed && onServer.runKey == "k-9" && onServer.shardIndex == nil)
+        #expect(onServer.plannedRequests == inFile.plannedRequests && onServer.configHash == inFile.configHash)
+        #expect(onServer.startedAt == inFile.startedAt)
+        #expect(try server.latestRun(withKey: "k-9").id == onServer.id)
+        #expect(try Self.answers(server) == (try Self.answers(file)))
+        #expect(try Self.verdicts(server) == (try Self.verdicts(file)))
+        let gate = try await cli.runDetached(["gate", "latest", "--db", url, "--min-agreement", "0"])
+        #expect(gate.status == 0, "\(gate.stderr)")
+        let runs = try await cli.runDetached(["runs", "--db", url])
+        #expect(runs.stdout.contains("k-9"), "\(runs.stdout)")
+    }
+
     @Test func runsSplitByBackendMergedAreTheRunOfOneMachine() async throws {
         let cli = try Self.harness()
         defer { cli.remove() }
@@ -293,11 +329,15 @@ import Testing
         #expect(merged.stdout.contains("108 responses stored; \(shareOfOne) identical duplicates ignored"), "\(merged.stdout)")
         #expect(try Self.answers(cli.path("all.sqlite")).count == 108)
 
-        // One answer changed in the copy: the inputs no longer agree on it.
+        // One answer changed in the copy: the inputs no longer agree on it. (A store keeps an answer it has;
+        // the copy is edited in place.)
         let store = try ResultStore(path: cli.path("one-again.sqlite"))
-        var changed = try #require(try store.responses(runID: 1, casePositions: 0..<1_000).first { $0.success })
-        changed.text = (changed.text ?? "") + " (changed)"
-        try store.write(runID: 1, responses: [changed], verdicts: [])
+        let changed = try #require(try store.responses(runID: 1, casePositions: 0..<1_000).first { $0.success })
+        try DatabaseQueue(path: cli.path("one-again.sqlite")).write { db in
+            try db.execute(
+                sql: "UPDATE responses SET text = ? WHERE run_id = 1 AND case_position = ? AND repeat = ? AND backend = ?",
+                arguments: [(changed.text ?? "") + " (changed)", changed.casePosition, changed.repeatIndex, changed.backend])
+        }
         let conflict = try await cli.runDetached(
             ["merge", "one.sqlite", "two.sqlite", "one-again.sqlite", "--into", "other.sqlite"])
         #expect(conflict.status == 2)
