@@ -21,6 +21,11 @@ package enum StoreLocation: Sendable {
         }
     }
 
+    /// Whether `value` names a database server, which may need a password.
+    package static func takesPassword(_ value: String) -> Bool {
+        PostgresAddress.isURL(value)
+    }
+
     /// How messages name it: the path, or the URL without a password.
     package var name: String {
         switch self {

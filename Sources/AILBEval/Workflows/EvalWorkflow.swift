@@ -91,14 +91,15 @@ package enum EvalWorkflow {
             }
         }
         let location: StoreLocation
-        if let db = runOptions.databasePath, !PostgresAddress.isURL(db) {
-            location = .sqlite(path: db)
+        if let db = runOptions.databasePath {
+            // The config may name the variable holding a server's password; the run's own config is read later.
+            let config =
+                StoreLocation.takesPassword(db) ? try? PreparedRun.loadConfig(runOptions.configPath, environment: environment) : nil
+            location = try StoreLocation(db, passwordVariable: config?.storagePasswordEnv, environment: environment)
         } else {
-            // The config names the database, or the variable holding its password.
             let config = try PreparedRun.loadConfig(runOptions.configPath, environment: environment)
             location = try StoreLocation(
-                runOptions.databasePath ?? config.storagePath, passwordVariable: config.storagePasswordEnv,
-                environment: environment, source: runOptions.databasePath != nil ? "--db" : "storage.url")
+                config.storagePath, passwordVariable: config.storagePasswordEnv, environment: environment, source: "storage.url")
         }
         let store = try location.openForResuming()
         let prepared = try PreparedRun.prepareResume(runOptions, store: store, environment: environment)

@@ -8,13 +8,13 @@ import Testing
 /// nowhere but in the environment; PostgreSQL's errors as one line naming the database (exit 3).
 @Suite(.serialized, .enabled(if: PostgresTestServer.isAvailable, "no PostgreSQL server (AILB_EVAL_POSTGRES_URL)"))
 struct PostgresCLITests {
-    /// Three mock backends slow enough that `mini.yaml --repeat 25` (300 requests) takes ten seconds; one
+    /// Three mock backends slow enough that `mini.yaml --repeat 10` (120 requests) takes a few seconds; one
     /// drifts, so agreement is below 1.
     static let config = """
         backends:
-          - {name: a, kind: mock, model: m, quant: 8bit, max_concurrency: 2, mock: {seed: 1, latency_ms: 100}}
-          - {name: b, kind: mock, model: m, quant: 4bit, max_concurrency: 2, mock: {seed: 2, latency_ms: 100}}
-          - {name: c, kind: mock, model: m, quant: Q4_K_M, max_concurrency: 2, mock: {seed: 3, latency_ms: 100, drift: 1.0}}
+          - {name: a, kind: mock, model: m, quant: 8bit, max_concurrency: 2, mock: {seed: 1, latency_ms: 120}}
+          - {name: b, kind: mock, model: m, quant: 4bit, max_concurrency: 2, mock: {seed: 2, latency_ms: 120}}
+          - {name: c, kind: mock, model: m, quant: Q4_K_M, max_concurrency: 2, mock: {seed: 3, latency_ms: 120, drift: 1.0}}
         defaults: {timeout: 10, retries: 1}
 
         """
@@ -30,13 +30,8 @@ struct PostgresCLITests {
         defer { cli.remove() }
         let name = try StoreLocation(url, environment: [:]).name
 
-        let child = try cli.start(["mini.yaml", "--repeat", "25", "--db", url])
+        let child = try cli.start(["mini.yaml", "--repeat", "10", "--db", url])
         #expect(cli.waitUntil(seconds: 30) { Self.count("SELECT COUNT(*) FROM responses", in: url) >= 12 }, "\(child.stderr)")
-        // While it runs, another process may not finish it.
-        let refused = try await cli.runDetached(["run", "--resume", "1", "--db", url, "--quiet"])
-        #expect(refused.status == 2, "\(refused.stderr)")
-        #expect(
-            refused.stderr.contains("run 1 is still running (ailb-eval pid \(child.process.processIdentifier) on "), "\(refused.stderr)")
         child.send(SIGINT)
         #expect(await offThePoolWait(child, seconds: 30) == 130, "\(child.stderr)")
         #expect(child.stdout.contains("Finish it with: ailb-eval run --resume 1"), "\(child.stdout)")
@@ -47,13 +42,13 @@ struct PostgresCLITests {
         let answered = Self.count("SELECT COUNT(*) FROM responses WHERE error_class IS DISTINCT FROM 'cancelled'", in: url)
         let resumed = try await cli.runDetached(["run", "--resume", "latest", "--db", url, "--quiet"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stdout.contains("Resuming run 1: \(300 - answered) of 300 requests to go."), "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("Resuming run 1: \(120 - answered) of 120 requests to go."), "\(resumed.stdout)")
         #expect(resumed.stdout.contains("Stored in \(name) as run 1"), "\(resumed.stdout)")
-        #expect(Self.count("SELECT COUNT(*) FROM responses WHERE success = 1", in: url) == 300)
-        #expect(Self.count("SELECT COUNT(*) FROM verdicts", in: url) == 200)
+        #expect(Self.count("SELECT COUNT(*) FROM responses WHERE success = 1", in: url) == 120)
+        #expect(Self.count("SELECT COUNT(*) FROM verdicts", in: url) == 80)
 
         let runs = try await cli.runDetached(["runs", "--db", url])
-        #expect(runs.stdout.contains("completed") && runs.stdout.contains("300/300"), "\(runs.stdout)")
+        #expect(runs.stdout.contains("completed") && runs.stdout.contains("120/120"), "\(runs.stdout)")
         let markdown = try await cli.runDetached(["report", "latest", "--db", url, "--format", "markdown", "--out", "-"])
         #expect(markdown.status == 0, "\(markdown.stderr)")
         #expect(markdown.stdout.contains("## ailb-eval run 1 · mini"), "\(markdown.stdout)")
@@ -63,18 +58,37 @@ struct PostgresCLITests {
         let export = try await cli.runDetached(["export", "1", "--db", url, "--out", "csv"])
         #expect(export.status == 0, "\(export.stderr)")
         let csv = try String(contentsOfFile: cli.path("csv/responses.csv"), encoding: .utf8)
-        #expect(csv.components(separatedBy: "\r\n").filter { $0.hasPrefix("1,mini,") }.count == 300)
+        #expect(csv.components(separatedBy: "\r\n").filter { $0.hasPrefix("1,mini,") }.count == 120)
 
         #expect(try await cli.runDetached(["gate", "latest", "--db", url, "--min-agreement", "0"]).status == 0)
         let failed = try await cli.runDetached(["gate", "latest", "--db", url, "--min-agreement", "0.99"])
         #expect(failed.status == 1 && failed.stderr.contains("gate failed: agreement"), "\(failed.stderr)")
 
         // A second run beside the first, compared with it: the same answers, so nothing changed.
-        let second = try await cli.runDetached(["mini.yaml", "--repeat", "25", "--db", url, "--quiet"])
+        let second = try await cli.runDetached(["mini.yaml", "--repeat", "10", "--db", url, "--quiet"])
         #expect(second.status == 0, "\(second.stderr)")
         let compare = try await cli.runDetached(["compare", "1", "2", "--db", url, "--fail-on-regression"])
         #expect(compare.status == 0, "\(compare.stderr)")
         #expect(compare.stdout.contains("No case repeat changed."), "\(compare.stdout)")
+    }
+
+    @Test func aRunStillGoingCannotBeResumedByAnotherProcess() async throws {
+        let url = try PostgresTestServer.createDatabase()
+        defer { PostgresTestServer.dropDatabase(url) }
+        let cli = try CLIHarness(config: Self.config)
+        defer { cli.remove() }
+        // 1,200 requests at 120 ms, six at a time: half a minute, longer than the refusal takes.
+        let child = try cli.start(["mini.yaml", "--repeat", "100", "--db", url, "--quiet"])
+        #expect(cli.waitUntil(seconds: 30) { Self.count("SELECT COUNT(*) FROM responses", in: url) >= 3 }, "\(child.stderr)")
+        let refused = try await cli.runDetached(["run", "--resume", "1", "--db", url, "--quiet"])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("run 1 is still running (ailb-eval pid \(child.process.processIdentifier) on "), "\(refused.stderr)")
+        let runs = try await cli.runDetached(["runs", "--db", url])
+        #expect(runs.stdout.contains("running"), "\(runs.stdout)")
+        child.send(SIGINT)
+        #expect(await offThePoolWait(child, seconds: 30) == 130, "\(child.stderr)")
+        #expect(try await cli.runDetached(["runs", "--db", url]).stdout.contains("interrupted"))
     }
 
     @Test func storageURLAndItsPasswordVariableNeverLeaveTheEnvironment() async throws {

@@ -92,14 +92,32 @@ import Testing
         } throws: { error in
             "\(error)".contains("asks for a password") || "\(error)".contains("password authentication failed")
         }
-        // The test server speaks no TLS: a URL that insists on it says so.
-        #expect {
-            try StoreLocation(base + "?sslmode=require", environment: [:]).open()
-        } throws: { error in
-            "\(error)".contains("TLS")
+    }
+
+    @Test(.enabled(if: PostgresTestServer.isAvailable, "no PostgreSQL server (AILB_EVAL_POSTGRES_URL)"))
+    func tlsIsUsedAsTheURLAsksAndItsCertificateCheckedWhenAsked() throws {
+        let base = try PostgresTestServer.requireURL()
+        let certificate = try #require(PostgresTestServer.certificate, "AILB_EVAL_POSTGRES_CA")
+        func encrypted(_ url: String) throws -> Bool {
+            let rows = try PostgresTestServer.execute(["SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"], on: url)
+            return try #require(rows.first).decode(Bool.self)
         }
-        let preferring = try StoreLocation(base + "?sslmode=prefer", environment: [:]).open()
-        #expect(try preferring.runs().count >= 0)
+        let byName = base.replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:")
+        #expect(try !encrypted(base))
+        #expect(try !encrypted(base + "?sslmode=disable"))
+        #expect(try encrypted(base + "?sslmode=prefer"))
+        #expect(try encrypted(base + "?sslmode=require"))
+        #expect(try encrypted(base + "?sslmode=verify-ca&sslrootcert=\(certificate)"))
+        #expect(try encrypted(byName + "?sslmode=verify-full&sslrootcert=\(certificate)"))
+        // A self-signed certificate is no certificate the system trusts.
+        #expect {
+            try StoreLocation(byName + "?sslmode=verify-full", environment: [:]).open()
+        } throws: { error in
+            error is StoreError && "\(error)".contains("TLS") && "\(error)".contains("localhost:")
+        }
+        #expect(throws: InputError.self) {
+            try StoreLocation(base + "?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem", environment: [:]).open()
+        }
     }
 
     @Test(.enabled(if: PostgresTestServer.isAvailable, "no PostgreSQL server (AILB_EVAL_POSTGRES_URL)"))

@@ -54,6 +54,8 @@ enum PostgresTestServer {
     /// A role that must give a password, and the password.
     static let passwordURL = environment["AILB_EVAL_POSTGRES_PASSWORD_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let password = environment["AILB_EVAL_POSTGRES_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+    /// The server's self-signed certificate (it offers TLS beside plain connections).
+    static let certificate = environment["AILB_EVAL_POSTGRES_CA"].flatMap { $0.isEmpty ? nil : $0 }
     /// In CI a PostgreSQL test must run: a missing server fails it.
     static let isRequired = !(environment["CI"] ?? "").isEmpty
 

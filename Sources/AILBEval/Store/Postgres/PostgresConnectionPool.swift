@@ -174,6 +174,14 @@ final class PostgresConnectionPool: Sendable {
             return "no address to connect to"
         }
         if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if let error = error as? NIOSSLError {
+            if "\(error)".contains("CERTIFICATE_VERIFY_FAILED") {
+                return "TLS: the server's certificate could not be verified (sslrootcert names the authority to trust)"
+            }
+            if case .handshakeFailed = error { return "TLS: the handshake failed" }
+            return "TLS: \(error)"
+        }
+        if let error = error as? NIOSSLExtraError { return "TLS: \(error)" }
         if let error = error as? ChannelError, case .connectTimeout(_) = error { return "timed out" }
         return "\(error)"
     }
