@@ -151,7 +151,8 @@ extension Backends {
                     ChatRequest(baseURL: url, body: Self.request("x"), headers: Self.fault(.timeout), timeout: 0.25))
                 #expect(response.errorClass == .timeout)
                 #expect(response.attempts == 1)
-                #expect(response.latencyMs >= 250)
+                // libcurl's timer starts a moment before the latency is clocked: it may read 249.98 ms.
+                #expect(response.latencyMs >= 249)
                 #expect(ContinuousClock.now - start >= .milliseconds(250))
             }
         }

@@ -333,7 +333,7 @@ import Testing
         // the copy is edited in place.)
         let store = try ResultStore(path: cli.path("one-again.sqlite"))
         let changed = try #require(try store.responses(runID: 1, casePositions: 0..<1_000).first { $0.success })
-        try DatabaseQueue(path: cli.path("one-again.sqlite")).write { db in
+        try await DatabaseQueue(path: cli.path("one-again.sqlite")).write { db in
             try db.execute(
                 sql: "UPDATE responses SET text = ? WHERE run_id = 1 AND case_position = ? AND repeat = ? AND backend = ?",
                 arguments: [(changed.text ?? "") + " (changed)", changed.casePosition, changed.repeatIndex, changed.backend])
