@@ -41,9 +41,10 @@ public struct CaseAssessor: Sendable {
         if spurious && ailb.successes > semantic.successes { causes.append(Self.errorBodyCause) }
         var scores: [String: Bool] = [:]
         if let expect {
-            for candidate in votes where ConsensusJudge.isSuccess(candidate) {
-                scores[candidate.backend] = ExpectationScorer.isCorrect(
-                    ExtractedAnswer(body: candidate.body?.jsonValue), expect: expect)
+            for (answer, vote) in zip(responses, votes) where ConsensusJudge.isSuccess(vote) {
+                // A completion is scored from the body already parsed; an error body from its vote.
+                let body = answer.response.isSuccess ? answer.response.body : vote.body?.jsonValue
+                scores[vote.backend] = ExpectationScorer.isCorrect(ExtractedAnswer(body: body), expect: expect)
             }
         }
         let ailbScore = Self.consensusScore(ailb, scores: scores, hasExpect: expect != nil)
