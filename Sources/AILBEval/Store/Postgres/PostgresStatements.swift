@@ -107,9 +107,7 @@ enum PostgresStatements {
         inserts(
             responses,
             head: """
-                INSERT INTO responses (run_id, case_position, repeat, backend, success, error_class, error_message,
-                    http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens, attempts, url, raw_body, text,
-                    tool_calls, finish_reason, correct, received_at, total_tokens)
+                INSERT INTO responses (run_id, case_position, repeat, backend, \(answerColumns))
                 """,
             columns: 21,
             tail: """
@@ -121,25 +119,36 @@ enum PostgresStatements {
             binds.append(r.casePosition)
             binds.append(r.repeatIndex)
             binds.append(r.backend)
-            binds.append(flag(r.success))
-            binds.append(r.errorClass?.rawValue)
-            binds.append(r.errorMessage.map(storable))
-            binds.append(r.httpStatus)
-            binds.append(r.latencyMs)
-            binds.append(r.ttftMs)
-            binds.append(r.promptTokens)
-            binds.append(r.completionTokens)
-            binds.append(r.attempts)
-            binds.append(storable(r.url))
-            binds.append(storable(r.rawBody))
-            binds.append(r.text.map(storable))
-            binds.append(r.toolCalls.map(storable))
-            binds.append(r.finishReason.map(storable))
-            binds.append(r.correct.map(flag))
-            binds.append(r.receivedAt)
-            binds.append(r.totalTokens)
+            appendAnswer(r, to: &binds)
         }
     }
+
+    /// The columns of an answer after its key, as `answerColumns` lists them.
+    static func appendAnswer(_ r: ResponseRecord, to binds: inout PostgresBindings) {
+        binds.append(flag(r.success))
+        binds.append(r.errorClass?.rawValue)
+        binds.append(r.errorMessage.map(storable))
+        binds.append(r.httpStatus)
+        binds.append(r.latencyMs)
+        binds.append(r.ttftMs)
+        binds.append(r.promptTokens)
+        binds.append(r.completionTokens)
+        binds.append(r.attempts)
+        binds.append(storable(r.url))
+        binds.append(storable(r.rawBody))
+        binds.append(r.text.map(storable))
+        binds.append(r.toolCalls.map(storable))
+        binds.append(r.finishReason.map(storable))
+        binds.append(r.correct.map(flag))
+        binds.append(r.receivedAt)
+        binds.append(r.totalTokens)
+    }
+
+    /// The 17 columns of an answer after its key, in `appendAnswer`'s order.
+    static let answerColumns = """
+        success, error_class, error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens,
+            attempts, url, raw_body, text, tool_calls, finish_reason, correct, received_at, total_tokens
+        """
 
     /// Answers retries replaced, as another store kept them (`merge`), replacing rows with the same key.
     static func attempts(_ attempts: [ResponseAttemptRecord], runID: Int64) -> [PostgresQuery] {
@@ -147,9 +156,8 @@ enum PostgresStatements {
         return inserts(
             kept,
             head: """
-                INSERT INTO response_attempts (run_id, case_position, repeat, backend, attempt, replaced_at, success,
-                    error_class, error_message, http_status, latency_ms, ttft_ms, prompt_tokens, completion_tokens,
-                    total_tokens, attempts, url, raw_body, text, tool_calls, finish_reason, correct, received_at)
+                INSERT INTO response_attempts (run_id, case_position, repeat, backend, attempt, replaced_at,
+                    \(answerColumns))
                 """,
             columns: 23,
             tail: """
@@ -170,23 +178,7 @@ enum PostgresStatements {
             binds.append(r.backend)
             binds.append(attempt.attempt)
             binds.append(attempt.replacedAt)
-            binds.append(flag(r.success))
-            binds.append(r.errorClass?.rawValue)
-            binds.append(r.errorMessage.map(storable))
-            binds.append(r.httpStatus)
-            binds.append(r.latencyMs)
-            binds.append(r.ttftMs)
-            binds.append(r.promptTokens)
-            binds.append(r.completionTokens)
-            binds.append(r.totalTokens)
-            binds.append(r.attempts)
-            binds.append(storable(r.url))
-            binds.append(storable(r.rawBody))
-            binds.append(r.text.map(storable))
-            binds.append(r.toolCalls.map(storable))
-            binds.append(r.finishReason.map(storable))
-            binds.append(r.correct.map(flag))
-            binds.append(r.receivedAt)
+            appendAnswer(r, to: &binds)
         }
     }
 
