@@ -148,7 +148,9 @@ enum MockAnswer {
     )
         -> ([String: JSONValue], Int)
     {
-        let spaced = JSONWriter(sortKeys: false, asciiOnly: false, spaced: true)
+        // Keys sorted in both: a dictionary's own order changes from process to process, and the same request
+        // must get the same answer from every process (workers of one shared run are many).
+        let spaced = JSONWriter(sortKeys: true, asciiOnly: false, spaced: true)
         let compact = JSONWriter(sortKeys: true, asciiOnly: false, spaced: false)
         var chars = prefix.count
         let encoded: [JSONValue] = calls.enumerated().map { n, call in
