@@ -22,6 +22,11 @@ struct BackgroundCLI {
         return process.isRunning ? nil : process.terminationStatus
     }
 
+    /// The same, awaited without holding a thread of the concurrency pool.
+    func finished(within seconds: Double) async -> Int32? {
+        (try? await offThePool { wait(seconds: seconds) }) ?? nil
+    }
+
     var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 }

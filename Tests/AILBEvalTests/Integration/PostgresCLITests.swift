@@ -33,7 +33,7 @@ struct PostgresCLITests {
         let child = try cli.start(["mini.yaml", "--repeat", "10", "--db", url])
         #expect(cli.waitUntil(seconds: 30) { Self.count("SELECT COUNT(*) FROM responses", in: url) >= 12 }, "\(child.stderr)")
         child.send(SIGINT)
-        #expect(await offThePoolWait(child, seconds: 30) == 130, "\(child.stderr)")
+        #expect(await child.finished(within: 30) == 130, "\(child.stderr)")
         #expect(child.stdout.contains("Finish it with: ailb-eval run --resume 1"), "\(child.stdout)")
         #expect(!FileManager.default.fileExists(atPath: cli.databasePath))
 
@@ -87,7 +87,7 @@ struct PostgresCLITests {
         let runs = try await cli.runDetached(["runs", "--db", url])
         #expect(runs.stdout.contains("running"), "\(runs.stdout)")
         child.send(SIGINT)
-        #expect(await offThePoolWait(child, seconds: 30) == 130, "\(child.stderr)")
+        #expect(await child.finished(within: 30) == 130, "\(child.stderr)")
         #expect(try await cli.runDetached(["runs", "--db", url]).stdout.contains("interrupted"))
     }
 
@@ -163,7 +163,4 @@ struct PostgresCLITests {
     }
 
     /// Waits for the process on a thread of its own, not one of the concurrency pool's.
-    func offThePoolWait(_ run: BackgroundCLI, seconds: Double) async -> Int32? {
-        (try? await offThePool { run.wait(seconds: seconds) }) ?? nil
-    }
 }

@@ -30,7 +30,7 @@ import Testing
                     """)
         }
         try database.close()
-        let status = await offThePoolWait(run, seconds: 60)
+        let status = await run.finished(within: 60)
         #expect(status == 3, "\(run.stderr)")
         #expect(run.stderr.contains("no room left for responses"), "\(run.stderr)")
         #expect(run.stderr.contains("ailb-eval.sqlite: storing the run failed"), "\(run.stderr)")
@@ -40,7 +40,4 @@ import Testing
     }
 
     /// Waits for the process on a thread of its own, not one of the concurrency pool's.
-    func offThePoolWait(_ run: BackgroundCLI, seconds: Double) async -> Int32? {
-        (try? await offThePool { run.wait(seconds: seconds) }) ?? nil
-    }
 }
