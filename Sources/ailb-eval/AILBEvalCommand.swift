@@ -29,7 +29,7 @@ struct AILBEvalCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, RunsCommand.self, ReportCommand.self, ExportCommand.self, CompareCommand.self,
             GateCommand.self, VerdictCommand.self, SimilarityCommand.self, MockCommand.self, BackendsCommand.self,
-            MergeCommand.self,
+            MergeCommand.self, FinalizeCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

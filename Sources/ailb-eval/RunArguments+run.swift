@@ -30,6 +30,7 @@ extension RunArguments {
         run.allowInsecureTLS = diagnostics.allowInsecureTLS
         run.shard = shard.flatMap { try? Shard(parsing: $0) }
         run.runKey = runKey
+        run.leaseSeconds = lease
         return EvalWorkflow.Options(run: run, showsProgress: !quiet)
     }
 

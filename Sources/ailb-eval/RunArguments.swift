@@ -88,8 +88,18 @@ struct RunArguments: ParsableArguments {
 
     @Option(
         name: .customLong("run-key"),
-        help: "A name the parts of a split run share (a CI pipeline id), stored with the run for `runs` and `merge --run-key`.")
+        help: ArgumentHelp(
+            "A name the parts of a split run share (a CI pipeline id), stored with the run for `runs` and `merge --run-key`. "
+                + "With a PostgreSQL --db, every process given the same key is a worker of one shared run: each claims "
+                + "requests not yet answered (of its --backend and --shard), and the last to finish finalizes the run.",
+            valueName: "key"))
     var runKey: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --run-key on PostgreSQL: seconds a worker's claim lasts unless renewed (default 60); the claims of a worker that was killed go to others this long after.",
+            valueName: "seconds"))
+    var lease: Double?
 
     @Option(help: "Finish this interrupted run (an id, or latest) instead of starting a new one.")
     var resume: String?
@@ -110,5 +120,9 @@ struct RunArguments: ParsableArguments {
         if retryErrors && resume == nil { throw ValidationError("--retry-errors only applies with --resume") }
         if let shard { try validated { () throws(InputError) in _ = try Shard(parsing: shard) } }
         if let runKey { try checkRunKey(runKey) }
+        if let lease {
+            guard lease >= 1, lease <= 86_400 else { throw ValidationError("--lease must be between 1 and 86400 seconds") }
+            guard runKey != nil else { throw ValidationError("--lease only applies with --run-key") }
+        }
     }
 }

@@ -62,18 +62,36 @@ package struct Dispatcher: Sendable {
         }
     }
 
+    /// Sends what `feed` hands out, batch after batch, until it has no more (`all` and `consensus` only: a
+    /// race or a sequence needs every backend of a case at once). The next batch is claimed while the last
+    /// one's requests are still going, so the run's slots do not wait for the queue.
+    package func run(feed: some WorkFeed, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
+        precondition(defaults.mode.hasEveryAnswer && defaults.mode != .sequence, "a work feed serves modes all and consensus")
+        await runIndependently(items: [], feed: feed, deliver: deliver)
+    }
+
     /// `all` and `consensus`: each backend's requests go out on their own, as fast as its slots allow, the
     /// backends taking turns for the run's slots (`InterleavedSchedule`). One loop hands requests out; each
     /// request is a child task that reports its answer (freeing its slot at once, so the next request goes
-    /// out while this result waits for the consumer) and then its delivery.
-    func runIndependently(items: [WorkItem]?, deliver: @escaping @Sendable (WorkResult) async -> Void) async {
+    /// out while this result waits for the consumer) and then its delivery. With a `feed`, a child task
+    /// claims the next batch whenever fewer requests than the run's slots are left to hand out.
+    func runIndependently(
+        items: [WorkItem]?, feed: (any WorkFeed)? = nil, deliver: @escaping @Sendable (WorkResult) async -> Void
+    ) async {
         var schedule = InterleavedSchedule(plan: plan, items: items, concurrency: defaults.concurrency)
-        guard !schedule.isFinished else { return }
+        var feedOpen = feed != nil
+        var claiming = false
+        let claimSize = max(2 * defaults.concurrency, 32)
+        guard !schedule.isFinished || feedOpen else { return }
         let headers = plan.backends.map { requestHeaders(for: $0) }
         let (events, reporter) = AsyncStream.makeStream(of: RequestEvent.self)
         await withDiscardingTaskGroup { group in
             var waiting = events.makeAsyncIterator()
             while true {
+                if let feed, feedOpen, !claiming, !Task.isCancelled, schedule.queued < defaults.concurrency {
+                    claiming = true
+                    group.addTask { reporter.yield(.claimed(await feed.next(limit: claimSize))) }
+                }
                 // Once stopped, nothing more is sent: those requests are left for --resume, not recorded as
                 // cancelled.
                 while !Task.isCancelled, let request = schedule.next() {
@@ -89,12 +107,15 @@ package struct Dispatcher: Sendable {
                     }
                 }
                 // Everything handed out: the group waits for the requests still going.
-                if schedule.isFinished || Task.isCancelled { break }
+                if (schedule.isFinished && !feedOpen) || Task.isCancelled { break }
                 // Ends (nil) when the task is cancelled; the requests in flight are cancelled with it.
                 guard let event = await waiting.next() else { break }
                 switch event {
                 case .answered(let backendIndex): schedule.answered(backendIndex: backendIndex)
                 case .delivered: schedule.delivered()
+                case .claimed(let items):
+                    claiming = false
+                    if let items { schedule.append(items) } else { feedOpen = false }
                 }
             }
         }
@@ -107,6 +128,8 @@ package struct Dispatcher: Sendable {
         case answered(backendIndex: Int)
         /// Its result was taken by the consumer.
         case delivered
+        /// A batch claimed from the feed; nil: the feed has no more.
+        case claimed([WorkItem]?)
     }
 
     /// Every item of the plan, case by case so that verdicts complete early.

@@ -15,6 +15,9 @@ package struct RunOutcome: Sendable {
     package var elapsedSeconds: Double
     /// For `--resume --retry-errors`: what became of the requests sent again.
     package var retries: RetryOutcome? = nil
+    /// For one worker of a shared run: what its part came to, and how many requests it answered.
+    package var worker: WorkerOutcome? = nil
+    package var workerAnswers = 0
 }
 
 /// What became of the requests a resumed run sent again because they had ended in an error.
@@ -56,13 +59,20 @@ package struct EvalRun: Sendable {
     /// Backends already started by the caller (`PreparedRun.startBackends()`); nil: the run starts them
     /// itself and stops them when it ends. A caller that passes them stops them.
     package var started: StartedBackends?
+    /// Set when this process is one worker of several finishing one run in a shared database: the run is
+    /// joined (or created) by its key, and its requests are claimed from the run's work queue.
+    package var workers: WorkerSettings?
 
     /// A run of `prepared` storing into `store`.
-    package init(prepared: PreparedRun, store: any RunStore, progress: ProgressReporter?, started: StartedBackends? = nil) {
+    package init(
+        prepared: PreparedRun, store: any RunStore, progress: ProgressReporter?, started: StartedBackends? = nil,
+        workers: WorkerSettings? = nil
+    ) {
         self.prepared = prepared
         self.store = store
         self.progress = progress
         self.started = started
+        self.workers = workers
     }
 
     enum Event: Sendable {
@@ -101,11 +111,21 @@ package struct EvalRun: Sendable {
         plan.backends = backends.backends
 
         let runID: Int64
-        if let resumption = prepared.resumption {
+        var joinedExisting = false
+        if let workers, let key = prepared.options.runKey {
+            let joined = try joinSharedRun(plan, key: key, store: workers.store)
+            runID = joined.runID
+            joinedExisting = !joined.created
+        } else if let resumption = prepared.resumption {
             runID = resumption.runID
             try store.reopenRun(runID)
         } else {
             runID = try createRun(plan)
+        }
+        let claims = workers.map { workers in
+            WorkerClaims(
+                store: workers.store, runID: runID, worker: workers.worker, plan: plan, serving: workers.serving,
+                shard: workers.shard, leaseSeconds: workers.leaseSeconds)
         }
         let client = ChatClient.forRun(
             backends: plan.backends, concurrency: prepared.config.defaults.concurrency,
@@ -127,10 +147,17 @@ package struct EvalRun: Sendable {
         // pile up in memory faster than the store writes them.
         let events = AsyncChannel<Event>()
         let dispatch = Task {
-            await dispatcher.run(items: items) { result in
+            let deliver: @Sendable (WorkResult) async -> Void = { result in
                 // Sent from a task of its own: an interrupt cancels the senders, and a request it cut short
                 // must still be recorded (as cancelled) rather than dropped by a cancelled `send`.
                 await Task { await events.send(.result(result)) }.value
+            }
+            if let claims {
+                let renewing = Task { await claims.renewLeases() }
+                await dispatcher.run(feed: claims, deliver: deliver)
+                renewing.cancel()
+            } else {
+                await dispatcher.run(items: items, deliver: deliver)
             }
         }
         let ticker = Task {
@@ -151,7 +178,7 @@ package struct EvalRun: Sendable {
         // of a resumed run need the answers stored before the interruption: they are recomputed from the
         // store at the end rather than judged as results arrive.
         let runMode = prepared.config.defaults.mode
-        let judgeLive = prepared.resumption == nil && runMode.hasEveryAnswer
+        let judgeLive = prepared.resumption == nil && runMode.hasEveryAnswer && workers == nil
         let store = self.store
         let progress = self.progress
         // Progress counts answered requests of the whole run, as `ailb-eval runs` and the interrupt message
@@ -160,7 +187,7 @@ package struct EvalRun: Sendable {
         // Requests sent again count once their new answer is stored (or their retry is cut short).
         let retrying = Set(prepared.resumption?.retried ?? [])
         let answeredBefore =
-            prepared.resumption == nil ? 0 : try store.answeredRequestCount(runID: runID) - retrying.count
+            prepared.resumption == nil && !joinedExisting ? 0 : try store.answeredRequestCount(runID: runID) - retrying.count
         let runPlan = plan
         let knownMembers = try store.backends(runID: runID).filter { $0.via != nil }
         // The one writer of the run: it gathers rows and writes each batch on the database's queue while it
@@ -169,6 +196,7 @@ package struct EvalRun: Sendable {
             var collector = ResultCollector(
                 plan: runPlan, mode: runMode, judge: judgeLive, assessor: assessor, knownMembers: knownMembers,
                 retrying: retrying)
+            collector.tracksWork = claims != nil
             var writing: Task<ResultCollector.BatchCounts, any Error>?
             func finishWriting() async throws {
                 guard let pending = writing else { return }
@@ -210,10 +238,21 @@ package struct EvalRun: Sendable {
             dispatch.cancel()
             // Nobody takes results any more: finishing the channel releases the senders waiting in it.
             events.finish()
-            try? store.finishRun(runID, status: .failed)
+            if let workers {
+                // The run is not this worker's alone: others go on with it, and take over what it claimed.
+                try? workers.store.releaseLeases(runID: runID, worker: workers.worker)
+                workers.store.leaveRun(runID)
+            } else {
+                try? store.finishRun(runID, status: .failed)
+            }
             throw error
         }
         progress?.finish(done: answeredBefore + collector.storedRequests, total: total, errors: collector.storedErrors)
+        if let workers, let claims {
+            return try finishPart(
+                of: runID, workers: workers, claims: claims, stopped: interrupted.read({ $0 }) || Task.isCancelled,
+                answered: collector.storedRequests, assessor: assessor, total: total, started: started)
+        }
         if prepared.resumption != nil, runMode.hasEveryAnswer {
             try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
         }
@@ -231,6 +270,56 @@ package struct EvalRun: Sendable {
             runID: runID, status: status, elapsedSeconds: Date().timeIntervalSince(started), retries: retries)
     }
 
+    /// Ends this worker's part in a shared run: gives back what it claimed and did not answer, then, if no work
+    /// is left and nobody did before, finalizes the run (verdicts from every stored answer, and its status).
+    func finishPart(
+        of runID: Int64, workers: WorkerSettings, claims: WorkerClaims, stopped: Bool, answered: Int, assessor: CaseAssessor,
+        total: Int, started: Date
+    ) throws -> RunOutcome {
+        let queue = workers.store
+        try queue.releaseLeases(runID: runID, worker: workers.worker)
+        if let error = claims.error {
+            queue.leaveRun(runID)
+            throw error
+        }
+        var outcome = RunOutcome(runID: runID, status: .running, elapsedSeconds: Date().timeIntervalSince(started))
+        outcome.workerAnswers = answered
+        if stopped {
+            queue.leaveRun(runID)
+            outcome.status = .interrupted
+            outcome.worker = .stopped
+            return outcome
+        }
+        switch try queue.claimFinalization(runID: runID, worker: workers.worker) {
+        case .won:
+            outcome.status = try Self.finalize(runID: runID, store: queue, assessor: assessor, planned: total)
+            outcome.worker = .finalized
+        case .workLeft(let left):
+            queue.leaveRun(runID)
+            outcome.worker = .workLeft(left)
+        case .finalizedBy(let other):
+            queue.leaveRun(runID)
+            outcome.status = try queue.run(String(runID)).status
+            outcome.worker = .finalizedBy(other)
+        }
+        outcome.elapsedSeconds = Date().timeIntervalSince(started)
+        return outcome
+    }
+
+    /// Computes a run's verdicts from every stored answer and marks it finished: completed, interrupted when
+    /// requests are left without an answer, or failed when not one answer is usable. Returns the status.
+    package static func finalize(runID: Int64, store: some RunStore, assessor: CaseAssessor, planned: Int) throws -> RunStatus {
+        let record = try store.run(String(runID))
+        if record.mode.hasEveryAnswer {
+            try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
+        }
+        let answered = try store.answeredRequestCount(runID: runID)
+        var status: RunStatus = answered < planned ? .interrupted : .completed
+        if status == .completed, planned > 0, try store.responseCounts(runID: runID).successes == 0 { status = .failed }
+        try store.finishRun(runID, status: status)
+        return status
+    }
+
     /// Requests of the run's plan (of its share, for a shard) that still have no final answer in the store.
     func remainingWork(runID: Int64, plan: RunPlan) throws -> Int {
         try PlannedWork.missingRequests(
@@ -239,6 +328,17 @@ package struct EvalRun: Sendable {
     }
 
     func createRun(_ plan: RunPlan) throws -> Int64 {
+        let (run, cases) = newRun(plan)
+        return try store.createRun(
+            mode: run.mode, profile: run.profile, threshold: run.threshold, configPath: run.configPath,
+            configJSON: run.configJSON, configHash: run.configHash, suitesJSON: run.suitesJSON,
+            plannedRequests: run.plannedRequests, backends: run.backends, cases: cases, runKey: run.runKey, shard: run.shard,
+            startedAt: nil)
+    }
+
+    /// The run as the store records it, and its cases, made one at a time as they are written (the plan holds
+    /// its cases packed, and so does the store).
+    func newRun(_ plan: RunPlan) -> (NewRun, LazyMapSequence<PlannedCases, CaseRecord>) {
         let snapshot = prepared.configSnapshot.compactText
         let suites = JSONValue.array(
             prepared.suites.map {
@@ -249,13 +349,12 @@ package struct EvalRun: Sendable {
                 position: position, name: b.name, kind: b.kind, urls: b.urls.map(ChatClient.redacted), model: b.model,
                 family: b.family, quant: b.quant)
         }
-        // Made one at a time as they are written: the plan holds its cases packed, and so does the store.
-        let cases = plan.cases.lazy.map(\.record)
-        return try store.createRun(
+        let run = NewRun(
             mode: prepared.config.defaults.mode, profile: prepared.config.consensus.profile,
             threshold: prepared.config.consensus.threshold, configPath: prepared.config.sourcePath,
             configJSON: prepared.storedConfigJSON, configHash: SHA256.hex(Array(snapshot.utf8)), suitesJSON: suites.compactText,
-            plannedRequests: plan.requestCount(in: prepared.options.shard), backends: backends, cases: cases,
-            runKey: prepared.options.runKey, shard: prepared.options.shard, startedAt: nil)
+            plannedRequests: plan.requestCount(in: prepared.options.shard), backends: backends, runKey: prepared.options.runKey,
+            shard: prepared.options.shard, startedAt: nil)
+        return (run, plan.cases.lazy.map(\.record))
     }
 }

@@ -41,6 +41,22 @@ struct InterleavedSchedule {
     /// Whether every request has been handed out.
     var isFinished: Bool { exhaustedCount == queues.count }
 
+    /// Requests not handed out yet.
+    var queued: Int { queues.reduce(0) { $0 + $1.remaining } }
+
+    /// Adds `items` (claimed from a shared queue) after those not handed out yet, each to its backend's queue.
+    mutating func append(_ items: [WorkItem]) {
+        for index in queues.indices {
+            let added = items.filter { $0.backendIndex == index }
+            guard !added.isEmpty else { continue }
+            queues[index].append(added)
+            if exhausted[index] {
+                exhausted[index] = false
+                exhaustedCount -= 1
+            }
+        }
+    }
+
     /// The next request to send, if a slot is free: the first backend from the one whose turn it is that has a
     /// free slot and work left. The turn then passes to the backend after it.
     mutating func next() -> Request? {
@@ -80,14 +96,15 @@ struct InterleavedSchedule {
 }
 
 /// A cursor over one backend's items, which also hands out replica indices round-robin: either the items
-/// of a list that are for the backend, or every repeat of every case of a plan, in plan order.
+/// of a list that are for the backend (more may be appended), or every repeat of every case of a plan, in
+/// plan order.
 struct WorkQueue {
     private enum Source {
         case list([WorkItem])
         case plan(cases: [(position: Int, repeats: Int)])
     }
 
-    private let source: Source
+    private var source: Source
     private let backendIndex: Int
     /// Items handed out so far.
     private var handedOut = 0
@@ -95,13 +112,25 @@ struct WorkQueue {
     private var nextIndex = 0
     private var nextRepeat = 0
     /// The backend's items in all.
-    let count: Int
+    private(set) var count: Int
 
     /// The items of `items` for backend `backendIndex`, in list order.
     init(items: [WorkItem], backendIndex: Int) {
-        source = .list(items)
+        let own = items.filter { $0.backendIndex == backendIndex }
+        source = .list(own)
         self.backendIndex = backendIndex
-        count = items.count(where: { $0.backendIndex == backendIndex })
+        count = own.count
+    }
+
+    /// Items not handed out yet.
+    var remaining: Int { count - handedOut }
+
+    /// Adds `items` (all for this backend) to a list's end; the items already handed out are let go.
+    mutating func append(_ items: [WorkItem]) {
+        guard case .list(let list) = source else { preconditionFailure("a plan's queue is complete") }
+        source = .list(Array(list[nextIndex...]) + items)
+        nextIndex = 0
+        count += items.count
     }
 
     /// Every repeat of every case of `plan` for backend `backendIndex`, in plan order.
@@ -119,7 +148,6 @@ struct WorkQueue {
         let item: WorkItem
         switch source {
         case .list(let items):
-            while nextIndex < items.count, items[nextIndex].backendIndex != backendIndex { nextIndex += 1 }
             guard nextIndex < items.count else { return nil }
             item = items[nextIndex]
             nextIndex += 1

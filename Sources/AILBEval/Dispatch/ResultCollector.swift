@@ -34,6 +34,9 @@ struct ResultCollector: Sendable {
     /// Retried requests with a new answer, and how many of those succeeded.
     var retriedAnswered = 0
     var retriedSucceeded = 0
+    /// Whether the run's requests are rows of a work queue shared by several workers (`WorkQueueStore`): each
+    /// final answer then takes its request's row out of the queue, in the transaction that stores it.
+    var tracksWork = false
 
     struct WorkKey: Hashable {
         var casePosition: Int
@@ -69,9 +72,15 @@ struct ResultCollector: Sendable {
             pendingRequests += 1
             return
         }
-        if result.response.errorClass != .cancelled { pendingRequests += 1 }
         let expect = plan.cases[result.item.casePosition].expect
         let backend = plan.backends[result.item.backendIndex]
+        if result.response.errorClass != .cancelled {
+            pendingRequests += 1
+            if tracksWork {
+                batch.finishedWork.append(
+                    ResponseKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex, backend: backend.name))
+            }
+        }
         if isRetry {
             batch.retried.append(
                 ResponseKey(casePosition: result.item.casePosition, repeatIndex: result.item.repeatIndex, backend: backend.name))

@@ -42,6 +42,8 @@ package struct RunOptions: Sendable {
     package var shard: Shard?
     /// `--run-key`: a name the runs of one split job share (a CI pipeline id), stored with the run for `merge`.
     package var runKey: String?
+    /// `--lease`: seconds a worker of a shared run holds what it claimed without renewing it (default 60).
+    package var leaseSeconds: Double?
 
     package init(suitePaths: [String]) {
         self.suitePaths = suitePaths

@@ -25,14 +25,20 @@ package final class StartedBackends: Sendable {
 
 extension PreparedRun {
     /// Serves the plan's in-process mock backends and resolves `model: auto` through each server's
-    /// `/models`. Throws `RunFailure` when a model list cannot be read (the mock server is stopped then).
-    package func startBackends() async throws -> StartedBackends {
+    /// `/models` (of the backends named in `resolving` only, when given: a worker of a shared run reaches
+    /// only those it serves). Throws `RunFailure` when a model list cannot be read (the mock server is
+    /// stopped then).
+    package func startBackends(resolving: Set<String>? = nil) async throws -> StartedBackends {
         var backends = plan.backends
         let server = try await MockServer.serveInProcess(&backends, suites: suites, environment: environment)
         do {
+            var reached = backends.filter { resolving?.contains($0.name) ?? true }
             let resolved = try await ModelResolver.resolve(
-                &backends, equivalents: config.modelEquivalents, environment: environment,
+                &reached, equivalents: config.modelEquivalents, environment: environment,
                 timeout: config.defaults.timeout)
+            for backend in reached {
+                if let index = backends.firstIndex(where: { $0.name == backend.name }) { backends[index] = backend }
+            }
             return StartedBackends(backends: backends, resolvedModels: resolved, server: server)
         } catch {
             await server?.stop()

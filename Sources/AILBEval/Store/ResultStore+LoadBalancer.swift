@@ -126,6 +126,9 @@ package struct StoreBatch: Sendable {
     package var responseHeaders: [ResponseHeadersRecord] = []
     /// Answers retries replaced, as another store kept them (`merge`): written to `response_attempts` as they are.
     package var attempts: [ResponseAttemptRecord] = []
+    /// Requests of a run finished by several workers whose final answers this batch stores, by the backend of
+    /// the plan they went to: their rows leave the run's work queue in the same transaction.
+    package var finishedWork: [ResponseKey] = []
 
     /// A batch of rows.
     package init(
@@ -143,6 +146,7 @@ package struct StoreBatch: Sendable {
     package var isEmpty: Bool {
         responses.isEmpty && verdicts.isEmpty && newBackends.isEmpty && loadBalancerVerdicts.isEmpty
             && superseded.isEmpty && retried.isEmpty && races.isEmpty && responseHeaders.isEmpty && attempts.isEmpty
+            && finishedWork.isEmpty
     }
 }
 

@@ -44,7 +44,7 @@ package enum EvalWorkflow {
     static func execute(
         _ options: Options, signals: InterruptSource, output: some WorkflowOutput
     ) async throws -> (RunOutcome, Finishing) {
-        let (prepared, store, started) = try await start(options, output: output)
+        let (prepared, store, started, workers) = try await start(options, output: output)
         // What reading the suites left behind (their trees, one line's at a time, and the id check) goes back.
         FreedMemory.giveBack()
         let outcome: RunOutcome
@@ -54,7 +54,7 @@ package enum EvalWorkflow {
             }
             let run = EvalRun(
                 prepared: prepared, store: store, progress: options.showsProgress ? ProgressReporter() : nil,
-                started: started)
+                started: started, workers: workers)
             let task = Task { try await run.execute() }
             let stopWatching = signals.watch {
                 output.writeMessage("\nInterrupted: stopping (Ctrl-C again to quit at once)…\n")
@@ -71,20 +71,36 @@ package enum EvalWorkflow {
     }
 
     /// Prepares a new run, or a resumption, and starts its backends. A new run resolves its models before
-    /// the database is opened: a run that cannot start writes nothing.
+    /// the database is opened: a run that cannot start writes nothing. With `--run-key` and a PostgreSQL
+    /// database, this process is one worker of a shared run: the run prepared is the whole run (every
+    /// backend, every case), and `--backend` and `--shard` say which part of it this worker serves.
     static func start(
         _ options: Options, output: some WorkflowOutput
     ) async throws
-        -> (PreparedRun, any RunStore, StartedBackends)
+        -> (PreparedRun, any RunStore, StartedBackends, WorkerSettings?)
     {
         let runOptions = options.run
         let environment = options.environment
         guard runOptions.resume != nil else {
-            let prepared = try PreparedRun.prepare(runOptions, environment: environment)
+            var prepared = try PreparedRun.prepare(runOptions, environment: environment)
             let location = try prepared.storeLocation()
-            let started = try await prepared.startBackends()
+            var serving: Set<String>?
+            let shared = runOptions.runKey != nil && { if case .postgres = location { true } else { false } }()
+            if shared {
+                (prepared, serving) = try PreparedRun.prepareWorker(runOptions, environment: environment)
+            }
+            let started = try await prepared.startBackends(resolving: serving)
             do {
-                return (prepared, try location.open(), started)
+                let store = try location.open()
+                guard shared else { return (prepared, store, started, nil) }
+                guard let queue = store as? any WorkQueueStore else {
+                    throw InputError("\(store.name) cannot hold a run shared by several workers")
+                }
+                let workers = WorkerSettings(
+                    store: queue, serving: serving, shard: runOptions.shard,
+                    leaseSeconds: runOptions.leaseSeconds ?? WorkerSettings.defaultLeaseSeconds,
+                    worker: PostgresAddress.applicationName)
+                return (prepared, store, started, workers)
             } catch {
                 await started.stop()
                 throw error
@@ -104,7 +120,7 @@ package enum EvalWorkflow {
         let store = try location.openForResuming()
         let prepared = try PreparedRun.prepareResume(runOptions, store: store, environment: environment)
         if let resumption = prepared.resumption { try announce(resumption, output: output) }
-        return (prepared, store, try await prepared.startBackends())
+        return (prepared, store, try await prepared.startBackends(), nil)
     }
 
     /// What a resumption is about to send, and what it leaves as it is.
@@ -131,6 +147,9 @@ package enum EvalWorkflow {
     ) throws -> RunResult {
         let config = finishing.config
         let store = finishing.store
+        if let worker = outcome.worker, worker != .finalized {
+            return try finishPart(outcome, worker, store: store, output: output)
+        }
         // The plan and the requests' buffers are gone: their pages go back before the reports read the run.
         FreedMemory.giveBack()
         var results = ContinuingOutput(output)
@@ -140,6 +159,11 @@ package enum EvalWorkflow {
             runID: outcome.runID, store: store, config: config, directory: directory, retries: outcome.retries,
             results: &results)
         results.line("")
+        if outcome.worker == .finalized {
+            results.line(
+                "This worker answered \(outcome.workerAnswers) request\(outcome.workerAnswers == 1 ? "" : "s") of run "
+                    + "\(outcome.runID), stored its last answer and finalized it.")
+        }
         results.line(
             "Stored in \(store.name) as run \(outcome.runID)"
                 + (results.failure == nil ? "; report \(html), CSV in \(directory)/ (\(files.count) files)." : "."))

@@ -133,7 +133,7 @@ package struct PostgresAddress: Sendable {
     }
 
     /// How this process introduces itself to the server (at most 63 bytes are kept).
-    static let applicationName: String = {
+    package static let applicationName: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         let named = gethostname(&buffer, buffer.count - 1) == 0
         let host = named ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"

@@ -216,15 +216,39 @@ enum PostgresSchema {
                 "ALTER TABLE runs ADD COLUMN shard_count BIGINT",
             ]
         ),
+        (
+            // The work queue of a run finished by several workers (`--run-key`): one row per request without a
+            // final answer, leased to the worker that claimed it; the worker that finalizes the run; each case's
+            // FNV-1a hash (`Shard`; its 64 bits as a signed BIGINT), by which a worker with `--shard` claims only its
+            // share.
+            "v8",
+            [
+                """
+                CREATE TABLE work (
+                    run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    case_position BIGINT NOT NULL,
+                    repeat BIGINT NOT NULL,
+                    backend TEXT COLLATE "C" NOT NULL,
+                    holder TEXT,
+                    lease_until TIMESTAMPTZ,
+                    PRIMARY KEY (run_id, case_position, repeat, backend)
+                )
+                """,
+                "ALTER TABLE runs ADD COLUMN finalizer TEXT",
+                "ALTER TABLE cases ADD COLUMN shard_hash BIGINT",
+            ]
+        ),
     ]
 
     /// The table recording applied versions.
     static let versionTable = "ailb_eval_migrations"
 
     /// The advisory lock keys of this tool (two 32-bit keys, the first naming the use): "AILM" serialises
-    /// migrations, "AILB" with a run id marks the process that owns a running run.
+    /// migrations, "AILB" with a run id marks the process that owns a running run (shared by the workers of
+    /// a run finished by several), "AILK" with a run key's hash serialises the creation of that key's run.
     static let migrationLock: Int32 = 0x4149_4C4D
     static let runLock: Int32 = 0x4149_4C42
+    static let runKeyLock: Int32 = 0x4149_4C4B
 
     /// Brings the database up to date on `connection` (held for the whole upgrade): takes the migration
     /// lock, applies each missing version in a transaction of its own, and lets the lock go. Returns the

@@ -25,6 +25,7 @@ enum PostgresStatements {
         statements += races(lastPerKey(batch.races) { [$0.casePosition, $0.repeatIndex] }, runID: runID)
         statements += responseHeaders(
             lastPerKey(batch.responseHeaders) { [$0.casePosition, $0.repeatIndex, $0.backend] }, runID: runID)
+        statements += finishedWork(batch.finishedWork, runID: runID)
         return statements
     }
 
@@ -88,8 +89,9 @@ enum PostgresStatements {
 
     static func cases(_ cases: [CaseRecord], runID: Int64) -> [PostgresQuery] {
         inserts(
-            cases, head: "INSERT INTO cases (run_id, position, suite, case_id, prompt, request_json, expect_json, tags, repeats)",
-            columns: 9, tail: ""
+            cases,
+            head: "INSERT INTO cases (run_id, position, suite, case_id, prompt, request_json, expect_json, tags, repeats, shard_hash)",
+            columns: 10, tail: ""
         ) { c, binds in
             binds.append(runID)
             binds.append(c.position)
@@ -100,7 +102,20 @@ enum PostgresStatements {
             binds.append(c.expectJSON.map(storable))
             binds.append(JSONValue.array(c.tags.map { .string($0) }).compactText)
             binds.append(c.repeats)
+            binds.append(Int64(bitPattern: Shard.stableHash(c.suite + "\u{0}" + c.caseID)))
         }
+    }
+
+    /// Deletes the work rows of requests whose final answers the batch stores (a run of several workers).
+    static func finishedWork(_ keys: [ResponseKey], runID: Int64) -> [PostgresQuery] {
+        guard !keys.isEmpty else { return [] }
+        return [
+            """
+            DELETE FROM work WHERE run_id = \(runID) AND (case_position, repeat, backend) IN (
+                SELECT * FROM unnest(\(keys.map(\.casePosition))::bigint[], \(keys.map(\.repeatIndex))::bigint[],
+                    \(keys.map(\.backend))::text[]))
+            """
+        ]
     }
 
     static func responses(_ responses: [ResponseRecord], runID: Int64) -> [PostgresQuery] {

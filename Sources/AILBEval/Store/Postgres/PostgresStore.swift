@@ -18,7 +18,7 @@ package final class PostgresStore: Sendable {
     /// Whether this store was opened for reading only (its sessions cannot write).
     package let isReadOnly: Bool
     /// The runs this process owns, each with the connection that holds its lock.
-    private let owned = BackendLockedState<[Int64: PostgresConnection]>([:])
+    let owned = BackendLockedState<[Int64: PostgresConnection]>([:])
 
     private init(pool: PostgresConnectionPool, isReadOnly: Bool) {
         self.pool = pool
@@ -72,36 +72,17 @@ package final class PostgresStore: Sendable {
         configHash: String, suitesJSON: String, plannedRequests: Int, backends: [BackendRecord], cases: some Sequence<CaseRecord>,
         runKey: String?, shard: Shard?, startedAt: String?
     ) throws -> Int64 {
+        let run = NewRun(
+            mode: mode, profile: profile, threshold: threshold, configPath: configPath, configJSON: configJSON,
+            configHash: configHash, suitesJSON: suitesJSON, plannedRequests: plannedRequests, backends: backends,
+            runKey: runKey, shard: shard, startedAt: startedAt)
         let doing = "recording the run"
         // The connection that will hold the run's lock creates it: the run is never seen running without it.
         let connection = try pool.wait(pool.connect(), doing: doing)
         do {
             try pool.wait(connection.query("BEGIN", logger: pool.logger), doing: doing)
-            let insert: PostgresQuery = """
-                INSERT INTO runs (started_at, status, tool_version, mode, profile, threshold, config_path,
-                    config_json, config_hash, suites_json, planned_requests, pid, run_key, shard_index, shard_count)
-                VALUES (\(startedAt ?? ResultStore.timestamp()), 'running', \(ToolInfo.version), \(mode.rawValue),
-                    \(profile.rawValue), \(threshold), \(configPath), \(configJSON), \(configHash), \(suitesJSON),
-                    \(plannedRequests), \(Int(getpid())), \(runKey), \(shard?.index), \(shard?.count))
-                RETURNING id
-                """
-            let rows = try pool.wait(connection.query(insert, logger: pool.logger), doing: doing)
-            guard let row = rows.first else { throw StoreError(message: "\(name): \(doing) failed: no run id came back") }
-            let runID = try row.values(Int64.self)
+            let runID = try insert(run, cases: cases, on: connection, doing: doing)
             try lock(runID, on: connection, doing: doing)
-            var statements = PostgresStatements.backends(backends, runID: runID, ignoringExisting: false)
-            var chunk: [CaseRecord] = []
-            func flush() throws {
-                statements += PostgresStatements.cases(chunk, runID: runID)
-                chunk.removeAll(keepingCapacity: true)
-                try pool.wait(pool.run(statements, on: connection), doing: doing)
-                statements = []
-            }
-            for record in cases {
-                chunk.append(record)
-                if chunk.count == PostgresStatements.rowsPerInsert { try flush() }
-            }
-            try flush()
             try pool.wait(connection.query("COMMIT", logger: pool.logger), doing: doing)
             owned.write { $0[runID] = connection }
             return runID
@@ -112,8 +93,40 @@ package final class PostgresStore: Sendable {
         }
     }
 
+    /// Inserts `run` with its backends and cases in the transaction open on `connection`; returns its id.
+    func insert(
+        _ run: NewRun, cases: some Sequence<CaseRecord>, on connection: PostgresConnection, doing: String
+    ) throws -> Int64 {
+        let insert: PostgresQuery = """
+            INSERT INTO runs (started_at, status, tool_version, mode, profile, threshold, config_path,
+                config_json, config_hash, suites_json, planned_requests, pid, run_key, shard_index, shard_count)
+            VALUES (\(run.startedAt ?? ResultStore.timestamp()), 'running', \(ToolInfo.version), \(run.mode.rawValue),
+                \(run.profile.rawValue), \(run.threshold), \(run.configPath), \(run.configJSON), \(run.configHash),
+                \(run.suitesJSON), \(run.plannedRequests), \(Int(getpid())), \(run.runKey), \(run.shard?.index),
+                \(run.shard?.count))
+            RETURNING id
+            """
+        let rows = try pool.wait(connection.query(insert, logger: pool.logger), doing: doing)
+        guard let row = rows.first else { throw StoreError(message: "\(name): \(doing) failed: no run id came back") }
+        let runID = try row.values(Int64.self)
+        var statements = PostgresStatements.backends(run.backends, runID: runID, ignoringExisting: false)
+        var chunk: [CaseRecord] = []
+        func flush() throws {
+            statements += PostgresStatements.cases(chunk, runID: runID)
+            chunk.removeAll(keepingCapacity: true)
+            try pool.wait(pool.run(statements, on: connection), doing: doing)
+            statements = []
+        }
+        for record in cases {
+            chunk.append(record)
+            if chunk.count == PostgresStatements.rowsPerInsert { try flush() }
+        }
+        try flush()
+        return runID
+    }
+
     /// Takes the run's lock on `connection` for this session; throws when another session holds it.
-    private func lock(_ runID: Int64, on connection: PostgresConnection, doing: String) throws {
+    func lock(_ runID: Int64, on connection: PostgresConnection, doing: String) throws {
         let query: PostgresQuery = "SELECT pg_try_advisory_lock(\(PostgresSchema.runLock), \(Int32(truncatingIfNeeded: runID)))"
         let rows = try pool.wait(connection.query(query, logger: pool.logger), doing: doing)
         guard let row = rows.first, try row.values(Bool.self) else {

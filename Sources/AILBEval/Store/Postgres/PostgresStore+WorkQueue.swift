@@ -1,0 +1,162 @@
+import Foundation
+import PostgresNIO
+
+/// The work queue of a run finished by several workers (see `WorkQueueStore`), in the `work` table: the
+/// standard PostgreSQL queue, claims with `FOR UPDATE SKIP LOCKED` so that workers never wait for each other,
+/// leases timed by the server's clock.
+extension PostgresStore: WorkQueueStore {
+    package func joinOrCreateRun(
+        key: String, run: NewRun, cases: some Sequence<CaseRecord>, accept: (RunRecord) throws -> Void
+    ) throws -> (runID: Int64, created: Bool) {
+        let doing = "joining the run with run key '\(key)'"
+        // The connection that shares the run's ownership for this process joins or creates it.
+        let connection = try pool.wait(pool.connect(), doing: doing)
+        do {
+            func execute(_ query: PostgresQuery) throws -> [PostgresRow] {
+                try pool.wait(connection.query(query, logger: pool.logger).map(\.rows), doing: doing)
+            }
+            _ = try execute("BEGIN")
+            // Workers that start together wait here until the first has committed the run and its work.
+            _ = try execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.runKeyLock), hashtext(\(key)))")
+            let existing = try execute(
+                "SELECT \(unescaped: Self.runColumns) FROM runs WHERE run_key = \(key) ORDER BY id DESC LIMIT 1"
+            ).first.map(Self.runRecord)
+            let runID: Int64
+            if let existing {
+                try accept(existing)
+                runID = existing.id
+            } else {
+                runID = try insert(run, cases: cases, on: connection, doing: doing)
+                _ = try execute(
+                    """
+                    INSERT INTO work (run_id, case_position, repeat, backend)
+                    SELECT c.run_id, c.position, r.n, b.name
+                    FROM cases c CROSS JOIN LATERAL generate_series(0, c.repeats - 1) AS r(n)
+                    JOIN backends b ON b.run_id = c.run_id AND b.via IS NULL
+                    WHERE c.run_id = \(runID)
+                    """)
+            }
+            let shared = try execute("SELECT pg_try_advisory_lock_shared(\(PostgresSchema.runLock), \(Int32(truncatingIfNeeded: runID)))")
+            guard let row = shared.first, try row.decode(Bool.self) else {
+                throw StoreError(
+                    message: "\(name): run \(runID) is being resumed by another process (ailb-eval run --resume); "
+                        + "workers can join it once that has finished")
+            }
+            // A run all of whose workers had stopped goes on; a finalized one stays as it is.
+            _ = try execute(
+                """
+                UPDATE runs SET status = 'running', finished_at = NULL
+                WHERE id = \(runID) AND status <> 'running' AND finalizer IS NULL
+                """)
+            _ = try execute("COMMIT")
+            owned.write { $0[runID] = connection }
+            return (runID, existing == nil)
+        } catch {
+            // Closing rolls the transaction back and lets the locks go.
+            PostgresConnectionPool.close(connection)
+            throw error
+        }
+    }
+
+    /// SQL restricting `work` rows to the cases of `shard` (empty: no restriction).
+    private static func shardCondition(_ shard: Shard?, runID: Int64) -> String {
+        guard let shard else { return "" }
+        // The hash is stored as a signed BIGINT: taken back to its unsigned value before the modulo.
+        return """
+            AND case_position IN (SELECT position FROM cases WHERE run_id = \(runID)
+                AND (shard_hash::numeric + CASE WHEN shard_hash < 0 THEN 18446744073709551616 ELSE 0 END) % \(shard.count)
+                    = \(shard.index - 1))
+            """
+    }
+
+    package func claimWork(
+        runID: Int64, worker: String, backends: [String], shard: Shard?, limit: Int, leaseSeconds: Double
+    ) async throws -> [ResponseKey] {
+        let claim: PostgresQuery = """
+            UPDATE work w SET holder = \(worker), lease_until = clock_timestamp() + make_interval(secs => \(leaseSeconds))
+            FROM (
+                SELECT case_position, repeat, backend FROM work
+                WHERE run_id = \(runID) AND backend = ANY(\(backends))
+                    AND (lease_until IS NULL OR lease_until < clock_timestamp())
+                    \(unescaped: Self.shardCondition(shard, runID: runID))
+                ORDER BY case_position, repeat, backend
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            ) AS claimed
+            WHERE w.run_id = \(runID) AND w.case_position = claimed.case_position AND w.repeat = claimed.repeat
+                AND w.backend = claimed.backend
+            RETURNING w.case_position, w.repeat, w.backend
+            """
+        let rows = try await pool.get(pool.rows(claim), doing: "claiming work of run \(runID)")
+        return try rows.map { row in
+            let (position, repeatIndex, backend) = try row.decode((Int, Int, String).self)
+            return ResponseKey(casePosition: position, repeatIndex: repeatIndex, backend: backend)
+        }
+        .sorted { ($0.casePosition, $0.repeatIndex, $0.backend) < ($1.casePosition, $1.repeatIndex, $1.backend) }
+    }
+
+    package func renewLeases(runID: Int64, worker: String, leaseSeconds: Double) async throws {
+        let renew: PostgresQuery = """
+            UPDATE work SET lease_until = clock_timestamp() + make_interval(secs => \(leaseSeconds))
+            WHERE run_id = \(runID) AND holder = \(worker)
+            """
+        try await pool.get(pool.rows(renew), doing: "renewing the claims on run \(runID)")
+    }
+
+    package func releaseLeases(runID: Int64, worker: String) throws {
+        let release: PostgresQuery = """
+            UPDATE work SET holder = NULL, lease_until = NULL WHERE run_id = \(runID) AND holder = \(worker)
+            """
+        try pool.wait(pool.rows(release), doing: "giving back the claims on run \(runID)")
+    }
+
+    package func workLeft(runID: Int64, backends: [String]?, shard: Shard?) async throws -> WorkLeft {
+        let rows = try await pool.get(
+            pool.rows(Self.workLeftQuery(runID: runID, backends: backends, shard: shard)),
+            doing: "reading the work left of run \(runID)")
+        return try Self.workLeft(rows)
+    }
+
+    private static func workLeftQuery(runID: Int64, backends: [String]?, shard: Shard?) -> PostgresQuery {
+        let counts = """
+            SELECT count(*), count(*) FILTER (WHERE lease_until >= clock_timestamp()),
+                coalesce(array_agg(DISTINCT backend ORDER BY backend), '{}')
+            FROM work
+            """
+        guard let backends else {
+            return "\(unescaped: counts) WHERE run_id = \(runID) \(unescaped: shardCondition(shard, runID: runID))"
+        }
+        return """
+            \(unescaped: counts) WHERE run_id = \(runID) AND backend = ANY(\(backends))
+                \(unescaped: shardCondition(shard, runID: runID))
+            """
+    }
+
+    private static func workLeft(_ rows: [PostgresRow]) throws -> WorkLeft {
+        guard let row = rows.first else { return WorkLeft(requests: 0, claimed: 0, backends: []) }
+        let (requests, claimed, names) = try row.decode((Int, Int, [String]).self)
+        return WorkLeft(requests: requests, claimed: claimed, backends: names)
+    }
+
+    package func claimFinalization(runID: Int64, worker: String) throws -> FinalizationClaim {
+        let doing = "finalizing run \(runID)"
+        // One statement, so one winner: the row's lock makes a second worker see the first one's name.
+        let claim: PostgresQuery = """
+            UPDATE runs SET finalizer = \(worker)
+            WHERE id = \(runID) AND finalizer IS NULL AND NOT EXISTS (SELECT 1 FROM work WHERE run_id = \(runID))
+            RETURNING id
+            """
+        if try !pool.wait(pool.rows(claim), doing: doing).isEmpty { return .won }
+        let query: PostgresQuery = "SELECT finalizer FROM runs WHERE id = \(runID)"
+        guard let row = try pool.wait(pool.rows(query), doing: doing).first else {
+            throw StoreError(message: "\(name): no run '\(runID)' (see `ailb-eval runs`)")
+        }
+        if let finalizer = try row.decode(String?.self) { return .finalizedBy(finalizer) }
+        let left = try pool.wait(pool.rows(Self.workLeftQuery(runID: runID, backends: nil, shard: nil)), doing: doing)
+        return .workLeft(try Self.workLeft(left))
+    }
+
+    package func leaveRun(_ runID: Int64) {
+        if let connection = owned.write({ $0.removeValue(forKey: runID) }) { PostgresConnectionPool.close(connection) }
+    }
+}
