@@ -196,7 +196,9 @@ package struct EvalRun: Sendable {
             var collector = ResultCollector(
                 plan: runPlan, mode: runMode, judge: judgeLive, assessor: assessor, knownMembers: knownMembers,
                 retrying: retrying)
-            collector.tracksWork = claims != nil
+            // Also when this process resumes a shared run alone: the workers that come later must not find
+            // what it answered still in the queue.
+            collector.tracksWork = store is any WorkQueueStore
             var writing: Task<ResultCollector.BatchCounts, any Error>?
             func finishWriting() async throws {
                 guard let pending = writing else { return }

@@ -34,7 +34,7 @@ struct ResultCollector: Sendable {
     /// Retried requests with a new answer, and how many of those succeeded.
     var retriedAnswered = 0
     var retriedSucceeded = 0
-    /// Whether the run's requests are rows of a work queue shared by several workers (`WorkQueueStore`): each
+    /// Whether the run's requests may be rows of a work queue shared by several workers (`WorkQueueStore`): each
     /// final answer then takes its request's row out of the queue, in the transaction that stores it.
     var tracksWork = false
 

@@ -75,6 +75,39 @@ import Testing
         #expect(server.connectionsAccepted <= 64, "\(server.connectionsAccepted)")
     }
 
+    /// A queue that hands out a plan's items in batches of at most `limit` and counts its claims.
+    final class BatchFeed: WorkFeed {
+        let remaining: BackendLockedState<[WorkItem]>
+        let claims = BackendLockedState(0)
+
+        init(_ items: [WorkItem]) { remaining = BackendLockedState(items) }
+
+        func next(limit: Int) async -> [WorkItem]? {
+            claims.write { $0 += 1 }
+            return remaining.write { items in
+                guard !items.isEmpty else { return nil }
+                defer { items.removeFirst(min(limit, items.count)) }
+                return Array(items.prefix(limit))
+            }
+        }
+    }
+
+    @Test func aFeedIsSentBatchAfterBatchEachItemOnceWithTheSlotsKeptFull() async throws {
+        let (server, dispatcher) = try await Self.serve(Self.backends(3, latencyMs: 20), cases: 50, concurrency: 8)
+        let items = dispatcher.planItems()
+        let feed = BatchFeed(items)
+        let delivered = Delivered()
+        await dispatcher.run(feed: feed) { result in delivered.results.write { $0.append(result) } }
+        dispatcher.client.invalidate()
+        await server.stop()
+        #expect(delivered.count == 150)
+        #expect(Set(delivered.all.map(\.item)) == Set(items))
+        #expect(delivered.all.allSatisfy { $0.response.isSuccess })
+        // Batches of 32 (twice the slots, at least 32), then the one that says there is no more.
+        #expect(feed.claims.read { $0 } == 6)
+        #expect(server.receivedRequests.count == 150)
+    }
+
     @Test func backendsShareTheRunsSlotsInTurnWhenTheyCannotAllHaveTheirOwn() async throws {
         // Each backend takes 4 at once, but the run allows 6 in all: two each, not four for the first. The
         // answers take 1.5 s so that, even on a loaded machine, no seventh request is sent (a slot freed)
