@@ -74,21 +74,22 @@ package struct Dispatcher: Sendable {
     /// backends taking turns for the run's slots (`InterleavedSchedule`). One loop hands requests out; each
     /// request is a child task that reports its answer (freeing its slot at once, so the next request goes
     /// out while this result waits for the consumer) and then its delivery. With a `feed`, a child task
-    /// claims the next batch whenever fewer requests than the run's slots are left to hand out.
+    /// claims the next batch (four times the run's slots) whenever fewer than twice its slots are left to hand
+    /// out, so that a claim's round trip to the database never leaves a slot idle.
     func runIndependently(
         items: [WorkItem]?, feed: (any WorkFeed)? = nil, deliver: @escaping @Sendable (WorkResult) async -> Void
     ) async {
         var schedule = InterleavedSchedule(plan: plan, items: items, concurrency: defaults.concurrency)
         var feedOpen = feed != nil
         var claiming = false
-        let claimSize = max(2 * defaults.concurrency, 32)
+        let claimSize = max(4 * defaults.concurrency, 32)
         guard !schedule.isFinished || feedOpen else { return }
         let headers = plan.backends.map { requestHeaders(for: $0) }
         let (events, reporter) = AsyncStream.makeStream(of: RequestEvent.self)
         await withDiscardingTaskGroup { group in
             var waiting = events.makeAsyncIterator()
             while true {
-                if let feed, feedOpen, !claiming, !Task.isCancelled, schedule.queued < defaults.concurrency {
+                if let feed, feedOpen, !claiming, !Task.isCancelled, schedule.queued < 2 * defaults.concurrency {
                     claiming = true
                     group.addTask { reporter.yield(.claimed(await feed.next(limit: claimSize))) }
                 }

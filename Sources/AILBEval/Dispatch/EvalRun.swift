@@ -178,7 +178,11 @@ package struct EvalRun: Sendable {
         // of a resumed run need the answers stored before the interruption: they are recomputed from the
         // store at the end rather than judged as results arrive.
         let runMode = prepared.config.defaults.mode
-        let judgeLive = prepared.resumption == nil && runMode.hasEveryAnswer && workers == nil
+        // A worker of a shared run judges the case repeats it answered in full (for every backend) and keeps
+        // no more than a bounded number waiting: those whose answers come from several workers are judged
+        // by the finalizer.
+        let servesAll = workers?.serving.map { Set(plan.backends.map(\.name)).isSubset(of: $0) } ?? true
+        let judgeLive = prepared.resumption == nil && runMode.hasEveryAnswer && servesAll
         let store = self.store
         let progress = self.progress
         // Progress counts answered requests of the whole run, as `ailb-eval runs` and the interrupt message
@@ -199,6 +203,7 @@ package struct EvalRun: Sendable {
             // Also when this process resumes a shared run alone: the workers that come later must not find
             // what it answered still in the queue.
             collector.tracksWork = store is any WorkQueueStore
+            if claims != nil { collector.waitingLimit = 4 * prepared.config.defaults.concurrency + 1024 }
             var writing: Task<ResultCollector.BatchCounts, any Error>?
             func finishWriting() async throws {
                 guard let pending = writing else { return }
@@ -242,6 +247,7 @@ package struct EvalRun: Sendable {
             events.finish()
             if let workers {
                 // The run is not this worker's alone: others go on with it, and take over what it claimed.
+                try? workers.store.requireRejudging(runID: runID)
                 try? workers.store.releaseLeases(runID: runID, worker: workers.worker)
                 workers.store.leaveRun(runID)
             } else {
@@ -287,6 +293,8 @@ package struct EvalRun: Sendable {
         var outcome = RunOutcome(runID: runID, status: .running, elapsedSeconds: Date().timeIntervalSince(started))
         outcome.workerAnswers = answered
         if stopped {
+            // Its verdicts may have been judged with answers cut short, which others now answer again.
+            try queue.requireRejudging(runID: runID)
             queue.leaveRun(runID)
             outcome.status = .interrupted
             outcome.worker = .stopped
@@ -294,7 +302,8 @@ package struct EvalRun: Sendable {
         }
         switch try queue.claimFinalization(runID: runID, worker: workers.worker) {
         case .won:
-            outcome.status = try Self.finalize(runID: runID, store: queue, assessor: assessor, planned: total)
+            outcome.status = try Self.finalize(
+                runID: runID, store: queue, assessor: assessor, planned: total, keepLiveVerdicts: !(try queue.mustRejudge(runID: runID)))
             outcome.worker = .finalized
         case .workLeft(let left):
             queue.leaveRun(runID)
@@ -308,12 +317,15 @@ package struct EvalRun: Sendable {
         return outcome
     }
 
-    /// Computes a run's verdicts from every stored answer and marks it finished: completed, interrupted when
-    /// requests are left without an answer, or failed when not one answer is usable. Returns the status.
-    package static func finalize(runID: Int64, store: some RunStore, assessor: CaseAssessor, planned: Int) throws -> RunStatus {
+    /// Computes a run's verdicts from every stored answer (with `keepLiveVerdicts`, of the case repeats that
+    /// have none yet) and marks it finished: completed, interrupted when requests are left without an answer,
+    /// or failed when not one answer is usable. Returns the status.
+    package static func finalize(
+        runID: Int64, store: some RunStore, assessor: CaseAssessor, planned: Int, keepLiveVerdicts: Bool = false
+    ) throws -> RunStatus {
         let record = try store.run(String(runID))
         if record.mode.hasEveryAnswer {
-            try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
+            try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID, onlyMissing: keepLiveVerdicts)
         }
         let answered = try store.answeredRequestCount(runID: runID)
         var status: RunStatus = answered < planned ? .interrupted : .completed

@@ -37,6 +37,10 @@ struct ResultCollector: Sendable {
     /// Whether the run's requests may be rows of a work queue shared by several workers (`WorkQueueStore`): each
     /// final answer then takes its request's row out of the queue, in the transaction that stores it.
     var tracksWork = false
+    /// At most this many (case, repeat) pairs wait for the rest of their answers; beyond it the oldest are let
+    /// go unjudged (a worker of a shared run: their other answers went to other workers, and the finalizer
+    /// judges them). Nil: no limit.
+    var waitingLimit: Int?
 
     struct WorkKey: Hashable {
         var casePosition: Int
@@ -121,6 +125,13 @@ struct ResultCollector: Sendable {
                 expect: expect)
         } else {
             waiting[key] = slots
+            if let limit = waitingLimit, waiting.count > 2 * limit {
+                for stale in waiting.keys.sorted(by: { ($0.casePosition, $0.repeatIndex) < ($1.casePosition, $1.repeatIndex) })
+                    .prefix(waiting.count - limit)
+                {
+                    waiting[stale] = nil
+                }
+            }
         }
     }
 

@@ -16,9 +16,12 @@ package struct StoredVerdicts: Sendable {
     /// Judges every (case, repeat) of the run that has an answer from each of its backends and replaces its
     /// verdict rows; returns how many (case, repeat) pairs were judged. A load balancer has answered when
     /// one of its members has, or it has a row of its own (its whole request failed); its members' answers
-    /// take its place in the order, as when the run judged them live.
+    /// take its place in the order, as when the run judged them live. With `onlyMissing`, the (case, repeat)
+    /// pairs that have verdicts keep them (workers of a shared run judged those as they went).
     @discardableResult
-    package func recompute(runID: Int64) throws -> Int {
+    package func recompute(runID: Int64, onlyMissing: Bool = false) throws -> Int {
+        var judged = Set<[Int]>()
+        if onlyMissing { try store.forEachVerdict(runID: runID) { judged.insert([$0.casePosition, $0.repeatIndex]) } }
         let records = try store.backends(runID: runID)
         let members = Dictionary(grouping: records.filter { $0.via != nil }, by: { $0.via! })
             .mapValues { $0.sorted { $0.position < $1.position }.map(\.name) }
@@ -31,7 +34,7 @@ package struct StoredVerdicts: Sendable {
         var verdicts: [VerdictRecord] = []
         var current: (key: (Int, Int), responses: [String: BackendResponse])?
         func judge() {
-            guard let (key, responses) = current else { return }
+            guard let (key, responses) = current, !judged.contains([key.0, key.1]) else { return }
             var ordered: [(String, BackendResponse)] = []
             for backend in planned {
                 let answered = (members[backend.name] ?? []).compactMap { name in responses[name].map { (name, $0) } }

@@ -58,7 +58,8 @@ package protocol WorkQueueStore: RunStore {
     ) throws -> (runID: Int64, created: Bool)
     /// Claims up to `limit` requests of the run without a final answer that are not claimed by a live lease,
     /// for `backends` (and of the cases in `shard`), in (case, repeat, backend) order, leased to `worker` for
-    /// `leaseSeconds` (measured by the database's clock, the one clock all machines share).
+    /// `leaseSeconds` (measured by the database's clock, the one clock all machines share). Taking over a
+    /// lease that ran out requires rejudging (`mustRejudge`).
     func claimWork(
         runID: Int64, worker: String, backends: [String], shard: Shard?, limit: Int, leaseSeconds: Double
     ) async throws -> [ResponseKey]
@@ -69,6 +70,13 @@ package protocol WorkQueueStore: RunStore {
     /// The requests of the run still without a final answer, for `backends` (nil: all) and of the cases in
     /// `shard`.
     func workLeft(runID: Int64, backends: [String]?, shard: Shard?) async throws -> WorkLeft
+    /// Whether the verdicts workers judged as they went may not hold: a claim was taken over from a worker
+    /// whose lease ran out (killed, or stalled: two answers to one request, the first stored), or a worker
+    /// stopped with cancelled answers. The finalizer then judges every case repeat again, not only those no
+    /// worker could judge (their answers came from several).
+    func mustRejudge(runID: Int64) throws -> Bool
+    /// Records that the run's live verdicts may not hold (see `mustRejudge`).
+    func requireRejudging(runID: Int64) throws
     /// Makes `worker` the one that finalizes the run when no work is left and nobody finalized it before.
     func claimFinalization(runID: Int64, worker: String) throws -> FinalizationClaim
     /// This process no longer shares the run's ownership; its status stays as it is (other workers go on).

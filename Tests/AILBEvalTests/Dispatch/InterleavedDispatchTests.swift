@@ -103,7 +103,7 @@ import Testing
         #expect(delivered.count == 150)
         #expect(Set(delivered.all.map(\.item)) == Set(items))
         #expect(delivered.all.allSatisfy { $0.response.isSuccess })
-        // Batches of 32 (twice the slots, at least 32), then the one that says there is no more.
+        // Batches of 32 (four times the slots, at least 32), then the one that says there is no more.
         #expect(feed.claims.read { $0 } == 6)
         #expect(server.receivedRequests.count == 150)
     }

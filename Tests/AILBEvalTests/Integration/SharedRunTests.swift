@@ -95,6 +95,8 @@ struct SharedRunTests {
         }
         try Self.expectSameRun(url, as: single, requests: requests)
         #expect(Self.count("SELECT COUNT(*) FROM runs WHERE finalizer IS NOT NULL", in: url) == 1)
+        // The killed worker's claims were taken over: every verdict was judged again at the end.
+        #expect(Self.count("SELECT COUNT(*) FROM runs WHERE rejudge", in: url) == 1)
         // Reports are the finalizer's alone.
         let reports = (1...4).map { cli.path("out-\($0)/report.html") }.filter { FileManager.default.fileExists(atPath: $0) }
         #expect(reports.count == 1)
@@ -133,6 +135,9 @@ struct SharedRunTests {
         let second = try await cli.runDetached(base + ["--shard", "2/2"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("stored its last answer and finalized it"), "\(second.stdout)")
+        // Nothing was taken over and nobody stopped: the shard workers' own verdicts were kept, and the
+        // finalizer judged the rest.
+        #expect(Self.count("SELECT COUNT(*) FROM runs WHERE rejudge", in: url) == 0)
         try Self.expectSameRun(url, as: single, requests: 222)
 
         // A worker that comes late finds the run finalized and leaves it as it is.
@@ -158,6 +163,7 @@ struct SharedRunTests {
         #expect(worker.stdout.contains("This worker stopped; what it had claimed of run 1 is given back"), "\(worker.stdout)")
         #expect(Self.count("SELECT COUNT(*) FROM work WHERE holder IS NOT NULL", in: url) == 0)
         #expect(Self.count("SELECT COUNT(*) FROM work", in: url) > 0)
+        #expect(Self.count("SELECT COUNT(*) FROM runs WHERE rejudge", in: url) == 1)
 
         // Taken at once by the next worker: no lease to wait for.
         let started = Date()

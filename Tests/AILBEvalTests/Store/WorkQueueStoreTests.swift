@@ -53,11 +53,14 @@ struct WorkQueueStoreTests {
                 runID: runID, worker: "w2", backends: ["b", "lb"], shard: nil, limit: 4, leaseSeconds: 60)
             #expect(second == Self.keys([(1, 0, "b"), (1, 0, "lb")]))
             #expect(try await store.workLeft(runID: runID, backends: nil, shard: nil).claimed == 6)
+            #expect(try !store.mustRejudge(runID: runID))
             // w1's lease runs out (it was killed); w3 takes its rows, not w2's.
             try await Task.sleep(for: .milliseconds(1_200))
             let third = try await store.claimWork(
                 runID: runID, worker: "w3", backends: ["lb"], shard: nil, limit: 10, leaseSeconds: 60)
             #expect(third == Self.keys([(0, 0, "lb"), (0, 1, "lb")]))
+            // Two workers may have answered those: the verdicts judged as they went cannot be trusted.
+            #expect(try store.mustRejudge(runID: runID))
             // w2 stops: what it claimed is free at once.
             try store.releaseLeases(runID: runID, worker: "w2")
             let fourth = try await store.claimWork(

@@ -218,7 +218,8 @@ enum PostgresSchema {
         ),
         (
             // The work queue of a run finished by several workers (`--run-key`): one row per request without a
-            // final answer, leased to the worker that claimed it; the worker that finalizes the run; each case's
+            // final answer, leased to the worker that claimed it; the worker that finalizes the run, and whether
+            // it must judge every case repeat again (see `WorkQueueStore.mustRejudge`); each case's
             // FNV-1a hash (`Shard`; its 64 bits as a signed BIGINT), by which a worker with `--shard` claims only its
             // share.
             "v8",
@@ -235,6 +236,7 @@ enum PostgresSchema {
                 )
                 """,
                 "ALTER TABLE runs ADD COLUMN finalizer TEXT",
+                "ALTER TABLE runs ADD COLUMN rejudge BOOLEAN NOT NULL DEFAULT false",
                 "ALTER TABLE cases ADD COLUMN shard_hash BIGINT",
             ]
         ),

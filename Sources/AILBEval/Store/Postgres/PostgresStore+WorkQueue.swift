@@ -72,20 +72,27 @@ extension PostgresStore: WorkQueueStore {
     package func claimWork(
         runID: Int64, worker: String, backends: [String], shard: Shard?, limit: Int, leaseSeconds: Double
     ) async throws -> [ResponseKey] {
+        // A row that still names a holder was claimed before and its lease ran out: taken over.
         let claim: PostgresQuery = """
-            UPDATE work w SET holder = \(worker), lease_until = clock_timestamp() + make_interval(secs => \(leaseSeconds))
-            FROM (
-                SELECT case_position, repeat, backend FROM work
-                WHERE run_id = \(runID) AND backend = ANY(\(backends))
-                    AND (lease_until IS NULL OR lease_until < clock_timestamp())
-                    \(unescaped: Self.shardCondition(shard, runID: runID))
-                ORDER BY case_position, repeat, backend
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            ) AS claimed
-            WHERE w.run_id = \(runID) AND w.case_position = claimed.case_position AND w.repeat = claimed.repeat
-                AND w.backend = claimed.backend
-            RETURNING w.case_position, w.repeat, w.backend
+            WITH claimed AS (
+                UPDATE work w SET holder = \(worker), lease_until = clock_timestamp() + make_interval(secs => \(leaseSeconds))
+                FROM (
+                    SELECT case_position, repeat, backend, holder AS previous FROM work
+                    WHERE run_id = \(runID) AND backend = ANY(\(backends))
+                        AND (lease_until IS NULL OR lease_until < clock_timestamp())
+                        \(unescaped: Self.shardCondition(shard, runID: runID))
+                    ORDER BY case_position, repeat, backend
+                    LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED
+                ) AS free
+                WHERE w.run_id = \(runID) AND w.case_position = free.case_position AND w.repeat = free.repeat
+                    AND w.backend = free.backend
+                RETURNING w.case_position, w.repeat, w.backend, free.previous
+            ), noted AS (
+                UPDATE runs SET rejudge = true
+                WHERE id = \(runID) AND NOT rejudge AND EXISTS (SELECT 1 FROM claimed WHERE previous IS NOT NULL)
+            )
+            SELECT case_position, repeat, backend FROM claimed
             """
         let rows = try await pool.get(pool.rows(claim), doing: "claiming work of run \(runID)")
         return try rows.map { row in
@@ -136,6 +143,16 @@ extension PostgresStore: WorkQueueStore {
         guard let row = rows.first else { return WorkLeft(requests: 0, claimed: 0, backends: []) }
         let (requests, claimed, names) = try row.decode((Int, Int, [String]).self)
         return WorkLeft(requests: requests, claimed: claimed, backends: names)
+    }
+
+    package func mustRejudge(runID: Int64) throws -> Bool {
+        let query: PostgresQuery = "SELECT rejudge FROM runs WHERE id = \(runID)"
+        return try pool.wait(pool.rows(query), doing: "reading run \(runID)").first?.decode(Bool.self) ?? true
+    }
+
+    package func requireRejudging(runID: Int64) throws {
+        let update: PostgresQuery = "UPDATE runs SET rejudge = true WHERE id = \(runID)"
+        try pool.wait(pool.rows(update), doing: "storing run \(runID)")
     }
 
     package func claimFinalization(runID: Int64, worker: String) throws -> FinalizationClaim {
