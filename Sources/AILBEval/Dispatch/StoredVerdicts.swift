@@ -26,7 +26,10 @@ package struct StoredVerdicts: Sendable {
         let members = Dictionary(grouping: records.filter { $0.via != nil }, by: { $0.via! })
             .mapValues { $0.sorted { $0.position < $1.position }.map(\.name) }
         let planned = records.filter { $0.via == nil }.sorted { $0.position < $1.position }
-        let expectations = try store.cases(runID: runID).reduce(into: [Int: Expectation]()) { result, c in
+        let cases = try store.cases(runID: runID)
+        // Every case repeat judged already: the answers need not be read.
+        if onlyMissing, judged.count == cases.reduce(0, { $0 + $1.repeats }) { return 0 }
+        let expectations = cases.reduce(into: [Int: Expectation]()) { result, c in
             if let text = c.expectJSON, let value = try? JSONValue(parsing: text) {
                 result[c.position] = ExpectationJSON.decode(value)
             }

@@ -36,6 +36,14 @@ extension EvalWorkflow {
 }
 
 extension PreparedRun {
+    /// Whether `options` make this process a worker of a shared run: a run key, and a PostgreSQL database.
+    package static func makesWorker(_ options: RunOptions, environment: [String: String]) throws(InputError) -> Bool {
+        guard options.runKey != nil else { return false }
+        if let database = options.databasePath { return StoreLocation.takesPassword(database) }
+        let config = try loadConfig(options.configPath, environment: environment, allowInsecureTLS: options.allowInsecureTLS)
+        return StoreLocation.takesPassword(config.storagePath)
+    }
+
     /// Prepares one worker's part in a shared run (`--run-key` on PostgreSQL): the whole run, every configured
     /// backend and every case, as every worker records it; and the backends this worker serves (`--backend`;
     /// nil: all). `--shard` leaves the run whole too: it names the cases the worker claims.

@@ -82,13 +82,12 @@ package enum EvalWorkflow {
         let runOptions = options.run
         let environment = options.environment
         guard runOptions.resume != nil else {
-            var prepared = try PreparedRun.prepare(runOptions, environment: environment)
+            let shared = try PreparedRun.makesWorker(runOptions, environment: environment)
+            let (prepared, serving) =
+                shared
+                ? try PreparedRun.prepareWorker(runOptions, environment: environment)
+                : (try PreparedRun.prepare(runOptions, environment: environment), nil)
             let location = try prepared.storeLocation()
-            var serving: Set<String>?
-            let shared = runOptions.runKey != nil && { if case .postgres = location { true } else { false } }()
-            if shared {
-                (prepared, serving) = try PreparedRun.prepareWorker(runOptions, environment: environment)
-            }
             let started = try await prepared.startBackends(resolving: serving)
             do {
                 let store = try location.open()
