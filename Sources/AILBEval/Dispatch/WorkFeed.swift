@@ -19,6 +19,8 @@ package final class WorkerClaims: WorkFeed {
     package let worker: String
     /// The plan's backends this worker sends to, by name, with their indices in the plan.
     let served: [String: Int]
+    /// Whether those are all the plan's backends (its claims then name none).
+    let servesAll: Bool
     let shard: Shard?
     let leaseSeconds: Double
     /// The first failure of the database while claiming; the run then stops taking work.
@@ -38,6 +40,7 @@ package final class WorkerClaims: WorkFeed {
             served[backend.name] = index
         }
         self.served = served
+        servesAll = served.count == plan.backends.count
         self.shard = shard
         self.leaseSeconds = leaseSeconds
     }
@@ -46,10 +49,10 @@ package final class WorkerClaims: WorkFeed {
     package var error: (any Error)? { failure.read { $0 } }
 
     /// How long to wait before looking again when everything left is claimed by others.
-    var pollInterval: Duration { .milliseconds(Int(min(1, leaseSeconds / 4) * 1000)) }
+    var pollInterval: Duration { .milliseconds(Int(min(0.25, leaseSeconds / 4) * 1000)) }
 
     package func next(limit: Int) async -> [WorkItem]? {
-        let backends = served.keys.sorted()
+        let backends = servesAll ? nil : served.keys.sorted()
         do {
             while !Task.isCancelled {
                 let keys = try await store.claimWork(
@@ -60,8 +63,7 @@ package final class WorkerClaims: WorkFeed {
                     }
                 }
                 // Rows this worker still has in flight count too: they leave once their answers are stored.
-                let left = try await store.workLeft(runID: runID, backends: backends, shard: shard)
-                if left.requests == 0 { return nil }
+                guard try await store.hasWork(runID: runID, backends: backends, shard: shard) else { return nil }
                 try await Task.sleep(for: pollInterval)
             }
         } catch is CancellationError {

@@ -57,11 +57,11 @@ package protocol WorkQueueStore: RunStore {
         key: String, run: NewRun, cases: some Sequence<CaseRecord>, accept: (RunRecord) throws -> Void
     ) throws -> (runID: Int64, created: Bool)
     /// Claims up to `limit` requests of the run without a final answer that are not claimed by a live lease,
-    /// for `backends` (and of the cases in `shard`), in (case, repeat, backend) order, leased to `worker` for
+    /// for `backends` (nil: any) and of the cases in `shard`, in (case, repeat, backend) order, leased to `worker` for
     /// `leaseSeconds` (measured by the database's clock, the one clock all machines share). Taking over a
     /// lease that ran out requires rejudging (`mustRejudge`).
     func claimWork(
-        runID: Int64, worker: String, backends: [String], shard: Shard?, limit: Int, leaseSeconds: Double
+        runID: Int64, worker: String, backends: [String]?, shard: Shard?, limit: Int, leaseSeconds: Double
     ) async throws -> [ResponseKey]
     /// Extends every lease `worker` holds on the run by `leaseSeconds` from now.
     func renewLeases(runID: Int64, worker: String, leaseSeconds: Double) async throws
@@ -70,6 +70,9 @@ package protocol WorkQueueStore: RunStore {
     /// The requests of the run still without a final answer, for `backends` (nil: all) and of the cases in
     /// `shard`.
     func workLeft(runID: Int64, backends: [String]?, shard: Shard?) async throws -> WorkLeft
+    /// Whether any request of the run is still without a final answer, for `backends` (nil: any) and of the
+    /// cases in `shard`: what a waiting worker asks, often, so it stops at the first such request.
+    func hasWork(runID: Int64, backends: [String]?, shard: Shard?) async throws -> Bool
     /// Whether the verdicts workers judged as they went may not hold: a claim was taken over from a worker
     /// whose lease ran out (killed, or stalled: two answers to one request, the first stored), or a worker
     /// stopped with cancelled answers. The finalizer then judges every case repeat again, not only those no

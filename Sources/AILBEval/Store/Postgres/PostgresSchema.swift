@@ -235,6 +235,12 @@ enum PostgresSchema {
                     PRIMARY KEY (run_id, case_position, repeat, backend)
                 )
                 """,
+                // Claims read rows nobody holds, or whose lease ran out, in order from these alone.
+                """
+                CREATE INDEX work_unclaimed ON work (run_id, case_position, repeat, backend COLLATE "C")
+                WHERE holder IS NULL
+                """,
+                "CREATE INDEX work_leases ON work (run_id, lease_until) WHERE holder IS NOT NULL",
                 "ALTER TABLE runs ADD COLUMN finalizer TEXT",
                 "ALTER TABLE runs ADD COLUMN rejudge BOOLEAN NOT NULL DEFAULT false",
                 "ALTER TABLE cases ADD COLUMN shard_hash BIGINT",

@@ -58,10 +58,10 @@ extension PostgresStore: WorkQueueStore {
         }
     }
 
-    /// SQL restricting `work` rows to the cases of `shard` (empty: no restriction).
+    /// SQL restricting `work` rows to the cases of `shard` (empty: no restriction). The hash is stored as a
+    /// signed BIGINT: taken back to its unsigned value before the modulo.
     private static func shardCondition(_ shard: Shard?, runID: Int64) -> String {
         guard let shard else { return "" }
-        // The hash is stored as a signed BIGINT: taken back to its unsigned value before the modulo.
         return """
             AND case_position IN (SELECT position FROM cases WHERE run_id = \(runID)
                 AND (shard_hash::numeric + CASE WHEN shard_hash < 0 THEN 18446744073709551616 ELSE 0 END) % \(shard.count)
@@ -70,36 +70,71 @@ extension PostgresStore: WorkQueueStore {
     }
 
     package func claimWork(
-        runID: Int64, worker: String, backends: [String], shard: Shard?, limit: Int, leaseSeconds: Double
+        runID: Int64, worker: String, backends: [String]?, shard: Shard?, limit: Int, leaseSeconds: Double
     ) async throws -> [ResponseKey] {
-        // A row that still names a holder was claimed before and its lease ran out: taken over.
-        let claim: PostgresQuery = """
-            WITH claimed AS (
-                UPDATE work w SET holder = \(worker), lease_until = clock_timestamp() + make_interval(secs => \(leaseSeconds))
-                FROM (
-                    SELECT case_position, repeat, backend, holder AS previous FROM work
-                    WHERE run_id = \(runID) AND backend = ANY(\(backends))
-                        AND (lease_until IS NULL OR lease_until < clock_timestamp())
-                        \(unescaped: Self.shardCondition(shard, runID: runID))
-                    ORDER BY case_position, repeat, backend
-                    LIMIT \(limit)
-                    FOR UPDATE SKIP LOCKED
-                ) AS free
-                WHERE w.run_id = \(runID) AND w.case_position = free.case_position AND w.repeat = free.repeat
-                    AND w.backend = free.backend
-                RETURNING w.case_position, w.repeat, w.backend, free.previous
-            ), noted AS (
-                UPDATE runs SET rejudge = true
-                WHERE id = \(runID) AND NOT rejudge AND EXISTS (SELECT 1 FROM claimed WHERE previous IS NOT NULL)
-            )
-            SELECT case_position, repeat, backend FROM claimed
-            """
-        let rows = try await pool.get(pool.rows(claim), doing: "claiming work of run \(runID)")
-        return try rows.map { row in
-            let (position, repeatIndex, backend) = try row.decode((Int, Int, String).self)
-            return ResponseKey(casePosition: position, repeatIndex: repeatIndex, backend: backend)
+        // One backend at a time when the worker serves some: `backend = ANY(…)` would read every row and sort.
+        let each = backends.map { names in names.isEmpty ? 0 : (limit + names.count - 1) / names.count } ?? limit
+        var claimed: [ResponseKey] = []
+        for backend in backends.map({ $0.map(Optional.some) }) ?? [nil] {
+            // Rows nobody holds first; then rows whose lease ran out (taken over, which `mustRejudge` records).
+            for expired in [false, true] where claimed.count < limit {
+                let query = Self.claim(
+                    runID: runID, worker: worker, backend: backend, shard: shard, expired: expired,
+                    limit: min(each, limit - claimed.count), leaseSeconds: leaseSeconds)
+                let rows = try await pool.get(pool.rows(query), doing: "claiming work of run \(runID)")
+                for row in rows {
+                    let (position, repeatIndex, name) = try row.decode((Int, Int, String).self)
+                    claimed.append(ResponseKey(casePosition: position, repeatIndex: repeatIndex, backend: name))
+                }
+            }
         }
-        .sorted { ($0.casePosition, $0.repeatIndex, $0.backend) < ($1.casePosition, $1.repeatIndex, $1.backend) }
+        return claimed.sorted { ($0.casePosition, $0.repeatIndex, $0.backend) < ($1.casePosition, $1.repeatIndex, $1.backend) }
+    }
+
+    /// One claim: up to `limit` rows nobody holds (or, `expired`, rows whose lease ran out), in (case, repeat,
+    /// backend) order. Each is read in that order straight from an index (`work_unclaimed`, `work_leases`)
+    /// that holds only such rows, so a claim costs the rows it takes, not the size of the run.
+    private static func claim(
+        runID: Int64, worker: String, backend: String?, shard: Shard?, expired: Bool, limit: Int, leaseSeconds: Double
+    ) -> PostgresQuery {
+        var conditions = expired ? "holder IS NOT NULL AND lease_until < clock_timestamp()" : "holder IS NULL"
+        if let shard {
+            conditions += """
+                 AND EXISTS (SELECT 1 FROM cases c WHERE c.run_id = \(runID) AND c.position = w.case_position
+                    AND (c.shard_hash::numeric + CASE WHEN c.shard_hash < 0 THEN 18446744073709551616 ELSE 0 END)
+                        % \(shard.count) = \(shard.index - 1))
+                """
+        }
+        let backendCondition = backend.map { _ in "AND w.backend = $4" } ?? ""
+        var binds = PostgresBindings()
+        binds.append(runID)
+        binds.append(worker)
+        binds.append(leaseSeconds)
+        if let backend { binds.append(backend) }
+        binds.append(limit)
+        let limitParameter = backend == nil ? "$4" : "$5"
+        // A row that still names a holder had a lease that ran out: two workers may answer it.
+        return PostgresQuery(
+            unsafeSQL: """
+                WITH claimed AS (
+                    UPDATE work SET holder = $2, lease_until = clock_timestamp() + make_interval(secs => $3)
+                    FROM (
+                        SELECT w.case_position, w.repeat, w.backend, w.holder AS previous FROM work w
+                        WHERE w.run_id = $1 AND \(conditions) \(backendCondition)
+                        ORDER BY w.case_position, w.repeat, w.backend
+                        LIMIT \(limitParameter)
+                        FOR UPDATE SKIP LOCKED
+                    ) AS free
+                    WHERE work.run_id = $1 AND work.case_position = free.case_position AND work.repeat = free.repeat
+                        AND work.backend = free.backend
+                    RETURNING work.case_position, work.repeat, work.backend, free.previous
+                ), noted AS (
+                    UPDATE runs SET rejudge = true
+                    WHERE id = $1 AND NOT rejudge AND EXISTS (SELECT 1 FROM claimed WHERE previous IS NOT NULL)
+                )
+                SELECT case_position, repeat, backend FROM claimed
+                """,
+            binds: binds)
     }
 
     package func renewLeases(runID: Int64, worker: String, leaseSeconds: Double) async throws {
@@ -122,6 +157,21 @@ extension PostgresStore: WorkQueueStore {
             pool.rows(Self.workLeftQuery(runID: runID, backends: backends, shard: shard)),
             doing: "reading the work left of run \(runID)")
         return try Self.workLeft(rows)
+    }
+
+    package func hasWork(runID: Int64, backends: [String]?, shard: Shard?) async throws -> Bool {
+        let shardCondition = Self.shardCondition(shard, runID: runID)
+        let query: PostgresQuery =
+            if let backends {
+                """
+                SELECT EXISTS (SELECT 1 FROM work WHERE run_id = \(runID) AND backend = ANY(\(backends))
+                    \(unescaped: shardCondition))
+                """
+            } else {
+                "SELECT EXISTS (SELECT 1 FROM work WHERE run_id = \(runID) \(unescaped: shardCondition))"
+            }
+        let rows = try await pool.get(pool.rows(query), doing: "reading the work left of run \(runID)")
+        return try rows.first?.decode(Bool.self) ?? false
     }
 
     private static func workLeftQuery(runID: Int64, backends: [String]?, shard: Shard?) -> PostgresQuery {
