@@ -145,9 +145,10 @@ package final class PostgresStore: Sendable {
     }
 
     package func deleteRun(_ runID: Int64) throws {
-        // Every table names the run with ON DELETE CASCADE.
+        // Every table but `work` names the run with ON DELETE CASCADE.
+        let deleteWork: PostgresQuery = "DELETE FROM work WHERE run_id = \(runID)"
         let delete: PostgresQuery = "DELETE FROM runs WHERE id = \(runID)"
-        try pool.wait(pool.transaction([delete]), doing: "removing run \(runID)")
+        try pool.wait(pool.transaction([deleteWork, delete]), doing: "removing run \(runID)")
         if let connection = owned.write({ $0.removeValue(forKey: runID) }) { PostgresConnectionPool.close(connection) }
     }
 
