@@ -27,7 +27,10 @@ package enum FinalizeWorkflow {
     /// Finalizes the run; throws `InputError` when it cannot be (unknown, or still being worked on).
     package static func run(_ options: Options, output: some WorkflowOutput) throws -> RunResult {
         let location = try options.location.resolve(output: output)
-        let store = try location.openForResuming()
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+            throw InputError(file: path, "no database here: no run to finalize")
+        }
+        let store = try location.open()
         let record: RunRecord
         do {
             record = try options.runKey.map { try store.latestRun(withKey: $0) } ?? store.run(options.runReference)

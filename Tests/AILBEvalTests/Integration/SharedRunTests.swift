@@ -209,3 +209,22 @@ struct SharedRunTests {
         return Set(try store.cases(runID: 1).filter { shard.contains(suite: $0.suite, caseID: $0.caseID) }.map(\.position))
     }
 }
+
+/// `ailb-eval finalize` on a run of one process in SQLite: the same verdicts again, the run's reports.
+@Suite struct FinalizeCommandTests {
+    @Test func aFinishedRunFinalizedAgainKeepsItsVerdictsAndWritesItsReports() async throws {
+        let cli = try SharedRunTests.harness(latencyMs: 0)
+        defer { cli.remove() }
+        let run = try await cli.runDetached(["tools.yaml", "--quiet", "--db", "one.sqlite", "--out", "first"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let before = try MergeCommandTests.verdicts(cli.path("one.sqlite"))
+        let finalized = try await cli.runDetached(["finalize", "latest", "--db", "one.sqlite", "--out", "again"])
+        #expect(finalized.status == 0, "\(finalized.stderr)")
+        #expect(finalized.stdout.contains("Stored in one.sqlite as run 1; report again/report.html"), "\(finalized.stdout)")
+        #expect(try MergeCommandTests.verdicts(cli.path("one.sqlite")) == before)
+        #expect(try MergeCommandTests.record(cli.path("one.sqlite")).status == .completed)
+        #expect(FileManager.default.fileExists(atPath: cli.path("again/verdicts.csv")))
+        let unknown = try await cli.runDetached(["finalize", "7", "--db", "one.sqlite"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("cannot finalize: one.sqlite: no run '7'"), "\(unknown.stderr)")
+    }
+}

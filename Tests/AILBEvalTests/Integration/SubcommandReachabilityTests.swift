@@ -34,6 +34,8 @@ import Testing
             arguments: ["mock", "--config", "no-mock.yaml"], status: 2, mark: "the config has no kind: mock backends"),
         "backends": Probe(arguments: ["backends", "--timeout", "10"], status: 0, mark: "only-mock"),
         "merge": Probe(arguments: ["merge", "none.sqlite", "--into", "all.sqlite"], status: 3, mark: "none.sqlite: no database here"),
+        "finalize": Probe(
+            arguments: ["finalize", "--db", "none.sqlite"], status: 2, mark: "none.sqlite: error: no database here: no run to finalize"),
     ]
 
     /// The subcommand names of the root's help, in its order.
@@ -56,7 +58,7 @@ import Testing
         let help = try await cli.runDetached(["--help"])
         #expect(help.status == 0, "\(help.stderr)")
         let listed = Self.listedSubcommands(help.stdout)
-        #expect(listed.count == 11, "\(help.stdout)")
+        #expect(listed.count == 12, "\(help.stdout)")
         #expect(Set(listed) == Set(Self.probes.keys), "\(listed)")
     }
 
