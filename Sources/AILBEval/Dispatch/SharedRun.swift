@@ -24,6 +24,12 @@ package struct WorkerSettings: Sendable {
 
     /// Seconds a claim lasts unless given (`--lease`).
     package static let defaultLeaseSeconds = 60.0
+
+    /// `ailb-eval pid 4242 on HOST #3fa9c1`: the process, and a random tag, since a worker restarted in a fresh
+    /// container often has the process id and host name of the one that was killed, and must not pass for it.
+    package static func uniqueName() -> String {
+        PostgresAddress.applicationName + " #" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    }
 }
 
 /// What one worker's part in a shared run came to.

@@ -98,7 +98,7 @@ package enum EvalWorkflow {
                 let workers = WorkerSettings(
                     store: queue, serving: serving, shard: runOptions.shard,
                     leaseSeconds: runOptions.leaseSeconds ?? WorkerSettings.defaultLeaseSeconds,
-                    worker: PostgresAddress.applicationName)
+                    worker: WorkerSettings.uniqueName())
                 return (prepared, store, started, workers)
             } catch {
                 await started.stop()

@@ -49,7 +49,7 @@ package enum FinalizeWorkflow {
         if let queue = store as? any WorkQueueStore {
             // Whatever it finds: with work left the run stays open to workers (nobody is named its finalizer,
             // and the last of them finalizes it again); a finalizer named before is gone (no process owns the run).
-            _ = try queue.claimFinalization(runID: record.id, worker: PostgresAddress.applicationName)
+            _ = try queue.claimFinalization(runID: record.id, worker: WorkerSettings.uniqueName())
         }
         let started = Date()
         let status: RunStatus

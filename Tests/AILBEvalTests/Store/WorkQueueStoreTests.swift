@@ -44,18 +44,20 @@ struct WorkQueueStoreTests {
     }
 
     @Test func claimsNeverOverlapAndALeaseThatRunsOutIsTakenOver() async throws {
-        try await Self.with { store, _ in
+        try await Self.with { store, scratch in
             let (runID, _) = try store.joinOrCreateRun(key: "k", run: Self.run(), cases: RunStoreTests.cases) { _ in }
             let first = try await store.claimWork(
-                runID: runID, worker: "w1", backends: ["b", "lb"], shard: nil, limit: 4, leaseSeconds: 1)
+                runID: runID, worker: "w1", backends: ["b", "lb"], shard: nil, limit: 4, leaseSeconds: 60)
             #expect(first == Self.keys([(0, 0, "b"), (0, 0, "lb"), (0, 1, "b"), (0, 1, "lb")]))
             let second = try await store.claimWork(
-                runID: runID, worker: "w2", backends: ["b", "lb"], shard: nil, limit: 4, leaseSeconds: 60)
+                runID: runID, worker: "w2", backends: nil, shard: nil, limit: 4, leaseSeconds: 60)
             #expect(second == Self.keys([(1, 0, "b"), (1, 0, "lb")]))
             #expect(try await store.workLeft(runID: runID, backends: nil, shard: nil).claimed == 6)
+            #expect(try await store.claimWork(runID: runID, worker: "w5", backends: nil, shard: nil, limit: 4, leaseSeconds: 60).isEmpty)
             #expect(try !store.mustRejudge(runID: runID))
-            // w1's lease runs out (it was killed); w3 takes its rows, not w2's.
-            try await Task.sleep(for: .milliseconds(1_200))
+            // w1's lease runs out (it was killed; the database's clock says so): w3 takes its rows, not w2's.
+            try PostgresTestServer.execute(
+                ["UPDATE work SET lease_until = clock_timestamp() - interval '1 second' WHERE holder = 'w1'"], on: scratch.value)
             let third = try await store.claimWork(
                 runID: runID, worker: "w3", backends: ["lb"], shard: nil, limit: 10, leaseSeconds: 60)
             #expect(third == Self.keys([(0, 0, "lb"), (0, 1, "lb")]))

@@ -91,13 +91,15 @@ extension PostgresStore: WorkQueueStore {
         return claimed.sorted { ($0.casePosition, $0.repeatIndex, $0.backend) < ($1.casePosition, $1.repeatIndex, $1.backend) }
     }
 
-    /// One claim: up to `limit` rows nobody holds (or, `expired`, rows whose lease ran out), in (case, repeat,
-    /// backend) order. Each is read in that order straight from an index (`work_unclaimed`, `work_leases`)
+    /// One claim: up to `limit` rows nobody holds (or, `expired`, rows of other workers whose lease ran out), in
+    /// (case, repeat, backend) order. Each is read in that order straight from an index (`work_unclaimed`, `work_leases`)
     /// that holds only such rows, so a claim costs the rows it takes, not the size of the run.
     private static func claim(
         runID: Int64, worker: String, backend: String?, shard: Shard?, expired: Bool, limit: Int, leaseSeconds: Double
     ) -> PostgresQuery {
-        var conditions = expired ? "holder IS NOT NULL AND lease_until < clock_timestamp()" : "holder IS NULL"
+        // Not this worker's own: a claim's second statement must not take back what its first just took.
+        var conditions =
+            expired ? "holder IS NOT NULL AND holder <> $2 AND lease_until < clock_timestamp()" : "holder IS NULL"
         if let shard {
             conditions += """
                  AND EXISTS (SELECT 1 FROM cases c WHERE c.run_id = \(runID) AND c.position = w.case_position
