@@ -203,7 +203,10 @@ package struct EvalRun: Sendable {
             // Also when this process resumes a shared run alone: the workers that come later must not find
             // what it answered still in the queue.
             collector.tracksWork = store is any WorkQueueStore
-            if claims != nil { collector.waitingLimit = 4 * prepared.config.defaults.concurrency + 1024 }
+            if claims != nil {
+                collector.waitingLimit = 4 * prepared.config.defaults.concurrency + 1024
+                collector.keepsStoredVerdicts = true
+            }
             var writing: Task<ResultCollector.BatchCounts, any Error>?
             func finishWriting() async throws {
                 guard let pending = writing else { return }
@@ -259,7 +262,7 @@ package struct EvalRun: Sendable {
         if let workers, let claims {
             return try finishPart(
                 of: runID, workers: workers, claims: claims, stopped: interrupted.read({ $0 }) || Task.isCancelled,
-                answered: collector.storedRequests, assessor: assessor, total: total, started: started)
+                answered: collector.storedRequests, plan: plan, assessor: assessor, total: total, started: started)
         }
         if prepared.resumption != nil, runMode.hasEveryAnswer {
             try StoredVerdicts(store: store, assessor: assessor).recompute(runID: runID)
@@ -281,10 +284,15 @@ package struct EvalRun: Sendable {
     /// Ends this worker's part in a shared run: gives back what it claimed and did not answer, then, if no work
     /// is left and nobody did before, finalizes the run (verdicts from every stored answer, and its status).
     func finishPart(
-        of runID: Int64, workers: WorkerSettings, claims: WorkerClaims, stopped: Bool, answered: Int, assessor: CaseAssessor,
-        total: Int, started: Date
+        of runID: Int64, workers: WorkerSettings, claims: WorkerClaims, stopped: Bool, answered: Int, plan: RunPlan,
+        assessor: CaseAssessor, total: Int, started: Date
     ) throws -> RunOutcome {
         let queue = workers.store
+        if stopped || claims.error != nil {
+            // Its verdicts may have been judged with answers cut short, which others answer again: said before
+            // its claims go back, so that no finalizer can keep those verdicts.
+            try queue.requireRejudging(runID: runID)
+        }
         try queue.releaseLeases(runID: runID, worker: workers.worker)
         if let error = claims.error {
             queue.leaveRun(runID)
@@ -293,8 +301,6 @@ package struct EvalRun: Sendable {
         var outcome = RunOutcome(runID: runID, status: .running, elapsedSeconds: Date().timeIntervalSince(started))
         outcome.workerAnswers = answered
         if stopped {
-            // Its verdicts may have been judged with answers cut short, which others now answer again.
-            try queue.requireRejudging(runID: runID)
             queue.leaveRun(runID)
             outcome.status = .interrupted
             outcome.worker = .stopped
@@ -302,8 +308,12 @@ package struct EvalRun: Sendable {
         }
         switch try queue.claimFinalization(runID: runID, worker: workers.worker) {
         case .won:
+            // Members behind a load balancer are numbered by each worker as it meets them: their order, which a
+            // verdict depends on, is settled only in the store.
+            let loadBalanced = plan.backends.contains { $0.kind == .ailb }
             outcome.status = try Self.finalize(
-                runID: runID, store: queue, assessor: assessor, planned: total, keepLiveVerdicts: !(try queue.mustRejudge(runID: runID)))
+                runID: runID, store: queue, assessor: assessor, planned: total,
+                keepLiveVerdicts: !loadBalanced && !(try queue.mustRejudge(runID: runID)))
             outcome.worker = .finalized
         case .workLeft(let left):
             queue.leaveRun(runID)

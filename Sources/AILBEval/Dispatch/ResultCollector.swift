@@ -37,10 +37,12 @@ struct ResultCollector: Sendable {
     /// Whether the run's requests may be rows of a work queue shared by several workers (`WorkQueueStore`): each
     /// final answer then takes its request's row out of the queue, in the transaction that stores it.
     var tracksWork = false
-    /// At most this many (case, repeat) pairs wait for the rest of their answers; beyond it the oldest are let
-    /// go unjudged (a worker of a shared run: their other answers went to other workers, and the finalizer
-    /// judges them). Nil: no limit.
+    /// About this many (case, repeat) pairs wait for the rest of their answers: past twice as many, the oldest
+    /// are let go unjudged down to this many (a worker of a shared run: their other answers went to other
+    /// workers, and the finalizer judges them). Nil: no limit.
     var waitingLimit: Int?
+    /// Whether the batches keep verdicts already stored (`StoreBatch.keepsStoredVerdicts`): a worker's.
+    var keepsStoredVerdicts = false
 
     struct WorkKey: Hashable {
         var casePosition: Int
@@ -211,6 +213,7 @@ struct ResultCollector: Sendable {
             pendingRequests = 0
             batch = StoreBatch()
         }
+        batch.keepsStoredVerdicts = keepsStoredVerdicts
         return (batch, counts)
     }
 

@@ -24,7 +24,7 @@ package struct StoredVerdicts: Sendable {
         if onlyMissing { try store.forEachVerdict(runID: runID) { judged.insert([$0.casePosition, $0.repeatIndex]) } }
         let records = try store.backends(runID: runID)
         let members = Dictionary(grouping: records.filter { $0.via != nil }, by: { $0.via! })
-            .mapValues { $0.sorted { $0.position < $1.position }.map(\.name) }
+            .mapValues { $0.sorted { ($0.position, $0.name) < ($1.position, $1.name) }.map(\.name) }
         let planned = records.filter { $0.via == nil }.sorted { $0.position < $1.position }
         let cases = try store.cases(runID: runID)
         // Every case repeat judged already: the answers need not be read.

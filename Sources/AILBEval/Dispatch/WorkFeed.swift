@@ -15,7 +15,7 @@ package protocol WorkFeed: Sendable {
 package final class WorkerClaims: WorkFeed {
     let store: any WorkQueueStore
     let runID: Int64
-    /// The name the worker's claims carry (`ailb-eval pid 4242 on HOST`).
+    /// The name the worker's claims carry (`ailb-eval pid 4242 on HOST #3fa9c1`).
     package let worker: String
     /// The plan's backends this worker sends to, by name, with their indices in the plan.
     let served: [String: Int]

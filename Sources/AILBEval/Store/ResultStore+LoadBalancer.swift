@@ -129,6 +129,10 @@ package struct StoreBatch: Sendable {
     /// Requests of a run finished by several workers whose final answers this batch stores, by the backend of
     /// the plan they went to: their rows leave the run's work queue in the same transaction.
     package var finishedWork: [ResponseKey] = []
+    /// Whether verdicts, ai-lb's verdicts and response headers already stored stay as they are (PostgreSQL).
+    /// A worker of a shared run writes its live verdicts so: a late worker whose lease ran out must not replace
+    /// what the finalizer judged from the answers that count.
+    package var keepsStoredVerdicts = false
 
     /// A batch of rows.
     package init(

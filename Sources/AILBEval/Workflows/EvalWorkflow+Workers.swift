@@ -7,7 +7,8 @@ extension EvalWorkflow {
         _ outcome: RunOutcome, _ worker: WorkerOutcome, store: any RunStore, output: some WorkflowOutput
     ) throws(OutputError) -> RunResult {
         let runID = outcome.runID
-        let result = RunResult(runID: runID, status: outcome.status)
+        // This worker's part is done (exit 0) unless it was stopped (130), whatever the run's own status.
+        let result = RunResult(runID: runID, status: worker == .stopped ? .interrupted : .completed)
         let answers = outcome.workerAnswers
         try output.line("This worker answered \(answers) request\(answers == 1 ? "" : "s") of run \(runID).")
         switch worker {

@@ -92,6 +92,21 @@ struct WorkQueueStoreTests {
         }
     }
 
+    @Test func aLateWorkersVerdictNeverReplacesOneStored() async throws {
+        try await Self.with { store, _ in
+            let (runID, _) = try store.joinOrCreateRun(key: "k", run: Self.run(), cases: RunStoreTests.cases) { _ in }
+            // The finalizer's verdict, judged from the answers that count…
+            try store.write(runID: runID, responses: [], verdicts: [RunStoreTests.verdict(0, 0, .ailb, winner: "b")])
+            // …and one a worker whose lease had run out judged from its own answer, written after it.
+            var late = StoreBatch(verdicts: [RunStoreTests.verdict(0, 0, .ailb, winner: "lb"), RunStoreTests.verdict(0, 1, .ailb)])
+            late.keepsStoredVerdicts = true
+            try await store.write(runID: runID, batch: late)
+            let stored = try store.verdicts(runID: runID, profile: .ailb)
+            #expect(stored.map(\.verdict.winner) == ["b", "b"])
+            #expect(stored.map(\.repeatIndex) == [0, 1])
+        }
+    }
+
     @Test func aShardClaimsOnlyItsCases() async throws {
         try await Self.with { store, _ in
             let cases = (0..<20).map { n in

@@ -91,6 +91,15 @@ final class PostgresConnectionPool: Sendable {
         withConnection { connection in connection.query(query, logger: self.logger).map(\.rows) }
     }
 
+    /// The rows of `query`, run in one transaction after `statements` (settings for it alone: `SET LOCAL`).
+    func rows(_ query: PostgresQuery, after statements: [PostgresQuery]) -> EventLoopFuture<[PostgresRow]> {
+        withConnection { connection in
+            self.run(["BEGIN"] + statements, on: connection)
+                .flatMap { connection.query(query, logger: self.logger).map(\.rows) }
+                .flatMap { rows in connection.query("COMMIT", logger: self.logger).map { _ in rows } }
+        }
+    }
+
     /// Runs `statements` in one transaction: all of them or none.
     func transaction(_ statements: [PostgresQuery]) -> EventLoopFuture<Void> {
         withConnection { connection in self.transaction(statements, on: connection) }

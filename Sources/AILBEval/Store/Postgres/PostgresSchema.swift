@@ -242,7 +242,12 @@ enum PostgresSchema {
                 CREATE INDEX work_unclaimed ON work (run_id, case_position, repeat, backend COLLATE "C")
                 WHERE holder IS NULL
                 """,
-                "CREATE INDEX work_leases ON work (run_id, lease_until) WHERE holder IS NOT NULL",
+                // A worker that serves some backends reads its own, however far behind the others' are.
+                """
+                CREATE INDEX work_unclaimed_by_backend ON work (run_id, backend COLLATE "C", case_position, repeat)
+                WHERE holder IS NULL
+                """,
+                "CREATE INDEX work_leases ON work (run_id, backend COLLATE \"C\", lease_until) WHERE holder IS NOT NULL",
                 "ALTER TABLE runs ADD COLUMN finalizer TEXT",
                 "ALTER TABLE runs ADD COLUMN rejudge BOOLEAN NOT NULL DEFAULT false",
                 "ALTER TABLE cases ADD COLUMN shard_hash BIGINT",

@@ -19,12 +19,16 @@ enum PostgresStatements {
         statements += delete(batch.superseded, runID: runID)
         statements += attempts(batch.attempts, runID: runID)
         statements += responses(batch.distinctResponses, runID: runID)
-        statements += verdicts(lastPerKey(batch.verdicts) { [$0.casePosition, $0.repeatIndex, $0.profile.rawValue] }, runID: runID)
+        let keep = batch.keepsStoredVerdicts
+        statements += verdicts(
+            lastPerKey(batch.verdicts) { [$0.casePosition, $0.repeatIndex, $0.profile.rawValue] }, runID: runID, keepingStored: keep)
         statements += loadBalancerVerdicts(
-            lastPerKey(batch.loadBalancerVerdicts) { [$0.casePosition, $0.repeatIndex, $0.backend] }, runID: runID)
+            lastPerKey(batch.loadBalancerVerdicts) { [$0.casePosition, $0.repeatIndex, $0.backend] }, runID: runID,
+            keepingStored: keep)
         statements += races(lastPerKey(batch.races) { [$0.casePosition, $0.repeatIndex] }, runID: runID)
         statements += responseHeaders(
-            lastPerKey(batch.responseHeaders) { [$0.casePosition, $0.repeatIndex, $0.backend] }, runID: runID)
+            lastPerKey(batch.responseHeaders) { [$0.casePosition, $0.repeatIndex, $0.backend] }, runID: runID,
+            keepingStored: keep)
         statements += finishedWork(batch.finishedWork, runID: runID)
         return statements
     }
@@ -197,7 +201,7 @@ enum PostgresStatements {
         }
     }
 
-    static func verdicts(_ verdicts: [VerdictRecord], runID: Int64) -> [PostgresQuery] {
+    static func verdicts(_ verdicts: [VerdictRecord], runID: Int64, keepingStored: Bool = false) -> [PostgresQuery] {
         inserts(
             verdicts,
             head: """
@@ -206,7 +210,9 @@ enum PostgresStatements {
                     consensus_undecided, reference_failure)
                 """,
             columns: 15,
-            tail: """
+            tail: keepingStored
+                ? "ON CONFLICT DO NOTHING"
+                : """
                 ON CONFLICT (run_id, case_position, repeat, profile) DO UPDATE SET comparison_type = excluded.comparison_type,
                     winner = excluded.winner, agreement_count = excluded.agreement_count, successes = excluded.successes,
                     disagreement = excluded.disagreement, groups_json = excluded.groups_json,
@@ -233,7 +239,8 @@ enum PostgresStatements {
         }
     }
 
-    static func loadBalancerVerdicts(_ verdicts: [LoadBalancerVerdictRecord], runID: Int64) -> [PostgresQuery] {
+    static func loadBalancerVerdicts(_ verdicts: [LoadBalancerVerdictRecord], runID: Int64, keepingStored: Bool = false) -> [PostgresQuery]
+    {
         inserts(
             verdicts,
             head: """
@@ -242,7 +249,9 @@ enum PostgresStatements {
                     our_comparison_type, matches_ours, our_groups_json, our_successes, oracle, oracle_agreed)
                 """,
             columns: 18,
-            tail: """
+            tail: keepingStored
+                ? "ON CONFLICT DO NOTHING"
+                : """
                 ON CONFLICT (run_id, case_position, repeat, backend) DO UPDATE SET winner = excluded.winner,
                     agreement_count = excluded.agreement_count, disagreement = excluded.disagreement,
                     comparison_type = excluded.comparison_type, x_disagreement = excluded.x_disagreement,
@@ -298,10 +307,12 @@ enum PostgresStatements {
         }
     }
 
-    static func responseHeaders(_ records: [ResponseHeadersRecord], runID: Int64) -> [PostgresQuery] {
+    static func responseHeaders(_ records: [ResponseHeadersRecord], runID: Int64, keepingStored: Bool = false) -> [PostgresQuery] {
         inserts(
             records, head: "INSERT INTO response_headers (run_id, case_position, repeat, backend, headers_json)", columns: 5,
-            tail: "ON CONFLICT (run_id, case_position, repeat, backend) DO UPDATE SET headers_json = excluded.headers_json"
+            tail: keepingStored
+                ? "ON CONFLICT DO NOTHING"
+                : "ON CONFLICT (run_id, case_position, repeat, backend) DO UPDATE SET headers_json = excluded.headers_json"
         ) { record, binds in
             binds.append(runID)
             binds.append(record.casePosition)

@@ -81,7 +81,11 @@ extension PostgresStore: WorkQueueStore {
                 let query = Self.claim(
                     runID: runID, worker: worker, backend: backend, shard: shard, expired: expired,
                     limit: min(each, limit - claimed.count), leaseSeconds: leaseSeconds)
-                let rows = try await pool.get(pool.rows(query), doing: "claiming work of run \(runID)")
+                // Rows nobody holds are many and in order in their index: without statistics (a run's rows are
+                // new) the planner may read and sort them all instead, so it is told not to.
+                let settings: [PostgresQuery] =
+                    expired ? [] : ["SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)"]
+                let rows = try await pool.get(pool.rows(query, after: settings), doing: "claiming work of run \(runID)")
                 for row in rows {
                     let (position, repeatIndex, name) = try row.decode((Int, Int, String).self)
                     claimed.append(ResponseKey(casePosition: position, repeatIndex: repeatIndex, backend: name))
@@ -92,21 +96,17 @@ extension PostgresStore: WorkQueueStore {
     }
 
     /// One claim: up to `limit` rows nobody holds (or, `expired`, rows of other workers whose lease ran out), in
-    /// (case, repeat, backend) order. Each is read in that order straight from an index (`work_unclaimed`, `work_leases`)
-    /// that holds only such rows, so a claim costs the rows it takes, not the size of the run.
+    /// (case, repeat, backend) order. Rows nobody holds are read in that order from an index of those rows alone
+    /// (`work_unclaimed`, or `work_unclaimed_by_backend` for one backend), so such a claim costs about the rows it
+    /// takes (times the number of shards, with `--shard`), not the size of the run. Expired rows, few (only
+    /// rows held by some worker are in `work_leases`), are found by their lease and sorted.
     private static func claim(
         runID: Int64, worker: String, backend: String?, shard: Shard?, expired: Bool, limit: Int, leaseSeconds: Double
     ) -> PostgresQuery {
         // Not this worker's own: a claim's second statement must not take back what its first just took.
         var conditions =
             expired ? "holder IS NOT NULL AND holder <> $2 AND lease_until < clock_timestamp()" : "holder IS NULL"
-        if let shard {
-            conditions += """
-                 AND EXISTS (SELECT 1 FROM cases c WHERE c.run_id = \(runID) AND c.position = w.case_position
-                    AND (c.shard_hash::numeric + CASE WHEN c.shard_hash < 0 THEN 18446744073709551616 ELSE 0 END)
-                        % \(shard.count) = \(shard.index - 1))
-                """
-        }
+        conditions += " " + shardRowCondition(shard)
         let backendCondition = backend.map { _ in "AND w.backend = $4" } ?? ""
         var binds = PostgresBindings()
         binds.append(runID)
@@ -140,9 +140,13 @@ extension PostgresStore: WorkQueueStore {
     }
 
     package func renewLeases(runID: Int64, worker: String, leaseSeconds: Double) async throws {
+        // Rows the worker's own writer has locked are being deleted with their answers: skipped, not waited
+        // for, so the two never wait on each other in opposite orders.
         let renew: PostgresQuery = """
             UPDATE work SET lease_until = clock_timestamp() + make_interval(secs => \(leaseSeconds))
-            WHERE run_id = \(runID) AND holder = \(worker)
+            WHERE run_id = \(runID) AND (case_position, repeat, backend) IN (
+                SELECT case_position, repeat, backend FROM work WHERE run_id = \(runID) AND holder = \(worker)
+                FOR UPDATE SKIP LOCKED)
             """
         try await pool.get(pool.rows(renew), doing: "renewing the claims on run \(runID)")
     }
@@ -162,18 +166,32 @@ extension PostgresStore: WorkQueueStore {
     }
 
     package func hasWork(runID: Int64, backends: [String]?, shard: Shard?) async throws -> Bool {
-        let shardCondition = Self.shardCondition(shard, runID: runID)
-        let query: PostgresQuery =
-            if let backends {
-                """
-                SELECT EXISTS (SELECT 1 FROM work WHERE run_id = \(runID) AND backend = ANY(\(backends))
-                    \(unescaped: shardCondition))
-                """
-            } else {
-                "SELECT EXISTS (SELECT 1 FROM work WHERE run_id = \(runID) \(unescaped: shardCondition))"
-            }
-        let rows = try await pool.get(pool.rows(query), doing: "reading the work left of run \(runID)")
-        return try rows.first?.decode(Bool.self) ?? false
+        // One backend at a time, each found from its own index of rows; the shard's cases checked row by row.
+        for backend in backends.map({ $0.map(Optional.some) }) ?? [nil] {
+            var binds = PostgresBindings()
+            binds.append(runID)
+            if let backend { binds.append(backend) }
+            let query = PostgresQuery(
+                unsafeSQL: """
+                    SELECT EXISTS (SELECT 1 FROM work w WHERE w.run_id = $1 \(backend == nil ? "" : "AND w.backend = $2")
+                        \(Self.shardRowCondition(shard)))
+                    """,
+                binds: binds)
+            let rows = try await pool.get(pool.rows(query), doing: "reading the work left of run \(runID)")
+            if try rows.first?.decode(Bool.self) ?? false { return true }
+        }
+        return false
+    }
+
+    /// SQL keeping the `work w` rows whose case is in `shard` (empty: every row), checked row by row.
+    private static func shardRowCondition(_ shard: Shard?) -> String {
+        guard let shard else { return "" }
+        // The hash is stored as a signed BIGINT: taken back to its unsigned value before the modulo.
+        return """
+            AND EXISTS (SELECT 1 FROM cases c WHERE c.run_id = w.run_id AND c.position = w.case_position
+                AND (c.shard_hash::numeric + CASE WHEN c.shard_hash < 0 THEN 18446744073709551616 ELSE 0 END)
+                    % \(shard.count) = \(shard.index - 1))
+            """
     }
 
     private static func workLeftQuery(runID: Int64, backends: [String]?, shard: Shard?) -> PostgresQuery {
