@@ -39,12 +39,6 @@ struct FinalizeCommand: ParsableCommand {
     func run() throws {
         let options = FinalizeWorkflow.Options(
             location: common.storedRuns, runReference: runReference, runKey: runKey, outputDirectory: out)
-        let result = try FinalizeWorkflow.run(options, output: StandardStreams())
-        if result.status == .interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
-        if let outputFailure = result.outputFailure {
-            for line in result.gateFailure?.lines ?? [] { CommandErrors.printError(line) }
-            throw outputFailure
-        }
-        if let gateFailure = result.gateFailure { throw gateFailure }
+        try FinalizeWorkflow.run(options, output: StandardStreams()).exit()
     }
 }

@@ -38,12 +38,6 @@ extension RunArguments {
     /// failed gate 1.
     func run() async throws {
         diagnostics.startLog()
-        let result = try await EvalWorkflow.run(evalOptions, signals: .terminationSignals, output: StandardStreams())
-        if result.status == .interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
-        if let outputFailure = result.outputFailure {
-            for line in result.gateFailure?.lines ?? [] { CommandErrors.printError(line) }
-            throw outputFailure
-        }
-        if let gateFailure = result.gateFailure { throw gateFailure }
+        try await EvalWorkflow.run(evalOptions, signals: .terminationSignals, output: StandardStreams()).exit()
     }
 }

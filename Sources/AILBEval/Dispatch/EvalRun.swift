@@ -181,8 +181,7 @@ package struct EvalRun: Sendable {
         // A worker of a shared run judges the case repeats it answered in full (for every backend) and keeps
         // no more than a bounded number waiting: those whose answers come from several workers are judged
         // by the finalizer.
-        let servesAll = workers?.serving.map { Set(plan.backends.map(\.name)).isSubset(of: $0) } ?? true
-        let judgeLive = prepared.resumption == nil && runMode.hasEveryAnswer && servesAll
+        let judgeLive = prepared.resumption == nil && runMode.hasEveryAnswer && (claims?.servesAll ?? true)
         let store = self.store
         let progress = self.progress
         // Progress counts answered requests of the whole run, as `ailb-eval runs` and the interrupt message

@@ -19,7 +19,7 @@ package final class WorkerClaims: WorkFeed {
     package let worker: String
     /// The plan's backends this worker sends to, by name, with their indices in the plan.
     let served: [String: Int]
-    /// Whether those are all the plan's backends (its claims then name none).
+    /// Whether those are all the plan's backends: its claims then name none, and it judges as it goes.
     let servesAll: Bool
     let shard: Shard?
     let leaseSeconds: Double

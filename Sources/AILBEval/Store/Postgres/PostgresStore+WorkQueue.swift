@@ -58,17 +58,6 @@ extension PostgresStore: WorkQueueStore {
         }
     }
 
-    /// SQL restricting `work` rows to the cases of `shard` (empty: no restriction). The hash is stored as a
-    /// signed BIGINT: taken back to its unsigned value before the modulo.
-    private static func shardCondition(_ shard: Shard?, runID: Int64) -> String {
-        guard let shard else { return "" }
-        return """
-            AND case_position IN (SELECT position FROM cases WHERE run_id = \(runID)
-                AND (shard_hash::numeric + CASE WHEN shard_hash < 0 THEN 18446744073709551616 ELSE 0 END) % \(shard.count)
-                    = \(shard.index - 1))
-            """
-    }
-
     package func claimWork(
         runID: Int64, worker: String, backends: [String]?, shard: Shard?, limit: Int, leaseSeconds: Double
     ) async throws -> [ResponseKey] {
@@ -198,14 +187,13 @@ extension PostgresStore: WorkQueueStore {
         let counts = """
             SELECT count(*), count(*) FILTER (WHERE lease_until >= clock_timestamp()),
                 coalesce(array_agg(DISTINCT backend ORDER BY backend), '{}')
-            FROM work
+            FROM work w
             """
         guard let backends else {
-            return "\(unescaped: counts) WHERE run_id = \(runID) \(unescaped: shardCondition(shard, runID: runID))"
+            return "\(unescaped: counts) WHERE w.run_id = \(runID) \(unescaped: shardRowCondition(shard))"
         }
         return """
-            \(unescaped: counts) WHERE run_id = \(runID) AND backend = ANY(\(backends))
-                \(unescaped: shardCondition(shard, runID: runID))
+            \(unescaped: counts) WHERE w.run_id = \(runID) AND w.backend = ANY(\(backends)) \(unescaped: shardRowCondition(shard))
             """
     }
 
