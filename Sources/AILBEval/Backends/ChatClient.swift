@@ -71,12 +71,12 @@ package final class ChatClient: Sendable {
     /// The JSON text sent for `request`: its body with `stream` (and, streaming, `stream_options`) set, keys
     /// sorted so that the same request is the same bytes in every process (a dictionary's order changes with
     /// the hash seed, and a chat template renders tool schemas in the order it receives them).
-    static func encodedBody(_ request: ChatRequest) -> String {
+    static func encodedBody(_ request: ChatRequest) -> [UInt8] {
         var body = request.body.objectValue ?? [:]
         body["stream"] = .bool(request.stream)
         // A stream reports token usage only when asked (OpenAI, vLLM, llama.cpp); keep a suite's own choice.
         if request.stream, body["stream_options"] == nil { body["stream_options"] = ["include_usage": true] }
-        return JSONWriter(sortKeys: true, asciiOnly: false, spaced: false).string(.object(body))
+        return JSONWriter.compactUnicode.bytes(.object(body))
     }
 
     /// Sends `request`, retrying per its policy, and reports the final attempt.
@@ -91,7 +91,7 @@ package final class ChatClient: Sendable {
             headers.append((name, value))
         }
         let prepared = TransportRequest(
-            method: .post, url: url, headers: headers, body: Array(Self.encodedBody(request).utf8),
+            method: .post, url: url, headers: headers, body: Self.encodedBody(request),
             timeout: request.timeout, tls: request.tls)
 
         var attempt = 1

@@ -91,7 +91,7 @@ struct MockRouter: Sendable {
     static let sseHeaders: HTTPHeaders = ["Content-Type": "text/event-stream", "Cache-Control": "no-cache"]
 
     static func encode(_ value: JSONValue) -> [UInt8] {
-        Array(JSONWriter(sortKeys: false, asciiOnly: false, spaced: false).string(value).utf8)
+        JSONWriter(sortKeys: false, asciiOnly: false, spaced: false).bytes(value)
     }
 
     static func json(_ status: Int, _ value: JSONValue) -> LoopbackHTTPResponse {

@@ -21,70 +21,128 @@ public struct JSONWriter: Sendable {
 
     /// The serialised text of `value`.
     public func string(_ value: JSONValue) -> String {
-        var out = ""
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    /// The serialised text of `value` as UTF-8 bytes, for a request body or a hash without a `String` between.
+    public func bytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(value, into: &out)
         return out
     }
 
-    func write(_ value: JSONValue, into out: inout String) {
+    func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += PythonFloat.repr(d)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: PythonFloat.repr(d).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (n, item) in items.enumerated() {
-                if n > 0 { out += spaced ? ", " : "," }
+                if n > 0 { appendSeparator(UInt8(ascii: ","), into: &out) }
                 write(item, into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
-            let keys = sortKeys ? members.keys.sorted(by: codePointLess) : Array(members.keys)
-            for (n, key) in keys.enumerated() {
-                if n > 0 { out += spaced ? ", " : "," }
-                writeString(key, into: &out)
-                out += spaced ? ": " : ":"
-                write(members[key]!, into: &out)
+            out.append(UInt8(ascii: "{"))
+            if sortKeys {
+                for (n, member) in members.sorted(by: { codePointLess($0.key, $1.key) }).enumerated() {
+                    if n > 0 { appendSeparator(UInt8(ascii: ","), into: &out) }
+                    writeString(member.key, into: &out)
+                    appendSeparator(UInt8(ascii: ":"), into: &out)
+                    write(member.value, into: &out)
+                }
+            } else {
+                for (n, member) in members.enumerated() {
+                    if n > 0 { appendSeparator(UInt8(ascii: ","), into: &out) }
+                    writeString(member.key, into: &out)
+                    appendSeparator(UInt8(ascii: ":"), into: &out)
+                    write(member.value, into: &out)
+                }
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                let v = scalar.value
-                if v < 0x20 || (asciiOnly && v > 0x7E) {
-                    if v >= 0x10000 {
-                        let u = v - 0x10000
+    private func appendSeparator(_ separator: UInt8, into out: inout [UInt8]) {
+        out.append(separator)
+        if spaced { out.append(UInt8(ascii: " ")) }
+    }
+
+    /// A string literal, escaped as Python's `json.dumps` escapes it. Works on UTF-8 bytes: runs that need no
+    /// escape are copied whole, which is nearly every byte of a prompt or an answer.
+    func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { utf8 in
+            var runStart = 0
+            var i = 0
+            while i < utf8.count {
+                let byte = utf8[i]
+                // Python escapes controls, `"` and `\\`; with `ensure_ascii` also everything above `~`.
+                let plain = byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                    && (byte < 0x7F || !asciiOnly)
+                if plain {
+                    i += 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+                if byte < 0x80 {  // a control, `"`, `\\` or (ASCII only) DEL
+                    appendEscapedASCII(byte, into: &out)
+                    i += 1
+                } else {
+                    // Only with `asciiOnly`: decode the scalar and write it as one or two `\uXXXX`.
+                    let (scalar, length) = Self.scalar(in: utf8, at: i)
+                    if scalar >= 0x10000 {
+                        let u = scalar - 0x10000
                         appendEscape(0xD800 + (u >> 10), into: &out)
                         appendEscape(0xDC00 + (u & 0x3FF), into: &out)
                     } else {
-                        appendEscape(v, into: &out)
+                        appendEscape(scalar, into: &out)
                     }
-                } else {
-                    out.unicodeScalars.append(scalar)
+                    i += length
                 }
+                runStart = i
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
-    func appendEscape(_ unit: UInt32, into out: inout String) {
-        let hex = String(unit, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    private func appendEscapedASCII(_ byte: UInt8, into out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+        case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+        default: appendEscape(UInt32(byte), into: &out)
+        }
+    }
+
+    /// The scalar whose UTF-8 encoding starts at `i` (a `String`'s UTF-8 is always valid), and its length.
+    private static func scalar(in utf8: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int) {
+        let lead = UInt32(utf8[i])
+        if lead < 0xE0 { return ((lead & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F), 2) }
+        if lead < 0xF0 {
+            return ((lead & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F), 3)
+        }
+        let value = (lead & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12 | UInt32(utf8[i + 2] & 0x3F) << 6
+        return (value | UInt32(utf8[i + 3] & 0x3F), 4)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    func appendEscape(_ unit: UInt32, into out: inout [UInt8]) {
+        out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
+        for shift in stride(from: 12, through: 0, by: -4) {
+            out.append(Self.hexDigits[Int((unit >> UInt32(shift)) & 0xF)])
+        }
     }
 }
 

@@ -30,6 +30,17 @@ import Testing
         #expect(value.canonicalText == #"{"B":1,"z":"\n","\u00e9":"caf\u00e9 \ud83d\ude42"}"#)
     }
 
+    /// Every escape Python's `json.dumps` makes, with and without `ensure_ascii` (expected texts from Python).
+    @Test func escapesStringsAsPythonDoes() {
+        let value: JSONValue = ["k": .string("a\"b\\c\n\r\t\u{08}\u{0C}\u{01}\u{1F}\u{7F} é€😀 ~")]
+        #expect(
+            JSONWriter.canonical.string(value) == #"{"k":"a\"b\\c\n\r\t\b\f\u0001\u001f\u007f \u00e9\u20ac\ud83d\ude00 ~"}"#)
+        #expect(JSONWriter.compactUnicode.string(value) == "{\"k\":\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\u{7F} é€😀 ~\"}")
+        let spaced = JSONWriter(sortKeys: true, asciiOnly: false, spaced: true)
+        #expect(spaced.string([1, ["b": 2, "a": [nil, true]]]) == #"[1, {"a": [null, true], "b": 2}]"#)
+        #expect(JSONWriter.compactUnicode.bytes(value) == Array(JSONWriter.compactUnicode.string(value).utf8))
+    }
+
     @Test func rejectsMalformedInput() {
         for text in ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"abc", "tru", "[1] 2", "{\"a\":1,}"] {
             #expect(throws: JSONParseError.self, "\(text)") { try JSONValue(parsing: text) }
