@@ -27,7 +27,7 @@ public struct CaseAssessor: Sendable {
         let completions = responses.map {
             CandidateResponse(
                 backend: $0.backend, success: $0.response.isSuccess, latencyMs: $0.response.latencyMs,
-                body: $0.response.exactBody)
+                body: $0.response.exactBody, json: $0.response.body)
         }
         let votes = zip(responses, completions).map { answer, completion in
             if completion.success { return completion }

@@ -13,12 +13,13 @@ struct ComparedAnswer {
     /// Set when `content` is a truthy non-string: ai-lb's text rule raises on it, its tool-call rule does not.
     let unreadableText: ReferenceFailure?
 
-    /// Reads and normalises `body` (a non-empty object) under `rules`.
-    init(body: ExactJSON, rules: EquivalenceRules) throws(ReferenceFailure) {
+    /// Reads and normalises `body` (a non-empty object) under `rules`; `json` is the same body as a
+    /// `JSONValue`, when the caller has it.
+    init(body: ExactJSON, json: JSONValue? = nil, rules: EquivalenceRules) throws(ReferenceFailure) {
         let content: ExactJSON
         let calls: ExactJSON?
         if rules.bareCalls {
-            let answer = ExtractedAnswer(body: body.jsonValue)
+            let answer = ExtractedAnswer(body: json ?? body.jsonValue)
             content = .string(ExactString(answer.text))
             calls = answer.toolCalls.isEmpty ? nil : .array(answer.toolCalls.map(ExactJSON.init))
         } else {

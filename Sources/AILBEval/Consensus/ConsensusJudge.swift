@@ -155,7 +155,7 @@ public struct ConsensusJudge: Sendable {
             guard let body = response.body, !body.isPythonFalsy else { continue }
             do throws(ReferenceFailure) {
                 guard case .object = body else { throw ReferenceFailure("the response body is not an object") }
-                let answer = try ComparedAnswer(body: body, rules: rules)
+                let answer = try ComparedAnswer(body: body, json: response.json, rules: rules)
                 candidates.append(
                     Candidate(
                         index: index, backend: response.backend, latencyMs: response.latencyMs, text: answer.text,

@@ -17,7 +17,7 @@ public enum ExpectationScorer {
             return false
         }
         let visibleText = TextNormalizer.removingThinking(answer.text, rules: rules)
-        for needle in expect.contains where visibleText.range(of: needle, options: .caseInsensitive) == nil {
+        for needle in expect.contains where !containsCaseInsensitive(visibleText, needle) {
             return false
         }
         if let pattern = expect.regex {
@@ -26,6 +26,26 @@ public enum ExpectationScorer {
             if regex.firstMatch(in: visibleText, range: range) == nil { return false }
         }
         return true
+    }
+
+    /// Whether `text` contains `needle`, letters compared without case. ASCII against ASCII is compared byte by
+    /// byte (folding A–Z is all there is to it); other text goes through Foundation's case-insensitive search.
+    /// An empty needle is in every text (Foundation would find it nowhere).
+    static func containsCaseInsensitive(_ text: String, _ needle: String) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) && needle.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.range(of: needle, options: .caseInsensitive) != nil
+        }
+        let haystack = Array(text.utf8).map(asciiLowercased)
+        let pattern = Array(needle.utf8).map(asciiLowercased)
+        guard pattern.count <= haystack.count else { return false }
+        return (0...(haystack.count - pattern.count)).contains { start in
+            haystack[start] == pattern[0] && haystack[start..<(start + pattern.count)].elementsEqual(pattern)
+        }
+    }
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 
     /// Tool calls as a multiset: every expected call paired with a distinct actual call of the same name and,

@@ -21,7 +21,9 @@ public enum TextNormalizer {
 
     /// The normalised form of `text` with the given equivalences.
     static func normalize(_ text: ExactString, rules: EquivalenceRules) -> ExactString {
-        var codePoints = rules.unicodeForms ? ExactString(text.string.precomposedUnicode).codePoints : text.codePoints
+        // ASCII is its own normal form: only other text goes through Foundation's composition.
+        let composes = rules.unicodeForms && text.codePoints.contains { $0 >= 0x80 }
+        var codePoints = composes ? ExactString(text.string.precomposedUnicode).codePoints : text.codePoints
         // Without '<' there is no tag block and without '`' no fence: only whitespace changes.
         if codePoints.contains(0x3C) || codePoints.contains(0x60) {
             codePoints = removingBlocks(codePoints, tag: "thinking")
@@ -38,6 +40,8 @@ public enum TextNormalizer {
 
     /// `text` without its reasoning blocks (`<thinking>`, and `<think>` when the rules say so), otherwise unchanged.
     static func removingThinking(_ text: String, rules: EquivalenceRules) -> String {
+        // Every block starts with '<'.
+        guard text.utf8.contains(UInt8(ascii: "<")) else { return text }
         var codePoints = removingBlocks(ExactString(text).codePoints, tag: "thinking")
         if rules.stripThinkTags { codePoints = removingBlocks(codePoints, tag: "think") }
         return ExactString(codePoints).string

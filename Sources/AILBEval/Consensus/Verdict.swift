@@ -6,17 +6,21 @@ public struct CandidateResponse: Sendable, Hashable {
     public var latencyMs: Double
     /// The chat-completion body, exactly as received (every digit and code point kept).
     public var body: ExactJSON?
+    /// The same body already read as a `JSONValue`, when the caller has it: the semantic reading takes it
+    /// rather than converting `body` again.
+    public var json: JSONValue?
 
-    public init(backend: String, success: Bool, latencyMs: Double, body: ExactJSON?) {
+    public init(backend: String, success: Bool, latencyMs: Double, body: ExactJSON?, json: JSONValue? = nil) {
         self.backend = backend
         self.success = success
         self.latencyMs = latencyMs
         self.body = body
+        self.json = json
     }
 
     /// A response whose body was read as a `JSONValue` (what it could not hold is already lost).
     public init(backend: String, success: Bool, latencyMs: Double, json: JSONValue?) {
-        self.init(backend: backend, success: success, latencyMs: latencyMs, body: json.map(ExactJSON.init))
+        self.init(backend: backend, success: success, latencyMs: latencyMs, body: json.map(ExactJSON.init), json: json)
     }
 }
 

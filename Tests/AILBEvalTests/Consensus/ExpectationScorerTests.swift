@@ -65,6 +65,17 @@ extension ConsensusTests {
             #expect(!ExpectationScorer.isCorrect(thoughtOnly, expect: Expectation(contains: ["paris"])))
         }
 
+        /// The ASCII path and Foundation's search agree wherever both apply; beyond ASCII, Unicode case folding.
+        @Test(arguments: [
+            ("The capital is PARIS.", "paris", true), ("abc", "ABCD", false), ("aXb", "xB", true), ("[x]", "[X]", true),
+            ("ab", "", true), ("", "a", false), ("Straße in MÜNCHEN", "münchen", true), ("ÉTÉ", "été", true),
+            ("plain ascii", "é", false), ("@[`{", "`{", true), ("@", "`", false),
+        ])
+        func containsFoldsCase(text: String, needle: String, expected: Bool) {
+            #expect(ExpectationScorer.containsCaseInsensitive(text, needle) == expected)
+            if !needle.isEmpty { #expect((text.range(of: needle, options: .caseInsensitive) != nil) == expected) }
+        }
+
         @Test func regexMatchesAnywhereAndAnInvalidOneFails() {
             let answer = ExtractedAnswer(text: "Total: 42 apples")
             #expect(ExpectationScorer.isCorrect(answer, expect: Expectation(regex: #"\b\d+ apples"#)))
