@@ -1,4 +1,3 @@
-import AsyncAlgorithms
 import Foundation
 
 /// Why a run could not be carried out at all (exit code 3).
@@ -143,15 +142,12 @@ package struct EvalRun: Sendable {
                 }
             } ?? shard.map { plan.workItems(in: $0) }
 
-        // Bounded: a sender hands its result over and waits until the consumer takes it, so results never
-        // pile up in memory faster than the store writes them.
-        let events = AsyncChannel<Event>()
+        // Bounded: senders wait once a few batches of results are queued, so results never pile up in memory
+        // faster than the store writes them. A send is not cancelled by an interrupt: a request it cut short
+        // is still recorded (as cancelled).
+        let events = ResultQueue<Event>(capacity: 256)
         let dispatch = Task {
-            let deliver: @Sendable (WorkResult) async -> Void = { result in
-                // Sent from a task of its own: an interrupt cancels the senders, and a request it cut short
-                // must still be recorded (as cancelled) rather than dropped by a cancelled `send`.
-                await Task { await events.send(.result(result)) }.value
-            }
+            let deliver: @Sendable (WorkResult) async -> Void = { result in await events.send(.result(result)) }
             if let claims {
                 let renewing = Task { await claims.renewLeases() }
                 await dispatcher.run(feed: claims, deliver: deliver)
@@ -213,9 +209,10 @@ package struct EvalRun: Sendable {
                 collector.written(try await pending.value)
             }
             var lastFlush = Date()
-            for await event in events {
-                if case .result(let result) = event { collector.add(result) }
-                if collector.pendingWrites >= 256 || Date().timeIntervalSince(lastFlush) >= 0.1 {
+            while let arrived = await events.next() {
+                for event in arrived {
+                    if case .result(let result) = event { collector.add(result) }
+                    guard collector.pendingWrites >= 256 || Date().timeIntervalSince(lastFlush) >= 0.1 else { continue }
                     try await finishWriting()
                     let (batch, counts) = collector.takeBatch()
                     writing = Task {
