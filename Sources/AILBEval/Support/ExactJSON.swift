@@ -160,6 +160,7 @@ enum ExactJSONTree: JSONTree {
     /// 990 levels when ai-lb's consensus is called from a short script; deeper text is invalid JSON.
     static let maxDepth = 980
     static let acceptsEncodedSurrogates = true
+    static let readsCodePoints = true
     static let null = ExactJSON.null
     static func bool(_ flag: Bool) -> ExactJSON { .bool(flag) }
     static func float(_ number: Double) -> ExactJSON { .float(number) }

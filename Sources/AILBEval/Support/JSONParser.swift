@@ -41,6 +41,9 @@ protocol JSONTree {
     static func float(_ number: Double) -> Value
     /// An integer literal (ASCII digits with an optional leading `-`); nil when it cannot be held.
     static func integer(_ literal: ArraySlice<UInt8>) -> Value?
+    /// Whether strings are wanted as code points (`key(codePoints:)`) even without escapes: a tree that holds
+    /// code points would only take a `String` apart again.
+    static var readsCodePoints: Bool { get }
     /// A string without escapes.
     static func key(_ text: String) -> Key
     /// A string with escapes, as the code points they spell (lone surrogates included).
@@ -55,6 +58,8 @@ protocol JSONTree {
 }
 
 extension JSONTree {
+    static var readsCodePoints: Bool { false }
+
     static func value(_ value: Value, at offset: Int) -> Value { value }
     static func key(_ key: Key, at offset: Int) -> Key { key }
 }
@@ -271,6 +276,7 @@ struct JSONBytesParser<Tree: JSONTree> {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                if Tree.readsCodePoints { break }
                 if let text = String(validating: bytes[start..<index], as: UTF8.self) {
                     index += 1
                     return Tree.key(text)
@@ -284,10 +290,12 @@ struct JSONBytesParser<Tree: JSONTree> {
             if byte < 0x20 { throw fail("control character in string") }
             index += 1
         }
-        // Slow path: escapes (or encoded surrogates), decoded code point by code point from the start.
+        // Slow path: escapes (or encoded surrogates, or a tree that reads code points), decoded code point by
+        // code point from the start; there are at most as many as the bytes scanned, and a few per escape.
+        let scanned = index - start
         index = start
         var codePoints: [UInt32] = []
-        codePoints.reserveCapacity(bytes.count - start)
+        codePoints.reserveCapacity(scanned + 16)
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -295,6 +303,11 @@ struct JSONBytesParser<Tree: JSONTree> {
                 return Tree.key(codePoints: codePoints)
             }
             if byte < 0x20 { throw fail("control character in string") }
+            if byte < 0x80 && byte != UInt8(ascii: "\\") {
+                codePoints.append(UInt32(byte))
+                index += 1
+                continue
+            }
             guard byte == UInt8(ascii: "\\") else {
                 try appendScalar(startingAt: byte, to: &codePoints)
                 continue
