@@ -276,7 +276,11 @@ struct JSONBytesParser<Tree: JSONTree> {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                if Tree.readsCodePoints { break }
+                if Tree.readsCodePoints {
+                    let codePoints = try decodedCodePoints(start..<index)
+                    index += 1
+                    return Tree.key(codePoints: codePoints)
+                }
                 if let text = String(validating: bytes[start..<index], as: UTF8.self) {
                     index += 1
                     return Tree.key(text)
@@ -347,9 +351,42 @@ struct JSONBytesParser<Tree: JSONTree> {
         throw fail("unterminated string")
     }
 
+    /// The code points of `range`, a string's bytes without escapes: as many as the bytes at most, written in
+    /// place (ASCII, nearly all of them, byte by byte).
+    mutating func decodedCodePoints(_ range: Range<Int>) throws(JSONParseError) -> [UInt32] {
+        let end = range.upperBound
+        index = range.lowerBound
+        var failure: JSONParseError?
+        let codePoints = [UInt32](unsafeUninitializedCapacity: range.count) { buffer, count in
+            while index < end {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    buffer[count] = UInt32(byte)
+                    count += 1
+                    index += 1
+                    continue
+                }
+                do throws(JSONParseError) {
+                    buffer[count] = try decodeScalar(startingAt: byte)
+                    count += 1
+                } catch {
+                    failure = error
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+        return codePoints
+    }
+
     /// Decodes one UTF-8 sequence whose first byte is `lead` (at `index`) and appends its code point;
     /// an encoded surrogate only when the tree accepts them.
     mutating func appendScalar(startingAt lead: UInt8, to codePoints: inout [UInt32]) throws(JSONParseError) {
+        codePoints.append(try decodeScalar(startingAt: lead))
+    }
+
+    /// Decodes the UTF-8 sequence at `index`, whose first byte is `lead`, and moves past it.
+    mutating func decodeScalar(startingAt lead: UInt8) throws(JSONParseError) -> UInt32 {
         let length: Int
         var code: UInt32
         switch lead {
@@ -368,8 +405,8 @@ struct JSONBytesParser<Tree: JSONTree> {
         let smallest: UInt32 = length == 3 ? 0x800 : length == 4 ? 0x10000 : 0
         guard code >= smallest, code <= 0x10FFFF, Tree.acceptsEncodedSurrogates || !(0xD800...0xDFFF).contains(code)
         else { throw fail("invalid UTF-8 in string") }
-        codePoints.append(code)
         index += length
+        return code
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {

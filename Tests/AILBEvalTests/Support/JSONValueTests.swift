@@ -41,6 +41,18 @@ import Testing
         #expect(JSONWriter.compactUnicode.bytes(value) == Array(JSONWriter.compactUnicode.string(value).utf8))
     }
 
+    /// Exact strings are decoded from the bytes: every scalar kept, a WTF-8 surrogate too, broken UTF-8 refused.
+    @Test func exactStringsAreTheCodePointsOfTheirBytes() throws {
+        let text = try ExactJSON(parsing: #"["a é€😀", "x\ny"]"#)
+        #expect(text == .array([.string(ExactString("a é€😀")), .string(ExactString("x\ny"))]))
+        let lone = try ExactJSON(parsing: ExactString([0x22, 0x61, 0xD800, 0x62, 0x22]))
+        #expect(lone == .string(ExactString([0x61, 0xD800, 0x62])))
+        for broken: [UInt8] in [[0x22, 0xC0, 0x80, 0x22], [0x22, 0x80, 0x22], [0x22, 0xE2, 0x82, 0x22], [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22]] {
+            var parser = JSONBytesParser<ExactJSONTree>(bytes: broken)
+            #expect(throws: JSONParseError.self, "\(broken)") { try parser.parseDocument() }
+        }
+    }
+
     @Test func rejectsMalformedInput() {
         for text in ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"abc", "tru", "[1] 2", "{\"a\":1,}"] {
             #expect(throws: JSONParseError.self, "\(text)") { try JSONValue(parsing: text) }
