@@ -174,29 +174,31 @@ public enum SequenceSimilarity {
             var bestsize = 0
             let rows = scratch.rows
             let touched = scratch.touched
+            // The innermost loop of the judge: its arithmetic stays within the lengths of `a` and `b`, so it
+            // is done without overflow checks (`&+`).
             for i in alo..<max(alo, ahi) {
                 let previous = scratch.previousBase
                 let current = scratch.currentBase
                 var count = 0
                 let id = Int(a[i])
                 var index = starts[id]
-                let end = starts[id + 1]
+                let end = starts[id &+ 1]
                 while index < end {
                     let j = positions[index]
-                    index += 1
+                    index &+= 1
                     if j < blo { continue }
                     if j >= bhi { break }
-                    let k = rows[previous + j] + 1
-                    rows[current + j + 1] = k
-                    touched[current + count] = j + 1
-                    count += 1
+                    let k = rows[previous &+ j] &+ 1
+                    rows[current &+ j &+ 1] = k
+                    touched[current &+ count] = j &+ 1
+                    count &+= 1
                     if k > bestsize {
-                        besti = i - k + 1
-                        bestj = j - k + 1
+                        besti = i &- k &+ 1
+                        bestj = j &- k &+ 1
                         bestsize = k
                     }
                 }
-                for t in 0..<scratch.previousCount { rows[previous + touched[previous + t]] = 0 }
+                for t in 0..<scratch.previousCount { rows[previous &+ touched[previous &+ t]] = 0 }
                 scratch.previousCount = count
                 scratch.flip = 1 - scratch.flip
             }

@@ -2,10 +2,9 @@ import Foundation
 
 /// The loop of the `verdict` and `similarity` commands: JSON Lines in, one output line per input line.
 package enum JSONLinesStream {
-    /// Reads `input` to its end and writes one output line per non-blank input line. Returns the
-    /// number of lines that carried an error; throws `OutputError` when the output cannot be written.
-    @discardableResult
-    package static func run(input: FileHandle, output: FileHandle, processor: some LineProcessor) throws(OutputError) -> Int {
+    /// Reads `input` to its end and writes one output line per non-blank input line; throws `OutputError` when
+    /// the output cannot be written.
+    package static func run(input: FileHandle, output: FileHandle, processor: some LineProcessor) throws(OutputError) {
         var lines = LineSplitter()
         var writer = BufferedLines(output: output)
         var failure: OutputError?
@@ -25,7 +24,6 @@ package enum JSONLinesStream {
         if failure == nil { lines.finish(emit) }
         if let failure { throw failure }
         try writer.flush()
-        return writer.errors
     }
 }
 
@@ -64,11 +62,10 @@ struct LineSplitter {
     }
 }
 
-/// Collects output lines and writes them in large blocks; counts lines that report an error.
+/// Collects output lines and writes them in large blocks.
 struct BufferedLines {
     let output: FileHandle
     var pending: [UInt8] = []
-    var errors = 0
 
     init(output: FileHandle) {
         self.output = output
@@ -77,7 +74,6 @@ struct BufferedLines {
 
     mutating func emit(_ line: String?) throws(OutputError) {
         guard let line else { return }
-        if line.hasPrefix("{\"id\"") && line.contains("\"error\":") { errors += 1 }
         pending.append(contentsOf: line.utf8)
         pending.append(0x0A)
         if pending.count >= 1 << 16 { try flush() }

@@ -16,13 +16,12 @@ package enum VerdictWorkflow {
         }
     }
 
-    /// Reads `input` to its end and writes one verdict line per input line; returns the number of lines that
-    /// carried an error (they get an output line too, and the stream goes on).
-    @discardableResult
-    package static func run(_ options: Options, input: FileHandle, output: FileHandle) throws(OutputError) -> Int {
+    /// Reads `input` to its end and writes one verdict line per input line (a line in error gets one too, and
+    /// the stream goes on).
+    package static func run(_ options: Options, input: FileHandle, output: FileHandle) throws(OutputError) {
         let processor = VerdictLineProcessor(
             defaultProfile: options.profile, defaultThreshold: options.threshold, explain: options.explain)
-        return try JSONLinesStream.run(input: input, output: output, processor: processor)
+        try JSONLinesStream.run(input: input, output: output, processor: processor)
     }
 }
 
@@ -39,9 +38,8 @@ package enum SimilarityWorkflow {
         }
     }
 
-    /// Reads `input` to its end and writes each pair's ratio; returns the number of lines that carried an error.
-    @discardableResult
-    package static func run(_ options: Options, input: FileHandle, output: FileHandle) throws(OutputError) -> Int {
+    /// Reads `input` to its end and writes each pair's ratio (or, for a line in error, why).
+    package static func run(_ options: Options, input: FileHandle, output: FileHandle) throws(OutputError) {
         try JSONLinesStream.run(
             input: input, output: output,
             processor: SimilarityLineProcessor(normalize: options.normalize, profile: options.profile))
