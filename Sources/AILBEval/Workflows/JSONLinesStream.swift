@@ -1,29 +1,58 @@
 import Foundation
 
 /// The loop of the `verdict` and `similarity` commands: JSON Lines in, one output line per input line.
+///
+/// Lines are judged on every core, a batch at a time, and written in their input order: each line is judged
+/// on its own, and a long text pair can take a thousand times as long as a short one.
 package enum JSONLinesStream {
+    /// Lines judged together at most; also judged as soon as a read from the input ends, so a slow producer
+    /// does not wait for a batch to fill.
+    static let batchSize = 512
+
     /// Reads `input` to its end and writes one output line per non-blank input line; throws `OutputError` when
     /// the output cannot be written.
     package static func run(input: FileHandle, output: FileHandle, processor: some LineProcessor) throws(OutputError) {
         var lines = LineSplitter()
         var writer = BufferedLines(output: output)
+        var batch: [String] = []
+        batch.reserveCapacity(batchSize)
         var failure: OutputError?
-        func emit(_ line: String) {
-            guard failure == nil else { return }
+        func judgeBatch() {
+            guard failure == nil, !batch.isEmpty else { return }
             do throws(OutputError) {
-                try writer.emit(processor.process(line))
+                for line in processAll(batch, processor) { try writer.emit(line) }
             } catch {
                 failure = error
             }
+            batch.removeAll(keepingCapacity: true)
+        }
+        func collect(_ line: String) {
+            batch.append(line)
+            if batch.count >= batchSize { judgeBatch() }
         }
         while failure == nil {
             let chunk = input.availableData
             if chunk.isEmpty { break }
-            lines.append(chunk, emit)
+            lines.append(chunk, collect)
+            judgeBatch()
         }
-        if failure == nil { lines.finish(emit) }
+        lines.finish(collect)
+        judgeBatch()
         if let failure { throw failure }
         try writer.flush()
+    }
+
+    /// The output of each line, in order, the lines spread over the cores.
+    static func processAll(_ lines: [String], _ processor: some LineProcessor) -> [String?] {
+        var outputs = [String?](repeating: nil, count: lines.count)
+        outputs.withUnsafeMutableBufferPointer { buffer in
+            // Each iteration writes its own slot only.
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: lines.count) { index in
+                slots[index] = processor.process(lines[index])
+            }
+        }
+        return outputs
     }
 }
 
