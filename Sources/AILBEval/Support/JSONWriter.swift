@@ -83,7 +83,8 @@ public struct JSONWriter: Sendable {
             while i < utf8.count {
                 let byte = utf8[i]
                 // Python escapes controls, `"` and `\\`; with `ensure_ascii` also everything above `~`.
-                let plain = byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                let plain =
+                    byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
                     && (byte < 0x7F || !asciiOnly)
                 if plain {
                     i += 1
