@@ -142,10 +142,10 @@ package struct EvalRun: Sendable {
                 }
             } ?? shard.map { plan.workItems(in: $0) }
 
-        // Bounded: senders wait once a few batches of results are queued, so results never pile up in memory
-        // faster than the store writes them. A send is not cancelled by an interrupt: a request it cut short
-        // is still recorded (as cancelled).
-        let events = ResultQueue<Event>(capacity: 256)
+        // Bounded: senders wait once as many results are queued as requests may be in flight, so results never
+        // pile up in memory faster than the store writes them. A send is not cancelled by an interrupt: a
+        // request it cut short is still recorded (as cancelled).
+        let events = ResultQueue<Event>(capacity: prepared.config.defaults.concurrency)
         let dispatch = Task {
             let deliver: @Sendable (WorkResult) async -> Void = { result in await events.send(.result(result)) }
             if let claims {

@@ -25,35 +25,46 @@ final class ResultQueue<Element: Sendable>: Sendable {
 
     /// Queues `element`; waits only while the queue is full.
     func send(_ element: Element) async {
-        let consumer = state.write { state -> UnsafeContinuation<[Element]?, Never>?? in
-            if state.finished { return .some(nil) }
+        switch offer(element, sender: nil) {
+        case .taken: return
+        case .handed(let consumer): return consumer.resume(returning: [element])
+        case .full: break
+        }
+        await withUnsafeContinuation { (sender: UnsafeContinuation<Void, Never>) in
+            // Offered again: the queue may have been taken, or finished, in between.
+            switch offer(element, sender: sender) {
+            case .taken: sender.resume()
+            case .handed(let consumer):
+                consumer.resume(returning: [element])
+                sender.resume()
+            case .full: break
+            }
+        }
+    }
+
+    /// What became of an element offered to the queue.
+    private enum Offer {
+        /// Queued, or dropped after `finish()`.
+        case taken
+        /// The consumer waits, which it does only on an empty queue: the element is its whole batch.
+        case handed(UnsafeContinuation<[Element]?, Never>)
+        /// The queue is full; `sender`, if given, waits with it among the blocked.
+        case full
+    }
+
+    private func offer(_ element: Element, sender: UnsafeContinuation<Void, Never>?) -> Offer {
+        state.write { state in
+            if state.finished { return .taken }
             if let consumer = state.consumer {
-                // The consumer waits only on an empty queue: this element is the whole batch.
                 state.consumer = nil
-                return consumer
+                return .handed(consumer)
             }
             if state.queued.count < capacity {
                 state.queued.append(element)
-                return .some(nil)
+                return .taken
             }
-            return nil
-        }
-        if let consumer {
-            consumer?.resume(returning: [element])
-            return
-        }
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let admitted = state.write { state -> Bool in
-                // Taken or finished in between: nothing to wait for.
-                if state.finished { return true }
-                if state.queued.count < capacity {
-                    state.queued.append(element)
-                    return true
-                }
-                state.blocked.append((element, continuation))
-                return false
-            }
-            if admitted { continuation.resume() }
+            if let sender { state.blocked.append((element, sender)) }
+            return .full
         }
     }
 

@@ -71,6 +71,31 @@ import Testing
         #expect(await queue.next() == nil)
     }
 
+    /// Many senders racing a consumer on a queue of one: every element arrives exactly once, none is left behind
+    /// when the queue ends, and nobody waits forever.
+    @Test func racingSendersLoseNothing() async {
+        let queue = ResultQueue<Int>(capacity: 1)
+        let senders = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for sender in 0..<8 {
+                    group.addTask {
+                        for n in 0..<250 { await queue.send(sender * 1000 + n) }
+                    }
+                }
+            }
+            queue.finish()
+        }
+        var received: [Int] = []
+        while let batch = await queue.next() { received += batch }
+        await senders.value
+        var expected: Set<Int> = []
+        for sender in 0..<8 {
+            for n in 0..<250 { expected.insert(sender * 1000 + n) }
+        }
+        #expect(received.count == 2000)
+        #expect(Set(received) == expected)
+    }
+
     @Test func finishingWakesAWaitingConsumerWithTheEnd() async {
         let queue = ResultQueue<Int>(capacity: 1)
         let taken = Task { await queue.next() }
