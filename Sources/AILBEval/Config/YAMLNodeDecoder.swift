@@ -12,11 +12,7 @@ struct YAMLNodeDecoder: Decoder {
     let node: Node
     /// The key this node is the value of; nil for a list item or the document itself.
     let keyNode: Node?
-    /// The way here from the document, built only when asked for (`codingPath`): a suite's every value is
-    /// decoded, and copying the path into an array at each step was a large part of reading a big suite.
-    private let path: CodingPathLink?
-    /// The key messages name a value by: the nearest mapping key above it (list positions are skipped).
-    let key: String
+    let codingPath: [any CodingKey]
     /// How messages name the mapping being decoded, when its type says (`YAMLMapping`).
     private(set) var mappingName: String?
     /// What messages say a node of another shape lacks, when the type being decoded says.
@@ -24,28 +20,15 @@ struct YAMLNodeDecoder: Decoder {
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    /// The decoder of a document's root.
-    init(reader: YAMLReader, root: Node) {
-        self.init(reader: reader, node: root, keyNode: nil, path: nil, key: "")
-    }
-
-    private init(reader: YAMLReader, node: Node, keyNode: Node?, path: CodingPathLink?, key: String) {
+    init(reader: YAMLReader, node: Node, keyNode: Node?, codingPath: [any CodingKey]) {
         self.reader = reader
         self.node = node
         self.keyNode = keyNode
-        self.path = path
-        self.key = key
+        self.codingPath = codingPath
     }
 
-    var codingPath: [any CodingKey] {
-        var keys: [any CodingKey] = []
-        var link = path
-        while let current = link {
-            keys.append(current.key)
-            link = current.parent
-        }
-        return keys.reversed()
-    }
+    /// The key messages name a value by: the nearest mapping key above it (list positions are skipped).
+    var key: String { codingPath.last { !($0 is ListIndex) }?.stringValue ?? "" }
 
     /// Where the node was written.
     var location: SourceLocation { reader.location(node) }
@@ -55,8 +38,6 @@ struct YAMLNodeDecoder: Decoder {
 
     /// This node decoded as `T`: through `YAMLNodeDecodable` when `T` reads nodes itself, else `init(from:)`.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        // Most values of a suite are strings: read them without a container.
-        if T.self == String.self { return try reader.string(node, key: key) as! T }
         var decoder = self
         let mapping = T.self as? any YAMLMapping.Type
         decoder.mappingName = mapping?.yamlName(key: key)
@@ -70,9 +51,7 @@ struct YAMLNodeDecoder: Decoder {
 
     /// The decoder of `node`, written under `key` (a mapping key, or a list position).
     func child(_ node: Node, keyNode: Node?, key: any CodingKey) -> YAMLNodeDecoder {
-        YAMLNodeDecoder(
-            reader: reader, node: node, keyNode: keyNode, path: CodingPathLink(key: key, parent: path),
-            key: key is ListIndex ? self.key : key.stringValue)
+        YAMLNodeDecoder(reader: reader, node: node, keyNode: keyNode, codingPath: codingPath + [key])
     }
 
     /// How messages name this node as a mapping: its type's name for it, else its key.
@@ -112,17 +91,6 @@ struct YAMLNodeDecoder: Decoder {
             throw error("expected an integer from \(T.min) to \(T.max) for '\(key)', found \(value)")
         }
         return fitting
-    }
-}
-
-/// One step of a coding path, linked to the steps before it.
-private final class CodingPathLink: Sendable {
-    let key: any CodingKey
-    let parent: CodingPathLink?
-
-    init(key: any CodingKey, parent: CodingPathLink?) {
-        self.key = key
-        self.parent = parent
     }
 }
 

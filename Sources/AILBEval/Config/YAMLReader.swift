@@ -76,7 +76,7 @@ struct YAMLReader {
     /// `node` decoded as `T`; every error is an `InputError` at the node it concerns.
     func decode<T: Decodable>(_ type: T.Type, from node: Node) throws(InputError) -> T {
         do {
-            return try YAMLNodeDecoder(reader: self, root: node).decode(T.self)
+            return try YAMLNodeDecoder(reader: self, node: node, keyNode: nil, codingPath: []).decode(T.self)
         } catch let error as InputError {
             throw error
         } catch {
