@@ -48,20 +48,12 @@ public struct JSONWriter: Sendable {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            if sortKeys {
-                for (n, member) in members.sorted(by: { codePointLess($0.key, $1.key) }).enumerated() {
-                    if n > 0 { appendSeparator(UInt8(ascii: ","), into: &out) }
-                    writeString(member.key, into: &out)
-                    appendSeparator(UInt8(ascii: ":"), into: &out)
-                    write(member.value, into: &out)
-                }
-            } else {
-                for (n, member) in members.enumerated() {
-                    if n > 0 { appendSeparator(UInt8(ascii: ","), into: &out) }
-                    writeString(member.key, into: &out)
-                    appendSeparator(UInt8(ascii: ":"), into: &out)
-                    write(member.value, into: &out)
-                }
+            let ordered = sortKeys ? members.sorted { codePointLess($0.key, $1.key) } : Array(members)
+            for (n, member) in ordered.enumerated() {
+                if n > 0 { appendSeparator(UInt8(ascii: ","), into: &out) }
+                writeString(member.key, into: &out)
+                appendSeparator(UInt8(ascii: ":"), into: &out)
+                write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
